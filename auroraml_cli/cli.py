@@ -1,0 +1,121 @@
+"""The `auroraml` command: global options, the command tree, and the one place exit codes are decided.
+
+Importing this module must stay cheap (it runs on every TAB press): no boto3, no pymysql, no rich
+at import time. Commands import what they need when they run.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .app import App
+from .commands import sandbox as sandbox_cmd
+from .commands import setup as setup_cmd
+from .commands import teardown as teardown_cmd
+from .core import errors, settings as settings_mod
+
+EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."
+
+app = typer.Typer(
+    name="auroraml",
+    help="Wire Amazon Aurora MySQL to Bedrock, Comprehend, SageMaker and S3, idempotently, with a plan you can read first.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"auroraml {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (AWS_PROFILE works; otherwise boto3's own credential chain).", envvar=None),
+    region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION / AWS_DEFAULT_REGION)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json"),
+    config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. \\[env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
+    target: Optional[str] = typer.Option(None, "-t", "--target", help="Named \\[targets.NAME] section of the settings file. \\[env: AURORAML_TARGET]"),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="More detail on stderr (-vv: every AWS API call)."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the payload and errors."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR works too)."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
+             "verbose": verbose, "quiet": quiet, "color": not no_color}
+    settings = settings_mod.resolve(flags)
+    _configure_logging(settings.verbose)
+    ctx.obj = App(settings)
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logger = logging.getLogger("auroraml")
+    logger.setLevel(level)
+    if verbose and not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+setup_cmd.register(app)
+teardown_cmd.register(app)
+sandbox_cmd.register(app)
+
+
+def _click_exception(exc: BaseException) -> bool:
+    return any(k.__name__ in ("ClickException", "Abort", "Exit") for k in type(exc).__mro__)
+
+
+def main() -> None:
+    """The console script."""
+    sys.exit(run())
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code; every exit code the process returns is decided here."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="auroraml", standalone_mode=False)
+    except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
+        return _failure(exc)
+    return result if isinstance(result, int) else errors.EXIT_OK
+
+
+def _failure(exc: BaseException) -> int:
+    if isinstance(exc, SystemExit):
+        code = exc.code if isinstance(exc.code, int) else errors.EXIT_OK
+    elif _click_exception(exc):
+        name = type(exc).__name__
+        if name == "Exit":
+            code = exc.exit_code  # type: ignore[attr-defined]
+        elif name == "Abort":
+            sys.stderr.write("Aborted.\n")
+            code = errors.EXIT_INTERRUPTED
+        else:
+            exc.show()  # type: ignore[attr-defined]
+            code = errors.EXIT_USAGE if getattr(exc, "exit_code", 2) == 2 else exc.exit_code  # type: ignore[attr-defined]
+    else:
+        code, message, hint = errors.describe(exc)
+        _print_error(message, hint)
+        if logging.getLogger("auroraml").isEnabledFor(logging.DEBUG) and not isinstance(exc, errors.AuroraMLError):
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+    return code
+
+
+def _print_error(message: str, hint: str | None) -> None:
+    sys.stderr.write(f"error: {message}\n")
+    if hint:
+        sys.stderr.write(f"  next: {hint}\n")

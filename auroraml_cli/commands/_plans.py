@@ -1,0 +1,70 @@
+"""Show a plan, ask for consent to reboot, apply it, report it: shared by setup and teardown."""
+
+from __future__ import annotations
+
+import sys
+
+from ..app import App
+from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError
+from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, Plan, Step
+
+COLUMNS = ("action", "target", "status", "detail")
+
+
+def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
+    out = app.out
+    reboots = [s.target for s in plan.steps if s.action == "reboot-instance" and s.status == PLANNED]
+    if dry_run:
+        _render(app, plan, dry_run=True)
+        return EXIT_OK
+    if reboots and not yes:
+        _consent(app, plan, reboots)
+    if plan.changes:
+        s = plan.subject
+        out.progress(f"account {s['account']}, region {s['region']}, partition {s['partition']}: "
+                     f"{len(plan.changes)} change(s) to make")
+    try:
+        plan.apply(on_step=lambda step: _progress(app, step))
+    except BaseException:
+        _render(app, plan, dry_run=False)
+        raise
+    _render(app, plan, dry_run=False)
+    if not plan.changes and not any(s.status == SKIPPED for s in plan.steps):
+        out.progress("nothing to do: already configured")
+    return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
+
+
+def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
+    """A reboot is an outage: never without --yes, or a 'y' typed at a terminal."""
+    if not sys.stdin.isatty():
+        raise UsageError(f"this plan reboots {', '.join(reboots)} and stdin is not a terminal",
+                         "review it with --dry-run, then pass --yes to consent to the reboot")
+    import typer
+
+    _render_to_stderr(app, plan)
+    if not typer.confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?", default=False, err=True):
+        raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
+
+
+def _progress(app: App, step: Step) -> None:
+    mark = {DONE: "done", FAILED: "FAILED", SKIPPED: "skipped"}.get(step.status, step.status)
+    app.out.progress(f"  {mark:<9} {step.action} {step.target}: {step.detail}")
+
+
+def _rows(plan: Plan) -> list[dict]:
+    return [s.to_dict() for s in plan.steps]
+
+
+def _render(app: App, plan: Plan, *, dry_run: bool) -> None:
+    doc = plan.to_dict(dry_run=dry_run)
+    columns = COLUMNS if len(plan.subject.get("clusters", ())) <= 1 else ("cluster", *COLUMNS)
+    title = f"{plan.command} {plan.subject.get('service', '')} on {plan.subject.get('cluster', '')}" + (" (dry run)" if dry_run else "")
+    app.out.document(doc, title=title, rows=_rows(plan), columns=columns)
+    for note in plan.notes:
+        app.out.progress(f"note: {note}")
+
+
+def _render_to_stderr(app: App, plan: Plan) -> None:
+    app.out.progress("The plan:")
+    for step in plan.steps:
+        app.out.progress(f"  {step.status:<9} {step.action} {step.target}: {step.detail}")

@@ -1,0 +1,93 @@
+"""`auroraml sandbox`: a local stand-in for AWS (moto plus auroraml's Aurora layer) to rehearse on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import List, Optional
+
+import typer
+
+from ..core.errors import ConfigError
+
+app = typer.Typer(help="A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1.",
+                  no_args_is_help=True)
+
+SANDBOX_ENV = {
+    "AWS_ACCESS_KEY_ID": "sandbox",
+    "AWS_SECRET_ACCESS_KEY": "sandbox",
+    "AWS_SESSION_TOKEN": "sandbox",
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    # The sandbox changes state in a fraction of a second; real AWS takes minutes.
+    "AURORAML_POLL_INTERVAL": "0.2",
+}
+
+EXAMPLE_RUN = """
+Example (rehearse the main job, reboot included, with no AWS account):
+
+  auroraml sandbox run -- auroraml setup comprehend --cluster ml-demo --reboot --yes
+"""
+
+
+def _server():
+    try:
+        from ..sandbox import server
+    except ImportError as exc:  # moto is an optional extra
+        raise ConfigError(f"the sandbox needs moto ({exc.name} is missing)",
+                          "install it with: pip install 'auroraml[sandbox]'") from None
+    return server
+
+
+def _environment(endpoint_url: str) -> dict[str, str]:
+    env = {**SANDBOX_ENV, "AWS_ENDPOINT_URL": endpoint_url}
+    # The sandbox's own dummy keys must win over any profile: nothing may reach real AWS.
+    return env
+
+
+@app.command("start", epilog="Example:\n\n  eval \"$(auroraml sandbox start --port 5000 &)\"")
+def start(
+    ctx: typer.Context,
+    port: int = typer.Option(5000, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    seed: bool = typer.Option(True, "--seed/--no-seed", help="Create the demo clusters, endpoint and bucket."),
+) -> int:
+    """Run the sandbox in the foreground until Ctrl-C; print the variables that point tools at it."""
+    server = _server()
+    sandbox = server.start(host="127.0.0.1", port=port, seed=seed)
+    try:
+        for key, value in _environment(sandbox.endpoint_url).items():
+            typer.echo(f"export {key}={value}")
+        ctx.obj.out.progress(f"sandbox listening on {sandbox.endpoint_url}; Ctrl-C stops it")
+        sandbox.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+@app.command("run", epilog=EXAMPLE_RUN, context_settings={"allow_interspersed_args": False})
+def run(
+    ctx: typer.Context,
+    command: List[str] = typer.Argument(..., help="The command to run against the sandbox, after --."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
+    seed: bool = typer.Option(True, "--seed/--no-seed", help="Create the demo clusters, endpoint and bucket."),
+) -> int:
+    """Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND's code."""
+    server = _server()
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    with server.start(host="127.0.0.1", port=port, seed=seed) as sandbox:
+        env.update(_environment(sandbox.endpoint_url))
+        ctx.obj.out.progress(f"sandbox on {sandbox.endpoint_url}: {' '.join(command)}")
+        argv = list(command)
+        if argv[0] == "auroraml":  # the same installation that runs this sandbox
+            argv = [sys.executable, "-m", "auroraml_cli", *argv[1:]]
+        try:
+            return subprocess.run(argv, env=env).returncode
+        except FileNotFoundError:
+            raise ConfigError(f"command not found: {command[0]}") from None
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="sandbox", rich_help_panel="Rehearse")

@@ -1,0 +1,73 @@
+"""`auroraml setup SERVICE --cluster ID`: wire a cluster to an ML service, idempotently."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from .options import TIMEOUT_HELP, ServiceName
+
+EXAMPLE = """
+Examples:
+
+  auroraml setup comprehend --cluster ml-demo --dry-run
+
+  auroraml setup bedrock --cluster ml-demo --model-id anthropic.claude-3-haiku-20240307-v1:0 --reboot --yes
+
+  auroraml setup sagemaker --cluster ml-demo --endpoint churn-predictor --no-reboot
+"""
+
+
+def setup(
+    ctx: typer.Context,
+    service: ServiceName = typer.Argument(..., help="The ML service to wire up."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="DB cluster id or ARN. \\[env: AURORAML_CLUSTER]"),
+    model_id: List[str] = typer.Option([], "--model-id", help="bedrock: a model or inference-profile id the role may invoke (repeatable)."),
+    endpoint: List[str] = typer.Option([], "--endpoint", help="sagemaker: an endpoint name the role may invoke (repeatable)."),
+    bucket: Optional[str] = typer.Option(None, "--bucket", help="s3: the bucket to export to and load from."),
+    prefix: Optional[str] = typer.Option(None, "--prefix", help="s3: restrict the policy to this key prefix."),
+    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="s3: a KMS key ARN the role may use (GenerateDataKey, Decrypt)."),
+    role_name: Optional[str] = typer.Option(None, "--role-name", help="IAM role name. \\[default: auroraml-SERVICE-CLUSTER]"),
+    policy_name: Optional[str] = typer.Option(None, "--policy-name", help="IAM policy name. \\[default: auroraml-SERVICE-CLUSTER]"),
+    parameter_group: Optional[str] = typer.Option(None, "--parameter-group", help="Custom DB cluster parameter group to use. \\[default: the cluster's own, or auroraml-CLUSTER when it uses a default.* group]"),
+    allow_shared: bool = typer.Option(False, "--allow-shared-parameter-group", help="Change a parameter group other clusters use too."),
+    reboot: Optional[bool] = typer.Option(None, "--reboot/--no-reboot", help="Reboot the members so the settings take effect (asks first; --yes to consent). Without --reboot: exit 7 while a reboot is pending."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the association to be ACTIVE and the last reboot to reach in-sync."),
+    timeout: float = typer.Option(1800.0, "--timeout", min=1, help=TIMEOUT_HELP),
+    global_: bool = typer.Option(False, "--global", help="Every member cluster of the global database, each in its own region."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
+) -> int:
+    """Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done."""
+    from ..core import names
+    from ..core.catalogue import get_service
+    from ..core.setup_plan import SetupRequest, plan_setup
+    from ._plans import run_plan
+
+    app = ctx.obj
+    req = SetupRequest(
+        service=get_service(service.value),
+        cluster=app.cluster(cluster),
+        model_ids=[names.model_id(m) for m in model_id],
+        endpoints=[names.endpoint_name(e) for e in endpoint],
+        bucket=names.bucket(bucket) if bucket else None,
+        prefix=names.s3_prefix(prefix),
+        kms_key=str(names.Arn.parse(kms_key)) if kms_key else None,
+        role_name=names.iam_name(role_name, "role", names.ROLE_NAME_MAX) if role_name else None,
+        policy_name=names.iam_name(policy_name, "policy", names.POLICY_NAME_MAX) if policy_name else None,
+        parameter_group=names.parameter_group_name(parameter_group) if parameter_group else None,
+        allow_shared=allow_shared,
+        reboot=bool(reboot),
+        wait=wait,
+        timeout=timeout,
+        poll_interval=app.settings.poll_interval,
+        global_=global_,
+    )
+    with app.out.spinner(f"reading {req.cluster} and its IAM role"):
+        plan = plan_setup(app.aws, req)
+    return run_plan(app, plan, dry_run=dry_run, yes=yes)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("setup", epilog=EXAMPLE, rich_help_panel="Wire up")(setup)

@@ -1,0 +1,57 @@
+"""`auroraml teardown SERVICE --cluster ID`: undo setup, touching only what setup created."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from .options import TIMEOUT_HELP, ServiceName
+
+EXAMPLE = """
+Examples:
+
+  auroraml teardown comprehend --cluster ml-demo --dry-run
+
+  auroraml teardown comprehend --cluster ml-demo --reboot --yes --keep-iam
+"""
+
+
+def teardown(
+    ctx: typer.Context,
+    service: ServiceName = typer.Argument(..., help="The ML service to unwire."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="DB cluster id or ARN. \\[env: AURORAML_CLUSTER]"),
+    role_name: Optional[str] = typer.Option(None, "--role-name", help="The IAM role setup used, if not the default name."),
+    policy_name: Optional[str] = typer.Option(None, "--policy-name", help="The IAM policy setup used, if not the default name."),
+    keep_iam: bool = typer.Option(False, "--keep-iam", help="Keep the IAM role and policy."),
+    reboot: Optional[bool] = typer.Option(None, "--reboot/--no-reboot", help="Reboot so the parameter reset takes effect (asks first; --yes to consent)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the last reboot to reach in-sync."),
+    timeout: float = typer.Option(1800.0, "--timeout", min=1, help=TIMEOUT_HELP),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
+) -> int:
+    """Reset the parameters, reboot if asked, remove the association, delete the role and policy."""
+    from ..core import names
+    from ..core.catalogue import get_service
+    from ..core.teardown_plan import TeardownRequest, plan_teardown
+    from ._plans import run_plan
+
+    app = ctx.obj
+    req = TeardownRequest(
+        service=get_service(service.value),
+        cluster=app.cluster(cluster),
+        role_name=names.iam_name(role_name, "role", names.ROLE_NAME_MAX) if role_name else None,
+        policy_name=names.iam_name(policy_name, "policy", names.POLICY_NAME_MAX) if policy_name else None,
+        keep_iam=keep_iam,
+        reboot=bool(reboot),
+        wait=wait,
+        timeout=timeout,
+        poll_interval=app.settings.poll_interval,
+    )
+    with app.out.spinner(f"reading {req.cluster} and its IAM role"):
+        plan = plan_teardown(app.aws, req)
+    return run_plan(app, plan, dry_run=dry_run, yes=yes)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("teardown", epilog=EXAMPLE, rich_help_panel="Wire up")(teardown)

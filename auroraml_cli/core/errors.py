@@ -1,0 +1,128 @@
+"""One error hierarchy, and the one table that turns any failure into an exit code.
+
+Helpers raise these with a one-line cause and the next step; nothing below the CLI prints or
+exits. `exit_code_for` is the only place that decides a process exit code (cli.main calls it).
+"""
+
+from __future__ import annotations
+
+import sys
+
+# The contract from cli-surface.md. Runbooks branch on these numbers: never renumber.
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CONFIG = 3
+EXIT_AWS = 4
+EXIT_DATABASE = 5
+EXIT_TIMEOUT = 6
+EXIT_REBOOT_PENDING = 7
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (EXIT_OK, "success"),
+    (EXIT_CHECK_FAILED, "a check or verification failed"),
+    (EXIT_USAGE, "usage error (bad option or argument); nothing was changed"),
+    (EXIT_CONFIG, "configuration or credentials error"),
+    (EXIT_AWS, "AWS refused or failed"),
+    (EXIT_DATABASE, "database error"),
+    (EXIT_TIMEOUT, "timed out waiting; the state is consistent and the same command resumes"),
+    (EXIT_REBOOT_PENDING, "done, but a reboot is still pending (--no-reboot)"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); the same command resumes"),
+)
+
+
+class AuroraMLError(Exception):
+    """Base of every error the tool raises on purpose: a cause and, where known, what to do next."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class VerificationFailed(AuroraMLError):
+    exit_code = EXIT_CHECK_FAILED
+
+
+class UsageError(AuroraMLError):
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(AuroraMLError):
+    exit_code = EXIT_CONFIG
+
+
+class AwsError(AuroraMLError):
+    exit_code = EXIT_AWS
+
+
+class DatabaseError(AuroraMLError):
+    exit_code = EXIT_DATABASE
+
+
+class WaitTimeout(AuroraMLError):
+    exit_code = EXIT_TIMEOUT
+
+
+# botocore exception class names that mean "your credentials or configuration", not "AWS said no".
+_CREDENTIAL_ERRORS = {
+    "NoCredentialsError",
+    "PartialCredentialsError",
+    "NoRegionError",
+    "ProfileNotFound",
+    "ConfigNotFound",
+    "ConfigParseError",
+    "SSOTokenLoadError",
+    "TokenRetrievalError",
+    "UnauthorizedSSOTokenError",
+    "CredentialRetrievalError",
+}
+_CREDENTIAL_CODES = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+}
+
+
+def describe(exc: BaseException) -> tuple[int, str, str | None]:
+    """(exit code, one-line cause, next step) for any exception that reaches the top."""
+    if isinstance(exc, AuroraMLError):
+        return exc.exit_code, exc.message, exc.hint
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED, "interrupted", "run the same command again: it resumes where it stopped"
+    name = type(exc).__name__
+    # botocore is only consulted when it is already loaded: importing it here would cost every
+    # command the start-up time the CLI works to avoid.
+    if "botocore" in sys.modules:
+        import botocore.exceptions as bx
+
+        if isinstance(exc, bx.ClientError):
+            err = exc.response.get("Error", {})
+            code = err.get("Code", "Unknown")
+            op = getattr(exc, "operation_name", "the call")
+            msg = f"AWS refused {op}: {code}: {err.get('Message', '').strip()}".rstrip(": ")
+            if code in _CREDENTIAL_CODES:
+                return EXIT_CONFIG, msg, "check your AWS credentials (--profile, AWS_PROFILE)"
+            if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
+                return EXIT_AWS, msg, "the operator needs this permission; see `auroraml setup --help`"
+            return EXIT_AWS, msg, "fix the cause above and run the same command again"
+        if name in _CREDENTIAL_ERRORS:
+            return EXIT_CONFIG, f"AWS configuration: {exc}", "set --profile/--region or AWS_PROFILE/AWS_REGION"
+        if isinstance(exc, (bx.BotoCoreError,)) or name == "ResponseParserError":
+            return EXIT_AWS, f"AWS call failed: {exc}", "check the endpoint and network, then run the same command again"
+    if "pymysql" in sys.modules:
+        import pymysql
+
+        if isinstance(exc, pymysql.err.MySQLError):
+            return EXIT_DATABASE, f"database error: {exc}", None
+    return EXIT_CHECK_FAILED, f"unexpected error: {name}: {exc}", "run again with -v for details and report it"
+
+
+def exit_code_for(exc: BaseException) -> int:
+    return describe(exc)[0]

@@ -1,0 +1,121 @@
+"""Reading and writing the IAM role and policy that Aurora assumes. Only what setup needs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from .aws import Aws, error_code
+from .catalogue import MANAGED_BY, TAG_MANAGED_BY
+
+MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
+
+
+@dataclass
+class IamObject:
+    """What exists now: None fields when the object does not exist."""
+
+    arn: str
+    exists: bool = False
+    document: Any = None
+    tags: dict[str, str] = field(default_factory=dict)
+    attached: set[str] = field(default_factory=set)  # roles: ARNs of attached managed policies
+
+    @property
+    def ours(self) -> bool:
+        return self.tags.get(TAG_MANAGED_BY) == MANAGED_BY
+
+
+def _doc(value: Any) -> Any:
+    # IAM returns documents URL-encoded; boto3 usually decodes them, but not every stand-in does.
+    if isinstance(value, str):
+        return json.loads(unquote(value))
+    return value
+
+
+def _tags(items: list[dict] | None) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in items or []}
+
+
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def read_policy(aws: Aws, arn: str) -> IamObject:
+    iam = iam_client(aws, arn)
+    try:
+        policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    except Exception as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return IamObject(arn)
+        raise
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+    return IamObject(arn, True, _doc(version["Document"]), _tags(policy.get("Tags")))
+
+
+def read_role(aws: Aws, name: str, arn: str) -> IamObject:
+    iam = iam_client(aws, arn)
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except Exception as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return IamObject(arn)
+        raise
+    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    return IamObject(role["Arn"], True, _doc(role["AssumeRolePolicyDocument"]), _tags(role.get("Tags")),
+                     {p["PolicyArn"] for p in attached})
+
+
+def iam_client(aws: Aws, arn: str):
+    """IAM is global per partition; its endpoint lives in one region of the partition."""
+    return aws.client("iam", _IAM_REGION.get(arn.split(":")[1], None))
+
+
+_IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def create_policy(aws: Aws, name: str, arn: str, document: Any, tags: dict[str, str], description: str) -> None:
+    iam_client(aws, arn).create_policy(PolicyName=name, PolicyDocument=json.dumps(document),
+                                       Description=description, Tags=tag_list(tags))
+
+
+def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
+    """New default version; the oldest non-default version goes first when IAM's five are used."""
+    iam = iam_client(aws, arn)
+    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    if len(versions) >= MAX_POLICY_VERSIONS:
+        oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
+        iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(document), SetAsDefault=True)
+
+
+def create_role(aws: Aws, name: str, arn: str, trust: Any, tags: dict[str, str], description: str) -> None:
+    iam_client(aws, arn).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                                     Description=description, Tags=tag_list(tags))
+
+
+def replace_trust(aws: Aws, name: str, arn: str, trust: Any) -> None:
+    iam_client(aws, arn).update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+
+
+def attach(aws: Aws, role_name: str, role_arn: str, policy_arn: str) -> None:
+    iam_client(aws, role_arn).attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def detach(aws: Aws, role_name: str, role_arn: str, policy_arn: str) -> None:
+    iam_client(aws, role_arn).detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def delete_role(aws: Aws, role_name: str, role_arn: str) -> None:
+    iam_client(aws, role_arn).delete_role(RoleName=role_name)
+
+
+def delete_policy(aws: Aws, policy_arn: str) -> None:
+    """Delete the non-default versions first: IAM refuses to delete a policy that has any."""
+    iam = iam_client(aws, policy_arn)
+    for version in iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
+        if not version["IsDefaultVersion"]:
+            iam.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
+    iam.delete_policy(PolicyArn=policy_arn)

@@ -1,0 +1,114 @@
+"""Validation of what users type (cluster ids, ARNs, IAM names, buckets), before anything changes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+_CLUSTER_ID = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
+_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$")
+_IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]+$")
+_PARAM_GROUP = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$")
+_BUCKET = re.compile(r"^(?!xn--)(?!sthree-)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)$")
+_IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_ENDPOINT = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE)
+
+ROLE_NAME_MAX = 64
+POLICY_NAME_MAX = 128
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Arn":
+        match = _ARN.match(text or "")
+        if not match or match["partition"] not in PARTITIONS:
+            raise UsageError(f"not a valid ARN: {text!r}", "an ARN looks like arn:aws:rds:us-east-1:123456789012:cluster:my-cluster")
+        return cls(**match.groupdict())
+
+    def __str__(self) -> str:
+        return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+def cluster_ref(text: str) -> tuple[str, str | None]:
+    """(cluster id, region or None) from a cluster id or a cluster ARN."""
+    if text.startswith("arn:"):
+        arn = Arn.parse(text)
+        kind, _, ident = arn.resource.partition(":")
+        if arn.service != "rds" or kind != "cluster" or not ident:
+            raise UsageError(f"not a DB cluster ARN: {text!r}", "use arn:PARTITION:rds:REGION:ACCOUNT:cluster:ID or just the cluster id")
+        cluster_id(ident)
+        return ident, arn.region
+    return cluster_id(text), None
+
+
+def cluster_id(text: str) -> str:
+    if not _CLUSTER_ID.match(text or ""):
+        raise UsageError(
+            f"not a valid DB cluster identifier: {text!r}",
+            "1-63 letters, digits or hyphens, starting with a letter, no trailing or double hyphen",
+        )
+    return text
+
+
+def iam_name(text: str, kind: str, limit: int) -> str:
+    if not text or len(text) > limit or not _IAM_NAME.match(text):
+        raise UsageError(f"not a valid IAM {kind} name: {text!r}",
+                         f"1-{limit} characters from letters, digits and +=,.@_-")
+    return text
+
+
+def derived_name(prefix: str, suffix: str, limit: int) -> str:
+    """`prefix-suffix`, shortened with a stable hash when it would pass IAM's length limit."""
+    name = f"{prefix}-{suffix}"
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: limit - 9]}-{digest}"
+
+
+def parameter_group_name(text: str) -> str:
+    if not _PARAM_GROUP.match(text or "") or text.lower().startswith("default."):
+        raise UsageError(f"not a valid custom DB cluster parameter group name: {text!r}",
+                         "1-255 letters, digits or hyphens, starting with a letter; default.* groups cannot be modified")
+    return text
+
+
+def bucket(text: str) -> str:
+    if not _BUCKET.match(text or "") or _IP_LIKE.match(text):
+        raise UsageError(f"not a valid S3 bucket name: {text!r}", "3-63 lower-case letters, digits, dots and hyphens")
+    return text
+
+
+def s3_prefix(text: str | None) -> str:
+    prefix = (text or "").strip("/")
+    if "*" in prefix or "?" in prefix or len(prefix) > 900:
+        raise UsageError(f"not a usable S3 prefix: {text!r}", "a plain key prefix such as exports/daily (no wildcards)")
+    return prefix
+
+
+def endpoint_name(text: str) -> str:
+    if not _ENDPOINT.match(text or ""):
+        raise UsageError(f"not a valid SageMaker endpoint name: {text!r}",
+                         "1-63 letters, digits and hyphens, starting with a letter or digit")
+    return text
+
+
+def model_id(text: str) -> str:
+    if text.startswith("arn:"):
+        Arn.parse(text)
+        return text
+    if not _MODEL_ID.match(text or ""):
+        raise UsageError(f"not a valid Bedrock model id: {text!r}", "for example anthropic.claude-3-haiku-20240307-v1:0")
+    return text

@@ -1,0 +1,95 @@
+"""Renderers: the payload goes to stdout, everything else (progress, warnings, errors) to stderr.
+
+One `Output` per run chooses json or table once; commands hand it plain data. JSON never passes
+through rich markup, and spinners only animate when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+_STATUS_STYLE = {
+    "done": "green",
+    "unchanged": "dim",
+    "planned": "cyan",
+    "failed": "bold red",
+    "skipped": "yellow",
+    "pending": "yellow",
+}
+
+
+class Output:
+    def __init__(self, fmt: str | None = None, *, quiet: bool = False, verbose: int = 0, color: bool = True) -> None:
+        self.format = fmt or ("table" if sys.stdout.isatty() else "json")
+        self.quiet = quiet
+        self.verbose = verbose
+        self.color = color
+        self._err_console = None
+
+    # stderr -------------------------------------------------------------------------------
+    @property
+    def err(self):
+        """A rich console on stderr, created on first use (rich costs start-up time)."""
+        if self._err_console is None:
+            from rich.console import Console
+
+            self._err_console = Console(stderr=True, no_color=not self.color, highlight=False)
+        return self._err_console
+
+    def progress(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message, markup=False)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"warning: {message}", style="yellow", markup=False)
+
+    def error(self, message: str, hint: str | None = None) -> None:
+        self.err.print(f"error: {message}", style="bold red", markup=False)
+        if hint:
+            self.err.print(f"  next: {hint}", markup=False)
+
+    @contextmanager
+    def spinner(self, message: str) -> Iterator[None]:
+        """A spinner on a terminal; one progress line otherwise (logs stay readable)."""
+        if self.quiet:
+            yield
+            return
+        if sys.stderr.isatty():
+            with self.err.status(message):
+                yield
+        else:
+            self.progress(message)
+            yield
+
+    # stdout -------------------------------------------------------------------------------
+    def document(self, doc: dict[str, Any], *, title: str | None = None,
+                 rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = ()) -> None:
+        """Print the command's one result: the whole doc as JSON, or `rows` as a table."""
+        if self.format == "json":
+            sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
+            sys.stdout.flush()
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        out = Console(no_color=not self.color, highlight=False, soft_wrap=False)
+        table = Table(title=title, title_justify="left", show_lines=False)
+        for col in columns:
+            table.add_column(col)
+        for row in rows or ():
+            cells = []
+            for col in columns:
+                value = "" if row.get(col) is None else str(row.get(col))
+                style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
+                cells.append(f"[{style}]{_escape(value)}[/]" if style else _escape(value))
+            table.add_row(*cells)
+        out.print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

@@ -1,0 +1,158 @@
+"""Settings, layered: command-line flag > AURORAML_* environment > TOML target > defaults.
+
+The TOML file (`--config`, AURORAML_CONFIG, ./auroraml.toml, then $XDG_CONFIG_HOME/auroraml/
+config.toml) holds named targets:
+
+    default_target = "prod"
+    [targets.prod]
+    cluster = "orders-prod"
+    region = "eu-west-1"
+    profile = "dba"
+    host = "orders-prod.cluster-abc.eu-west-1.rds.amazonaws.com"
+    user = "admin"
+
+AWS credentials stay boto3's business: a target may name a profile and region, never keys.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "AURORAML_"
+
+
+@dataclass
+class Settings:
+    """Every layered setting. None means "not set by anyone": boto3 or the command decides."""
+
+    profile: str | None = None
+    region: str | None = None
+    output: str | None = None  # table | json; None: table on a terminal, json otherwise
+    cluster: str | None = None
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    database: str | None = None
+    defaults_file: str | None = None
+    ssl_ca: str | None = None
+    # Seconds between polls while waiting on AWS. Real AWS changes state in tens of seconds; the
+    # sandbox in a fraction of one, so it sets this low for the commands it runs.
+    poll_interval: float = 5.0
+    verbose: int = 0
+    quiet: bool = False
+    color: bool = True
+    config_path: str | None = None
+    target: str | None = None
+
+
+# Keys a [targets.NAME] table may hold, with their types.
+_TARGET_KEYS: dict[str, type] = {
+    "cluster": str,
+    "region": str,
+    "profile": str,
+    "output": str,
+    "host": str,
+    "port": int,
+    "user": str,
+    "database": str,
+    "defaults_file": str,
+    "ssl_ca": str,
+    "poll_interval": float,
+}
+# Settings that may come from the environment, as AURORAML_<NAME>.
+ENV_KEYS = ("cluster", "region", "profile", "output", "host", "port", "user", "database",
+            "defaults_file", "ssl_ca", "poll_interval", "target", "config")
+
+
+def _coerce(name: str, value: Any, kind: type, where: str) -> Any:
+    if kind is str and isinstance(value, str):
+        return value
+    try:
+        if kind is int and not isinstance(value, bool):
+            return int(value)
+        if kind is float and not isinstance(value, bool):
+            return float(value)
+    except (TypeError, ValueError):
+        pass
+    raise ConfigError(f"{where}: {name} must be {kind.__name__}, got {value!r}")
+
+
+def candidate_paths(explicit: str | None, env: Mapping[str, str]) -> list[Path]:
+    if explicit:
+        return [Path(explicit).expanduser()]
+    if env.get(ENV_PREFIX + "CONFIG"):
+        return [Path(env[ENV_PREFIX + "CONFIG"]).expanduser()]
+    base = Path(env.get("XDG_CONFIG_HOME") or Path(env.get("HOME", "~")).expanduser() / ".config")
+    return [Path("auroraml.toml"), base / "auroraml" / "config.toml"]
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    import tomli
+
+    try:
+        with path.open("rb") as fh:
+            return tomli.load(fh)
+    except tomli.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file or point --config elsewhere") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str, Any]:
+    targets = doc.get("targets", {})
+    if not isinstance(targets, dict):
+        raise ConfigError(f"{path}: [targets] must be a table of named targets")
+    name = name or doc.get("default_target")
+    if name is None:
+        return {}
+    if name not in targets:
+        known = ", ".join(sorted(targets)) or "none"
+        raise ConfigError(f"{path}: no target named {name!r} (known: {known})", "use -t with one of those names")
+    table = targets[name]
+    unknown = sorted(set(table) - set(_TARGET_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: target {name!r} has unknown keys: {', '.join(unknown)}",
+                          f"allowed: {', '.join(_TARGET_KEYS)}")
+    return {k: _coerce(k, v, _TARGET_KEYS[k], f"{path} [targets.{name}]") for k, v in table.items()}
+
+
+def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from the flags given (None = not given), the environment and the file."""
+    env = os.environ if env is None else env
+    explicit_config = flags.get("config_path") or None
+    target = flags.get("target") or env.get(ENV_PREFIX + "TARGET") or None
+    file_values: dict[str, Any] = {}
+    used_path = None
+    for path in candidate_paths(explicit_config, env):
+        if path.is_file():
+            used_path = path
+            file_values = _target_table(read_file(path), target, path)
+            break
+        if explicit_config or env.get(ENV_PREFIX + "CONFIG"):
+            raise ConfigError(f"settings file not found: {path}", "check --config / AURORAML_CONFIG")
+    if target and used_path is None:
+        raise ConfigError(f"target {target!r} asked for, but no settings file was found",
+                          "create ./auroraml.toml or pass --config")
+
+    settings = Settings(config_path=str(used_path) if used_path else None, target=target)
+    for name in _TARGET_KEYS:
+        value = flags.get(name)
+        if value is None and env.get(ENV_PREFIX + name.upper()):
+            value = _coerce(name, env[ENV_PREFIX + name.upper()], _TARGET_KEYS[name], f"${ENV_PREFIX}{name.upper()}")
+        if value is None:
+            value = file_values.get(name)
+        if value is not None:
+            setattr(settings, name, value)
+    for name in ("verbose", "quiet", "color"):
+        if flags.get(name) is not None:
+            setattr(settings, name, flags[name])
+    if env.get("NO_COLOR"):
+        settings.color = False
+    if settings.output not in (None, "table", "json"):
+        raise ConfigError(f"output must be table or json, got {settings.output!r}")
+    return settings

@@ -1,0 +1,345 @@
+"""The plan behind `auroraml setup SERVICE`: IAM policy and role, association, parameter group,
+parameters, reboots — read first, then each step planned or found unchanged.
+
+Order (aurora-ml.md §4): policy → role → attach → associate (wait ACTIVE) → custom parameter
+group → aws_default_* parameters → reboot writer, then readers, each until `in-sync`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import iam, rds
+from .aws import Aws, error_code
+from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINIMUM, TAG_CLUSTER,
+                        TAG_MANAGED_BY, TAG_SERVICE, Service)
+from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
+from .errors import UsageError
+from .names import POLICY_NAME_MAX, ROLE_NAME_MAX, derived_name
+from .plan import PLANNED, SKIPPED, Plan, Step
+from .policies import permission_policy, same_document, trust_policy
+from .versions import AuroraVersion
+
+INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
+
+
+@dataclass
+class SetupRequest:
+    service: Service
+    cluster: str
+    model_ids: list[str] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)
+    bucket: str | None = None
+    prefix: str = ""
+    kms_key: str | None = None
+    role_name: str | None = None
+    policy_name: str | None = None
+    parameter_group: str | None = None
+    allow_shared: bool = False
+    reboot: bool = False
+    wait: bool = True
+    timeout: float = 1800.0
+    poll_interval: float = 5.0
+    global_: bool = False
+
+    def validate(self) -> None:
+        """What can be refused without asking AWS: the service's required options."""
+        if self.service.name == "bedrock" and not self.model_ids:
+            raise UsageError("setup bedrock needs --model-id", "the policy is scoped to the models you name, e.g. --model-id anthropic.claude-3-haiku-20240307-v1:0")
+        if self.service.name == "sagemaker" and not self.endpoints:
+            raise UsageError("setup sagemaker needs --endpoint", "the policy is scoped to the endpoints you name, e.g. --endpoint churn-predictor")
+        if self.service.name == "s3" and not self.bucket:
+            raise UsageError("setup s3 needs --bucket", "the policy is scoped to that bucket (and --prefix, if given)")
+        given = {"--model-id": self.model_ids and self.service.name != "bedrock",
+                 "--endpoint": self.endpoints and self.service.name != "sagemaker",
+                 "--bucket": self.bucket and self.service.name != "s3"}
+        wrong = [flag for flag, bad in given.items() if bad]
+        if wrong:
+            raise UsageError(f"{', '.join(wrong)} does not apply to {self.service.name}")
+
+
+def plan_setup(aws: Aws, req: SetupRequest) -> Plan:
+    req.validate()
+    first = describe(aws, req.cluster)
+    clusters = global_members(aws, first) if req.global_ else [first]
+    plan = Plan("setup", {"service": req.service.name, "cluster": first.id, "region": first.region,
+                          "account": first.account, "partition": first.partition,
+                          "clusters": [c.id for c in clusters]})
+    for cluster in clusters:
+        _plan_cluster(aws, req, cluster, plan)
+    return plan
+
+
+def global_members(aws: Aws, cluster: Cluster) -> list[Cluster]:
+    """Every member cluster of the global database, each read in its own region."""
+    if not cluster.global_cluster_id:
+        raise UsageError(f"cluster {cluster.id} is not part of a global database", "drop --global")
+    found = aws.client("rds", cluster.region).describe_global_clusters(
+        GlobalClusterIdentifier=cluster.global_cluster_id)["GlobalClusters"]
+    members = sorted(found[0]["GlobalClusterMembers"], key=lambda m: not m.get("IsWriter"))
+    return [describe(aws, m["DBClusterArn"]) for m in members]
+
+
+def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, aws: Aws) -> None:
+    if not service.supported_by(version):
+        raise UsageError(
+            f"{service.title} needs Aurora MySQL {service.minimum_text()}; {cluster.id} runs {version}",
+            f"upgrade the cluster's engine version (aws rds modify-db-cluster --engine-version ...) first",
+        )
+    region = cluster.region
+    if service.name != "s3" and region in AURORA_ML_UNAVAILABLE_REGIONS:
+        raise UsageError(f"Aurora machine learning is not offered in {region}", "use a cluster in a supported region")
+    regional = REGIONAL_MINIMUM.get(region, {}).get(version.generation, ())
+    if regional is None or (regional and not version.at_least(regional)):
+        raise UsageError(f"Aurora machine learning in {region} needs a newer engine than {version}",
+                         "see the Aurora ML region table in the AWS documentation")
+    offered = aws.available_regions(service.endpoint_service, cluster.partition) if service.endpoint_service else [region]
+    if region not in offered:
+        raise UsageError(f"{service.title} is not offered in {region}",
+                         "the service must run in the cluster's own region (aurora-ml.md §3)")
+
+
+def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> None:
+    service = req.service
+    version = require_aurora_mysql(cluster)
+    check_supported(service, cluster, version, aws)
+    resources = _service_resources(aws, req, cluster)
+    ctx = _Context(aws, req, cluster, version, plan)
+    policy_doc = permission_policy(service, partition=cluster.partition, account=cluster.account,
+                                   region=cluster.region, **resources)
+    ctx.plan_iam(policy_doc)
+    ctx.plan_association()
+    ctx.plan_parameters()
+    ctx.plan_reboots()
+
+
+def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster) -> dict:
+    """Check what the policy will name exists in the cluster's region, and return it for the policy."""
+    if req.service.name == "bedrock":
+        return {"model_arns": sorted({arn for m in req.model_ids for arn in _model_arns(aws, cluster, m)})}
+    if req.service.name == "sagemaker":
+        client = aws.client("sagemaker", cluster.region)
+        for name in req.endpoints:
+            try:
+                client.describe_endpoint(EndpointName=name)
+            except Exception as exc:
+                if error_code(exc) == "ValidationException":
+                    raise UsageError(f"no SageMaker endpoint {name!r} in {cluster.region}",
+                                     "create it there first (the endpoint must be in the cluster's region)") from None
+                raise
+        return {"endpoints": list(req.endpoints)}
+    if req.service.name == "s3":
+        return {"bucket": req.bucket, "prefix": req.prefix, "kms_key": req.kms_key}
+    return {}
+
+
+def _model_arns(aws: Aws, cluster: Cluster, model_id: str) -> list[str]:
+    """Foundation-model ARNs for a model id; an inference profile expands to every routed model."""
+    client = aws.client("bedrock", cluster.region)
+    try:
+        if model_id.startswith(INFERENCE_PROFILE_PREFIXES):
+            profile = client.get_inference_profile(inferenceProfileIdentifier=model_id)
+            return [profile["inferenceProfileArn"], *(m["modelArn"] for m in profile.get("models", []))]
+        return [client.get_foundation_model(modelIdentifier=model_id)["modelDetails"]["modelArn"]]
+    except Exception as exc:
+        if error_code(exc) in ("ResourceNotFoundException", "ValidationException"):
+            raise UsageError(f"Bedrock model {model_id!r} is not offered in {cluster.region}",
+                             "list models with `aws bedrock list-foundation-models`; enable access in the Bedrock console") from None
+        raise
+
+
+class _Context:
+    """The facts read for one cluster, and the steps they lead to."""
+
+    def __init__(self, aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraVersion, plan: Plan) -> None:
+        self.aws, self.req, self.cluster, self.version, self.plan = aws, req, cluster, version, plan
+        self.role_name, self.role_arn, self.policy_name, self.policy_arn = managed_names(
+            req.service, cluster, req.role_name, req.policy_name)
+        self.tags = {TAG_MANAGED_BY: MANAGED_BY, TAG_CLUSTER: str(cluster.arn), TAG_SERVICE: req.service.name}
+        self.needs_reboot = any(m.parameter_status == PENDING_REBOOT for m in cluster.members)
+
+    def step(self, action: str, target: str, detail: str, run) -> Step:
+        return self.plan.add(Step(action, target, detail, PLANNED, self.cluster.id, run))
+
+    def unchanged(self, action: str, target: str, detail: str) -> Step:
+        return self.plan.unchanged(action, target, detail, self.cluster.id)
+
+    # IAM ------------------------------------------------------------------------------------
+    def plan_iam(self, policy_doc: dict) -> None:
+        aws, c = self.aws, self.cluster
+        policy = iam.read_policy(aws, self.policy_arn)
+        description = f"Aurora ML {self.req.service.name} for {c.id} (auroraml)"
+        if not policy.exists:
+            self.step("create-policy", self.policy_name, "least-privilege policy for " + ", ".join(self.req.service.iam_actions),
+                      lambda s: iam.create_policy(aws, self.policy_name, self.policy_arn, policy_doc, self.tags, description))
+        elif same_document(policy.document, policy_doc):
+            self.unchanged("create-policy", self.policy_name, "exists with the same document")
+        else:
+            self._refuse_foreign(policy, "policy", self.policy_name, "--policy-name")
+            self.step("update-policy", self.policy_name, "new default version with the resources asked for",
+                      lambda s: iam.replace_policy_document(aws, self.policy_arn, policy_doc))
+
+        trust = trust_policy(c.partition, c.account, c.region)
+        role = iam.read_role(aws, self.role_name, self.role_arn)
+        if not role.exists:
+            self.step("create-role", self.role_name, "trusted by rds.amazonaws.com for this account",
+                      lambda s: iam.create_role(aws, self.role_name, self.role_arn, trust, self.tags, description))
+        else:
+            self.role_arn = role.arn  # a role given by name may live under a path
+            if same_document(role.document, trust):
+                self.unchanged("create-role", self.role_name, "exists with the same trust policy")
+            else:
+                self._refuse_foreign(role, "role", self.role_name, "--role-name")
+                self.step("update-trust", self.role_name, "trust policy for rds.amazonaws.com",
+                          lambda s: iam.replace_trust(aws, self.role_name, self.role_arn, trust))
+        if self.policy_arn in role.attached:
+            self.unchanged("attach-policy", self.role_name, f"{self.policy_name} attached")
+        else:
+            self.step("attach-policy", self.role_name, f"attach {self.policy_name}",
+                      lambda s: iam.attach(aws, self.role_name, self.role_arn, self.policy_arn))
+
+    @staticmethod
+    def _refuse_foreign(obj: iam.IamObject, kind: str, name: str, flag: str) -> None:
+        if not obj.ours:
+            raise UsageError(f"IAM {kind} {name} exists and was not created by auroraml; it will not be changed",
+                             f"pass another {flag}, or tag it {TAG_MANAGED_BY}={MANAGED_BY} to let auroraml manage it")
+
+    # Association ----------------------------------------------------------------------------
+    def plan_association(self) -> None:
+        aws, c, req = self.aws, self.cluster, self.req
+        current = c.roles.get(self.role_arn)
+        status = current.get("Status") if current else None
+        wait_kw = {"timeout": req.timeout, "interval": req.poll_interval}
+        if status == "ACTIVE":
+            self.unchanged("associate-role", c.id, f"{self.role_name} ACTIVE")
+            return
+        if status is None and len(c.roles) >= rds.MAX_ROLES_PER_CLUSTER:
+            raise UsageError(f"cluster {c.id} already has {len(c.roles)} IAM roles associated (the most RDS allows)",
+                             "remove one it no longer needs (aws rds remove-role-from-db-cluster), then run again")
+
+        def run(step: Step) -> str:
+            if status == "INVALID":  # try again from scratch: the steps above may have fixed the role
+                rds.disassociate(aws, c, self.role_arn, current.get("FeatureName"))
+            if status != "PENDING":
+                rds.associate(aws, c, self.role_arn, self._feature_name(), **wait_kw)
+            if not req.wait:
+                return f"{self.role_name} associated (not waiting for ACTIVE)"
+            rds.wait_active(aws, c, self.role_arn, **wait_kw)
+            return f"{self.role_name} ACTIVE"
+
+        detail = {"PENDING": "wait for the association to become ACTIVE",
+                  "INVALID": "association is INVALID: associate again"}.get(status, f"associate {self.role_name}")
+        self.step("associate-role", c.id, detail, run)
+
+    def _feature_name(self) -> str | None:
+        """Only when the engine lists the service in SupportedFeatureNames (newer 3.x: Bedrock)."""
+        feature = self.req.service.feature_name
+        if not feature:
+            return None
+        info = rds.engine_version_info(self.aws, self.cluster.region, self.cluster.engine_version)
+        return feature if feature in info.get("SupportedFeatureNames", []) else None
+
+    # Parameter group ------------------------------------------------------------------------
+    def plan_parameters(self) -> None:
+        aws, c, req = self.aws, self.cluster, self.req
+        current = c.parameter_group
+        target = req.parameter_group or (f"auroraml-{c.id}" if current.startswith("default.") else current)
+        existing = group_info = None
+        if target != current:
+            group_info = rds.group_exists(aws, c.region, target)
+            if group_info is None:
+                family = self._family()
+                self.step("create-parameter-group", target, f"custom {family} group for {c.id}",
+                          lambda s: aws.client("rds", c.region).create_db_cluster_parameter_group(
+                              DBClusterParameterGroupName=target, DBParameterGroupFamily=family,
+                              Description=f"Aurora ML settings for {c.id} (auroraml)", Tags=iam.tag_list(self.tags)))
+            elif group_info["DBParameterGroupFamily"] != self.version.family:
+                raise UsageError(f"parameter group {target} is for {group_info['DBParameterGroupFamily']}, "
+                                 f"but {c.id} needs {self.version.family}", "pass another --parameter-group")
+            self.step("attach-parameter-group", c.id, f"{current} → {target} (takes effect at reboot)",
+                      lambda s: aws.client("rds", c.region).modify_db_cluster(
+                          DBClusterIdentifier=c.id, DBClusterParameterGroupName=target, ApplyImmediately=True))
+            self.needs_reboot = True
+        if target == current or group_info is not None:
+            existing = rds.read_parameters(aws, c.region, target, req.service.parameters_for(self.version))
+        changes = []
+        for name in req.service.parameters_for(self.version):
+            now = (existing or {}).get(name)
+            if existing is not None and now is None:
+                raise UsageError(f"parameter {name} is not defined for {c.engine_version} in group {target}",
+                                 "this engine version does not support the service; upgrade it")
+            if now is not None and now.value == self.role_arn:
+                self.unchanged("set-parameter", f"{target}:{name}", "already names the role")
+                continue
+            was = f" (was {now.value})" if now is not None and now.value else ""
+            changes.append(self.step("set-parameter", f"{target}:{name}", f"= {self.role_name}{was}",
+                                     self._set_run(target, name, now.apply_type if now else None)))
+            if now is None or now.apply_type != "dynamic":
+                self.needs_reboot = True
+        if changes and (target == current or group_info is not None):
+            self._refuse_shared(target)
+
+    def _set_run(self, group: str, name: str, apply_type: str | None):
+        def run(step: Step) -> str:
+            method = rds.set_parameter(self.aws, self.cluster.region, group, name, self.role_arn, apply_type)
+            return f"= {self.role_name} ({method})"
+        return run
+
+    def _family(self) -> str:
+        info = rds.engine_version_info(self.aws, self.cluster.region, self.cluster.engine_version)
+        return info.get("DBParameterGroupFamily") or self.version.family
+
+    def _refuse_shared(self, group: str) -> None:
+        others = [c for c in rds.clusters_using_group(self.aws, self.cluster.region, group) if c != self.cluster.id]
+        if others and not self.req.allow_shared:
+            raise UsageError(f"parameter group {group} is shared with {', '.join(others)}: changing it changes them too",
+                             "pass --parameter-group NEW to give this cluster its own, or --allow-shared-parameter-group")
+        if others:
+            self.plan.notes.append(f"{group} is shared with {', '.join(others)}; they will need a reboot too")
+
+    # Reboots --------------------------------------------------------------------------------
+    def plan_reboots(self) -> None:
+        if self.needs_reboot:
+            req = self.req
+            add_reboot_steps(self.plan, self.aws, self.cluster, reboot=req.reboot, wait=req.wait,
+                             timeout=req.timeout, interval=req.poll_interval)
+
+
+def managed_names(service: Service, cluster: Cluster, role_name: str | None = None,
+                  policy_name: str | None = None) -> tuple[str, str, str, str]:
+    """(role name, role ARN, policy name, policy ARN) that setup uses, and teardown looks for."""
+    role_name = role_name or derived_name(f"auroraml-{service.name}", cluster.id, ROLE_NAME_MAX)
+    policy_name = policy_name or derived_name(f"auroraml-{service.name}", cluster.id, POLICY_NAME_MAX)
+    prefix = f"arn:{cluster.partition}:iam::{cluster.account}"
+    return role_name, f"{prefix}:role/{role_name}", policy_name, f"{prefix}:policy/{policy_name}"
+
+
+def add_reboot_steps(plan: Plan, aws: Aws, cluster: Cluster, *, reboot: bool, wait: bool, timeout: float,
+                     interval: float) -> None:
+    """One step per member, writer first. Without consent to reboot they are `skipped` (exit 7)."""
+    members = cluster.ordered_members()
+    for i, member in enumerate(members):
+        kind = "writer" if member.is_writer else "reader"
+        target = member.instance_id
+        if not reboot:
+            plan.add(Step("reboot-instance", target, f"{kind}: pending-reboot; run again with --reboot",
+                          SKIPPED, cluster.id))
+            continue
+        # Every reboot but the last is awaited even with --no-wait: rebooting the next member
+        # while the previous one is down would take the whole cluster down at once.
+        await_it = wait or i < len(members) - 1
+        plan.add(Step("reboot-instance", target, f"{kind}: RebootDBInstance, wait for in-sync", PLANNED, cluster.id,
+                      lambda s, t=target, w=await_it: rds.reboot_member(aws, cluster, t, wait=w, timeout=timeout,
+                                                                       interval=interval)))
+    if not reboot:
+        plan.notes.append(f"{cluster.id}: the new settings take effect after a reboot of "
+                          + ", ".join(m.instance_id for m in members))
+
+
+def reboots_skipped(plan: Plan) -> list[Step]:
+    return [s for s in plan.steps if s.action == "reboot-instance" and s.status == SKIPPED]
+
+
+def reboots_planned(plan: Plan) -> list[Step]:
+    return [s for s in plan.steps if s.action == "reboot-instance" and s.status == PLANNED]
+
