@@ -1,0 +1,71 @@
+"""Shared fixtures: every test runs isolated from the developer's HOME, AWS config and settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from auroraml_cli.core.aws import is_write
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """No test reads ~/.aws, ~/.my.cnf, ./auroraml.toml or the caller's AWS_*/AURORAML_* variables."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "AURORAML_")) or key in ("NO_COLOR", "XDG_CONFIG_HOME"):
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AURORAML_POLL_INTERVAL", "0.01")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    calls: list[str]
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    @property
+    def writes(self) -> list[str]:
+        return [c for c in self.calls if is_write(c.split(".", 1)[1])]
+
+    def steps(self, **match) -> list[dict]:
+        return [s for s in self.json()["steps"] if all(s.get(k) == v for k, v in match.items())]
+
+
+@pytest.fixture
+def cli(capsys, caplog):
+    """Run auroraml in-process; assert the exit code; return output and the AWS calls it made."""
+
+    def run(*args: str, code: int = 0) -> Result:
+        from auroraml_cli.cli import run as run_cli
+
+        capsys.readouterr()
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="auroraml.aws"):
+            got = run_cli(list(args))
+        out, err = capsys.readouterr()
+        calls = [r.getMessage().removeprefix("aws call ") for r in caplog.records if r.name == "auroraml.aws"]
+        assert got == code, f"exit {got}, expected {code}\nstdout:\n{out}\nstderr:\n{err}"
+        return Result(got, out, err, calls)
+
+    return run
