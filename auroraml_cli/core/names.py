@@ -15,7 +15,7 @@ _IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]+$")
 _PARAM_GROUP = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$")
 _BUCKET = re.compile(r"^(?!xn--)(?!sthree-)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)$")
 _IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
-_ENDPOINT = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+_ENDPOINT = re.compile(r"^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 _MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE)
 
 ROLE_NAME_MAX = 64
@@ -32,7 +32,7 @@ class Arn:
 
     @classmethod
     def parse(cls, text: str) -> "Arn":
-        match = _ARN.match(text or "")
+        match = _ARN.fullmatch(text or "")
         if not match or match["partition"] not in PARTITIONS:
             raise UsageError(f"not a valid ARN: {text!r}", "an ARN looks like arn:aws:rds:us-east-1:123456789012:cluster:my-cluster")
         return cls(**match.groupdict())
@@ -54,7 +54,7 @@ def cluster_ref(text: str) -> tuple[str, str | None]:
 
 
 def cluster_id(text: str) -> str:
-    if not _CLUSTER_ID.match(text or ""):
+    if not _CLUSTER_ID.fullmatch(text or ""):
         raise UsageError(
             f"not a valid DB cluster identifier: {text!r}",
             "1-63 letters, digits or hyphens, starting with a letter, no trailing or double hyphen",
@@ -63,7 +63,7 @@ def cluster_id(text: str) -> str:
 
 
 def iam_name(text: str, kind: str, limit: int) -> str:
-    if not text or len(text) > limit or not _IAM_NAME.match(text):
+    if not text or len(text) > limit or not _IAM_NAME.fullmatch(text):
         raise UsageError(f"not a valid IAM {kind} name: {text!r}",
                          f"1-{limit} characters from letters, digits and +=,.@_-")
     return text
@@ -79,14 +79,14 @@ def derived_name(prefix: str, suffix: str, limit: int) -> str:
 
 
 def parameter_group_name(text: str) -> str:
-    if not _PARAM_GROUP.match(text or "") or text.lower().startswith("default."):
+    if not _PARAM_GROUP.fullmatch(text or "") or text.lower().startswith("default."):
         raise UsageError(f"not a valid custom DB cluster parameter group name: {text!r}",
                          "1-255 letters, digits or hyphens, starting with a letter; default.* groups cannot be modified")
     return text
 
 
 def bucket(text: str) -> str:
-    if not _BUCKET.match(text or "") or _IP_LIKE.match(text):
+    if not _BUCKET.fullmatch(text or "") or _IP_LIKE.fullmatch(text):
         raise UsageError(f"not a valid S3 bucket name: {text!r}", "3-63 lower-case letters, digits, dots and hyphens")
     return text
 
@@ -99,7 +99,7 @@ def s3_prefix(text: str | None) -> str:
 
 
 def endpoint_name(text: str) -> str:
-    if not _ENDPOINT.match(text or ""):
+    if not _ENDPOINT.fullmatch(text or ""):
         raise UsageError(f"not a valid SageMaker endpoint name: {text!r}",
                          "1-63 letters, digits and hyphens, starting with a letter or digit")
     return text
@@ -109,6 +109,6 @@ def model_id(text: str) -> str:
     if text.startswith("arn:"):
         Arn.parse(text)
         return text
-    if not _MODEL_ID.match(text or ""):
+    if not _MODEL_ID.fullmatch(text or ""):
         raise UsageError(f"not a valid Bedrock model id: {text!r}", "for example anthropic.claude-3-haiku-20240307-v1:0")
     return text

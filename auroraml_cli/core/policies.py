@@ -6,6 +6,7 @@ document, which is what lets a second `setup` compare and find nothing to do.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .catalogue import Service
@@ -105,5 +106,5 @@ def _normal(value: Any) -> Any:
         items = [_normal(v) for v in value]
         if len(items) == 1:
             return items[0]
-        return sorted(items, key=repr)
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
     return value

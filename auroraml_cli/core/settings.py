@@ -73,7 +73,7 @@ def _coerce(name: str, value: Any, kind: type, where: str) -> Any:
     if kind is str and isinstance(value, str):
         return value
     try:
-        if kind is int and not isinstance(value, bool):
+        if kind is int and not isinstance(value, (bool, float)):
             return int(value)
         if kind is float and not isinstance(value, bool):
             return float(value)
@@ -104,6 +104,10 @@ def read_file(path: Path) -> dict[str, Any]:
 
 
 def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str, Any]:
+    unknown_top = sorted(set(doc) - {"default_target", "targets"})
+    if unknown_top:
+        raise ConfigError(f"{path}: unknown top-level keys: {', '.join(unknown_top)}",
+                          "the file holds default_target and [targets.NAME] tables")
     targets = doc.get("targets", {})
     if not isinstance(targets, dict):
         raise ConfigError(f"{path}: [targets] must be a table of named targets")

@@ -7,7 +7,7 @@ RDS `EngineVersion`: `5.7.mysql_aurora.2.11.2` (v2), `8.0.mysql_aurora.3.06.0` (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import UsageError
 
@@ -23,7 +23,7 @@ class AuroraVersion:
     """A parsed Aurora MySQL version. Orders by its numbers, so `v >= AuroraVersion.parse("3.06")`."""
 
     numbers: tuple[int, ...]
-    raw: str = ""
+    raw: str = field(default="", compare=False)
 
     @classmethod
     def parse(cls, text: str) -> "AuroraVersion":

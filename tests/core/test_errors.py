@@ -1,0 +1,128 @@
+"""The one table from exceptions to exit codes (cli-surface.md, "Output and exit codes")."""
+
+from __future__ import annotations
+
+import botocore.exceptions as bx
+import pymysql
+import pytest
+
+from auroraml_cli.core import errors
+from auroraml_cli.core.errors import (
+    EXIT_CODES,
+    AuroraMLError,
+    AwsError,
+    ConfigError,
+    DatabaseError,
+    UsageError,
+    VerificationFailed,
+    WaitTimeout,
+    describe,
+    exit_code_for,
+)
+
+
+def client_error(code: str, message: str = "", op: str = "DescribeDBClusters") -> bx.ClientError:
+    return bx.ClientError({"Error": {"Code": code, "Message": message}}, op)
+
+
+def test_exit_code_table_matches_the_contract():
+    """cli-surface.md: 0 success; 1 check failed; 2 usage; 3 config/credentials; 4 AWS; 5 database;
+    6 timed out; 7 reboot pending; 130 interrupted."""
+    table = dict(EXIT_CODES)
+    assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 130]
+    words = {0: "success", 1: "check", 2: "usage", 3: "credentials", 4: "AWS", 5: "database",
+             6: "timed out", 7: "reboot", 130: "interrupted"}
+    for code, word in words.items():
+        assert word in table[code], (code, table[code])
+    assert (errors.EXIT_OK, errors.EXIT_CHECK_FAILED, errors.EXIT_USAGE, errors.EXIT_CONFIG, errors.EXIT_AWS,
+            errors.EXIT_DATABASE, errors.EXIT_TIMEOUT, errors.EXIT_REBOOT_PENDING,
+            errors.EXIT_INTERRUPTED) == (0, 1, 2, 3, 4, 5, 6, 7, 130)
+    assert "configuration" in table[3]
+
+
+@pytest.mark.parametrize("cls, code", [
+    (AuroraMLError, 1), (VerificationFailed, 1), (UsageError, 2), (ConfigError, 3), (AwsError, 4),
+    (DatabaseError, 5), (WaitTimeout, 6),
+])
+def test_own_errors_map_to_their_code(cls, code):
+    exc = cls("the cause", "the next step")
+    assert describe(exc) == (code, "the cause", "the next step")
+    assert exit_code_for(exc) == code
+    assert issubclass(cls, AuroraMLError)
+
+
+def test_own_error_without_hint():
+    assert describe(UsageError("bad")) == (2, "bad", None)
+
+
+def test_keyboard_interrupt():
+    code, message, hint = describe(KeyboardInterrupt())
+    assert code == 130
+    assert "interrupted" in message
+    assert "again" in hint
+
+
+def test_client_error_cluster_not_found():
+    code, message, hint = describe(client_error("DBClusterNotFoundFault", "DBCluster orders not found."))
+    assert code == 4
+    assert "DescribeDBClusters" in message
+    assert "DBClusterNotFoundFault" in message
+    assert "DBCluster orders not found." in message
+    assert hint
+
+
+def test_client_error_without_message_has_no_dangling_colon():
+    code, message, _ = describe(client_error("Throttling", "", "AddRoleToDBCluster"))
+    assert code == 4
+    assert message == "AWS refused AddRoleToDBCluster: Throttling"
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                                  "UnrecognizedClientException", "SignatureDoesNotMatch"])
+def test_client_error_credentials_are_config(code):
+    got, message, hint = describe(client_error(code, "The security token included in the request is expired"))
+    assert got == 3
+    assert code in message
+    assert "credentials" in hint
+
+
+@pytest.mark.parametrize("code", ["AccessDenied", "AccessDeniedException"])
+def test_client_error_access_denied_is_aws(code):
+    got, _, hint = describe(client_error(code, "not authorized", "CreateRole"))
+    assert got == 4
+    assert "permission" in hint
+
+
+@pytest.mark.parametrize("exc", [
+    bx.NoRegionError(),
+    bx.NoCredentialsError(),
+    bx.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
+    bx.ProfileNotFound(profile="nope"),
+])
+def test_botocore_configuration_errors_are_config(exc):
+    code, message, hint = describe(exc)
+    assert code == 3
+    assert "AWS configuration" in message
+    assert "--profile" in hint or "--region" in hint
+
+
+def test_endpoint_connection_error_is_aws():
+    code, message, _ = describe(bx.EndpointConnectionError(endpoint_url="https://rds.us-east-1.amazonaws.com/"))
+    assert code == 4
+    assert "rds.us-east-1.amazonaws.com" in message
+
+
+def test_database_error():
+    code, message, _ = describe(pymysql.err.OperationalError(2003, "Can't connect to MySQL server"))
+    assert code == 5
+    assert "Can't connect" in message
+
+
+@pytest.mark.parametrize("exc", [ValueError("boom"), RuntimeError("boom"), KeyError("boom")])
+def test_unexpected_error(exc):
+    code, message, hint = describe(exc)
+    assert code == 1
+    assert "unexpected" in message
+    assert type(exc).__name__ in message
+    assert "-v" in hint
+    assert exit_code_for(exc) == 1

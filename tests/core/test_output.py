@@ -1,0 +1,108 @@
+"""Payload on stdout, everything else on stderr."""
+
+from __future__ import annotations
+
+import json
+
+from auroraml_cli.core.output import Output
+
+DOC = {"command": "setup", "steps": [{"action": "create", "target": "role/auroraml-bedrock-orders",
+                                      "status": "done", "detail": "created"}]}
+ROWS = DOC["steps"]
+COLUMNS = ("action", "target", "status", "detail")
+
+
+def test_json_writes_exactly_one_document(capsys):
+    out = Output("json")
+    out.progress("planning")
+    with out.spinner("waiting for the role"):
+        pass
+    out.warn("reboot pending")
+    out.document(DOC, title="Plan", rows=ROWS, columns=COLUMNS)
+    stdout, stderr = capsys.readouterr()
+    assert json.loads(stdout) == DOC
+    assert stdout.endswith("}\n") and stdout.count("\n}\n") == 1
+    assert "planning" in stderr and "reboot pending" in stderr and "waiting for the role" in stderr
+    assert "planning" not in stdout
+
+
+def test_json_is_not_rich_markup(capsys):
+    doc = {"detail": "[bold]not markup[/bold]", "target": "[/]"}
+    Output("json").document(doc)
+    assert json.loads(capsys.readouterr().out) == doc
+
+
+def test_default_format_off_a_terminal_is_json(capsys):
+    assert Output().format == "json"
+    assert Output("table").format == "table"
+
+
+def test_table_prints_the_rows(capsys):
+    rows = ROWS + [{"action": "reboot", "target": "orders-1", "status": "planned", "detail": None}]
+    Output("table", color=False).document(DOC, title="Plan for orders", rows=rows, columns=COLUMNS)
+    stdout, stderr = capsys.readouterr()
+    assert stderr == ""
+    for text in ("Plan for orders", "action", "target", "create", "role/auroraml-bedrock-orders", "done",
+                 "reboot", "orders-1", "planned"):
+        assert text in stdout
+    assert "None" not in stdout
+    assert not stdout.lstrip().startswith("{")
+
+
+def test_table_shows_markup_literally(capsys):
+    Output("table", color=True).document({}, rows=[{"a": "[red]x[/red]", "status": "failed"}], columns=("a", "status"))
+    stdout = capsys.readouterr().out
+    assert "[red]x[/red]" in stdout
+    assert "failed" in stdout
+
+
+def test_progress_warn_error_go_to_stderr(capsys):
+    out = Output("table")
+    out.progress("reading cluster orders")
+    out.warn("parameter group is shared")
+    out.error("cluster not found", "check --region")
+    stdout, stderr = capsys.readouterr()
+    assert stdout == ""
+    assert "reading cluster orders" in stderr
+    assert "warning: parameter group is shared" in stderr
+    assert "error: cluster not found" in stderr
+    assert "next: check --region" in stderr
+
+
+def test_error_without_hint(capsys):
+    Output("json").error("boom")
+    stderr = capsys.readouterr().err
+    assert "error: boom" in stderr
+    assert "next:" not in stderr
+
+
+def test_quiet_suppresses_progress_but_not_errors(capsys):
+    out = Output("json", quiet=True)
+    out.progress("reading cluster")
+    with out.spinner("waiting"):
+        pass
+    out.error("it broke", "try again")
+    stdout, stderr = capsys.readouterr()
+    assert stdout == ""
+    assert "reading cluster" not in stderr
+    assert "waiting" not in stderr
+    assert "error: it broke" in stderr
+    assert "next: try again" in stderr
+
+
+def test_spinner_off_a_terminal_prints_one_line(capsys):
+    ran = []
+    with Output("json").spinner("waiting for orders-1 to reboot"):
+        ran.append(True)
+    stdout, stderr = capsys.readouterr()
+    assert ran == [True]
+    assert stdout == ""
+    assert stderr == "waiting for orders-1 to reboot\n"
+
+
+def test_no_color_writes_no_escape_codes(capsys):
+    out = Output("table", color=False)
+    out.error("plain", "hint")
+    out.document({}, rows=[{"status": "failed"}], columns=("status",))
+    stdout, stderr = capsys.readouterr()
+    assert "\x1b[" not in stdout + stderr
