@@ -41,9 +41,7 @@ def _server():
 
 
 def _environment(endpoint_url: str) -> dict[str, str]:
-    env = {**SANDBOX_ENV, "AWS_ENDPOINT_URL": endpoint_url}
-    # The sandbox's own dummy keys must win over any profile: nothing may reach real AWS.
-    return env
+    return {**SANDBOX_ENV, "AWS_ENDPOINT_URL": endpoint_url}
 
 
 @app.command("start", epilog="Example:\n\n  eval \"$(auroraml sandbox start --port 5000 &)\"")
@@ -54,16 +52,14 @@ def start(
 ) -> int:
     """Run the sandbox in the foreground until Ctrl-C; print the variables that point tools at it."""
     server = _server()
-    sandbox = server.start(host="127.0.0.1", port=port, seed=seed)
-    try:
+
+    def ready(sandbox) -> None:
         for key, value in _environment(sandbox.endpoint_url).items():
             typer.echo(f"export {key}={value}")
+        sys.stdout.flush()
         ctx.obj.out.progress(f"sandbox listening on {sandbox.endpoint_url}; Ctrl-C stops it")
-        sandbox.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+
+    server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready)
     return 0
 
 

@@ -67,7 +67,7 @@ SERVICES: dict[str, Service] = {
             db_roles=("AWS_BEDROCK_ACCESS",),
             v2_privileges=(),
             iam_actions=("bedrock:InvokeModel",),
-            endpoint_service="bedrock-runtime",
+            endpoint_service="bedrock",  # bedrock-runtime has no region list in botocore's endpoint data
             feature_name="Bedrock",
         ),
         Service(

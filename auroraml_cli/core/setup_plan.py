@@ -93,8 +93,10 @@ def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, 
     if regional is None or (regional and not version.at_least(regional)):
         raise UsageError(f"Aurora machine learning in {region} needs a newer engine than {version}",
                          "see the Aurora ML region table in the AWS documentation")
-    offered = aws.available_regions(service.endpoint_service, cluster.partition) if service.endpoint_service else [region]
-    if region not in offered:
+    # An empty list means botocore's endpoint data does not say (newer services use endpoint
+    # rules); the model or endpoint look-up that follows then proves the region offers it.
+    offered = aws.available_regions(service.endpoint_service, cluster.partition) if service.endpoint_service else []
+    if offered and region not in offered:
         raise UsageError(f"{service.title} is not offered in {region}",
                          "the service must run in the cluster's own region (aurora-ml.md §3)")
 

@@ -17,7 +17,9 @@ def sandbox_aws(isolated):
     layer.install()
     layer.configure(**FAST)
     with mock_aws():
-        seed.seed()
+        import boto3
+
+        seed.seed(boto3.session.Session(region_name="us-east-1"))
         yield layer
     layer.configure(**FAST)
 
