@@ -32,6 +32,12 @@ app = typer.Typer(
 )
 
 
+def _output_format(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in ("table", "json"):
+        raise typer.BadParameter(f"{value!r} is not one of table, json")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"auroraml {__version__}")
@@ -43,7 +49,7 @@ def main_options(
     ctx: typer.Context,
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (AWS_PROFILE works; otherwise boto3's own credential chain).", envvar=None),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION / AWS_DEFAULT_REGION)."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json", callback=_output_format),
     config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. \\[env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
     target: Optional[str] = typer.Option(None, "-t", "--target", help="Named \\[targets.NAME] section of the settings file. \\[env: AURORAML_TARGET]"),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="More detail on stderr (-vv: every AWS API call)."),
@@ -59,13 +65,33 @@ def main_options(
 
 
 def _configure_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    """-v: info, -vv: debug (every AWS call) on stderr. Quiet by default, and set per run so that
+    one run's level never leaks into the next when the CLI is run in-process (tests)."""
     logger = logging.getLogger("auroraml")
-    logger.setLevel(level)
-    if verbose and not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        logger.addHandler(handler)
+    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+        logger.removeHandler(handler)
+    if not verbose:
+        logger.setLevel(logging.NOTSET)
+        return
+    logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    logger.addHandler(handler)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of the record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
 
 
 setup_cmd.register(app)

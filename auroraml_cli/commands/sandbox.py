@@ -41,7 +41,7 @@ def _server():
 
 
 def _environment(endpoint_url: str) -> dict[str, str]:
-    return {**SANDBOX_ENV, "AWS_ENDPOINT_URL": endpoint_url}
+    return {"AWS_ENDPOINT_URL": endpoint_url, **SANDBOX_ENV}
 
 
 @app.command("start", epilog="Example:\n\n  eval \"$(auroraml sandbox start --port 5000 &)\"")

@@ -219,3 +219,52 @@ def test_table_output_is_the_default_shape_for_people(cli, sandbox_aws):
     assert "create-policy" in r.stdout and "planned" in r.stdout
     with pytest.raises(json.JSONDecodeError):
         json.loads(r.stdout)
+
+
+def _policy_document(boto, name):
+    iam = boto("iam")
+    arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+    return json.loads(document) if isinstance(document, str) else document
+
+
+def test_an_inference_profile_expands_to_the_profile_and_every_routed_model(cli, boto):
+    profile = "us.anthropic.claude-3-haiku-20240307-v1:0"
+    cli(*SETUP, "bedrock", "--cluster", "ml-demo", "--model-id", profile, "--no-reboot", code=7)
+    resources = _policy_document(boto, "auroraml-bedrock-ml-demo")["Statement"][0]["Resource"]
+    assert f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{profile}" in resources
+    models = [r for r in resources if ":foundation-model/" in r]
+    assert len(models) >= 2 and all(r.endswith("/anthropic.claude-3-haiku-20240307-v1:0") for r in models)
+    assert {r.split(":")[3] for r in models} >= {"us-east-1", "us-west-2"}
+
+
+def test_an_invalid_association_is_repaired(cli, boto):
+    """Our role lost its trust in RDS (someone edited it): setup fixes the trust, associates again."""
+    iam, rds = boto("iam"), boto("rds")
+    tags = [{"Key": "auroraml:managed-by", "Value": "auroraml"}]
+    broken = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(broken), Tags=tags)
+    rds.add_role_to_db_cluster(DBClusterIdentifier="ml-demo", RoleArn=ROLE_ARN)
+    import time
+
+    time.sleep(0.05)
+    assert [a["Status"] for a in cluster(boto, "ml-demo")["AssociatedRoles"]] == ["INVALID"]
+    r = cli(*SETUP, "comprehend", "--cluster", "ml-demo", "--no-reboot", code=7)
+    steps = {s["action"]: s for s in r.json()["steps"]}
+    assert steps["update-trust"]["status"] == "done"
+    assert "INVALID" in steps["associate-role"]["detail"] or steps["associate-role"]["status"] == "done"
+    assert [a["Status"] for a in cluster(boto, "ml-demo")["AssociatedRoles"]] == ["ACTIVE"]
+
+
+def test_a_reboot_that_takes_too_long_exits_6_and_resumes(cli, boto, sandbox_aws):
+    sandbox_aws.configure(reboot_duration=30)
+    slow = cli(*SETUP, "comprehend", "--cluster", "ml-demo", "--reboot", "--yes", "--timeout", "1", code=6)
+    assert [s["status"] for s in slow.steps(action="reboot-instance")] == ["failed", "planned"]
+    sandbox_aws.configure(reboot_duration=0.02)
+    import time
+
+    time.sleep(0.05)
+    done = cli(*SETUP, "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    assert {m["DBClusterParameterGroupStatus"] for m in cluster(boto, "ml-demo")["DBClusterMembers"]} == {"in-sync"}
+    assert done.json()["steps"][-1]["status"] == "done"

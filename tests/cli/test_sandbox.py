@@ -1,0 +1,60 @@
+"""`auroraml sandbox`: start and run, as a user would call them (subprocesses: they own servers)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+AURORAML = str(Path(sys.executable).parent / "auroraml")
+
+
+def test_run_points_the_command_at_a_loopback_sandbox_and_returns_its_exit_code(isolated):
+    probe = "import os, sys; print(os.environ['AWS_ENDPOINT_URL']); sys.exit(3)"
+    done = subprocess.run([AURORAML, "sandbox", "run", "--no-seed", "--", sys.executable, "-c", probe],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.startswith("http://127.0.0.1:")
+
+
+def test_run_drops_the_callers_aws_profile(isolated):
+    env = {**os.environ, "AWS_PROFILE": "production"}
+    probe = "import os; print(os.environ.get('AWS_PROFILE', 'none'), os.environ['AWS_ACCESS_KEY_ID'])"
+    done = subprocess.run([AURORAML, "sandbox", "run", "--no-seed", "--", sys.executable, "-c", probe],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["none", "sandbox"]
+
+
+def test_run_of_a_missing_command_is_a_configuration_error(isolated):
+    done = subprocess.run([AURORAML, "sandbox", "run", "--no-seed", "--", "no-such-command-xyz"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3
+    assert "command not found" in done.stderr
+
+
+def test_start_prints_exports_serves_the_seed_and_stops_on_ctrl_c(isolated):
+    import boto3
+
+    proc = subprocess.Popen([AURORAML, "sandbox", "start", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        exports = {}
+        from auroraml_cli.commands.sandbox import SANDBOX_ENV
+
+        while len(exports) <= len(SANDBOX_ENV):
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            key, _, value = line.removeprefix("export ").strip().partition("=")
+            exports[key] = value
+        assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        rds = boto3.client("rds", region_name="us-east-1", endpoint_url=exports["AWS_ENDPOINT_URL"],
+                           aws_access_key_id="x", aws_secret_access_key="x")
+        ids = {c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]}
+        assert {"ml-demo", "legacy-v2", "bedrock-ready"} <= ids
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
