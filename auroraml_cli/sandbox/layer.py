@@ -1,0 +1,133 @@
+"""The sandbox layer: the Aurora behaviour moto 5.2 lacks, patched into moto's own classes.
+
+`install()` patches moto's backend and response classes once per process, so the behaviour is
+the same under `moto.mock_aws()` and in a moto server started by the same process. The layer's
+per-resource state lives on moto's objects (clusters, instances, parameter groups), so moto's
+reset (`POST /moto-api/reset`, or a new `mock_aws()`) clears it too. Time is read on each
+describe; nothing runs in the background.
+
+Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer does [where].
+
+| gap in moto                              | what the layer does                                   |
+|------------------------------------------|-------------------------------------------------------|
+| DescribeDBEngineVersions missing         | serves catalog.ENGINE_VERSIONS: family,               |
+|                                          | SupportedFeatureNames, filters, Marker [rds_clusters] |
+| any engine version accepted              | unknown version → InvalidParameterCombination         |
+|                                          | "Cannot find version V for E" [rds_clusters]          |
+| CreateDBCluster on an existing id        | DBClusterAlreadyExistsFault [rds_clusters]            |
+|   silently replaces it                   |                                                       |
+| cluster says default.aurora8.0, which    | default.<family> groups exist in every region and     |
+|   does not exist                         | clusters get their family's [rds_groups, rds_clusters]|
+| default groups can be changed            | modify/reset/delete of default.* refused as on AWS    |
+|                                          | [rds_groups, rds_parameters]                          |
+| missing or wrong-family group accepted   | DBParameterGroupNotFound / InvalidParameterCombination|
+|   by Create/ModifyDBCluster              | [rds_clusters]                                        |
+| DescribeDBClusterParameters: only values | the family's full list with Source, ApplyType,        |
+|   set, no metadata, filters ignored      | DataType, AllowedValues, IsModifiable; Source=,       |
+|                                          | parameter-name filter, MaxRecords/Marker              |
+|                                          | [rds_parameters]                                      |
+| any parameter name or value accepted     | "Could not find parameter with name: N", value        |
+|                                          | checks, static+immediate and > 20 items refused       |
+|                                          | [rds_parameters]                                      |
+| ResetDBClusterParameterGroup ignores     | back to engine defaults, all or the named ones        |
+|   the engine defaults                    | [rds_parameters]                                      |
+| members in-sync forever                  | a static change or a group switch → pending-reboot on |
+|                                          | every member of every cluster using the group         |
+|                                          | [rds_instances, rds_parameters, rds_clusters]         |
+| RebootDBInstance changes nothing         | rebooting for reboot_duration, then available and     |
+|                                          | in-sync; optional stale first read; InvalidDBInstance-|
+|                                          | State when already rebooting [rds_instances]          |
+| no per-instance parameter values         | values as of the last reboot: effective_parameters()  |
+|                                          | [rds_instances]                                       |
+| AddRoleToDBCluster: one role without     | keyed by ARN, at most 5, FeatureName checked against  |
+|   FeatureName, ACTIVE at once, role      | the version, PENDING → ACTIVE or INVALID (role exists |
+|   never checked                          | and trusts rds.amazonaws.com), IAM propagation delay  |
+|                                          | [rds_roles]                                           |
+| RemoveRoleFromDBCluster missing          | implemented; DBClusterRoleNotFound [rds_roles]        |
+| ModifyDBCluster, PromoteReadReplicaDB-   | DBClusterNotFoundFault [rds_clusters]                 |
+|   Cluster on a missing cluster: 500      |                                                       |
+| global primary IsWriter false; secondary | the primary writes; a secondary's instances are all   |
+|   gets a writer instance                 | readers [rds_clusters]                                |
+| IAM DeletePolicy while attached, or with | DeleteConflict [iam]                                  |
+|   old versions, succeeds                 |                                                       |
+| Bedrock ListFoundationModels, GetFoun-   | per-region catalog.FOUNDATION_MODELS; cross-region    |
+|   dationModel missing                    | inference profiles [bedrock]                          |
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass
+class Settings:
+    """Knobs for the simulated delays (seconds). Tests set them to a few hundredths."""
+
+    association_delay: float = 1.0  # AddRoleToDBCluster: PENDING this long, then ACTIVE/INVALID
+    reboot_duration: float = 2.0  # RebootDBInstance: `rebooting` this long
+    iam_propagation_delay: float = 0.0  # a role this young is refused by AddRoleToDBCluster
+    reboot_starts_late: bool = True  # the first describe after a reboot still says `available`
+
+
+settings = Settings()
+
+_install_lock = threading.Lock()
+_installed = False
+
+
+def configure(**knobs: float | bool) -> Settings:
+    """Set knobs by name; unknown names or wrong types raise ValueError and change nothing."""
+    known = {f.name: f.type for f in fields(Settings)}
+    for name, value in knobs.items():
+        if name not in known:
+            raise ValueError(f"unknown sandbox setting {name!r}; known: {', '.join(sorted(known))}")
+        _check_type(name, value)
+    for name, value in knobs.items():
+        setattr(settings, name, float(value) if name != "reboot_starts_late" else value)
+    return settings
+
+
+def _check_type(name: str, value: object) -> None:
+    if name == "reboot_starts_late":
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+    # bool is an int subclass, but `association_delay=True` is surely a mistake.
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
+
+
+def current_settings() -> dict[str, float | bool]:
+    return asdict(settings)
+
+
+def reset_state() -> None:
+    """Default knobs and no resources: the layer's state lives on moto's objects, so this is
+    moto's own reset (what `POST /moto-api/reset` does) plus the knobs."""
+    from moto.moto_api._internal import moto_api_backend
+
+    configure(**asdict(Settings()))
+    moto_api_backend.reset()
+
+
+def install() -> None:
+    """Patch moto once per process; later calls do nothing."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        from . import bedrock, iam, rds_clusters, rds_groups, rds_instances, rds_parameters, rds_roles
+
+        for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock):
+            module.install()
+        _installed = True
+
+
+def effective_parameters(account_id: str, region: str, instance_id: str) -> dict[str, str]:
+    """The cluster parameter values an instance runs with: those of its cluster's group as of
+    the instance's last reboot (or creation), plus dynamic changes applied immediately since.
+    This is what `SHOW GLOBAL VARIABLES` would report. Raises moto's DBInstanceNotFound."""
+    from . import rds_instances
+
+    install()
+    return rds_instances.effective_parameters(account_id, region, instance_id)

@@ -1,0 +1,183 @@
+"""Demo resources for the sandbox, created through boto3 so they work in-process and on a server.
+
+Each cluster covers a case the tool must handle: a fresh v3 cluster on its default group, a v2
+cluster, one that is Bedrock-ready on its own group, two clusters sharing a group, a global
+database across two regions, and a non-Aurora cluster. Seeding skips what already exists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+ClientFactory = Callable[[str, str], Any]  # (service, region) -> boto3 client
+
+MASTER_USERNAME = "admin"
+MASTER_PASSWORD = "sandbox-password"  # not a secret: the sandbox is local and throwaway
+INSTANCE_CLASS = "db.r6g.large"
+V2 = "5.7.mysql_aurora.2.11.2"
+V3 = "8.0.mysql_aurora.3.08.0"
+V3_SHARED = "8.0.mysql_aurora.3.06.0"
+V3_BEDROCK = "8.0.mysql_aurora.3.10.1"
+
+GLOBAL_CLUSTER = "ml-global"
+ENDPOINT = "churn-predictor"
+ENDPOINT_REGIONS = ("us-east-1", "us-west-2")
+EXPORT_BUCKET = "ml-demo-exports"
+SAGEMAKER_ROLE = "sandbox-sagemaker-execution"
+
+
+@dataclass(frozen=True)
+class SeedCluster:
+    name: str
+    version: str
+    instances: int = 1  # named NAME-1 (the writer), NAME-2, ...
+    group: str | None = None  # a custom cluster parameter group, else the engine's default
+    region: str = "us-east-1"
+    engine: str = "aurora-mysql"
+    global_role: str | None = None  # "primary" or "secondary" of GLOBAL_CLUSTER
+    extra: dict[str, Any] = field(default_factory=dict)  # further CreateDBCluster arguments
+
+
+GROUPS = ("bedrock-ready-params", "shared-params")  # aurora-mysql8.0, us-east-1
+
+CLUSTERS = (
+    SeedCluster("ml-demo", V3, instances=2, extra={"ManageMasterUserPassword": True}),
+    SeedCluster("legacy-v2", V2),
+    SeedCluster("bedrock-ready", V3_BEDROCK, group="bedrock-ready-params"),
+    SeedCluster("shared-a", V3_SHARED, group="shared-params"),
+    SeedCluster("shared-b", V3_SHARED, group="shared-params"),
+    SeedCluster("ml-global-use1", V3_BEDROCK, global_role="primary"),
+    SeedCluster("ml-global-usw2", V3_BEDROCK, region="us-west-2", global_role="secondary"),
+    # A Multi-AZ DB cluster (not Aurora) without instances: moto does not create its three.
+    SeedCluster(
+        "plain-mysql",
+        "8.0.36",
+        instances=0,
+        engine="mysql",
+        extra={
+            "DBClusterInstanceClass": "db.m6gd.large", "AllocatedStorage": 100, "StorageType": "io1", "Iops": 1000
+        },
+    ),
+)
+
+# What each describe says for a missing resource (SageMaker: "ValidationException: Could not find").
+_NOT_FOUND = {
+    "DBClusterNotFoundFault",
+    "DBInstanceNotFound",
+    "DBParameterGroupNotFound",
+    "NoSuchEntity",
+    "404",
+    "ValidationException",
+}
+
+
+def seed(clients: ClientFactory | Any) -> list[str]:
+    """Create whatever of the demo set is missing; return what was created ("rds cluster ml-demo", ...).
+
+    `clients` is a boto3 Session or a `(service, region) -> client` factory."""
+    make = clients if callable(clients) else lambda service, region: clients.client(service, region_name=region)
+    created: list[str] = []
+    rds = make("rds", "us-east-1")
+    for group in GROUPS:
+        if not _exists(lambda: rds.describe_db_cluster_parameter_groups(DBClusterParameterGroupName=group)):
+            rds.create_db_cluster_parameter_group(
+                DBClusterParameterGroupName=group,
+                DBParameterGroupFamily="aurora-mysql8.0",
+                Description=f"sandbox: {group}",
+            )
+            created.append(f"rds cluster parameter group {group}")
+    for cluster in CLUSTERS:
+        created += _seed_cluster(make("rds", cluster.region), cluster)
+    created += _seed_endpoints(make)
+    s3 = make("s3", "us-east-1")
+    if not _exists(lambda: s3.head_bucket(Bucket=EXPORT_BUCKET)):
+        s3.create_bucket(Bucket=EXPORT_BUCKET)
+        created.append(f"s3 bucket {EXPORT_BUCKET}")
+    return created
+
+
+def _seed_cluster(rds: Any, spec: SeedCluster) -> list[str]:
+    created = []
+    if not _exists(lambda: rds.describe_db_clusters(DBClusterIdentifier=spec.name)):
+        rds.create_db_cluster(**_cluster_arguments(spec))
+        created.append(f"rds cluster {spec.name} ({spec.region})")
+    for number in range(1, spec.instances + 1):
+        instance = f"{spec.name}-{number}"
+        if not _exists(lambda: rds.describe_db_instances(DBInstanceIdentifier=instance)):
+            rds.create_db_instance(
+                DBInstanceIdentifier=instance,
+                DBClusterIdentifier=spec.name,
+                Engine=spec.engine,
+                DBInstanceClass=INSTANCE_CLASS,
+                PromotionTier=number,
+            )
+            created.append(f"rds instance {instance} ({spec.region})")
+    if spec.global_role == "primary" and GLOBAL_CLUSTER not in _global_clusters(rds):
+        arn = rds.describe_db_clusters(DBClusterIdentifier=spec.name)["DBClusters"][0]["DBClusterArn"]
+        rds.create_global_cluster(GlobalClusterIdentifier=GLOBAL_CLUSTER, SourceDBClusterIdentifier=arn)
+        created.append(f"rds global cluster {GLOBAL_CLUSTER}")
+    return created
+
+
+def _cluster_arguments(spec: SeedCluster) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "DBClusterIdentifier": spec.name,
+        "Engine": spec.engine,
+        "EngineVersion": spec.version,
+        **spec.extra,
+    }
+    if spec.group:
+        arguments["DBClusterParameterGroupName"] = spec.group
+    if spec.global_role == "secondary":
+        # A secondary takes its data, and its master user, from the primary.
+        arguments["GlobalClusterIdentifier"] = GLOBAL_CLUSTER
+    else:
+        arguments["MasterUsername"] = MASTER_USERNAME
+        if not spec.extra.get("ManageMasterUserPassword"):
+            arguments["MasterUserPassword"] = MASTER_PASSWORD
+    return arguments
+
+
+def _global_clusters(rds: Any) -> set[str]:
+    return {g["GlobalClusterIdentifier"] for g in rds.describe_global_clusters()["GlobalClusters"]}
+
+
+def _seed_endpoints(make: ClientFactory) -> list[str]:
+    """The same SageMaker endpoint in two regions, as a global database needs."""
+    created = []
+    iam = make("iam", "us-east-1")
+    if not _exists(lambda: iam.get_role(RoleName=SAGEMAKER_ROLE)):
+        principal = {"Service": "sagemaker.amazonaws.com"}
+        statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+        trust = {"Version": "2012-10-17", "Statement": [statement]}
+        iam.create_role(RoleName=SAGEMAKER_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+        created.append(f"iam role {SAGEMAKER_ROLE}")
+    role_arn = iam.get_role(RoleName=SAGEMAKER_ROLE)["Role"]["Arn"]
+    for region in ENDPOINT_REGIONS:
+        sagemaker = make("sagemaker", region)
+        if _exists(lambda: sagemaker.describe_endpoint(EndpointName=ENDPOINT)):
+            continue
+        image = f"683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
+        sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=role_arn, PrimaryContainer={"Image": image})
+        variant = {
+            "VariantName": "AllTraffic", "ModelName": ENDPOINT, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"
+        }
+        sagemaker.create_endpoint_config(EndpointConfigName=ENDPOINT, ProductionVariants=[variant])
+        sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName=ENDPOINT)
+        created.append(f"sagemaker endpoint {ENDPOINT} ({region})")
+    return created
+
+
+def _exists(describe: Callable[[], Any]) -> bool:
+    try:
+        describe()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in _NOT_FOUND:
+            return False
+        raise
+    return True

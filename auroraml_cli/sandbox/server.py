@@ -1,0 +1,192 @@
+"""The sandbox as a moto server on loopback: the layer installed, a config route, the demo seed.
+
+The server runs in this process (a thread), so the layer patched here is the one it serves.
+Extra route: `GET /_auroraml/config` returns the knobs as JSON; `POST /_auroraml/config` with a
+JSON object of knob values changes them (400 and no change on an unknown knob or a bad value).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import boto3
+import botocore.session
+from moto.moto_api._internal import moto_api_backend
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+from . import layer
+from .seed import seed as seed_demo
+
+CONFIG_PATH = "/_auroraml/config"
+# moto accepts any credentials; explicit dummy ones keep the developer's real ones out of play.
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class Sandbox:
+    """A running sandbox server. Use as a context manager, or call stop()."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self.host, self.port = server.get_host_and_port()
+        self._session = _isolated_session()
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def client(self, service: str, region: str = "us-east-1") -> Any:
+        """A boto3 client aimed at this sandbox with dummy credentials."""
+        return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url)
+
+    def reset(self, reseed: bool = True) -> list[str]:
+        """Forget every resource (moto's reset, as `POST /moto-api/reset`), then seed again."""
+        moto_api_backend.reset()
+        return seed_demo(self.client) if reseed else []
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def start(host: str = "127.0.0.1", port: int = 0, seed: bool = True, **knobs: float | bool) -> Sandbox:
+    """Start a sandbox server (port 0: any free port) and, by default, seed the demo set.
+    Raises ValueError for a bad knob or a host off loopback, OSError if the port is taken."""
+    _check_loopback(host)
+    layer.install()
+    layer.configure(**knobs)  # before starting, so a bad knob starts nothing
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the user's terminal
+    server = _Server(_listen(host, port))
+    server.start()
+    sandbox = Sandbox(server)
+    if seed:
+        try:
+            seed_demo(sandbox.client)
+        except BaseException:
+            sandbox.stop()
+            raise
+    return sandbox
+
+
+def serve_forever(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: bool = True,
+    on_ready: Callable[[Sandbox], None] | None = None,
+    **knobs: float | bool,
+) -> None:
+    """Run a sandbox until SIGINT or SIGTERM, then stop it and return. Prints nothing: the caller
+    learns the URL through `on_ready`. Must run in the main thread (it installs signal handlers)."""
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with start(host, port, seed, **knobs) as sandbox:
+            if on_ready is not None:
+                on_ready(sandbox)
+            stopping.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _check_loopback(host: str) -> None:
+    # The sandbox has no authentication: anyone who can reach it can drive it.
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback and ":" not in host
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the sandbox listens only on an IPv4 loopback address such as 127.0.0.1, not {host!r}")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind here, in the caller's thread: a taken port raises OSError to the caller, where
+    werkzeug would print to stderr and end the server thread, leaving start() waiting."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+    try:
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _isolated_session() -> Any:
+    """A boto3 session that ignores AWS_PROFILE: a profile missing from ~/.aws/config would
+    otherwise fail every client, although the sandbox needs nothing from it."""
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    return boto3.session.Session(botocore_session=core, **DUMMY_CREDENTIALS)
+
+
+class _ConfigRoute:
+    """WSGI middleware in front of moto: answers CONFIG_PATH itself, passes the rest on."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != CONFIG_PATH:
+            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        if method == "POST":
+            try:
+                knobs = json.loads(_body(environ) or b"{}")
+                if not isinstance(knobs, dict):
+                    raise ValueError("expected a JSON object of sandbox settings")
+                layer.configure(**knobs)
+            except ValueError as error:  # JSONDecodeError is a ValueError too
+                return _json(start_response, "400 Bad Request", {"error": str(error)})
+        elif method != "GET":
+            return _json(start_response, "405 Method Not Allowed", {"error": f"{method} not allowed"})
+        return _json(start_response, "200 OK", layer.current_settings())
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def _json(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class _Server(ThreadedMotoServer):
+    """moto's threaded server on a socket we bound, with the config route in front of moto's
+    app. ThreadedMotoServer builds its app inside `_server_entry` and offers no hook, so that
+    method is repeated here."""
+
+    def __init__(self, listener: socket.socket) -> None:
+        host, port = listener.getsockname()
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self._listener = listener
+
+    def _server_entry(self) -> None:
+        app = _ConfigRoute(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address,
+            self._port,
+            app,
+            threaded=True,
+            request_handler=MotoRequestHandler,
+            fd=self._listener.fileno(),  # werkzeug duplicates it
+        )
+        self._listener.close()
+        self._server_ready_event.set()
+        self._server.serve_forever()

@@ -1,0 +1,49 @@
+"""Constants and helpers shared by the sandbox tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+FAST = {"association_delay": 0.05, "reboot_duration": 0.05, "iam_propagation_delay": 0.0, "reboot_starts_late": True}
+PASSWORD = "password123"
+V3 = "8.0.mysql_aurora.3.06.0"
+V3_BEDROCK = "8.0.mysql_aurora.3.10.1"
+V2 = "5.7.mysql_aurora.2.11.2"
+ACCOUNT = "123456789012"  # moto's default account
+RDS_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def after_delay() -> None:
+    """Sleep until pending associations and reboots have finished, whatever the knobs say."""
+    from auroraml_cli.sandbox import layer
+
+    time.sleep(max(layer.settings.association_delay, layer.settings.reboot_duration) + 0.03)
+
+
+# Tests that assert a state *during* a delay use this instead of FAST's 0.05 s, so a slow
+# machine cannot outrun them.
+OBSERVABLE_DELAY = 0.4
+
+
+def members(rds: Any, cluster: str) -> dict[str, str]:
+    """Member instance → DBClusterParameterGroupStatus."""
+    found = rds.describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["DBClusterMembers"]
+    return {m["DBInstanceIdentifier"]: m["DBClusterParameterGroupStatus"] for m in found}
+
+
+def instance_status(rds: Any, instance: str) -> str:
+    return rds.describe_db_instances(DBInstanceIdentifier=instance)["DBInstances"][0]["DBInstanceStatus"]
+
+
+def error_code(excinfo: pytest.ExceptionInfo[Any]) -> str:
+    return excinfo.value.response["Error"]["Code"]
+
+
+def error_message(excinfo: pytest.ExceptionInfo[Any]) -> str:
+    return excinfo.value.response["Error"]["Message"]
