@@ -32,6 +32,10 @@ Example (rehearse the main job, reboot included, with no AWS account):
 
 
 def _server():
+    # moto resolves regions through a default boto3 session while it loads: a caller's
+    # AWS_PROFILE naming a profile this machine lacks would break the sandbox, which never needs it.
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        os.environ.pop(key, None)
     try:
         from ..sandbox import server
     except ImportError as exc:  # moto is an optional extra
@@ -72,7 +76,7 @@ def run(
 ) -> int:
     """Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND's code."""
     server = _server()
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}
+    env = dict(os.environ)
     with server.start(host="127.0.0.1", port=port, seed=seed) as sandbox:
         env.update(_environment(sandbox.endpoint_url))
         ctx.obj.out.progress(f"sandbox on {sandbox.endpoint_url}: {' '.join(command)}")
