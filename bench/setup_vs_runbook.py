@@ -44,7 +44,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    if not shutil.which("aws"):
+    # The AWS CLI installed beside this Python (pip install awscli), else the one on PATH. A
+    # pyenv or asdf shim on PATH adds its own start-up to every call and flatters auroraml.
+    local_aws = Path(sys.executable).parent / "aws"
+    aws_bin = str(local_aws) if local_aws.exists() else shutil.which("aws")
+    if not aws_bin:
         sys.exit("the AWS CLI is needed for the runbook side: pip install awscli")
 
     import boto3
@@ -53,7 +57,8 @@ def main() -> None:
 
     # No simulated delays: both sides are measured on their own overhead, not on AWS's.
     with server.start(seed=False, association_delay=0, reboot_duration=0) as sandbox:
-        env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+        env = {**os.environ, "PATH": f"{Path(aws_bin).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
                "AWS_ENDPOINT_URL": sandbox.endpoint_url, "AURORAML_POLL_INTERVAL": "0.05"}
         env.pop("AWS_PROFILE", None)
@@ -73,7 +78,8 @@ def main() -> None:
         calls = [line.split("aws call ", 1)[1] for line in second.stderr.splitlines() if "aws call " in line]
 
     m_ours, m_theirs = statistics.median(ours), statistics.median(theirs)
-    print(f"rounds: {args.rounds} (alternating order), machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"rounds: {args.rounds} (alternating order), machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"aws: {aws_bin}")
     print(f"auroraml setup comprehend --no-reboot   median {m_ours * 1000:7.0f} ms")
     print(f"bash runbook of 8 aws calls             median {m_theirs * 1000:7.0f} ms")
     print(f"ratio (runbook / auroraml): {m_theirs / m_ours:.1f}x   goal >= 8x")

@@ -22,7 +22,8 @@ class Step:
     detail: str = ""
     status: str = PLANNED
     cluster: str = ""
-    # Does the step; may set status to UNCHANGED or SKIPPED itself and returns a new detail.
+    # Does the step; may set status to UNCHANGED or SKIPPED itself, and may return a new detail
+    # (anything but a string, such as an API response, is ignored).
     run: Callable[["Step"], str | None] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,7 +60,7 @@ class Plan:
                 step.detail = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(getattr(exc, "message", exc))
                 on_step(step)
                 raise
-            if detail is not None:
+            if isinstance(detail, str):
                 step.detail = detail
             if step.status == PLANNED:
                 step.status = DONE
