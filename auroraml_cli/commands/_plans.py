@@ -6,7 +6,7 @@ import sys
 
 from ..app import App
 from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError
-from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, Plan, Step
+from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, UNCHANGED, Plan, Step
 
 COLUMNS = ("action", "target", "status", "detail")
 
@@ -29,7 +29,7 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
         _render(app, plan, dry_run=False)
         raise
     _render(app, plan, dry_run=False)
-    if not plan.changes and not any(s.status == SKIPPED for s in plan.steps):
+    if all(s.status == UNCHANGED for s in plan.steps):
         out.progress("nothing to do: already configured")
     return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
 

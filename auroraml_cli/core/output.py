@@ -79,7 +79,7 @@ class Output:
                  rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = ()) -> None:
         """Print the command's one result: the whole doc as JSON, or `rows` as a table."""
         if self.format == "json":
-            sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
+            sys.stdout.write(json.dumps(doc, indent=2, default=str, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             return
         from rich.console import Console

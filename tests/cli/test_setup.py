@@ -38,6 +38,8 @@ def test_setup_with_reboot_wires_the_cluster(cli, boto):
     doc = r.json()
     assert doc["changed"] is True
     assert {s["status"] for s in doc["steps"]} == {"done"}
+    assert "nothing to do" not in r.stderr
+    assert "account 123456789012, region us-east-1, partition aws" in r.stderr  # said before the first change
     c = cluster(boto, "ml-demo")
     assert c["DBClusterParameterGroup"] == "auroraml-ml-demo"
     assert [(a["RoleArn"], a["Status"]) for a in c["AssociatedRoles"]] == [(ROLE_ARN, "ACTIVE")]
