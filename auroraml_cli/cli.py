@@ -14,6 +14,7 @@ import typer
 
 from . import __version__
 from .app import App
+from .commands import grant as grant_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
 from .commands import teardown as teardown_cmd
@@ -96,6 +97,7 @@ class _StderrHandler(logging.StreamHandler):
 
 setup_cmd.register(app)
 teardown_cmd.register(app)
+grant_cmd.register(app)
 sandbox_cmd.register(app)
 
 

@@ -20,9 +20,7 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
     if reboots and not yes:
         _consent(app, plan, reboots)
     if plan.changes:
-        s = plan.subject
-        out.progress(f"account {s['account']}, region {s['region']}, partition {s['partition']}: "
-                     f"{len(plan.changes)} change(s) to make")
+        out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
     try:
         plan.apply(on_step=lambda step: _progress(app, step))
     except BaseException:
@@ -32,6 +30,13 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
     if all(s.status == UNCHANGED for s in plan.steps):
         out.progress("nothing to do: already configured")
     return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
+
+
+def _where(subject: dict) -> str:
+    """What is about to change, said before the first change."""
+    if "account" in subject and "region" in subject:
+        return f"account {subject['account']}, region {subject['region']}, partition {subject['partition']}"
+    return f"server {subject.get('server', '?')}"
 
 
 def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
@@ -58,7 +63,9 @@ def _rows(plan: Plan) -> list[dict]:
 def _render(app: App, plan: Plan, *, dry_run: bool) -> None:
     doc = plan.to_dict(dry_run=dry_run)
     columns = COLUMNS if len(plan.subject.get("clusters", ())) <= 1 else ("cluster", *COLUMNS)
-    title = f"{plan.command} {plan.subject.get('service', '')} on {plan.subject.get('cluster', '')}" + (" (dry run)" if dry_run else "")
+    s = plan.subject
+    title = f"{plan.command} {s.get('service', '')} {'on ' + s['cluster'] if 'cluster' in s else 'for ' + s.get('account', '')}"
+    title += " (dry run)" if dry_run else ""
     app.out.document(doc, title=title, rows=_rows(plan), columns=columns)
     for note in plan.notes:
         app.out.progress(f"note: {note}")

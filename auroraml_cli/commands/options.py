@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from typing import Optional
+
+import typer
 
 from ..core.catalogue import SERVICE_NAMES
 
@@ -10,3 +13,29 @@ from ..core.catalogue import SERVICE_NAMES
 ServiceName = enum.Enum("ServiceName", {name: name for name in SERVICE_NAMES}, type=str)  # type: ignore[misc]
 
 TIMEOUT_HELP = "Seconds to wait for each association and each reboot before giving up (exit 6; run again to resume)."
+
+
+# Database connection options, shared by every command that talks SQL. A password option is
+# deliberately absent: passwords come from option files, Secrets Manager, IAM tokens or a prompt.
+HOST = typer.Option(None, "--host", help="Database host. \\[env: AURORAML_HOST; default: the cluster's writer endpoint]")
+PORT = typer.Option(None, "--port", min=1, max=65535, help="Database port. \\[env: AURORAML_PORT; default 3306]")
+USER = typer.Option(None, "--user", help="Database user. \\[env: AURORAML_USER]")
+DATABASE = typer.Option(None, "--database", help="Default database. \\[env: AURORAML_DATABASE]")
+DEFAULTS_FILE = typer.Option(None, "--defaults-file", help="MySQL option file with a [client] group (user, password, host...). \\[default: ~/.my.cnf]")
+IAM_AUTH = typer.Option(False, "--iam-auth", help="Authenticate with an RDS IAM token made at connect time (needs --ssl-ca).")
+SECRET_ARN = typer.Option(None, "--secret-arn", help="Secrets Manager secret with username and password. \\[default: the cluster's managed master secret]")
+SSL_CA = typer.Option(None, "--ssl-ca", help="CA bundle: connect with TLS and verify the server's certificate.")
+CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). \\[env: AURORAML_CLUSTER]")
+
+
+def connection_request(app, *, cluster: Optional[str], host: Optional[str], port: Optional[int], user: Optional[str],
+                       database: Optional[str], defaults_file: Optional[str], iam_auth: bool,
+                       secret_arn: Optional[str], ssl_ca: Optional[str]):
+    """Flags first, then the layered settings (AURORAML_* and the target)."""
+    from ..core.db import ConnectionRequest
+
+    s = app.settings
+    return ConnectionRequest(host=host or s.host, port=port or s.port, user=user or s.user,
+                             database=database or s.database, defaults_file=defaults_file or s.defaults_file,
+                             iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca or s.ssl_ca,
+                             cluster=cluster or s.cluster)

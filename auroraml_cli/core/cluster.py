@@ -71,6 +71,11 @@ class Cluster:
 
 def describe(aws: Aws, ref: str, region: str | None = None) -> Cluster:
     """The cluster named by id or ARN; a one-line usage error when it does not exist."""
+    return Cluster.from_api(describe_raw(aws, ref, region))
+
+
+def describe_raw(aws: Aws, ref: str, region: str | None = None) -> dict:
+    """DescribeDBClusters for one cluster, as RDS answers it (endpoints, secrets, members...)."""
     ident, arn_region = cluster_ref(ref)
     region = arn_region or region or aws.region
     try:
@@ -84,7 +89,7 @@ def describe(aws: Aws, ref: str, region: str | None = None) -> Cluster:
         raise
     if not data:
         raise UsageError(f"no DB cluster {ident!r} in {region}", "check --cluster and --region")
-    return Cluster.from_api(data[0])
+    return data[0]
 
 
 def require_aurora_mysql(cluster: Cluster) -> AuroraVersion:

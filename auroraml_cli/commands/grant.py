@@ -1,0 +1,97 @@
+"""`auroraml grant` / `auroraml revoke`: let a database user call the ML functions, or stop it."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from . import options as o
+from .options import ServiceName
+
+GRANT_EXAMPLE = """
+Examples:
+
+  auroraml grant comprehend analyst@'10.0.%' --cluster ml-demo
+
+  auroraml grant sagemaker app --function mldb.churn_score --host 127.0.0.1 --user admin
+
+  auroraml grant bedrock analyst --aurora-version 3.06.0 --dry-run     (print the SQL, no connection)
+"""
+REVOKE_EXAMPLE = """
+Examples:
+
+  auroraml revoke comprehend analyst@'10.0.%' --cluster ml-demo --dry-run
+"""
+
+
+def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, function: List[str],
+         default_role: bool, dry_run: bool, aurora_version: Optional[str], conn_args: dict) -> int:
+    from ..core import db, grants
+    from ..core.catalogue import get_service
+    from ..core.sql import Account, FunctionRef
+    from ..core.versions import AuroraVersion
+    from ._plans import run_plan
+
+    app = ctx.obj
+    req = grants.GrantRequest(get_service(service.value), Account.parse(account),
+                              [FunctionRef.parse(f) for f in function], default_role, revoke)
+    offline = AuroraVersion.parse(aurora_version) if aurora_version else None
+    conn_req = o.connection_request(app, **conn_args)
+    if offline is not None and (dry_run or not (conn_req.host or conn_req.cluster)):
+        # Review mode: the statements for that version, with no connection at all.
+        return run_plan(app, grants.plan(req, offline), dry_run=True, yes=False)
+    target, creds = db.resolve(conn_req, app.aws)
+    conn = db.connect(target, creds)
+    try:
+        where = f"{target['host']}:{target['port']}"
+        engine = db.detect(conn)
+        what = "GRANT " + " / ".join(req.service.db_roles) if not revoke else "REVOKE " + " / ".join(req.service.db_roles)
+        version = engine.require_aurora(what, where)
+        if offline is not None and offline != version:
+            app.out.warn(f"--aurora-version {offline} ignored: the server runs {version}")
+        plan = grants.plan(req, version, conn=conn, where=f"{where} ({engine.label})")
+        return run_plan(app, plan, dry_run=dry_run, yes=True)
+    finally:
+        conn.close()
+
+
+def grant(
+    ctx: typer.Context,
+    service: ServiceName = typer.Argument(..., help="The ML service to let the user call."),
+    account: str = typer.Argument(..., metavar="USER[@HOST]", help="The database account (host defaults to %)."),
+    function: List[str] = typer.Option([], "--function", metavar="DB.NAME", help="Also GRANT EXECUTE on this ML function (repeatable)."),
+    default_role: bool = typer.Option(True, "--default-role/--no-default-role", help="v3: make the role active at login (SET DEFAULT ROLE), keeping the account's other default roles."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the statements; execute nothing."),
+    aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Print the SQL for this Aurora version (e.g. 3.06.0 or 2.11.2) without connecting (with --dry-run or no host)."),
+    cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
+    user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
+    iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+) -> int:
+    """Grant the service's role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login."""
+    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+                     iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version, conn_args)
+
+
+def revoke(
+    ctx: typer.Context,
+    service: ServiceName = typer.Argument(..., help="The ML service to stop the user calling."),
+    account: str = typer.Argument(..., metavar="USER[@HOST]", help="The database account (host defaults to %)."),
+    function: List[str] = typer.Option([], "--function", metavar="DB.NAME", help="Also REVOKE EXECUTE on this ML function (repeatable)."),
+    default_role: bool = typer.Option(True, "--default-role/--no-default-role", help="v3: also drop the role from the account's default roles."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the statements; execute nothing."),
+    aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Print the SQL for this Aurora version without connecting (with --dry-run or no host)."),
+    cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
+    user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
+    iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+) -> int:
+    """Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role."""
+    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+                     iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version, conn_args)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("grant", epilog=GRANT_EXAMPLE, rich_help_panel="Grant")(grant)
+    app.command("revoke", epilog=REVOKE_EXAMPLE, rich_help_panel="Grant")(revoke)

@@ -1,0 +1,227 @@
+"""The one seam to the database: the only module that imports pymysql and opens connections.
+
+Credentials, first found wins: --secret-arn (Secrets Manager), --iam-auth (an RDS token made at
+connect time; TLS required), the option file (--defaults-file, else ~/.my.cnf [client]), the
+cluster's RDS-managed master secret, then a hidden prompt on a terminal. A password is never
+taken from argv and never put in logs, output, the environment of children or error messages.
+Connect and read timeouts are always set: a dead writer must not hang the tool.
+"""
+
+from __future__ import annotations
+
+import configparser
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, DatabaseError, UsageError
+from .versions import AuroraVersion
+
+log = logging.getLogger("auroraml.db")
+
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
+
+
+@dataclass
+class ConnectionRequest:
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    database: str | None = None
+    defaults_file: str | None = None
+    iam_auth: bool = False
+    secret_arn: str | None = None
+    ssl_ca: str | None = None
+    cluster: str | None = None  # to find the writer endpoint and a managed master secret
+
+
+@dataclass
+class Engine:
+    """What the server is: Aurora MySQL (with its version), or plain MySQL / MariaDB."""
+
+    kind: str  # "aurora-mysql" | "mysql" | "mariadb"
+    server_version: str
+    aurora: AuroraVersion | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Aurora MySQL {self.aurora}" if self.aurora else f"{'MariaDB' if self.kind == 'mariadb' else 'MySQL'} {self.server_version}"
+
+    def require_aurora(self, what: str, where: str) -> AuroraVersion:
+        if self.aurora is None:
+            raise UsageError(f"{where} is {self.label}, not Aurora MySQL: {what} is Aurora-only; nothing was executed",
+                             "point --host (or --cluster) at an Aurora MySQL writer")
+        return self.aurora
+
+
+@dataclass
+class Credentials:
+    user: str | None
+    password: str | None = field(default=None, repr=False)  # never printed, even by repr
+    source: str = "none"
+
+
+def read_option_file(path: Path) -> dict[str, str]:
+    """The [client] group of a MySQL option file (what mysql(1) reads)."""
+    parser = configparser.ConfigParser(allow_no_value=True, interpolation=None, strict=False)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read option file {path}: {exc.strerror}") from None
+    try:
+        parser.read_string(re.sub(r"^\s*!include.*$", "", text, flags=re.M))
+    except configparser.Error as exc:
+        raise ConfigError(f"option file {path} is not valid: {exc.__class__.__name__}") from None
+    values: dict[str, str] = {}
+    for group in ("client", "mysql"):
+        if parser.has_section(group):
+            for key, value in parser.items(group):
+                values.setdefault(key.replace("-", "_"), (value or "").strip().strip("'\""))
+    return values
+
+
+def _option_file(req: ConnectionRequest) -> tuple[dict[str, str], str | None]:
+    if req.defaults_file:
+        path = Path(req.defaults_file).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"option file not found: {path}", "check --defaults-file")
+        return read_option_file(path), str(path)
+    default = Path(os.environ.get("HOME", "~")).expanduser() / ".my.cnf"
+    return (read_option_file(default), str(default)) if default.is_file() else ({}, None)
+
+
+def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -> tuple[dict[str, Any], Credentials]:
+    """Where to connect and as whom; reads AWS only when the request asks for it."""
+    options, option_path = _option_file(req)
+    host, port = req.host or options.get("host"), req.port or _int(options.get("port"))
+    cluster = None
+    if req.cluster and (not host or (not req.iam_auth and not req.secret_arn)):
+        from .cluster import describe_raw
+
+        cluster = describe_raw(aws, req.cluster)
+        if not host:
+            host, port = cluster.get("Endpoint"), port or cluster.get("Port")
+    if not host:
+        raise UsageError("no database host", "pass --host, or --cluster to use its writer endpoint")
+    user = req.user or options.get("user")
+    target = {"host": host, "port": port or 3306, "database": req.database or options.get("database"),
+              "ssl_ca": req.ssl_ca or options.get("ssl_ca")}
+    if req.secret_arn:
+        creds = _from_secret(aws, req.secret_arn, user)
+    elif req.iam_auth:
+        if not user:
+            raise UsageError("--iam-auth needs --user (the database user created with AWSAuthenticationPlugin)")
+        token = aws.client("rds").generate_db_auth_token(DBHostname=host, Port=target["port"], DBUsername=user)
+        creds = Credentials(user, token, "iam")
+        if not target["ssl_ca"]:
+            raise UsageError("--iam-auth needs TLS: pass --ssl-ca with the RDS CA bundle",
+                             "download global-bundle.pem from the RDS documentation")
+    elif "password" in options:
+        creds = Credentials(user, options["password"], f"option file {option_path}")
+    elif cluster and cluster.get("MasterUserSecret", {}).get("SecretArn") and (not user or user == cluster.get("MasterUsername")):
+        creds = _from_secret(aws, cluster["MasterUserSecret"]["SecretArn"], user or cluster.get("MasterUsername"))
+    else:
+        creds = Credentials(user or (cluster or {}).get("MasterUsername"), None, "none")
+        if interactive if interactive is not None else _tty():
+            import getpass
+
+            creds = Credentials(creds.user, getpass.getpass(f"Password for {creds.user}@{host}: "), "prompt")
+    if not creds.user:
+        raise UsageError("no database user", "pass --user, or put user= in the [client] group of ~/.my.cnf")
+    return target, creds
+
+
+def _tty() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _from_secret(aws, arn: str, user: str | None) -> Credentials:
+    import json
+
+    secret = aws.client("secretsmanager").get_secret_value(SecretId=arn)
+    try:
+        data = json.loads(secret.get("SecretString") or "{}")
+    except ValueError:
+        raise ConfigError(f"secret {arn} is not a JSON object with username and password") from None
+    if "password" not in data:
+        raise ConfigError(f"secret {arn} has no password field")
+    return Credentials(user or data.get("username"), data["password"], "secrets manager")
+
+
+def connect(target: dict[str, Any], creds: Credentials):
+    import pymysql
+
+    ssl = None
+    if target.get("ssl_ca"):
+        import ssl as ssl_mod
+
+        ssl = ssl_mod.create_default_context(cafile=target["ssl_ca"])  # verifies the certificate and name
+    log.info("connecting to %s:%s as %s (credentials: %s)", target["host"], target["port"], creds.user, creds.source)
+    try:
+        return pymysql.connect(host=target["host"], port=int(target["port"]), user=creds.user,
+                               password=creds.password or "", database=target.get("database"),
+                               connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                               write_timeout=READ_TIMEOUT, ssl=ssl, autocommit=True, charset="utf8mb4")
+    except pymysql.err.OperationalError as exc:
+        code = exc.args[0] if exc.args else None
+        # The server's message names the account, never the password; keep it, drop the rest.
+        message = exc.args[1] if len(exc.args) > 1 else str(exc)
+        hint = ("check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)" if code == 1045
+                else "check --host/--port and that the database accepts connections from here")
+        raise DatabaseError(f"cannot connect to {target['host']}:{target['port']}: {message}", hint) from None
+
+
+def detect(conn) -> Engine:
+    """Aurora MySQL answers @@aurora_version; MySQL and MariaDB do not have it."""
+    version = scalar(conn, "SELECT VERSION()")
+    try:
+        aurora = scalar(conn, "SELECT @@aurora_version")
+    except Exception as exc:  # 1193 unknown system variable: not Aurora
+        if not _is_mysql_error(exc):
+            raise
+        aurora = None
+    if aurora:
+        return Engine("aurora-mysql", version, AuroraVersion.parse(str(aurora)))
+    return Engine("mariadb" if "mariadb" in version.lower() else "mysql", version)
+
+
+def _is_mysql_error(exc: BaseException) -> bool:
+    import pymysql
+
+    return isinstance(exc, pymysql.err.MySQLError)
+
+
+def scalar(conn, sql: str) -> Any:
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def rows(conn, sql: str, args: tuple = ()) -> list[tuple]:
+    with conn.cursor() as cur:
+        cur.execute(sql, args or None)
+        return list(cur.fetchall())
+
+
+def execute(conn, sql: str) -> None:
+    log.info("sql: %s", sql)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    except Exception as exc:
+        if _is_mysql_error(exc):
+            code = exc.args[0] if exc.args else "?"
+            raise DatabaseError(f"the database refused `{sql}`: ({code}) {exc.args[1] if len(exc.args) > 1 else exc}",
+                                "fix the cause above and run the same command again") from None
+        raise

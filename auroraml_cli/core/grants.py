@@ -1,0 +1,156 @@
+"""Plans for `grant` and `revoke`: Aurora's ML roles (v3) or privileges (v2), EXECUTE on the ML
+functions, and the default role that makes a v3 role active at login.
+
+v3 roles do nothing until activated — the most reported "granted but access denied" trap — so
+grant sets them as default roles. `SET DEFAULT ROLE` replaces an account's whole list, so the
+roles it already has are read and kept. Everything read first: a second run reports `unchanged`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import db
+from .catalogue import Service
+from .errors import DatabaseError, UsageError
+from .plan import Plan, Step
+from .sql import Account, FunctionRef, Grants, ident, text
+from .versions import AuroraVersion
+
+MYSQL, MARIADB = "mysql", "mariadb"  # SQL dialects; Aurora MySQL speaks MYSQL
+
+
+@dataclass
+class GrantRequest:
+    service: Service
+    account: Account
+    functions: list[FunctionRef] = field(default_factory=list)
+    default_role: bool = True
+    revoke: bool = False
+
+
+@dataclass
+class _Current:
+    """What the server says now; None when planning offline (everything is then `planned`)."""
+
+    grants: Grants
+    default_roles: set[str]
+    activate_all_on_login: bool
+
+
+def _check_service(req: GrantRequest, version: AuroraVersion) -> None:
+    if not version.uses_roles and not req.service.v2_privileges:
+        raise UsageError(f"{req.service.title} is not available on Aurora MySQL {version} (version 2)",
+                         f"it needs Aurora MySQL {req.service.minimum_text()}")
+    if not req.service.supported_by(version):
+        raise UsageError(f"{req.service.title} needs Aurora MySQL {req.service.minimum_text()}; the server runs {version}")
+
+
+def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str = MYSQL, where: str = "") -> Plan:
+    """Offline (conn None): the statements for `version`. Online: only what is missing (or present, to revoke)."""
+    _check_service(req, version)
+    current = _read(conn, req.account, dialect, version) if conn is not None else None
+    p = Plan("revoke" if req.revoke else "grant",
+             {"service": req.service.name, "account": str(req.account), "server": where,
+              "aurora_version": str(version), "offline": conn is None})
+    acct = req.account.sql()
+    add = _adder(p, conn)
+    has = (lambda present: present) if not req.revoke else (lambda present: not present)
+    verb, prep = ("REVOKE", "FROM") if req.revoke else ("GRANT", "TO")
+
+    if version.uses_roles:
+        for role in req.service.db_roles:
+            present = current is not None and role in current.grants.roles
+            add("revoke-role" if req.revoke else "grant-role", role, f"{verb} {ident(role)} {prep} {acct}", has(present) and current is not None)
+    else:
+        for privilege in req.service.v2_privileges:
+            present = current is not None and privilege in current.grants.global_privileges
+            add("revoke-privilege" if req.revoke else "grant-privilege", privilege,
+                f"{verb} {privilege} ON *.* {prep} {acct}", has(present) and current is not None)
+    for fn in req.functions:
+        present = current is not None and (fn.schema, fn.name) in current.grants.functions
+        add("revoke-execute" if req.revoke else "grant-execute", str(fn),
+            f"{verb} EXECUTE ON FUNCTION {fn.sql()} {prep} {acct}", has(present) and current is not None)
+    if version.uses_roles and req.default_role:
+        _plan_default_role(p, req, current, dialect, add)
+    if current is not None and p.changes:
+        _check_can_grant(conn, req, version)
+    return p
+
+
+def _adder(p: Plan, conn):
+    def add(action: str, target: str, sql: str, already: bool) -> None:
+        if already:
+            p.unchanged(action, target, sql)
+        else:
+            p.add(Step(action, target, sql, run=(lambda step, s=sql: db.execute(conn, s)) if conn is not None else None))
+    return add
+
+
+def _plan_default_role(p: Plan, req: GrantRequest, current: _Current | None, dialect: str, add) -> None:
+    roles = set(req.service.db_roles)
+    acct = req.account.sql()
+    if current is None:
+        wanted = roles if not req.revoke else set()
+        p.notes.append("SET DEFAULT ROLE replaces the account's default roles; connected, auroraml keeps the ones it has")
+        add("set-default-role", ", ".join(sorted(roles)), _set_default(wanted, acct, dialect), False)
+        return
+    have = current.default_roles
+    wanted = (have | roles) if not req.revoke else (have - roles)
+    if wanted == have:
+        add("set-default-role", ", ".join(sorted(roles)), "default roles already " + (", ".join(sorted(have)) or "NONE"), True)
+    elif current.activate_all_on_login and not req.revoke:
+        add("set-default-role", ", ".join(sorted(roles)),
+            "activate_all_roles_on_login=1 already activates granted roles at login", True)
+    else:
+        if dialect == MARIADB and len(wanted) > 1:
+            raise UsageError(f"MariaDB allows one default role; {req.account} would need {', '.join(sorted(wanted))}")
+        add("set-default-role", ", ".join(sorted(roles)), _set_default(wanted, acct, dialect), False)
+
+
+def _set_default(roles: set[str], acct: str, dialect: str) -> str:
+    names = ", ".join(ident(r) for r in sorted(roles)) or "NONE"
+    return f"SET DEFAULT ROLE {names} FOR {acct}" if dialect == MARIADB else f"SET DEFAULT ROLE {names} TO {acct}"
+
+
+def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Current:
+    try:
+        lines = [r[0] for r in db.rows(conn, f"SHOW GRANTS FOR {account.sql()}")]
+    except Exception as exc:
+        code = exc.args[0] if getattr(exc, "args", None) else None
+        if code in (1141, 1403):  # there is no such grant defined / no such user
+            raise DatabaseError(f"no account {account} on the server", f"create it first: CREATE USER {account.sql()} ...") from None
+        raise
+    grants = Grants.parse(lines)
+    if not version.uses_roles:
+        return _Current(grants, set(), False)
+    if dialect == MARIADB:
+        found = db.rows(conn, f"SELECT default_role FROM mysql.user WHERE User = {text(account.user)} AND Host = {text(account.host)}")
+        defaults = {found[0][0]} if found and found[0][0] else set()
+        activate_all = False
+    else:
+        found = db.rows(conn, "SELECT DEFAULT_ROLE_USER FROM mysql.default_roles "
+                              f"WHERE USER = {text(account.user)} AND HOST = {text(account.host)}")
+        defaults = {r[0] for r in found}
+        activate_all = str(db.scalar(conn, "SELECT @@activate_all_roles_on_login")) in ("1", "ON")
+    return _Current(grants, defaults, activate_all)
+
+
+def _check_can_grant(conn, req: GrantRequest, version: AuroraVersion) -> None:
+    """Before changing anything: may the connected account grant these at all?"""
+    mine = Grants.parse([r[0] for r in db.rows(conn, "SHOW GRANTS")])
+    privileged = bool({"SUPER", "ALL PRIVILEGES"} & mine.global_privileges and mine.grant_option_global) \
+        or "rds_superuser_role" in mine.roles
+    if privileged:
+        return
+    if version.uses_roles:
+        missing = [r for r in req.service.db_roles
+                   if r not in (mine.admin_roles or set()) and "ROLE_ADMIN" not in mine.global_privileges]
+    else:
+        missing = [] if mine.grant_option_global else list(req.service.v2_privileges)
+    if req.functions and not mine.grant_option_global:
+        missing += [f"EXECUTE ON {f}" for f in req.functions]
+    if missing:
+        who = db.scalar(conn, "SELECT CURRENT_USER()")
+        raise DatabaseError(f"{who} may not grant {', '.join(missing)}: nothing was changed",
+                            "connect as the master user (rds_superuser_role) or an account with ROLE_ADMIN / WITH ADMIN OPTION / GRANT OPTION")
