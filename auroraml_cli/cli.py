@@ -14,6 +14,7 @@ import typer
 
 from . import __version__
 from .app import App
+from .commands import ddl as ddl_cmd
 from .commands import grant as grant_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
@@ -98,6 +99,7 @@ class _StderrHandler(logging.StreamHandler):
 setup_cmd.register(app)
 teardown_cmd.register(app)
 grant_cmd.register(app)
+ddl_cmd.register(app)
 sandbox_cmd.register(app)
 
 

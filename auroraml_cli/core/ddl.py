@@ -1,0 +1,284 @@
+"""Aurora's ML function DDL: `CREATE FUNCTION ... ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT | AWS_BEDROCK_INVOKE_MODEL`.
+
+Built from typed options and refused here for what Aurora would refuse (aurora-ml.md §6): no
+body, no characteristic clauses, SageMaker returns a number (not BIT) or VARCHAR, Bedrock never
+`RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0. Names
+are always backticked: 3.06 made `accept`, `content_type`, `timeout_ms` and the alias names
+reserved words. Bedrock wrappers turn a model's JSON request/response into a plain-text call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+from .sql import FunctionRef, ident, literal
+from .versions import AuroraVersion
+
+BEDROCK_MINIMUM = (3, 6)
+TIMEOUT_MS_MAX = 2**31 - 1  # Aurora documents no upper bound; a signed 32-bit value is the safe one
+_NUMERIC = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "DECIMAL", "NUMERIC",
+            "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BOOL"}
+_STRING = {"CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT"}
+_TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class SqlType:
+    base: str
+    size: str = ""
+    unsigned: bool = False
+    charset: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "SqlType":
+        match = _TYPE.match(text or "")
+        if not match:
+            raise UsageError(f"not a SQL type auroraml understands: {text!r}", "for example DOUBLE, INT, VARCHAR(64), TEXT")
+        base = match.group(1).upper()
+        if base not in _NUMERIC | _STRING | {"JSON", "BIT", "BLOB", "DATE", "DATETIME", "TIMESTAMP"}:
+            raise UsageError(f"unknown SQL type {base}")
+        size = re.sub(r"\s+", "", match.group(2) or "")
+        return cls(base, size, bool(match.group(3)), (match.group(4) or "").lower() or None)
+
+    @property
+    def is_string(self) -> bool:
+        return self.base in _STRING
+
+    def with_utf8mb4(self) -> "SqlType":
+        """Strings are utf8mb4 in Aurora ML; declaring it keeps results from being truncated."""
+        if not self.is_string:
+            return self
+        if self.charset not in (None, "utf8mb4"):
+            raise UsageError(f"{self.sql()} would truncate model output: ML functions return utf8mb4",
+                             "drop the CHARSET clause or use utf8mb4")
+        return SqlType(self.base, self.size, self.unsigned, "utf8mb4")
+
+    def sql(self) -> str:
+        text = self.base + self.size + (" UNSIGNED" if self.unsigned else "")
+        return text + (f" CHARSET {self.charset}" if self.charset else "")
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    type: SqlType
+
+    @classmethod
+    def parse(cls, text: str) -> "Arg":
+        name, sep, type_text = (text or "").partition(":")
+        if not sep or not name:
+            raise UsageError(f"not NAME:TYPE: {text!r}", "for example --arg trip_distance:DOUBLE")
+        ident(name)
+        return cls(name, SqlType.parse(type_text))
+
+    def sql(self) -> str:
+        kind = self.type.with_utf8mb4() if self.type.is_string else self.type
+        return f"{ident(self.name)} {kind.sql()}"
+
+
+@dataclass
+class Function:
+    """One ML function; `statement()` is what `--apply` runs and what is printed."""
+
+    ref: FunctionRef | None
+    name: str
+    kind: str  # "sagemaker" | "bedrock"
+    args: list[Arg]
+    returns: SqlType
+    endpoint: str | None = None
+    model_id: str | None = None
+    max_batch_size: int | None = None
+    content_type: str | None = None
+    accept: str | None = None
+    timeout_ms: int | None = None
+    definer: str | None = None
+    sql_security: str | None = None
+
+    def qualified(self) -> str:
+        return self.ref.sql() if self.ref else ident(self.name)
+
+    def statement(self) -> str:
+        args = ", ".join(a.sql() for a in self.args)
+        head = f"CREATE FUNCTION {self.qualified()} ({args}) RETURNS {self.returns.sql()}"
+        if self.sql_security:
+            head += f" SQL SECURITY {self.sql_security}"
+        if self.kind == "sagemaker":
+            tail = f"ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME {literal(self.endpoint or '', 'endpoint name')}"
+            if self.max_batch_size is not None:
+                tail += f" MAX_BATCH_SIZE {self.max_batch_size}"
+        else:
+            tail = f"ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID {literal(self.model_id or '', 'model id')}"
+            for clause, value in (("CONTENT_TYPE", self.content_type), ("ACCEPT", self.accept)):
+                if value:
+                    tail += f" {clause} {literal(value, clause.lower())}"
+            if self.timeout_ms is not None:
+                tail += f" TIMEOUT_MS {self.timeout_ms}"
+        return f"{head}\n  {tail}"
+
+
+def sagemaker(name: str, *, endpoint: str, args: list[str], returns: str, max_batch_size: int | None = None,
+              sql_security: str | None = None) -> Function:
+    if not args:
+        raise UsageError("a SageMaker function needs at least one --arg NAME:TYPE", "one per feature column the model takes, in order")
+    result = SqlType.parse(returns)
+    if result.base == "BIT" or not (result.base in _NUMERIC or result.base in ("VARCHAR", "CHAR")):
+        raise UsageError(f"a SageMaker function cannot return {result.sql()}",
+                         "return a numeric type (not BIT) or VARCHAR(n); the endpoint answers text/csv")
+    _batch(max_batch_size)
+    ref, base = _name(name)
+    return Function(ref, base, "sagemaker", [Arg.parse(a) for a in args], result.with_utf8mb4(), endpoint=endpoint,
+                    max_batch_size=max_batch_size, sql_security=_security(sql_security))
+
+
+def bedrock(name: str, *, model_id: str, args: list[str] | None = None, returns: str = "TEXT",
+            content_type: str | None = None, accept: str | None = None, timeout_ms: int | None = None,
+            sql_security: str | None = None) -> Function:
+    result = SqlType.parse(returns)
+    if result.base == "JSON":
+        raise UsageError("a Bedrock function cannot RETURNS JSON",
+                         "use --returns TEXT (or LONGTEXT) and CAST(fn(...) AS JSON) where you call it")
+    if not result.is_string:
+        raise UsageError(f"a Bedrock function returns the model's answer as text, not {result.sql()}", "use --returns TEXT")
+    if timeout_ms is not None and not 0 < timeout_ms <= TIMEOUT_MS_MAX:
+        raise UsageError(f"--timeout-ms must be between 1 and {TIMEOUT_MS_MAX}, got {timeout_ms}")
+    parsed = [Arg.parse(a) for a in (args or ["request_body:TEXT"])]
+    if len(parsed) != 1:
+        raise UsageError("a Bedrock function takes exactly one argument: the model's request body")
+    ref, base = _name(name)
+    return Function(ref, base, "bedrock", parsed, result.with_utf8mb4(), model_id=model_id,
+                    content_type=content_type, accept=accept, timeout_ms=timeout_ms, sql_security=_security(sql_security))
+
+
+def require_version(fn: Function, version: AuroraVersion) -> None:
+    if fn.kind == "bedrock" and not (version.uses_roles and version.at_least(BEDROCK_MINIMUM) or version.generation == "8.4"):
+        raise UsageError(f"AWS_BEDROCK_INVOKE_MODEL needs Aurora MySQL 3.06 or later; the target runs {version}")
+    if fn.kind == "sagemaker" and version.at_least((2,)) and not version.at_least((2, 7)) and not version.uses_roles:
+        raise UsageError(f"Aurora ML needs Aurora MySQL 2.07 or later; the target runs {version}")
+
+
+def _batch(value: int | None) -> None:
+    if value is not None and value <= 0:
+        raise UsageError(f"--max-batch-size must be greater than 0, got {value}")
+
+
+def _security(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.upper() not in ("DEFINER", "INVOKER"):
+        raise UsageError(f"--sql-security must be DEFINER or INVOKER, got {value!r}")
+    return value.upper()
+
+
+def _name(text: str) -> tuple[FunctionRef | None, str]:
+    if "." in text:
+        ref = FunctionRef.parse(text)
+        return ref, ref.name
+    ident(text)
+    return None, text
+
+
+# --- Bedrock wrappers: plain text in, the model's answer out -----------------------------------
+
+@dataclass(frozen=True)
+class Family:
+    """How one model family wants its request body and where its answer is."""
+
+    name: str
+    request: str  # a SQL expression over `prompt`
+    answer: str  # JSON path of the answer in the response
+    returns: str = "TEXT"
+    examples: tuple[str, ...] = field(default=())
+
+
+FAMILIES: dict[str, Family] = {f.name: f for f in (
+    Family("anthropic",
+           "JSON_OBJECT('anthropic_version', 'bedrock-2023-05-31', 'max_tokens', 512, "
+           "'messages', JSON_ARRAY(JSON_OBJECT('role', 'user', 'content', `prompt`)))",
+           "$.content[0].text", examples=("anthropic.claude-3-haiku-20240307-v1:0",)),
+    Family("titan-text",
+           "JSON_OBJECT('inputText', `prompt`, 'textGenerationConfig', JSON_OBJECT('maxTokenCount', 512, 'temperature', 0))",
+           "$.results[0].outputText", examples=("amazon.titan-text-express-v1",)),
+    Family("titan-embed", "JSON_OBJECT('inputText', `prompt`)", "$.embedding", "LONGTEXT",
+           examples=("amazon.titan-embed-text-v2:0",)),
+    Family("cohere-embed", "JSON_OBJECT('texts', JSON_ARRAY(`prompt`), 'input_type', 'search_document')",
+           "$.embeddings[0]", "LONGTEXT", examples=("cohere.embed-english-v3",)),
+)}
+
+
+_FAMILY_PREFIXES = (("anthropic.", "anthropic"), ("amazon.titan-embed", "titan-embed"),
+                    ("amazon.titan-text", "titan-text"), ("cohere.embed", "cohere-embed"))
+
+
+def family_for(model_id: str) -> str | None:
+    """The wrapper family of a model id, inference-profile prefix (us., eu., ...) or ARN aside."""
+    model = model_id.lower().split("/")[-1]
+    head, _, rest = model.partition(".")
+    if rest and head in ("us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"):
+        model = rest
+    return next((fam for prefix, fam in _FAMILY_PREFIXES if model.startswith(prefix)), None)
+
+
+def wrapper(fn: Function, family: str) -> tuple[Function, str]:
+    """(the raw model function renamed NAME_raw, the plain-text wrapper NAME(prompt)) for one family."""
+    if family not in FAMILIES:
+        raise UsageError(f"no wrapper for model family {family!r}", f"choose one of: {', '.join(FAMILIES)}")
+    fam = FAMILIES[family]
+    raw_name = fn.name + "_raw"
+    raw_ref = FunctionRef(fn.ref.schema, raw_name) if fn.ref else None
+    raw = Function(raw_ref, raw_name, "bedrock", fn.args, SqlType.parse("LONGTEXT").with_utf8mb4(),
+                   model_id=fn.model_id, content_type=fn.content_type or "application/json",
+                   accept=fn.accept or "application/json", timeout_ms=fn.timeout_ms, sql_security=fn.sql_security)
+    returns = SqlType.parse(fam.returns).with_utf8mb4().sql()
+    extract = f"JSON_EXTRACT({raw.qualified()}({fam.request}), '{fam.answer}')"
+    value = f"JSON_UNQUOTE({extract})" if fam.returns == "TEXT" else extract
+    body = (f"CREATE FUNCTION {fn.qualified()} (`prompt` TEXT CHARSET utf8mb4) RETURNS {returns}\n"
+            f"  NOT DETERMINISTIC READS SQL DATA\n  RETURN {value}")
+    return raw, body
+
+
+# --- apply: create what is missing, leave what is identical, replace only when asked ----------
+
+def normalise(statement: str) -> str:
+    """Compare CREATE FUNCTION texts as the server echoes them: DEFINER, quoting, case, spacing aside."""
+    text = re.sub(r"DEFINER\s*=\s*\S+", "", statement, flags=re.I)
+    text = re.sub(r"`([^`]*)`\.`([^`]*)`|`([^`]*)`", lambda m: m.group(2) or m.group(3) or "", text)
+    text = re.sub(r"\s+", " ", text.replace("(", " ( ").replace(")", " ) ").replace(",", " , "))
+    return text.strip().rstrip(";").strip().lower()
+
+
+def show_create(conn, qualified: str) -> str | None:
+    """The server's CREATE FUNCTION text, or None when there is no such function."""
+    from . import db
+
+    try:
+        found = db.rows(conn, f"SHOW CREATE FUNCTION {qualified}")
+    except Exception as exc:
+        if getattr(exc, "args", (None,))[0] == 1305:  # FUNCTION ... does not exist
+            return None
+        raise
+    return found[0][2] if found and len(found[0]) > 2 else None
+
+
+def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> "Plan":
+    """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`."""
+    from . import db
+    from .plan import Plan, Step
+
+    p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]})
+    for qualified, statement in statements:
+        existing = show_create(conn, qualified)
+        if existing is None:
+            p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st)))
+        elif normalise(existing) == normalise(statement):
+            p.unchanged("create-function", qualified, statement)
+        elif replace:
+            def run(step, q=qualified, st=statement) -> None:
+                db.execute(conn, f"DROP FUNCTION IF EXISTS {q}")
+                db.execute(conn, st)
+            p.add(Step("replace-function", qualified, statement, run=run))
+        else:
+            raise UsageError(f"function {qualified} exists with a different definition: nothing was changed",
+                             "pass --replace to drop and re-create it (callers lose it for a moment)")
+    return p
