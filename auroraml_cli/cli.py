@@ -15,6 +15,8 @@ import typer
 from . import __version__
 from .app import App
 from .commands import ddl as ddl_cmd
+from .commands import explain as explain_cmd
+from .commands import export as export_cmd
 from .commands import grant as grant_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
@@ -100,6 +102,8 @@ setup_cmd.register(app)
 teardown_cmd.register(app)
 grant_cmd.register(app)
 ddl_cmd.register(app)
+export_cmd.register(app)
+explain_cmd.register(app)
 sandbox_cmd.register(app)
 
 

@@ -214,11 +214,12 @@ def rows(conn, sql: str, args: tuple = ()) -> list[tuple]:
         return list(cur.fetchall())
 
 
-def execute(conn, sql: str) -> None:
+def execute(conn, sql: str) -> int:
+    """Run one statement; the rows it affected. A refusal becomes a DatabaseError naming it."""
     log.info("sql: %s", sql)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql)
+            return cur.execute(sql)
     except Exception as exc:
         if _is_mysql_error(exc):
             code = exc.args[0] if exc.args else "?"

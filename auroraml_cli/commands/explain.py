@@ -1,0 +1,48 @@
+"""`auroraml explain "SQL"`: whether Aurora batches each ML call in a query, and why not."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from . import options as o
+
+EXAMPLE = """
+Example:
+
+  auroraml explain "SELECT AVG(aws_comprehend_detect_sentiment_confidence(comment, 'en')) FROM support" --cluster ml-demo --database mldb
+"""
+
+
+def explain(
+    ctx: typer.Context,
+    sql: str = typer.Argument(..., help="One SELECT, INSERT, REPLACE, UPDATE or DELETE."),
+    cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
+    user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
+    iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+) -> int:
+    """Run EXPLAIN and report, per ML function call, whether it is batched."""
+    from ..core import db, explain as ex
+
+    app = ctx.obj
+    ex.check_query(sql)
+    conn_req = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=database,
+                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    target, creds = db.resolve(conn_req, app.aws)
+    conn = db.connect(target, creds)
+    try:
+        db.detect(conn).require_aurora("Aurora ML batching", f"{target['host']}:{target['port']}")
+        plan_rows, calls = ex.explain(conn, sql, conn_req.database)
+    finally:
+        conn.close()
+    doc = {"command": "explain", "sql": sql, "calls": [c.to_dict() for c in calls], "plan": plan_rows}
+    app.out.document(doc, title="ML calls", rows=[c.to_dict() for c in calls],
+                     columns=("function", "service", "batched", "reason"))
+    if not calls:
+        app.out.progress("no ML function calls found in the query")
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("explain", epilog=EXAMPLE, rich_help_panel="Functions")(explain)

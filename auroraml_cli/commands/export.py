@@ -1,0 +1,65 @@
+"""`auroraml export`: SELECT ... INTO OUTFILE S3, from a table or a query."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from . import options as o
+
+EXAMPLE = """
+Examples:
+
+  auroraml export --table mldb.support --to s3://ml-demo-exports/support/all --header --overwrite --cluster ml-demo
+
+  auroraml export --query "SELECT id, comment FROM mldb.support" --to s3://ml-demo-exports/x --dry-run
+"""
+
+
+def export(
+    ctx: typer.Context,
+    to: str = typer.Option(..., "--to", metavar="S3-URI", help="s3://bucket/prefix (the cluster's region) or s3-REGION://bucket/prefix."),
+    query: Optional[str] = typer.Option(None, "--query", help="One SELECT to export."),
+    table: Optional[str] = typer.Option(None, "--table", metavar="[DB.]TABLE", help="A whole table to export."),
+    fmt: str = typer.Option("csv", "--format", metavar="csv|text", help="CSV (RFC 4180) or Aurora's TEXT format."),
+    header: bool = typer.Option(False, "--header", help="CSV: a header row."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace files already at the prefix."),
+    manifest: bool = typer.Option(False, "--manifest", help="Also write a manifest (leave off for SageMaker training data)."),
+    encryption: Optional[str] = typer.Option(None, "--encryption", metavar="on|off|sse_s3|sse_kms"),
+    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: the key."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the statement; run nothing."),
+    cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
+    user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
+    iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+) -> int:
+    """Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first)."""
+    from ..core import db
+    from ..core.export import Export
+
+    app = ctx.obj
+    statement = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key).statement()
+    if dry_run:
+        if app.settings.output == "json":
+            app.out.document({"command": "export", "dry_run": True, "statement": statement})
+        else:
+            sys.stdout.write(statement + ";\n")
+        return 0
+    conn_req = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=database,
+                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    target, creds = db.resolve(conn_req, app.aws)
+    conn = db.connect(target, creds)
+    try:
+        db.detect(conn).require_aurora("SELECT ... INTO OUTFILE S3", f"{target['host']}:{target['port']}")
+        with app.out.spinner(f"exporting to {to}"):
+            rows = db.execute(conn, statement)
+    finally:
+        conn.close()
+    app.out.document({"command": "export", "dry_run": False, "statement": statement, "to": to, "rows": rows},
+                     title=f"export to {to}", rows=[{"to": to, "rows": rows}], columns=("to", "rows"))
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export", epilog=EXAMPLE, rich_help_panel="Functions")(export)
