@@ -101,7 +101,9 @@ class FunctionRef:
 
 # --- SHOW GRANTS --------------------------------------------------------------------------------
 
-_QUOTED = r"(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|[^\s@,`']+)"
+# SHOW GRANTS quotes with backticks, with single quotes (5.7 accounts), or with double quotes when
+# the session's sql_mode has ANSI_QUOTES.
+_QUOTED = r"""(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s@,`'"]+)"""
 _ROLE_GRANT = re.compile(rf"^GRANT\s+((?:{_QUOTED}(?:@{_QUOTED})?\s*,\s*)*{_QUOTED}(?:@{_QUOTED})?)\s+TO\s+", re.I)
 _PRIV_GRANT = re.compile(r"^GRANT\s+(.+?)\s+ON\s+(FUNCTION\s+|PROCEDURE\s+)?(\S+)\s+TO\s+", re.I)
 
@@ -110,8 +112,9 @@ def unquote(token: str) -> str:
     token = token.strip()
     if len(token) >= 2 and token[0] == token[-1] == "`":
         return token[1:-1].replace("``", "`")
-    if len(token) >= 2 and token[0] == token[-1] == "'":
-        return token[1:-1].replace("''", "'")
+    for q in ("'", '"'):
+        if len(token) >= 2 and token[0] == token[-1] == q:
+            return token[1:-1].replace(q * 2, q)
     return token
 
 
