@@ -80,8 +80,16 @@ def read_option_file(path: Path) -> dict[str, str]:
     for group in ("client", "mysql"):
         if parser.has_section(group):
             for key, value in parser.items(group):
-                values.setdefault(key.replace("-", "_"), (value or "").strip().strip("'\""))
+                values.setdefault(key.replace("-", "_"), _option_value(value or ""))
     return values
+
+
+def _option_value(raw: str) -> str:
+    """As mysql(1) reads it: a quoted value is taken whole; unquoted, `#` starts a comment."""
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] in "'\"" and raw[0] in raw[1:]:
+        return raw[1:raw.index(raw[0], 1)]
+    return raw.split("#", 1)[0].strip()
 
 
 def _option_file(req: ConnectionRequest) -> tuple[dict[str, str], str | None]:
@@ -114,19 +122,19 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
         creds = _from_secret(aws, req.secret_arn, user)
     elif req.iam_auth:
         if not user:
-            raise UsageError("--iam-auth needs --user (the database user created with AWSAuthenticationPlugin)")
-        token = aws.client("rds").generate_db_auth_token(DBHostname=host, Port=target["port"], DBUsername=user)
-        creds = Credentials(user, token, "iam")
-        if not target["ssl_ca"]:
+            raise UsageError("--iam-auth needs --user", "the database user created WITH AWSAuthenticationPlugin")
+        if not target["ssl_ca"]:  # checked before any AWS call: a token over plain TCP is refused anyway
             raise UsageError("--iam-auth needs TLS: pass --ssl-ca with the RDS CA bundle",
                              "download global-bundle.pem from the RDS documentation")
+        token = aws.client("rds").generate_db_auth_token(DBHostname=host, Port=target["port"], DBUsername=user)
+        creds = Credentials(user, token, "iam")
     elif "password" in options:
         creds = Credentials(user, options["password"], f"option file {option_path}")
     elif cluster and cluster.get("MasterUserSecret", {}).get("SecretArn") and (not user or user == cluster.get("MasterUsername")):
         creds = _from_secret(aws, cluster["MasterUserSecret"]["SecretArn"], user or cluster.get("MasterUsername"))
     else:
         creds = Credentials(user or (cluster or {}).get("MasterUsername"), None, "none")
-        if interactive if interactive is not None else _tty():
+        if creds.user and (interactive if interactive is not None else _tty()):
             import getpass
 
             creds = Credentials(creds.user, getpass.getpass(f"Password for {creds.user}@{host}: "), "prompt")

@@ -38,9 +38,17 @@ class SqlType:
             raise UsageError(f"not a SQL type auroraml understands: {text!r}", "for example DOUBLE, INT, VARCHAR(64), TEXT")
         base = match.group(1).upper()
         if base not in _NUMERIC | _STRING | {"JSON", "BIT", "BLOB", "DATE", "DATETIME", "TIMESTAMP"}:
-            raise UsageError(f"unknown SQL type {base}")
+            raise UsageError(f"unknown SQL type {base}", "for example DOUBLE, INT, VARCHAR(64), TEXT")
         size = re.sub(r"\s+", "", match.group(2) or "")
-        return cls(base, size, bool(match.group(3)), (match.group(4) or "").lower() or None)
+        unsigned, charset = bool(match.group(3)), (match.group(4) or "").lower() or None
+        # What the server would refuse with a syntax error, refused here with a reason.
+        if charset and base not in _STRING:
+            raise UsageError(f"{base} takes no CHARSET", "CHARSET goes with CHAR, VARCHAR and the TEXT types")
+        if unsigned and base not in _NUMERIC:
+            raise UsageError(f"{base} cannot be UNSIGNED", "UNSIGNED goes with numeric types")
+        if base == "VARCHAR" and not size:
+            raise UsageError("VARCHAR needs a length", "for example VARCHAR(64)")
+        return cls(base, size, unsigned, charset)
 
     @property
     def is_string(self) -> bool:
@@ -142,7 +150,8 @@ def bedrock(name: str, *, model_id: str, args: list[str] | None = None, returns:
     if not result.is_string:
         raise UsageError(f"a Bedrock function returns the model's answer as text, not {result.sql()}", "use --returns TEXT")
     if timeout_ms is not None and not 0 < timeout_ms <= TIMEOUT_MS_MAX:
-        raise UsageError(f"--timeout-ms must be between 1 and {TIMEOUT_MS_MAX}, got {timeout_ms}")
+        raise UsageError(f"--timeout-ms must be between 1 and {TIMEOUT_MS_MAX}, got {timeout_ms}",
+                         "leave it out to use the aurora_ml_inference_timeout parameter")
     parsed = [Arg.parse(a) for a in (args or ["request_body:TEXT"])]
     if len(parsed) != 1:
         raise UsageError("a Bedrock function takes exactly one argument: the model's request body")
@@ -153,21 +162,23 @@ def bedrock(name: str, *, model_id: str, args: list[str] | None = None, returns:
 
 def require_version(fn: Function, version: AuroraVersion) -> None:
     if fn.kind == "bedrock" and not (version.uses_roles and version.at_least(BEDROCK_MINIMUM) or version.generation == "8.4"):
-        raise UsageError(f"AWS_BEDROCK_INVOKE_MODEL needs Aurora MySQL 3.06 or later; the target runs {version}")
+        raise UsageError(f"AWS_BEDROCK_INVOKE_MODEL needs Aurora MySQL 3.06 or later; the target runs {version}",
+                         "upgrade the cluster to 3.06+ (Bedrock is not available on version 2)")
     if fn.kind == "sagemaker" and version.at_least((2,)) and not version.at_least((2, 7)) and not version.uses_roles:
-        raise UsageError(f"Aurora ML needs Aurora MySQL 2.07 or later; the target runs {version}")
+        raise UsageError(f"Aurora ML needs Aurora MySQL 2.07 or later; the target runs {version}",
+                         "upgrade the cluster's engine version")
 
 
 def _batch(value: int | None) -> None:
     if value is not None and value <= 0:
-        raise UsageError(f"--max-batch-size must be greater than 0, got {value}")
+        raise UsageError(f"--max-batch-size must be greater than 0, got {value}", "leave it out for Aurora's default (10,000)")
 
 
 def _security(value: str | None) -> str | None:
     if value is None:
         return None
     if value.upper() not in ("DEFINER", "INVOKER"):
-        raise UsageError(f"--sql-security must be DEFINER or INVOKER, got {value!r}")
+        raise UsageError(f"--sql-security must be DEFINER or INVOKER, got {value!r}", "leave it out for DEFINER")
     return value.upper()
 
 

@@ -43,7 +43,8 @@ def _check_service(req: GrantRequest, version: AuroraVersion) -> None:
         raise UsageError(f"{req.service.title} is not available on Aurora MySQL {version} (version 2)",
                          f"it needs Aurora MySQL {req.service.minimum_text()}")
     if not req.service.supported_by(version):
-        raise UsageError(f"{req.service.title} needs Aurora MySQL {req.service.minimum_text()}; the server runs {version}")
+        raise UsageError(f"{req.service.title} needs Aurora MySQL {req.service.minimum_text()}; the server runs {version}",
+                         "upgrade the cluster's engine version first")
 
 
 def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str = MYSQL, where: str = "") -> Plan:
@@ -90,6 +91,9 @@ def _adder(p: Plan, conn):
 def _plan_default_role(p: Plan, req: GrantRequest, current: _Current | None, dialect: str, add) -> None:
     roles = set(req.service.db_roles)
     acct = req.account.sql()
+    if dialect == MARIADB and not req.revoke and len(roles | (current.default_roles if current else set())) > 1:
+        raise UsageError(f"MariaDB allows one default role; {req.account} would need {', '.join(sorted(roles))}",
+                         "pass --no-default-role and SET ROLE in the session instead")
     if current is None:
         wanted = roles if not req.revoke else set()
         p.notes.append("SET DEFAULT ROLE replaces the account's default roles; connected, auroraml keeps the ones it has")
@@ -103,8 +107,6 @@ def _plan_default_role(p: Plan, req: GrantRequest, current: _Current | None, dia
         add("set-default-role", ", ".join(sorted(roles)),
             "activate_all_roles_on_login=1 already activates granted roles at login", True)
     else:
-        if dialect == MARIADB and len(wanted) > 1:
-            raise UsageError(f"MariaDB allows one default role; {req.account} would need {', '.join(sorted(wanted))}")
         add("set-default-role", ", ".join(sorted(roles)), _set_default(wanted, acct, dialect), False)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .errors import UsageError
 
-MYSQL_USER_MAX = 32  # MySQL 5.7.8+ / 8.0; MariaDB allows 80 (checked against the live server)
-MARIADB_USER_MAX = 80
+MYSQL_USER_MAX = 32  # MySQL 5.7.8+ / 8.0 (Aurora)
+MARIADB_USER_MAX = 128  # MariaDB 10.11 (measured: 128 works, 129 is refused with 1470); servers enforce their own
 HOST_MAX = 255
 _SAFE_LITERAL = re.compile(r"[A-Za-z0-9._:/+=@,-]*")
 
@@ -46,23 +46,28 @@ class Account:
 
     @classmethod
     def parse(cls, text: str, user_max: int = MARIADB_USER_MAX) -> "Account":
-        """`user`, `user@host`, `'user'@'host'` or `` `user`@`host` ``; the last @ splits."""
+        """`user`, `user@host`, `'user'@'host'`, `` `user`@`host` `` or a mix; quotes inside a
+        quoted part are doubled, as in SQL. Unquoted, the last @ splits user from host."""
         raw = text or ""
         if "\x00" in raw:
             raise UsageError("an account name may not contain NUL")
-        quoted = re.fullmatch(r"""(['`"])(.*)\1@(['`"])(.*)\3""", raw, re.S)
-        if quoted:
-            q1, q2 = quoted.group(1), quoted.group(3)
-            user, host = quoted.group(2).replace(q1 * 2, q1), quoted.group(4).replace(q2 * 2, q2)
+        user, rest = _quoted_part(raw)
+        if user is None:  # unquoted user: the last @ splits
+            user, at, host_text = raw.rpartition("@") if "@" in raw else (raw, "", "")
+            host = _unquote_whole(host_text) if at else "%"
+        elif rest == "":
+            host = "%"
+        elif rest.startswith("@"):
+            host = _unquote_whole(rest[1:])
         else:
-            user, _, host = raw.rpartition("@") if "@" in raw else (raw, "", "%")
-            user = user.strip("'`\"") if len(user) > 1 and user[0] == user[-1] and user[0] in "'`\"" else user
+            raise UsageError(f"cannot read the account {text!r}", "write USER@HOST, quoting either part like 'it''s'@'10.0.%'")
         if not user:
             raise UsageError(f"no user name in {text!r}", "give USER or USER@HOST, e.g. analyst@'10.0.%'")
         if len(user) > user_max:
-            raise UsageError(f"user name {user[:20]!r}... is {len(user)} characters; the server allows {user_max}")
+            raise UsageError(f"user name {user[:20]!r}... is {len(user)} characters; the server allows {user_max}",
+                             "use a shorter name")
         if len(host) > HOST_MAX:
-            raise UsageError(f"host name is {len(host)} characters; MySQL allows {HOST_MAX}")
+            raise UsageError(f"host name is {len(host)} characters; MySQL allows {HOST_MAX}", "use a shorter host pattern")
         return cls(user, host or "%")
 
     def sql(self) -> str:
@@ -70,6 +75,32 @@ class Account:
 
     def __str__(self) -> str:
         return f"{self.user}@{self.host}"
+
+
+def _quoted_part(text: str) -> tuple[str | None, str]:
+    """(the unquoted first part, the rest) when `text` starts with a quote; (None, text) otherwise."""
+    if not text or text[0] not in "'`\"":
+        return None, text
+    q, i, out = text[0], 1, []
+    while i < len(text):
+        if text[i] == q:
+            if text[i + 1:i + 2] == q:  # a doubled quote is one quote character
+                out.append(q)
+                i += 2
+                continue
+            return "".join(out), text[i + 1:]
+        out.append(text[i])
+        i += 1
+    raise UsageError(f"unbalanced quote in {text!r}")
+
+
+def _unquote_whole(text: str) -> str:
+    value, rest = _quoted_part(text)
+    if value is None:
+        return text
+    if rest:
+        raise UsageError(f"cannot read {text!r}: text after the closing quote")
+    return value
 
 
 def ident_any(name: str) -> str:
@@ -105,7 +136,8 @@ class FunctionRef:
 # the session's sql_mode has ANSI_QUOTES.
 _QUOTED = r"""(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s@,`'"]+)"""
 _ROLE_GRANT = re.compile(rf"^GRANT\s+((?:{_QUOTED}(?:@{_QUOTED})?\s*,\s*)*{_QUOTED}(?:@{_QUOTED})?)\s+TO\s+", re.I)
-_PRIV_GRANT = re.compile(r"^GRANT\s+(.+?)\s+ON\s+(FUNCTION\s+|PROCEDURE\s+)?(\S+)\s+TO\s+", re.I)
+_TARGET = rf"(?:{_QUOTED}|\*)(?:\.(?:{_QUOTED}|\*))?"
+_PRIV_GRANT = re.compile(rf"^GRANT\s+(.+?)\s+ON\s+(FUNCTION\s+|PROCEDURE\s+)?({_TARGET})\s+TO\s+", re.I)
 
 
 def unquote(token: str) -> str:
@@ -137,23 +169,24 @@ class Grants:
         grant_option = False
         for line in lines:
             text = line.strip().rstrip(";")
-            priv = _PRIV_GRANT.match(text)
-            if priv:
-                names = {p.strip().upper() for p in _split_privileges(priv.group(1))}
-                target = priv.group(3)
-                if priv.group(2) and priv.group(2).strip().upper() == "FUNCTION" and "EXECUTE" in names | {"ALL PRIVILEGES"} & names:
-                    schema, _, name = _split_dotted(target)
-                    functions.add((schema, name))
-                elif target == "*.*":
-                    privileges |= names
-                    grant_option = grant_option or bool(re.search(r"WITH\s+GRANT\s+OPTION", text, re.I))
-                continue
+            # A role grant first: an account named like `a ON *.* TO b` must not pass for a privilege.
             role = _ROLE_GRANT.match(text)
             if role:
                 granted = {unquote(_first(r)) for r in _split_privileges(role.group(1))}
                 roles |= granted
                 if re.search(r"WITH\s+ADMIN\s+OPTION", text, re.I):
                     admin |= granted
+                continue
+            priv = _PRIV_GRANT.match(text)
+            if priv:
+                names = {p.strip().upper() for p in _split_privileges(priv.group(1))}
+                target = priv.group(3)
+                if (priv.group(2) or "").strip().upper() == "FUNCTION" and names & {"EXECUTE", "ALL PRIVILEGES"}:
+                    schema, _, name = _split_dotted(target)
+                    functions.add((schema, name))
+                elif target == "*.*":
+                    privileges |= names
+                    grant_option = grant_option or bool(re.search(r"WITH\s+GRANT\s+OPTION", text, re.I))
         return cls(roles, privileges, functions, grant_option, admin)
 
 

@@ -1,0 +1,75 @@
+"""The cluster as the AWS half knows it, read from moto's in-process backends on every call.
+
+The sandbox's moto server runs in the same process (and tests use `moto.mock_aws()`), so these
+are the backends RDS, Secrets Manager and S3 calls reach: a reboot, a parameter change or a new
+role association shows here at once, with no copy to keep in sync.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import SqlError, s3_error
+
+
+class AwsView:
+    def __init__(self, account_id: str, region: str, cluster_id: str) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.cluster_id = cluster_id
+
+    def _cluster(self) -> Any | None:
+        from moto.rds.models import rds_backends
+
+        return rds_backends[self.account_id][self.region].clusters.get(self.cluster_id)
+
+    def writer(self) -> str | None:
+        """The writer instance's id, or None when the cluster has none (or is gone)."""
+        cluster = self._cluster()
+        members = cluster.members if cluster is not None else []
+        return next((m.db_instance_identifier for m in members if m.is_cluster_writer), None)
+
+    def parameters(self) -> dict[str, str]:
+        """What the writer runs with: its cluster parameter group as of its last reboot."""
+        from .. import layer
+
+        writer = self.writer()
+        return layer.effective_parameters(self.account_id, self.region, writer) if writer else {}
+
+    def master_password(self) -> str | None:
+        """The password RDS holds for the master user: ModifyDBCluster's MasterUserPassword, or
+        the value of the cluster's managed secret (ManageMasterUserPassword) in Secrets Manager."""
+        cluster = self._cluster()
+        if cluster is None:
+            return None
+        if getattr(cluster, "manage_master_user_password", False):
+            secret = cluster.master_user_secret.secret
+            value = cluster.backend.secretsmanager.get_secret_value(secret.arn, None, "AWSCURRENT")
+            return json.loads(value["SecretString"])["password"]
+        return cluster.master_user_password or None
+
+    def role_is_active(self, role_arn: str) -> bool:
+        """Whether the role is associated with the cluster and ACTIVE (AddRoleToDBCluster)."""
+        cluster = self._cluster()
+        roles = cluster.associated_roles if cluster is not None else []
+        return any(r.role_arn == role_arn and r.status == "ACTIVE" for r in roles)
+
+    def put_objects(self, bucket: str, objects: dict[str, bytes], overwrite: bool, encryption: tuple[str, str | None]
+                    ) -> None:
+        """Write objects to S3, all or none: without OVERWRITE an existing key refuses them all."""
+        from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[self.account_id]["aws"]
+        try:
+            backend.get_bucket(bucket)
+        except MissingBucket:
+            raise s3_error("The specified bucket does not exist") from None
+        if not overwrite:
+            for key in objects:
+                if backend.get_object(bucket, key) is not None:
+                    raise SqlError(1086, f"File 's3://{bucket}/{key}' already exists")
+        algorithm, kms_key = encryption
+        for key, body in objects.items():
+            backend.put_object(bucket, key, body, encryption=algorithm or None, kms_key_id=kms_key)

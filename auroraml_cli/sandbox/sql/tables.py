@@ -1,0 +1,215 @@
+"""Databases and tables of one cluster, kept in an in-memory SQLite database.
+
+Statements arrive parsed by sqlglot (MySQL dialect) and run transpiled to SQLite. A MySQL table
+`db`.`t` is the SQLite table named "db<US>t" (US: the ASCII unit separator, which no MySQL name
+contains), so any number of databases fit in one SQLite connection. The system databases
+(information_schema, mysql) are views of the cluster's state, written into SQLite just before a
+statement reads them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from .errors import SqlError, no_database, unknown_database
+
+SEPARATOR = "\x1f"
+SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
+
+# (database, table) → (column names, rows), or None for a table the view does not have.
+SystemTables = Callable[[str, str], "tuple[list[str], list[tuple]] | None"]
+
+
+@dataclass
+class Outcome:
+    """A statement's result: rows and column names, or the counts of an OK packet."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    affected: int = 0
+    last_insert_id: int = 0
+
+
+class Tables:
+    def __init__(self) -> None:
+        # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
+        self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self.databases: set[str] = set(SYSTEM_DATABASES)
+
+    def close(self) -> None:
+        self._sqlite.close()
+
+    # -- databases ----------------------------------------------------------------------------
+
+    def create_database(self, name: str, if_not_exists: bool) -> None:
+        if name in self.databases:
+            if if_not_exists:
+                return
+            raise SqlError(1007, f"Can't create database '{name}'; database exists")
+        self.databases.add(name)
+
+    def drop_database(self, name: str, if_exists: bool) -> int:
+        """Drop a database and its tables; the number of tables dropped."""
+        if name not in self.databases or name in SYSTEM_DATABASES:
+            if if_exists and name not in SYSTEM_DATABASES:
+                return 0
+            raise SqlError(1008, f"Can't drop database '{name}'; database doesn't exist")
+        tables = self.table_names(name)
+        for table in tables:
+            self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
+        self.databases.discard(name)
+        return len(tables)
+
+    def table_names(self, database: str) -> list[str]:
+        prefix = database + SEPARATOR
+        found = self._sqlite.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return sorted(name[len(prefix) :] for (name,) in found if name.startswith(prefix))
+
+    def row_count(self, database: str, table: str) -> int:
+        if table not in self.table_names(database):
+            raise SqlError(1146, f"Table '{database}.{table}' doesn't exist")
+        return self._sqlite.execute(f"SELECT COUNT(*) FROM {_quote(_physical(database, table))}").fetchone()[0]
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
+        """Run one parsed MySQL statement against the cluster's tables."""
+        statement = statement.copy()
+        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
+            _for_sqlite_table(statement)
+        _name_columns(statement)
+        _map_tables(statement, database, self, system)
+        statement = statement.transform(_convert_to_text)
+        sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE)
+        try:
+            cursor = self._sqlite.execute(sql)
+        except sqlite3.Error as error:
+            raise _mysql_error(error, statement, database) from None
+        if cursor.description is None:
+            last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
+            return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
+        return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+
+    def write_system_table(self, database: str, table: str, columns: list[str], rows: list[tuple]) -> None:
+        name = _quote(_physical(database, table))
+        self._sqlite.execute(f"DROP TABLE IF EXISTS {name}")
+        self._sqlite.execute(f"CREATE TABLE {name} ({', '.join(_quote(c) for c in columns)})")
+        marks = ", ".join("?" for _ in columns)
+        self._sqlite.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+
+def _physical(database: str, table: str) -> str:
+    return f"{database}{SEPARATOR}{table}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _kind(statement: exp.Expression) -> str:
+    return str(statement.args.get("kind") or "").upper()
+
+
+def _for_sqlite_table(create: exp.Create) -> None:
+    """MySQL table definitions SQLite refuses: index clauses, named UNIQUE keys, AUTO_INCREMENT
+    (an INTEGER PRIMARY KEY numbers rows by itself in SQLite)."""
+    schema = create.this
+    if not isinstance(schema, exp.Schema):
+        return
+    for node in list(schema.expressions):
+        if isinstance(node, exp.IndexColumnConstraint):
+            node.pop()
+        elif isinstance(node, exp.UniqueColumnConstraint):
+            node.set("this", exp.Tuple(expressions=node.this.expressions) if isinstance(node.this, exp.Schema) else None)
+    for constraint in list(schema.find_all(exp.AutoIncrementColumnConstraint)):
+        wrapper = constraint.parent  # ColumnConstraint(kind=AutoIncrementColumnConstraint)
+        (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()
+
+
+def _name_columns(statement: exp.Expression) -> None:
+    """Name result columns as MySQL does: after the expression as written (`AVG(score)`)."""
+    select = statement if isinstance(statement, exp.Select) else None
+    if select is None:
+        return
+    for node in list(select.expressions):
+        if isinstance(node, (exp.Alias, exp.Column, exp.Star)):
+            continue
+        name = node.name if isinstance(node, exp.Literal) else node.sql(dialect="mysql")
+        node.replace(exp.alias_(node.copy(), exp.to_identifier(name, quoted=True)))
+
+
+def _map_tables(statement: exp.Expression, database: str | None, tables: Tables, system: SystemTables) -> None:
+    ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
+    creating = isinstance(statement, exp.Create)
+    for table in list(statement.find_all(exp.Table)):
+        if not table.name or (not table.db and table.name in ctes):
+            continue
+        if not table.db and table.name.upper() == "DUAL":  # SQLite selects without FROM
+            (table.parent if isinstance(table.parent, exp.From) else table).pop()
+            continue
+        db = table.db or database
+        if not db:
+            raise no_database()
+        name = table.name
+        if db.lower() in SYSTEM_DATABASES:
+            db, name = db.lower(), name.lower()
+            found = system(db, name)
+            if found is None:
+                raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
+            tables.write_system_table(db, name, *found)
+        elif creating and db not in tables.databases:
+            raise unknown_database(db)
+        physical = exp.Table(this=exp.to_identifier(_physical(db, name), quoted=True))
+        if isinstance(table.parent, (exp.From, exp.Join)):
+            physical.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name)))
+        table.replace(physical)
+
+
+def _convert_to_text(node: exp.Expression) -> exp.Expression:
+    # CONVERT(x USING utf8mb4) (how careful clients write string literals) is text in SQLite.
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.CHARACTER_SET:
+        return exp.Cast(this=node.this, to=exp.DataType.build("TEXT"))
+    return node
+
+
+_NO_TABLE = re.compile(r"no such table: (?:main\.)?(.+)")
+_EXISTS = re.compile(r"table (.+) already exists")
+_NO_COLUMN = re.compile(r"no such column: (.+)")
+_NO_FUNCTION = re.compile(r"no such function: (.+)")
+_NOT_NULL = re.compile(r"NOT NULL constraint failed: .+\.(.+)")
+_VALUE_COUNT = re.compile(r"table .+ has \d+ columns but \d+ values were supplied|\d+ values for \d+ columns")
+
+
+def _mysql_name(physical: str) -> tuple[str, str]:
+    db, _, table = physical.strip('"').partition(SEPARATOR)
+    return db, table
+
+
+def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str | None) -> SqlError:
+    message = str(error)
+    if match := _NO_TABLE.match(message):
+        db, table = _mysql_name(match.group(1))
+        if isinstance(statement, exp.Drop):
+            return SqlError(1051, f"Unknown table '{db}.{table}'")
+        return SqlError(1146, f"Table '{db}.{table}' doesn't exist")
+    if match := _EXISTS.match(message):
+        return SqlError(1050, f"Table '{_mysql_name(match.group(1))[1]}' already exists")
+    if match := _NO_COLUMN.match(message):
+        return SqlError(1054, f"Unknown column '{match.group(1)}' in 'field list'")
+    if match := _NO_FUNCTION.match(message):
+        if database is None:
+            return no_database()
+        return SqlError(1305, f"FUNCTION {database}.{match.group(1)} does not exist")
+    if match := _NOT_NULL.match(message):
+        return SqlError(1048, f"Column '{match.group(1)}' cannot be null")
+    if message.startswith("UNIQUE constraint failed"):
+        return SqlError(1062, "Duplicate entry for key 'PRIMARY'")
+    if _VALUE_COUNT.search(message):
+        return SqlError(1136, "Column count doesn't match value count at row 1")
+    return SqlError(1105, message)

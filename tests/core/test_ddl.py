@@ -1,0 +1,338 @@
+"""core/ddl.py: Aurora's CREATE FUNCTION ... ALIAS, built from typed options and refused like Aurora would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from auroraml_cli.core import ddl
+from auroraml_cli.core.ddl import SqlType
+from auroraml_cli.core.errors import UsageError
+from auroraml_cli.core.versions import AuroraVersion
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def refused(fn, *args, **kwargs) -> UsageError:
+    with pytest.raises(UsageError) as info:
+        fn(*args, **kwargs)
+    return info.value
+
+
+# --- SqlType ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, sql", [
+    ("DOUBLE", "DOUBLE"),
+    ("double", "DOUBLE"),
+    ("int unsigned", "INT UNSIGNED"),
+    ("BIGINT(20) UNSIGNED", "BIGINT(20) UNSIGNED"),
+    ("VARCHAR( 64 )", "VARCHAR(64)"),
+    ("DECIMAL(10, 2)", "DECIMAL(10,2)"),
+    ("varchar(10) character set utf8mb4", "VARCHAR(10) CHARSET utf8mb4"),
+    ("TEXT CHARSET UTF8MB4", "TEXT CHARSET utf8mb4"),
+    ("  LONGTEXT  ", "LONGTEXT"),
+])
+def test_sql_type_parse_normalises(text, sql):
+    assert SqlType.parse(text).sql() == sql
+
+
+def test_sql_type_parse_fields():
+    t = SqlType.parse("varchar(10) CHARSET latin1")
+    assert (t.base, t.size, t.unsigned, t.charset) == ("VARCHAR", "(10)", False, "latin1")
+    assert SqlType.parse("INT UNSIGNED").unsigned is True
+    assert SqlType.parse("TEXT").is_string and not SqlType.parse("DOUBLE").is_string
+
+
+@pytest.mark.parametrize("text", ["GEOMETRY", "", "VARCHAR(x)", "INT; DROP TABLE t", "VARCHAR(10", "DOUBLE PRECISION PLEASE", "`INT`"])
+def test_sql_type_parse_refuses_unknown_or_malformed(text):
+    refused(SqlType.parse, text)
+
+
+@pytest.mark.parametrize("text", ["INT CHARSET utf8mb4", "DOUBLE CHARSET latin1", "VARCHAR(10) UNSIGNED"])
+def test_sql_type_parse_refuses_clauses_that_do_not_apply_to_the_type(text):
+    # MySQL rejects a character set on a number and UNSIGNED on a string: auroraml should not print them.
+    refused(SqlType.parse, text)
+
+
+def test_with_utf8mb4():
+    assert SqlType.parse("TEXT").with_utf8mb4().sql() == "TEXT CHARSET utf8mb4"
+    assert SqlType.parse("VARCHAR(64) CHARSET utf8mb4").with_utf8mb4().sql() == "VARCHAR(64) CHARSET utf8mb4"
+    assert SqlType.parse("DOUBLE").with_utf8mb4() == SqlType.parse("DOUBLE")  # numbers have no charset
+    err = refused(SqlType.parse("VARCHAR(64) CHARSET latin1").with_utf8mb4)
+    assert "utf8mb4" in err.message and err.hint
+
+
+# --- sagemaker ----------------------------------------------------------------------------------
+
+def test_sagemaker_statement():
+    fn = ddl.sagemaker("mldb.anomaly_score", endpoint="rcf-taxi", args=["distance:DOUBLE", "fare:DOUBLE"],
+                       returns="DOUBLE", max_batch_size=500)
+    assert fn.statement() == (
+        "CREATE FUNCTION `mldb`.`anomaly_score` (`distance` DOUBLE, `fare` DOUBLE) RETURNS DOUBLE\n"
+        "  ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'rcf-taxi' MAX_BATCH_SIZE 500")
+    assert fn.qualified() == "`mldb`.`anomaly_score`"
+
+
+def test_sagemaker_without_batch_size_leaves_aurora_default():
+    fn = ddl.sagemaker("score", endpoint="xgb", args=["a:INT"], returns="INT")
+    assert "MAX_BATCH_SIZE" not in fn.statement()
+    assert fn.statement().startswith("CREATE FUNCTION `score` (`a` INT) RETURNS INT\n")
+
+
+def test_sagemaker_backticks_reserved_words():
+    fn = ddl.sagemaker("mldb.select", endpoint="e", args=["accept:DOUBLE", "timeout_ms:INT", "content_type:INT"],
+                       returns="INT")
+    head = fn.statement().splitlines()[0]
+    assert "`mldb`.`select` (`accept` DOUBLE, `timeout_ms` INT, `content_type` INT)" in head
+
+
+def test_sagemaker_varchar_return_and_string_args_get_utf8mb4():
+    fn = ddl.sagemaker("label", endpoint="e", args=["txt:VARCHAR(200)"], returns="VARCHAR(16)")
+    assert fn.statement().splitlines()[0] == \
+        "CREATE FUNCTION `label` (`txt` VARCHAR(200) CHARSET utf8mb4) RETURNS VARCHAR(16) CHARSET utf8mb4"
+    assert ddl.sagemaker("c", endpoint="e", args=["a:INT"], returns="CHAR(1)").returns.sql() == "CHAR(1) CHARSET utf8mb4"
+
+
+@pytest.mark.parametrize("returns", ["INT", "BIGINT UNSIGNED", "DECIMAL(10,2)", "FLOAT", "DOUBLE", "TINYINT", "BOOLEAN"])
+def test_sagemaker_accepts_numeric_returns(returns):
+    assert ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns=returns).returns == SqlType.parse(returns)
+
+
+@pytest.mark.parametrize("returns", ["BIT", "BIT(1)", "TEXT", "LONGTEXT", "JSON", "BLOB", "DATE"])
+def test_sagemaker_refuses_other_returns(returns):
+    err = refused(ddl.sagemaker, "f", endpoint="e", args=["a:INT"], returns=returns)
+    assert "VARCHAR" in err.hint and "BIT" in err.hint
+
+
+def test_sagemaker_refuses_varchar_without_a_length():
+    # MySQL has no VARCHAR without (n): `RETURNS VARCHAR CHARSET utf8mb4` is a syntax error on the server.
+    refused(ddl.sagemaker, "f", endpoint="e", args=["a:INT"], returns="VARCHAR")
+
+
+def test_sagemaker_needs_at_least_one_arg():
+    err = refused(ddl.sagemaker, "f", endpoint="e", args=[], returns="INT")
+    assert "--arg" in err.message
+
+
+@pytest.mark.parametrize("batch", [0, -1])
+def test_sagemaker_batch_size_must_be_positive(batch):
+    refused(ddl.sagemaker, "f", endpoint="e", args=["a:INT"], returns="INT", max_batch_size=batch)
+    assert "MAX_BATCH_SIZE 1" in ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns="INT", max_batch_size=1).statement()
+
+
+@pytest.mark.parametrize("arg", ["a", ":INT", "a:GEOMETRY", "a\x00:INT", "x" * 65 + ":INT"])
+def test_sagemaker_refuses_bad_args(arg):
+    refused(ddl.sagemaker, "f", endpoint="e", args=[arg], returns="INT")
+
+
+@pytest.mark.parametrize("name", ["", "db.", ".f", "f\x00", "x" * 65])
+def test_function_names_are_checked(name):
+    refused(ddl.sagemaker, name, endpoint="e", args=["a:INT"], returns="INT")
+
+
+def test_endpoint_is_a_safe_literal():
+    err = refused(lambda: ddl.sagemaker("f", endpoint="e'; DROP TABLE t; --", args=["a:INT"], returns="INT").statement())
+    assert "endpoint" in err.message
+
+
+def test_sql_security():
+    fn = ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns="INT", sql_security="invoker")
+    assert "RETURNS INT SQL SECURITY INVOKER\n" in fn.statement()
+    refused(ddl.sagemaker, "f", endpoint="e", args=["a:INT"], returns="INT", sql_security="nobody")
+
+
+@pytest.mark.parametrize("clause", ["CONTAINS SQL", "NO SQL", "READS SQL DATA", "MODIFIES SQL DATA", "DETERMINISTIC", "BEGIN", "RETURN"])
+def test_alias_functions_have_no_body_or_characteristics(clause):
+    for fn in (ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns="INT", max_batch_size=5),
+               ddl.bedrock("g", model_id=HAIKU, timeout_ms=100, content_type="application/json")):
+        assert not re.search(rf"\b{clause}\b", fn.statement())
+
+
+# --- bedrock ------------------------------------------------------------------------------------
+
+def test_bedrock_default_statement():
+    fn = ddl.bedrock("mldb.ask", model_id=HAIKU)
+    assert fn.statement() == (
+        "CREATE FUNCTION `mldb`.`ask` (`request_body` TEXT CHARSET utf8mb4) RETURNS TEXT CHARSET utf8mb4\n"
+        f"  ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID '{HAIKU}'")
+
+
+def test_bedrock_clauses():
+    fn = ddl.bedrock("ask", model_id="amazon.titan-text-express-v1", args=["body:LONGTEXT"], returns="LONGTEXT",
+                     content_type="application/json", accept="application/json", timeout_ms=30000)
+    assert fn.statement().splitlines()[1] == (
+        "  ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'amazon.titan-text-express-v1' "
+        "CONTENT_TYPE 'application/json' ACCEPT 'application/json' TIMEOUT_MS 30000")
+    assert "(`body` LONGTEXT CHARSET utf8mb4) RETURNS LONGTEXT CHARSET utf8mb4" in fn.statement()
+
+
+def test_bedrock_refuses_returns_json_with_the_cast_hint():
+    err = refused(ddl.bedrock, "ask", model_id=HAIKU, returns="JSON")
+    assert "JSON" in err.message
+    assert "CAST" in err.hint and "TEXT" in err.hint
+
+
+@pytest.mark.parametrize("returns", ["INT", "DOUBLE", "BLOB"])
+def test_bedrock_refuses_non_text_returns(returns):
+    refused(ddl.bedrock, "ask", model_id=HAIKU, returns=returns)
+
+
+def test_bedrock_takes_exactly_one_argument():
+    refused(ddl.bedrock, "ask", model_id=HAIKU, args=["a:TEXT", "b:TEXT"])
+    assert len(ddl.bedrock("ask", model_id=HAIKU, args=["prompt:TEXT"]).args) == 1
+
+
+@pytest.mark.parametrize("timeout", [0, -5, ddl.TIMEOUT_MS_MAX + 1])
+def test_bedrock_timeout_bounds(timeout):
+    refused(ddl.bedrock, "ask", model_id=HAIKU, timeout_ms=timeout)
+
+
+@pytest.mark.parametrize("timeout", [1, ddl.TIMEOUT_MS_MAX])
+def test_bedrock_timeout_limits_are_inclusive(timeout):
+    assert f"TIMEOUT_MS {timeout}" in ddl.bedrock("ask", model_id=HAIKU, timeout_ms=timeout).statement()
+
+
+@pytest.mark.parametrize("field", ["model_id", "content_type", "accept"])
+def test_bedrock_literals_are_checked(field):
+    kwargs = {"model_id": HAIKU, field: "x' OR '1'='1"}
+    refused(lambda: ddl.bedrock("ask", **kwargs).statement())
+
+
+# --- require_version ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version, ok", [("2.11.2", False), ("3.05.2", False), ("3.06.0", True), ("3.10.1", True),
+                                         ("8.4.0", True), ("8.4.7", True)])
+def test_bedrock_needs_3_06_or_any_8_4(version, ok):
+    fn = ddl.bedrock("ask", model_id=HAIKU)
+    if ok:
+        ddl.require_version(fn, AuroraVersion.parse(version))
+    else:
+        assert "3.06" in refused(ddl.require_version, fn, AuroraVersion.parse(version)).message
+
+
+@pytest.mark.parametrize("version, ok", [("2.06.0", False), ("2.07.0", True), ("2.11.2", True), ("3.01.0", True), ("8.4.7", True)])
+def test_sagemaker_needs_2_07(version, ok):
+    fn = ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns="INT")
+    if ok:
+        ddl.require_version(fn, AuroraVersion.parse(version))
+    else:
+        refused(ddl.require_version, fn, AuroraVersion.parse(version))
+
+
+# --- family_for ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("model, family", [
+    (HAIKU, "anthropic"),
+    ("anthropic.claude-3-5-sonnet-20240620-v1:0", "anthropic"),
+    ("amazon.titan-text-express-v1", "titan-text"),
+    ("amazon.titan-text-lite-v1", "titan-text"),
+    ("amazon.titan-embed-text-v2:0", "titan-embed"),
+    ("amazon.titan-embed-text-v1", "titan-embed"),
+    ("cohere.embed-english-v3", "cohere-embed"),
+    ("cohere.embed-multilingual-v3", "cohere-embed"),
+    ("us.anthropic.claude-3-haiku-20240307-v1:0", "anthropic"),
+    ("eu.amazon.titan-text-express-v1", "titan-text"),
+    ("apac.amazon.titan-embed-text-v2:0", "titan-embed"),
+    ("US.Anthropic.Claude-3-Haiku-20240307-v1:0", "anthropic"),
+    ("arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-english-v3", "cohere-embed"),
+    ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0", "anthropic"),
+    ("meta.llama3-8b-instruct-v1:0", None),
+    ("amazon.nova-pro-v1:0", None),
+    ("us.meta.llama3-2-1b-instruct-v1:0", None),
+    ("cohere.command-r-v1:0", None),
+    ("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc123", None),
+])
+def test_family_for(model, family):
+    assert ddl.family_for(model) == family
+
+
+# --- wrapper ------------------------------------------------------------------------------------
+
+def test_wrapper_renames_the_model_function_raw_and_asks_for_json():
+    fn = ddl.bedrock("mldb.ask_claude", model_id=HAIKU, timeout_ms=9000)
+    raw, body = ddl.wrapper(fn, "anthropic")
+    assert raw.name == "ask_claude_raw"
+    assert raw.qualified() == "`mldb`.`ask_claude_raw`"
+    assert raw.statement() == (
+        "CREATE FUNCTION `mldb`.`ask_claude_raw` (`request_body` TEXT CHARSET utf8mb4) RETURNS LONGTEXT CHARSET utf8mb4\n"
+        f"  ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID '{HAIKU}' CONTENT_TYPE 'application/json' "
+        "ACCEPT 'application/json' TIMEOUT_MS 9000")
+    assert fn.qualified() == "`mldb`.`ask_claude`"  # the original keeps its name for the wrapper
+
+
+def test_wrapper_keeps_an_explicit_content_type():
+    raw, _ = ddl.wrapper(ddl.bedrock("ask", model_id=HAIKU, content_type="text/plain"), "anthropic")
+    assert "CONTENT_TYPE 'text/plain' ACCEPT 'application/json'" in raw.statement()
+
+
+def test_anthropic_wrapper_body():
+    _, body = ddl.wrapper(ddl.bedrock("mldb.ask_claude", model_id=HAIKU), "anthropic")
+    lines = body.splitlines()
+    assert lines[0] == "CREATE FUNCTION `mldb`.`ask_claude` (`prompt` TEXT CHARSET utf8mb4) RETURNS TEXT CHARSET utf8mb4"
+    assert "ALIAS" not in body
+    assert "JSON_UNQUOTE(JSON_EXTRACT(`mldb`.`ask_claude_raw`(JSON_OBJECT(" in body
+    for part in ("'anthropic_version', 'bedrock-2023-05-31'", "'max_tokens', 512",
+                 "'messages', JSON_ARRAY(JSON_OBJECT('role', 'user', 'content', `prompt`))", "'$.content[0].text'"):
+        assert part in body
+    assert body.count("(") == body.count(")")
+
+
+def test_titan_text_wrapper_body():
+    _, body = ddl.wrapper(ddl.bedrock("ask", model_id="amazon.titan-text-express-v1"), "titan-text")
+    assert "`ask_raw`(JSON_OBJECT('inputText', `prompt`, 'textGenerationConfig', JSON_OBJECT(" in body
+    assert "'$.results[0].outputText'" in body
+    assert body.startswith("CREATE FUNCTION `ask` (`prompt` TEXT CHARSET utf8mb4) RETURNS TEXT CHARSET utf8mb4\n")
+    assert "JSON_UNQUOTE(" in body
+    assert body.count("(") == body.count(")")
+
+
+@pytest.mark.parametrize("family, request_part, path", [
+    ("titan-embed", "JSON_OBJECT('inputText', `prompt`)", "'$.embedding'"),
+    ("cohere-embed", "JSON_OBJECT('texts', JSON_ARRAY(`prompt`), 'input_type', 'search_document')", "'$.embeddings[0]'"),
+])
+def test_embedding_wrappers_return_the_json_array_as_longtext(family, request_part, path):
+    _, body = ddl.wrapper(ddl.bedrock("db.embed", model_id="amazon.titan-embed-text-v2:0"), family)
+    assert "RETURNS LONGTEXT CHARSET utf8mb4" in body.splitlines()[0]
+    assert f"`db`.`embed_raw`({request_part})" in body
+    assert path in body
+    assert "JSON_UNQUOTE" not in body  # an array stays JSON text
+    assert body.count("(") == body.count(")")
+
+
+def test_wrapper_for_an_unknown_family_is_refused():
+    err = refused(ddl.wrapper, ddl.bedrock("ask", model_id=HAIKU), "llama")
+    assert "anthropic" in err.hint
+
+
+# --- normalise ----------------------------------------------------------------------------------
+
+OURS = ddl.sagemaker("mldb.score", endpoint="rcf-taxi", args=["accept:DOUBLE", "timeout_ms:INT"],
+                     returns="VARCHAR(10)", max_batch_size=5).statement()
+SERVER = ("CREATE DEFINER=`admin`@`%` FUNCTION `score`(`accept` double,`timeout_ms` int) "
+          "RETURNS varchar(10) CHARSET utf8mb4\n    ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'rcf-taxi' MAX_BATCH_SIZE 5")
+
+
+def test_normalise_equates_the_servers_echo_with_our_statement():
+    assert ddl.normalise(SERVER) == ddl.normalise(OURS)
+    assert ddl.normalise(OURS + ";") == ddl.normalise(OURS)
+    assert ddl.normalise(SERVER.replace("`admin`@`%`", "'admin'@'10.0.%'")) == ddl.normalise(OURS)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("'rcf-taxi'", "'rcf-other'"),
+    ("MAX_BATCH_SIZE 5", "MAX_BATCH_SIZE 50"),
+    ("MAX_BATCH_SIZE 5", ""),
+    ("varchar(10)", "varchar(20)"),
+    ("`timeout_ms` int", "`timeout_ms` bigint"),
+])
+def test_normalise_sees_real_differences(old, new):
+    assert ddl.normalise(SERVER.replace(old, new)) != ddl.normalise(OURS)
+
+
+def test_normalise_for_bedrock():
+    ours = ddl.bedrock("mldb.ask", model_id=HAIKU, timeout_ms=1000).statement()
+    server = (f"CREATE DEFINER=`admin`@`%` FUNCTION `ask`(`request_body` text CHARSET utf8mb4) RETURNS text CHARSET utf8mb4\n"
+              f"    ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID '{HAIKU}' TIMEOUT_MS 1000")
+    assert ddl.normalise(server) == ddl.normalise(ours)
+    assert ddl.normalise(server.replace("1000", "2000")) != ddl.normalise(ours)
