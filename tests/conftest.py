@@ -5,11 +5,51 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from auroraml_cli.core.aws import is_write
+
+try:
+    from support.mariadb import Accounts, MariaDB, MariaDBError, MariaDBNotFound
+except ImportError:  # pytest's importmode=importlib does not put tests/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from support.mariadb import Accounts, MariaDB, MariaDBError, MariaDBNotFound
+
+
+@pytest.fixture(scope="session")
+def mariadb():
+    """A running MariaDB: .host, .port, .version, .connect(user="root", password="", **kw).
+
+    Missing binaries FAIL the tests that use it (never skip): run `.ci/run`, which installs
+    Debian's mariadb-server where it is missing.
+    """
+    server = MariaDB()
+    problem = None
+    try:
+        server.start()
+    except MariaDBNotFound as exc:
+        problem = str(exc)
+    except MariaDBError as exc:
+        problem = f"could not start the test MariaDB server:\n{exc}"
+    if problem:  # failed outside the except block, so the message is shown once
+        pytest.fail(problem, pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fresh_accounts(mariadb):
+    """An `Accounts` helper (root connection at .root); users, roles and databases the test
+    created (through it or not) are dropped afterwards, and the global sql_mode restored."""
+    with Accounts(mariadb) as accounts:
+        yield accounts
+
 
 
 @pytest.fixture(autouse=True)
