@@ -19,7 +19,7 @@ FAST = {"association_delay": 0.05, "reboot_duration": 0.05, "iam_propagation_del
 def sandbox_server():
     from auroraml_cli.sandbox import server
 
-    with server.start(host="127.0.0.1", port=0, seed=False, **FAST) as sandbox:
+    with server.start(host="127.0.0.1", port=0, seed=True, **FAST) as sandbox:
         yield sandbox
 
 
