@@ -62,6 +62,7 @@ def start(
             typer.echo(f"export {key}={value}")
         sys.stdout.flush()
         ctx.obj.out.progress(f"sandbox listening on {sandbox.endpoint_url}; Ctrl-C stops it")
+        _describe_sql(ctx.obj.out, sandbox)
 
     server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready)
     return 0
@@ -87,6 +88,12 @@ def run(
             return subprocess.run(argv, env=env).returncode
         except FileNotFoundError:
             raise ConfigError(f"command not found: {command[0]}") from None
+
+
+def _describe_sql(out, sandbox) -> None:
+    """Where each cluster's Aurora SQL endpoint listens (RDS reports the same address)."""
+    for cluster, endpoint in sorted(getattr(sandbox, "sql_endpoints", {}).items()):
+        out.progress(f"  {cluster}: Aurora SQL endpoint on {endpoint.host}:{endpoint.port} (user admin)")
 
 
 def register(root: typer.Typer) -> None:
