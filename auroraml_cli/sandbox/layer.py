@@ -52,6 +52,9 @@ Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer doe
 |   old versions, succeeds                 |                                                       |
 | Bedrock ListFoundationModels, GetFoun-   | per-region catalog.FOUNDATION_MODELS; cross-region    |
 |   dationModel missing                    | inference profiles [bedrock]                          |
+| endpoints are names nothing answers on   | a cluster with a sandbox SQL endpoint reports it as   |
+|                                          | Endpoint/ReaderEndpoint/Port, its instances too       |
+|                                          | [sql.rds_address]                                     |
 """
 
 from __future__ import annotations
@@ -117,8 +120,9 @@ def install() -> None:
         if _installed:
             return
         from . import bedrock, iam, rds_clusters, rds_groups, rds_instances, rds_parameters, rds_roles
+        from .sql import rds_address
 
-        for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock):
+        for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address):
             module.install()
         _installed = True
 

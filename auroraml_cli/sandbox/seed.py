@@ -65,6 +65,9 @@ CLUSTERS = (
     ),
 )
 
+# The clusters the sandbox serves SQL for: Aurora MySQL with a writer (a global secondary has none).
+SQL_CLUSTERS = tuple(c for c in CLUSTERS if c.engine == "aurora-mysql" and c.instances and c.global_role != "secondary")
+
 # What each describe says for a missing resource (SageMaker: "ValidationException: Could not find").
 _NOT_FOUND = {
     "DBClusterNotFoundFault",

@@ -1,4 +1,5 @@
-"""The sandbox as a moto server on loopback: the layer installed, a config route, the demo seed.
+"""The sandbox as a moto server on loopback: the layer installed, a config route, the demo seed,
+and an Aurora SQL endpoint per seeded Aurora MySQL cluster (sql/, `Sandbox.sql_endpoints`).
 
 The server runs in this process (a thread), so the layer patched here is the one it serves.
 Extra route: `GET /_auroraml/config` returns the knobs as JSON; `POST /_auroraml/config` with a
@@ -14,7 +15,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.session
@@ -24,7 +25,12 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from . import layer
+from .seed import MASTER_USERNAME, SQL_CLUSTERS
 from .seed import seed as seed_demo
+from .sql import start_endpoint
+
+if TYPE_CHECKING:
+    from .sql import SqlEndpoint
 
 CONFIG_PATH = "/_auroraml/config"
 # moto accepts any credentials; explicit dummy ones keep the developer's real ones out of play.
@@ -38,6 +44,7 @@ class Sandbox:
         self._server = server
         self.host, self.port = server.get_host_and_port()
         self._session = _isolated_session()
+        self.sql_endpoints: dict[str, SqlEndpoint] = {}  # cluster id → its SQL endpoint
 
     @property
     def endpoint_url(self) -> str:
@@ -48,11 +55,26 @@ class Sandbox:
         return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url)
 
     def reset(self, reseed: bool = True) -> list[str]:
-        """Forget every resource (moto's reset, as `POST /moto-api/reset`), then seed again."""
+        """Forget every resource (moto's reset, as `POST /moto-api/reset`) and every database,
+        account and function behind the SQL endpoints, then seed again."""
         moto_api_backend.reset()
+        for endpoint in self.sql_endpoints.values():
+            endpoint.reset()
         return seed_demo(self.client) if reseed else []
 
+    def start_sql_endpoints(self) -> None:
+        """One SQL endpoint per seeded Aurora MySQL cluster; RDS then reports it as the cluster's
+        endpoint. The master password is read from RDS at each login (sql/__init__.py)."""
+        for spec in SQL_CLUSTERS:
+            if spec.name not in self.sql_endpoints:
+                self.sql_endpoints[spec.name] = start_endpoint(
+                    cluster_id=spec.name, engine_version=spec.version, region=spec.region,
+                    master_user=MASTER_USERNAME, host=self.host,
+                )
+
     def stop(self) -> None:
+        for endpoint in self.sql_endpoints.values():
+            endpoint.stop()
         self._server.stop()
 
     def __enter__(self) -> Sandbox:
@@ -62,8 +84,11 @@ class Sandbox:
         self.stop()
 
 
-def start(host: str = "127.0.0.1", port: int = 0, seed: bool = True, **knobs: float | bool) -> Sandbox:
-    """Start a sandbox server (port 0: any free port) and, by default, seed the demo set.
+def start(
+    host: str = "127.0.0.1", port: int = 0, seed: bool = True, sql: bool = True, **knobs: float | bool
+) -> Sandbox:
+    """Start a sandbox server (port 0: any free port) and, by default, seed the demo set and
+    start the seeded clusters' SQL endpoints (on free ports of the same host).
     Raises ValueError for a bad knob or a host off loopback, OSError if the port is taken."""
     _check_loopback(host)
     layer.install()
@@ -75,6 +100,8 @@ def start(host: str = "127.0.0.1", port: int = 0, seed: bool = True, **knobs: fl
     if seed:
         try:
             seed_demo(sandbox.client)
+            if sql:
+                sandbox.start_sql_endpoints()
         except BaseException:
             sandbox.stop()
             raise

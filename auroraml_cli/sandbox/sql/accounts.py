@@ -51,17 +51,12 @@ GLOBAL = Level("global")
 class Account:
     name: AccountName
     auth_string: str | None = None  # SHA1(SHA1(password)) in hex, as mysql_native_password keeps it
+    plugin: str = "mysql_native_password"  # IDENTIFIED WITH ...
     locked: bool = False  # roles cannot log in
     password: Callable[[], str | None] | None = None  # the master: RDS's current password, read at login
     privileges: dict[Level, set[str]] = field(default_factory=dict)
     roles: dict[AccountName, bool] = field(default_factory=dict)  # granted role → WITH ADMIN OPTION
     default_roles: set[AccountName] = field(default_factory=set)
-
-    def login_auth_string(self) -> str | None:
-        if self.password is None:
-            return self.auth_string
-        current = self.password()
-        return NativePasswordAuthPlugin.create_auth_string(current) if current is not None else None
 
 
 def auth_string(password: str) -> str | None:

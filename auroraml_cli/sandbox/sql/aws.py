@@ -47,7 +47,8 @@ class AwsView:
             secret = cluster.master_user_secret.secret
             value = cluster.backend.secretsmanager.get_secret_value(secret.arn, None, "AWSCURRENT")
             return json.loads(value["SecretString"])["password"]
-        return cluster.master_user_password or None
+        # moto's master_user_password getter refuses on purpose; its setter keeps the value here.
+        return cluster.__dict__.get("_master_user_password") or None
 
     def role_is_active(self, role_arn: str) -> bool:
         """Whether the role is associated with the cluster and ACTIVE (AddRoleToDBCluster)."""

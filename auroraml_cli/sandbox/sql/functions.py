@@ -6,8 +6,11 @@ EXPLAIN read; evaluating the functions (calling SageMaker or Bedrock) will read 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+from sqlglot import exp
 
 from .accounts import AccountName
 from .engine import Engine
@@ -26,6 +29,8 @@ SYNONYMS = {"INTEGER": "INT", "NUMERIC": "DECIMAL", "DEC": "DECIMAL", "REAL": "D
 # MySQL 5.7 shows integer display widths; 8.0 dropped them.
 _WIDTHS_57 = {"TINYINT": "(4)", "SMALLINT": "(6)", "MEDIUMINT": "(9)", "INT": "(11)", "BIGINT": "(20)"}
 DEFAULT_CHARSET = "utf8mb4"
+# Aurora's built-in Comprehend functions: no DDL, always there.
+COMPREHEND_FUNCTIONS = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
 
 
 @dataclass(frozen=True)
@@ -152,3 +157,12 @@ class Functions:
 
     def all(self) -> list[StoredFunction]:
         return [self._all[key] for key in sorted(self._all)]
+
+
+def function_calls(node: exp.Expression, database: str | None) -> Iterator[tuple[str | None, str]]:
+    """(database, name) of each call of a function sqlglot does not know: stored functions and
+    Aurora's built-ins. `db.fn(...)` names its database; `fn(...)` is in the current one."""
+    for call in node.find_all(exp.Anonymous):
+        parent = call.parent
+        qualified = isinstance(parent, exp.Dot) and parent.expression is call
+        yield (parent.this.name if qualified else database), call.name

@@ -81,11 +81,13 @@ class Tables:
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
         statement = statement.copy()
+        if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
+            statement = exp.Delete(this=statement.expressions[0])
         if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
             _for_sqlite_table(statement)
         _name_columns(statement)
         _map_tables(statement, database, self, system)
-        statement = statement.transform(_convert_to_text)
+        statement = statement.transform(_for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE)
         try:
             cursor = self._sqlite.execute(sql)
@@ -117,8 +119,8 @@ def _kind(statement: exp.Expression) -> str:
 
 
 def _for_sqlite_table(create: exp.Create) -> None:
-    """MySQL table definitions SQLite refuses: index clauses, named UNIQUE keys, AUTO_INCREMENT
-    (an INTEGER PRIMARY KEY numbers rows by itself in SQLite)."""
+    """MySQL table definitions SQLite refuses: index clauses, named UNIQUE keys, ON UPDATE
+    defaults, AUTO_INCREMENT (an INTEGER PRIMARY KEY numbers rows by itself in SQLite)."""
     schema = create.this
     if not isinstance(schema, exp.Schema):
         return
@@ -126,9 +128,11 @@ def _for_sqlite_table(create: exp.Create) -> None:
         if isinstance(node, exp.IndexColumnConstraint):
             node.pop()
         elif isinstance(node, exp.UniqueColumnConstraint):
-            node.set("this", exp.Tuple(expressions=node.this.expressions) if isinstance(node.this, exp.Schema) else None)
-    for constraint in list(schema.find_all(exp.AutoIncrementColumnConstraint)):
-        wrapper = constraint.parent  # ColumnConstraint(kind=AutoIncrementColumnConstraint)
+            columns = node.this.expressions if isinstance(node.this, exp.Schema) else None
+            node.set("this", exp.Tuple(expressions=columns) if columns else None)
+    refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint)
+    for constraint in list(schema.find_all(*refused)):
+        wrapper = constraint.parent  # ColumnConstraint(kind=...)
         (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()
 
 
@@ -171,10 +175,18 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         table.replace(physical)
 
 
-def _convert_to_text(node: exp.Expression) -> exp.Expression:
+def _for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     # CONVERT(x USING utf8mb4) (how careful clients write string literals) is text in SQLite.
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.CHARACTER_SET:
         return exp.Cast(this=node.this, to=exp.DataType.build("TEXT"))
+    # MySQL's LIKE escapes with a backslash; SQLite's only with an ESCAPE clause.
+    if isinstance(node, exp.Like) and not isinstance(node.parent, exp.Escape):
+        return exp.Escape(this=node.copy(), expression=exp.Literal.string("\\"))
+    if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.ENUM, exp.DataType.Type.SET):
+        return exp.DataType.build("TEXT")
+    # INSERT ... ON DUPLICATE KEY UPDATE is SQLite's ON CONFLICT DO UPDATE.
+    if isinstance(node, exp.OnConflict) and node.args.get("duplicate"):
+        return exp.OnConflict(expressions=node.expressions, action=exp.var("DO UPDATE"))
     return node
 
 
@@ -183,6 +195,7 @@ _EXISTS = re.compile(r"table (.+) already exists")
 _NO_COLUMN = re.compile(r"no such column: (.+)")
 _NO_FUNCTION = re.compile(r"no such function: (.+)")
 _NOT_NULL = re.compile(r"NOT NULL constraint failed: .+\.(.+)")
+_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
 _VALUE_COUNT = re.compile(r"table .+ has \d+ columns but \d+ values were supplied|\d+ values for \d+ columns")
 
 
@@ -208,8 +221,10 @@ def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str 
         return SqlError(1305, f"FUNCTION {database}.{match.group(1)} does not exist")
     if match := _NOT_NULL.match(message):
         return SqlError(1048, f"Column '{match.group(1)}' cannot be null")
-    if message.startswith("UNIQUE constraint failed"):
-        return SqlError(1062, "Duplicate entry for key 'PRIMARY'")
+    if match := _UNIQUE.match(message):
+        # SQLite names the columns, not the value or the key: "t.a, t.b".
+        key = ",".join(_mysql_name(column.strip())[1] for column in match.group(1).split(","))
+        return SqlError(1062, f"Duplicate entry for key '{key}'")
     if _VALUE_COUNT.search(message):
         return SqlError(1136, "Column count doesn't match value count at row 1")
     return SqlError(1105, message)

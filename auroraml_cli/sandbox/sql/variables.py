@@ -17,7 +17,7 @@ from .errors import SqlError
 # Engine defaults of the parameters whose catalogue entry has no value (AWS shows none until set).
 _ENGINE_DEFAULTS_80: dict[str, Any] = {
     "auto_increment_increment": 1, "auto_increment_offset": 1, "binlog_checksum": "CRC32",
-    "binlog_row_image": "full", "completion_type": 0, "lower_case_table_names": 0, "time_zone": "SYSTEM",
+    "binlog_row_image": "full", "completion_type": 0, "lower_case_table_names": 0,
     "tls_version": "TLSv1.2,TLSv1.3", "collation_connection": "utf8mb4_0900_ai_ci",
     "collation_server": "utf8mb4_0900_ai_ci",
     # Undocumented by AWS; the sandbox's pick (30 s).

@@ -1,0 +1,117 @@
+"""The sandbox's Aurora SQL endpoint: a MySQL-protocol server (mysql-mimic) on loopback that
+answers like the writer of one Aurora MySQL cluster, in memory.
+
+    endpoint = start_endpoint(cluster_id="ml-demo", engine_version="8.0.mysql_aurora.3.08.0")
+    pymysql.connect(host=endpoint.host, port=endpoint.port, user="admin", password=...)
+    endpoint.stop()
+
+`server.start()` starts one per seeded Aurora MySQL cluster (`Sandbox.sql_endpoints`), and RDS
+then reports each cluster's Endpoint, ReaderEndpoint and member instances at 127.0.0.1 and that
+endpoint's port (rds_address). The master user's password is read from RDS at each login: the
+cluster's MasterUserPassword, or the value of its managed secret (ManageMasterUserPassword) in
+Secrets Manager; `master_password=` fixes it instead. Accounts log in with mysql_native_password
+(a caching_sha2_password account's password works the same way; TLS is not offered).
+
+Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first start_endpoint().
+
+| statement                                      | behaviour                                             |
+|------------------------------------------------|-------------------------------------------------------|
+| SELECT AURORA_VERSION(), @@aurora_version,     | 3.08.0 / 2.11.2; VERSION() is the MySQL version the   |
+|   VERSION(), @@version_comment, USER(),        | RDS catalogue gives (8.0.39, 5.7.12); CURRENT_USER()  |
+|   CURRENT_USER(), CURRENT_ROLE()               | the matched account (u@%); CURRENT_ROLE() (v3 only)   |
+|                                                | `R`@`%`,... or NONE                                   |
+| CREATE USER [IF NOT EXISTS] a [IDENTIFIED      | 1396 if it exists; needs CREATE USER (else 1227)      |
+|   [WITH plugin] BY 'pw' | WITH plugin AS 'h']  |                                                       |
+| DROP USER, CREATE ROLE, DROP ROLE (v3)         | 1396 for a missing/existing account; roles are        |
+|                                                | syntax errors (1064) on v2                            |
+| GRANT role,... TO a,... [WITH ADMIN OPTION]    | v3: built-in AWS_*_ACCESS roles (AWS_BEDROCK_ACCESS   |
+| REVOKE [IF EXISTS] role,... FROM a,...         | from 3.06) and rds_superuser_role; 3523 unknown role  |
+|                                                | or account, 3530 revoking one not granted, 1227       |
+|                                                | without ROLE_ADMIN / WITH ADMIN OPTION                |
+| GRANT priv,... ON {*.*|db.*|db.t|FUNCTION      | v2 adds LOAD FROM S3, SELECT INTO S3, INVOKE LAMBDA|  |
+|   db.fn} TO a [WITH GRANT OPTION]; REVOKE      | SAGEMAKER|COMPREHEND (INVOKE BEDROCK: 1064); 1410     |
+|                                                | (v3) / 1133 (v2) for a missing grantee; 1305 missing  |
+|                                                | function; 1045/1044/1142/1370 without GRANT OPTION;   |
+|                                                | 1141/1403 revoking a grant that is not there          |
+| SHOW GRANTS [FOR a [USING r,...]]              | MySQL 8 or 5.7 text; own grants include active roles' |
+|                                                | privileges; 1141 unknown account                      |
+| SET DEFAULT ROLE {NONE|ALL|r,...} TO a,...     | v3; default roles are active at login, or all granted |
+| SET ROLE {DEFAULT|NONE|ALL [EXCEPT r]|r,...}   | roles if activate_all_roles_on_login=1; 3530 for a    |
+|                                                | role not granted                                      |
+| CREATE FUNCTION ... ALIAS                      | function_ddl: 1064 for characteristics on ML          |
+|   AWS_SAGEMAKER_INVOKE_ENDPOINT|               | functions, Bedrock before 3.06, unquoted 3.06 reserved|
+|   AWS_BEDROCK_INVOKE_MODEL ...,                | words; 1235 RETURNS JSON (Bedrock) / BIT (SageMaker); |
+|   CREATE FUNCTION ... RETURN expr              | 1210 MAX_BATCH_SIZE/TIMEOUT_MS not > 0; 1304 exists;  |
+|                                                | 1419 binary logging on without                        |
+|                                                | log_bin_trust_function_creators; 1044 no CREATE       |
+|                                                | ROUTINE. Stored, never evaluated (calls: 1235)        |
+| DROP FUNCTION [IF EXISTS], SHOW CREATE FUNCTION| 1305 missing; SHOW CREATE in MySQL's layout           |
+| SHOW [GLOBAL|SESSION] VARIABLES [LIKE 'p'],    | the cluster parameter group as of the writer's last   |
+|   SELECT @@[global.]name                       | reboot (layer.effective_parameters), engine defaults  |
+|                                                | otherwise; SET GLOBAL 1227, SET of a global-only 1229 |
+| CREATE/DROP DATABASE, USE, SHOW DATABASES,     | in-memory SQLite via sqlglot (MySQL → SQLite); 1049,  |
+|   SHOW [FULL] TABLES, CREATE/DROP TABLE,       | 1046, 1146, 1050, 1054, 1062 as MySQL; INSERT and     |
+|   INSERT, UPDATE, DELETE, SELECT               | UPDATE report affected rows                           |
+| SELECT ... FROM information_schema.ROUTINES    | SCHEMATA, TABLES, ROUTINES; mysql.user,               |
+|   | mysql.default_roles | ...                  | default_roles, role_edges (v3)                        |
+| SELECT ... INTO OUTFILE S3 'uri' [...]         | export: prefix.part_00000 (+ .manifest) in moto's S3; |
+|                                                | 1227 without AWS_SELECT_S3_ACCESS active / SELECT     |
+|                                                | INTO S3; 1871 Missing Credentials without an active   |
+|                                                | S3 role; 1086 existing file without OVERWRITE ON      |
+| EXPLAIN [FORMAT=TRADITIONAL] SELECT|INSERT|... | MySQL's columns; Extra has `Batched machine learning` |
+|                                                | for SageMaker/Comprehend calls, not Bedrock           |
+| SET [SESSION] var, SET NAMES, USE, BEGIN,      | mysql-mimic's handling; FLUSH needs RELOAD, does      |
+|   COMMIT, ROLLBACK, FLUSH PRIVILEGES           | nothing (grants apply at once)                        |
+
+Known gaps: table privileges are recorded and shown but not enforced on reads and writes; no
+FIELDS/LINES export options, SHOW ... WHERE, DESCRIBE of a table, stored procedures, BEGIN ...
+END bodies, transactions (autocommit always), TLS, or IAM database authentication; several
+statements in one query answer with the last one's result; messages Aurora does not document
+(the function refusals, a malformed S3 URI) are the sandbox's own wording.
+
+Modules: endpoint (server, thread, connection), auth (login), session (dispatch), statements
+(which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
+(users, roles, privileges); function_ddl, functions; variables; tables, system_tables; export;
+explain; cluster (one cluster's state), engine (version facts), aws (reads moto), rds_address
+(what RDS reports), errors, results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .endpoint import SqlEndpoint
+
+__all__ = ["SqlEndpoint", "start_endpoint"]
+
+
+def start_endpoint(
+    *,
+    cluster_id: str,
+    engine_version: str,
+    account_id: str = "123456789012",
+    region: str = "us-east-1",
+    master_user: str = "admin",
+    master_password: str | Callable[[], str | None] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 0,
+) -> SqlEndpoint:
+    """Start a cluster's SQL endpoint in a daemon thread; `.host`, `.port`, `.stop()`, `.reset()`.
+
+    `engine_version` is the RDS EngineVersion (`8.0.mysql_aurora.3.08.0`, or just `3.08.0`).
+    `master_password` None reads the password from the cluster in RDS at each login. Raises
+    ValueError for an unknown version or a host off loopback, OSError if the port is taken."""
+    from .endpoint import start_endpoint as start
+
+    return start(cluster_id=cluster_id, engine_version=engine_version, account_id=account_id, region=region,
+                 master_user=master_user, master_password=master_password, host=host, port=port)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SqlEndpoint":
+        from .endpoint import SqlEndpoint
+
+        return SqlEndpoint
+    raise AttributeError(name)

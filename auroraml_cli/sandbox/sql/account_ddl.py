@@ -1,0 +1,113 @@
+"""CREATE USER, DROP USER, CREATE ROLE, DROP ROLE (roles: Aurora 3 only), FLUSH."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mysql_mimic.results import AllowedResult
+
+from .account_syntax import parse_account, require_create_user, roles_only
+from .accounts import Account, AccountName, auth_string
+from .errors import SqlError, need_privilege
+from .lexer import Parser
+
+if TYPE_CHECKING:
+    from .session import AuroraSession
+
+# Plugins whose accounts log in with a password here (the endpoint speaks mysql_native_password;
+# a caching_sha2_password account's password is kept the same way). Others, such as RDS IAM's
+# AWSAuthenticationPlugin, can be created but not logged in to.
+PASSWORD_PLUGINS = ("mysql_native_password", "caching_sha2_password")
+
+
+def create_user(s: AuroraSession, p: Parser) -> AllowedResult:
+    p.expect("CREATE", "USER")
+    if_not_exists = p.accept("IF", "NOT", "EXISTS")
+    specs = p.comma_list(lambda: _user_spec(s, p))
+    p.end()
+    require_create_user(s)
+    return _create(s, specs, if_not_exists, "CREATE USER")
+
+
+def create_role(s: AuroraSession, p: Parser) -> AllowedResult:
+    roles_only(s, p)
+    p.expect("CREATE", "ROLE")
+    if_not_exists = p.accept("IF", "NOT", "EXISTS")
+    names = p.comma_list(lambda: parse_account(s, p))
+    p.end()
+    require_create_user(s, "CREATE ROLE")
+    return _create(s, [Account(name, locked=True) for name in names], if_not_exists, "CREATE ROLE")
+
+
+def drop_user(s: AuroraSession, p: Parser) -> AllowedResult:
+    p.expect("DROP", "USER")
+    return _drop(s, p, "DROP USER")
+
+
+def drop_role(s: AuroraSession, p: Parser) -> AllowedResult:
+    roles_only(s, p)
+    p.expect("DROP", "ROLE")
+    return _drop(s, p, "DROP ROLE")
+
+
+def flush(s: AuroraSession, p: Parser) -> AllowedResult:
+    """FLUSH PRIVILEGES (tools send it after GRANT) and the like: nothing is cached here, so there
+    is nothing to do but MySQL's check that the account holds RELOAD."""
+    p.expect("FLUSH")
+    p.comma_list(p.word)
+    p.end()
+    if not s.holds("RELOAD"):
+        raise need_privilege("RELOAD")
+    return None
+
+
+def _user_spec(s: AuroraSession, p: Parser) -> Account:
+    name = parse_account(s, p)
+    account = Account(name)
+    if p.accept("IDENTIFIED"):
+        if p.accept("WITH"):
+            account.plugin = p.name_or_string()
+            if p.accept("AS"):
+                # mysql_native_password stores '*' + SHA1(SHA1(password)) in hex; anything else
+                # (RDS IAM's 'RDS') is no password this endpoint can check.
+                stored = p.string()
+                account.auth_string = stored[1:].lower() if stored.startswith("*") else None
+                return account
+            if not p.accept("BY"):
+                return account
+        else:
+            p.expect("BY")
+        account.auth_string = auth_string(p.string())
+    return account
+
+
+def _create(s: AuroraSession, accounts: list[Account], if_not_exists: bool, operation: str) -> AllowedResult:
+    existing = [a.name for a in accounts if a.name in s.cluster.accounts]
+    if existing and not if_not_exists:
+        raise _operation_failed(operation, existing)
+    for account in accounts:
+        if account.name not in s.cluster.accounts:
+            s.cluster.accounts.add(account)
+    return None
+
+
+def _drop(s: AuroraSession, p: Parser, operation: str) -> AllowedResult:
+    if_exists = p.accept("IF", "EXISTS")
+    names = p.comma_list(lambda: parse_account(s, p))
+    p.end()
+    require_create_user(s, "DROP ROLE" if operation == "DROP ROLE" else None)
+    missing = [n for n in names if n not in s.cluster.accounts]
+    if missing and not if_exists:
+        raise _operation_failed(operation, missing)
+    for name in names:
+        if name in s.cluster.accounts:
+            s.cluster.accounts.remove(name)
+    return None
+
+
+def _operation_failed(operation: str, names: list[AccountName]) -> SqlError:
+    return SqlError(1396, f"Operation {operation} failed for " + ",".join(_quoted(n) for n in names))
+
+
+def _quoted(name: AccountName) -> str:
+    return f"'{name.user}'@'{name.host}'"

@@ -1,0 +1,38 @@
+"""Everything one cluster's SQL endpoint knows, in memory: accounts, functions, tables, and the
+variables it reads from the AWS half. `reset()` makes it a newly created cluster again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .accounts import Accounts, Level, new_cluster_accounts
+from .aws import AwsView
+from .engine import Engine
+from .functions import Functions, StoredFunction
+from .tables import Tables
+from .variables import ClusterVariables
+
+
+class ClusterState:
+    def __init__(self, cluster_id: str, engine: Engine, aws: AwsView, master_user: str,
+                 master_password: Callable[[], str | None]) -> None:
+        self.cluster_id = cluster_id
+        self.engine = engine
+        self.aws = aws
+        self._master = (master_user, master_password)
+        # @@aurora_server_id names the writer instance the endpoint stands for.
+        self.variables = ClusterVariables(engine, aws.parameters, lambda: aws.writer() or cluster_id)
+        self.accounts, self.functions, self.tables = self._new()
+
+    def _new(self) -> tuple[Accounts, Functions, Tables]:
+        return new_cluster_accounts(self.engine, *self._master), Functions(), Tables()
+
+    def reset(self) -> None:
+        self.tables.close()
+        self.accounts, self.functions, self.tables = self._new()
+
+    def forget_routine(self, function: StoredFunction) -> None:
+        """A dropped routine takes its privileges with it (MySQL's automatic_sp_privileges)."""
+        level = Level("function", function.db, function.name)
+        for account in self.accounts.all():
+            account.privileges.pop(level, None)

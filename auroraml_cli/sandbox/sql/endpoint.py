@@ -1,0 +1,209 @@
+"""A running SQL endpoint: mysql-mimic's asyncio server for one cluster, in a daemon thread.
+
+Each endpoint has its own event loop and thread; all of its cluster's state is touched only on
+that loop (a reset from another thread is sent to it), so no locks are needed and several
+endpoints can run in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import threading
+from collections.abc import Callable
+
+from mysql_mimic import MysqlServer, packets
+from mysql_mimic.connection import Connection
+from mysql_mimic.results import ensure_result_set
+from mysql_mimic.stream import ConnectionClosed, MysqlStream
+
+from . import rds_address
+from .auth import Login
+from .aws import AwsView
+from .cluster import ClusterState
+from .engine import engine_for
+from .errors import SqlError
+from .results import Affected
+from .session import AuroraSession
+
+_START_TIMEOUT = 10.0
+
+log = logging.getLogger(__name__)
+
+
+class SqlEndpoint:
+    """One cluster's Aurora SQL endpoint. Use as a context manager, or call stop()."""
+
+    def __init__(self, cluster: ClusterState, listener: socket.socket) -> None:
+        self.cluster = cluster
+        self.cluster_id = cluster.cluster_id
+        self.engine_version = cluster.engine.rds_version
+        self.host, self.port = listener.getsockname()
+        self._loop = asyncio.new_event_loop()
+        self._server = _Server(cluster)
+        started = threading.Event()
+        failures: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(listener, started, failures), name=f"aurora-sql-{self.cluster_id}", daemon=True
+        )
+        self._thread.start()
+        started.wait(_START_TIMEOUT)
+        if failures:
+            raise failures[0]
+
+    def _run(self, listener: socket.socket, started: threading.Event, failures: list[BaseException]) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            # mysql-mimic defaults the port to 3306 unless one is given: the socket is already bound.
+            self._loop.run_until_complete(self._server.start_server(sock=listener, host=None, port=None))
+        except BaseException as error:  # reported to start_endpoint's caller
+            failures.append(error)
+            listener.close()
+            return
+        finally:
+            started.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._shutdown())
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        self._server.close()
+        connections = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in connections:
+            task.cancel()
+        await asyncio.gather(*connections, return_exceptions=True)
+        await self._server.wait_closed()
+        self.cluster.tables.close()
+
+    def reset(self) -> None:
+        """Back to a new cluster: only the master user (and v3's built-in roles), no databases."""
+
+        async def reset() -> None:
+            self.cluster.reset()
+
+        asyncio.run_coroutine_threadsafe(reset(), self._loop).result(_START_TIMEOUT)
+
+    def stop(self) -> None:
+        aws = self.cluster.aws
+        rds_address.withdraw(aws.account_id, aws.region, self.cluster_id, self.port)
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(_START_TIMEOUT)
+
+    def __enter__(self) -> SqlEndpoint:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"SqlEndpoint({self.cluster_id!r}, {self.engine_version!r}, {self.host}:{self.port})"
+
+
+def start_endpoint(
+    *,
+    cluster_id: str,
+    engine_version: str,
+    account_id: str,
+    region: str,
+    master_user: str,
+    master_password: str | Callable[[], str | None] | None,
+    host: str,
+    port: int,
+) -> SqlEndpoint:
+    """See the package's start_endpoint (the import-light entry point with the defaults)."""
+    engine = engine_for(engine_version)
+    aws = AwsView(account_id, region, cluster_id)
+    if master_password is None:
+        password: Callable[[], str | None] = aws.master_password
+    elif callable(master_password):
+        password = master_password
+    else:
+        password = lambda: master_password  # noqa: E731
+    cluster = ClusterState(cluster_id, engine, aws, master_user, password)
+    _quiet_libraries()
+    endpoint = SqlEndpoint(cluster, _listen(host, port))
+    rds_address.advertise(account_id, region, cluster_id, endpoint.host, endpoint.port)
+    return endpoint
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind in the caller's thread, so a bad host or a taken port raises to the caller."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback and ":" not in host
+    except ValueError:
+        loopback = False
+    if not loopback:
+        # No TLS, and accounts anyone can create: the endpoint must not be reachable from outside.
+        raise ValueError(f"the SQL endpoint listens only on an IPv4 loopback address such as 127.0.0.1, not {host!r}")
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _quiet_libraries() -> None:
+    # mysql-mimic logs every error it sends a client, and sqlglot warns about MySQL it cannot
+    # transpile; both would land on the terminal of `auroraml sandbox` (the client gets the error).
+    logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+class _Connection(Connection):
+    """mysql-mimic's connection, ending a connection whose login failed and sending an OK
+    packet's row counts (INSERT, SELECT INTO OUTFILE S3)."""
+
+    async def connection_phase(self) -> None:
+        await super().connection_phase()
+        if self.session.username is None:
+            # mysql-mimic has sent "Access denied" but would go on to take commands.
+            raise ConnectionClosed()
+
+    async def handle_query(self, data: bytes) -> None:
+        com_query = packets.parse_com_query(capabilities=self.capabilities, client_charset=self.client_charset,
+                                            data=data)
+        result = await self.session.handle_query(com_query.sql, com_query.query_attrs)
+        if isinstance(result, Affected):
+            await self.stream.write(self.ok(affected_rows=result.rows, last_insert_id=result.last_insert_id))
+            return
+        result_set = await ensure_result_set(result)
+        if result_set:
+            await self.write_text_resultset(result_set)
+        else:
+            await self.stream.write(self.ok())
+
+
+class _Server(MysqlServer):
+    """mysql-mimic's server with the connection above and a session and login per client: both
+    need the client's address, which mysql-mimic's session factory does not get."""
+
+    def __init__(self, cluster: ClusterState) -> None:
+        super().__init__()
+        self.cluster = cluster
+
+    async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        client_host = writer.get_extra_info("peername")[0]
+        connection = _Connection(
+            stream=MysqlStream(reader, writer),
+            session=AuroraSession(self.cluster, client_host),
+            control=self.control,
+            identity_provider=Login(self.cluster, client_host),
+            server_capabilities=self.capabilities,
+        )
+        connection.connection_id = await self.control.add(connection)
+        try:
+            await connection.start()
+        except (ConnectionClosed, ConnectionError, SqlError) as error:  # a failed login, or the client went away
+            log.debug("connection %s ended: %r", connection.connection_id, error)
+        except asyncio.CancelledError:  # the endpoint is stopping
+            pass
+        finally:
+            writer.close()
+            await self.control.remove(connection.connection_id)

@@ -1,0 +1,67 @@
+"""RDS reports a cluster that has a sandbox SQL endpoint at that endpoint: the cluster's
+Endpoint and ReaderEndpoint, and each member instance's Endpoint.Address, are its host; their
+Port is its port. A tool that finds the writer through DescribeDBClusters then connects to the
+endpoint, as it would to Aurora. (All members share the one endpoint: it answers as the writer.)
+
+`advertise`/`withdraw` keep a registry that the properties installed on moto's classes read,
+so the address survives moto's reset and reseeding (the new cluster has the same identifier).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ADVERTISED: dict[tuple[str, str, str], tuple[str, int]] = {}
+_MOTO_PORT = "_auroraml_moto_port"
+
+
+def advertise(account_id: str, region: str, cluster_id: str, host: str, port: int) -> None:
+    _ADVERTISED[(account_id, region, cluster_id)] = (host, port)
+
+
+def withdraw(account_id: str, region: str, cluster_id: str, port: int) -> None:
+    """Forget the address, unless another endpoint has advertised the cluster since."""
+    key = (account_id, region, cluster_id)
+    if _ADVERTISED.get(key, ("", 0))[1] == port:
+        del _ADVERTISED[key]
+
+
+def install() -> None:
+    from moto.rds.models import DBCluster, DBInstance
+
+    DBCluster.endpoint = _host_property(DBCluster.endpoint, _cluster_address)
+    DBCluster.reader_endpoint = _host_property(DBCluster.reader_endpoint, _cluster_address)
+    DBCluster.port = _port_property(_cluster_address)
+    DBInstance.address = _host_property(DBInstance.address, _instance_address)
+    DBInstance.port = _port_property(_instance_address)
+
+
+def _cluster_address(cluster: Any) -> tuple[str, int] | None:
+    return _ADVERTISED.get((cluster.account_id, cluster.region, cluster.db_cluster_identifier))
+
+
+def _instance_address(db: Any) -> tuple[str, int] | None:
+    cluster = getattr(db, "cluster", None)
+    return _cluster_address(cluster) if cluster is not None else None
+
+
+def _host_property(original: property, address: Any) -> property:
+    def host(obj: Any) -> str:
+        advertised = address(obj)
+        return advertised[0] if advertised else original.fget(obj)  # type: ignore[misc]
+
+    return property(host)
+
+
+def _port_property(address: Any) -> property:
+    # moto assigns `port` in its constructors: keep what it assigns, answer the endpoint's port.
+    def get(obj: Any) -> int | None:
+        advertised = address(obj)
+        if advertised:
+            return advertised[1]
+        return obj.__dict__.get(_MOTO_PORT, obj.__dict__.get("port"))
+
+    def set_(obj: Any, value: int | None) -> None:
+        obj.__dict__[_MOTO_PORT] = value
+
+    return property(get, set_)

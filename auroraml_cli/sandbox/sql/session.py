@@ -1,0 +1,249 @@
+"""One client connection: mysql-mimic's Session with Aurora's statements in front of it.
+
+A statement goes first to the Aurora grammar (statements.route: accounts, roles, grants,
+functions, SHOW, EXPLAIN, export); what that does not claim goes through mysql-mimic's
+middlewares (SET, USE, BEGIN/COMMIT, @@variables and information functions replaced by values)
+and ends in `query()`, which runs it on the cluster's tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from mysql_mimic import Session
+from mysql_mimic.intercept import value_to_expression
+from mysql_mimic.results import AllowedResult
+from mysql_mimic.session import Query, mysql_function_mapping
+from mysql_mimic.variable_processor import VariableProcessor
+from sqlglot import Dialect, exp
+from sqlglot.errors import ParseError
+
+from . import statements, system_tables
+from .accounts import GLOBAL, AccountName, Level
+from .engine import AURORA_306_RESERVED, Engine
+from .errors import (
+    SqlError,
+    database_denied,
+    need_privilege,
+    no_database,
+    not_supported,
+    syntax_error,
+    unknown_database,
+)
+from .functions import COMPREHEND_FUNCTIONS, function_calls
+from .lexer import WORD, split_statements, tokenize
+from .results import Affected
+from .tables import Outcome
+from .variables import SessionValues
+
+if TYPE_CHECKING:
+    from mysql_mimic.connection import Connection
+
+    from .cluster import ClusterState
+
+# Statement types that run on the cluster's tables.
+_TABLE_STATEMENTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
+
+
+class AuroraSession(Session):
+    variables: SessionValues
+
+    def __init__(self, cluster: ClusterState, client_host: str) -> None:
+        super().__init__(SessionValues(cluster.variables))
+        self.cluster = cluster
+        self.client_host = client_host
+        self.account = AccountName("")  # known once the client has logged in
+        self.active_roles: set[AccountName] = set()
+        self.middlewares = [
+            self._set_var_middleware,
+            self._set_middleware,
+            self._use_middleware,
+            self._kill_middleware,
+            self._begin_middleware,
+            self._commit_middleware,
+            self._rollback_middleware,
+        ]
+
+    @property
+    def engine(self) -> Engine:
+        return self.cluster.engine
+
+    # -- login --------------------------------------------------------------------------------
+
+    async def init(self, connection: Connection) -> None:
+        await super().init(connection)
+        if self.username is not None:  # None: the login failed and the connection is ending
+            self._log_in()
+
+    async def reset(self) -> None:  # after COM_CHANGE_USER: a new login
+        self._log_in()
+
+    def _log_in(self) -> None:
+        account = self.cluster.accounts.login(self.username or "", self.client_host)
+        if account is None:  # dropped between authentication and now
+            raise SqlError(1045, f"Access denied for user '{self.username}'@'{self.client_host}'")
+        self.account = account.name
+        if self.engine.uses_roles and self.variables.get("activate_all_roles_on_login"):
+            self.active_roles = set(account.roles)
+        else:
+            self.active_roles = {r for r in account.default_roles if r in account.roles}
+
+    # -- what the connected account may do ----------------------------------------------------
+
+    @property
+    def who(self) -> str:
+        """The account as MySQL's access-denied messages write it."""
+        return f"'{self.account.user}'@'{self.account.host}'"
+
+    def holds(self, privilege: str, level: Level = GLOBAL) -> bool:
+        return self.cluster.accounts.holds(self.account, self.active_roles, privilege, level)
+
+    def require_on_database(self, privilege: str, database: str) -> None:
+        if not self.holds(privilege, Level("db", database)):
+            raise database_denied(self.who, database)
+
+    def database_for(self, name: str | None) -> str:
+        """The named database, else the current one: it must exist."""
+        database = name or self.database
+        if not database:
+            raise no_database()
+        if database not in self.cluster.tables.databases:
+            raise unknown_database(database)
+        return database
+
+    def current_role(self) -> str:
+        names = sorted(self.active_roles)
+        return ",".join(self.engine.quote_account(r.user, r.host) for r in names) or "NONE"
+
+    # -- statements ---------------------------------------------------------------------------
+
+    async def handle_query(self, sql: str, attrs: dict[str, str]) -> AllowedResult | Affected:
+        pieces = split_statements(sql)
+        if not pieces:
+            raise SqlError(1065, "Query was empty")
+        result: AllowedResult | Affected = None
+        for piece in pieces:
+            handler = statements.route(self, piece)
+            if handler is not None:
+                result = handler()
+            else:
+                self._check_reserved(piece)
+                result = await super().handle_query(piece, attrs)
+        return result
+
+    def _check_reserved(self, sql: str) -> None:
+        """Since 3.06 Aurora's ML keywords are reserved: unquoted, they are a syntax error."""
+        if not self.engine.bedrock:
+            return
+        for token in tokenize(sql):
+            if token.kind == WORD and token.text.lower() in AURORA_306_RESERVED:
+                raise syntax_error(sql, token.start)
+
+    def _parse(self, sql: str) -> list[exp.Expression]:
+        try:
+            return [e for e in Dialect.get_or_raise(self.dialect).parse(sql) if e]
+        except ParseError as error:
+            raise syntax_error(sql, _error_offset(sql, error)) from None
+
+    def parse_one(self, sql: str) -> exp.Expression:
+        """One statement parsed for a handler that runs part of a statement (EXPLAIN, export)."""
+        self._check_reserved(sql)
+        parsed = self._parse(sql)
+        if len(parsed) != 1:
+            raise syntax_error(sql, 0)
+        return parsed[0]
+
+    async def _set_var_middleware(self, q: Query) -> AllowedResult:
+        """@@variables and information functions (CURRENT_ROLE(), AURORA_VERSION(), ...) become values."""
+        with _Values(self._functions(), self.variables, q.expression).set_variables():
+            return await q.next()
+
+    def _functions(self) -> dict[str, Callable[[], Any]]:
+        functions = dict(mysql_function_mapping(self))
+        login = lambda: f"{self.username}@{self.client_host}"  # noqa: E731  USER() is who connected
+        functions.update({"USER": login, "SESSION_USER": login, "SYSTEM_USER": login,
+                          "CURRENT_USER": lambda: str(self.account),
+                          "AURORA_VERSION": lambda: self.engine.aurora_version})
+        if self.engine.uses_roles:  # MySQL 5.7 has no CURRENT_ROLE(): it stays an unknown function
+            functions["CURRENT_ROLE"] = self.current_role
+        return functions
+
+    def _set_variable(self, setitem: exp.SetItem) -> None:
+        left = setitem.this.left
+        scope = (left.text("kind") if isinstance(left, exp.SessionParameter) else "") or setitem.text("kind")
+        if scope.upper() in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
+            # Aurora's master user has neither SUPER nor SYSTEM_VARIABLES_ADMIN: parameter groups set these.
+            needed = ("SUPER", "SYSTEM_VARIABLES_ADMIN") if self.engine.uses_roles else ("SUPER",)
+            raise need_privilege(*needed)
+        super()._set_variable(setitem)
+
+    async def use(self, database: str) -> None:
+        self.database = self.database_for(database)
+
+    async def query(self, expression: exp.Expression, sql: str, attrs: dict[str, str]) -> AllowedResult:
+        """What mysql-mimic's middlewares pass on: databases, then table statements."""
+        kind = str(expression.args.get("kind") or "").upper()
+        if isinstance(expression, (exp.Create, exp.Drop)) and kind in ("DATABASE", "SCHEMA"):
+            return self._database_statement(expression)
+        if not isinstance(expression, _TABLE_STATEMENTS):
+            raise not_supported(f"{sql.split()[0].upper()} statements in the sandbox")
+        return _result(self.run_on_tables(expression))
+
+    def run_on_tables(self, expression: exp.Expression) -> Outcome:
+        self._refuse_stored_function_calls(expression)
+        system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
+        return self.cluster.tables.run(expression, self.database, system)
+
+    def _database_statement(self, expression: exp.Expression) -> Affected:
+        target = expression.this if isinstance(expression, exp.Create) else expression.args["tables"][0]
+        name = target.name
+        if isinstance(expression, exp.Create):
+            self.require_on_database("CREATE", name)
+            self.cluster.tables.create_database(name, bool(expression.args.get("exists")))
+            return Affected(1)
+        self.require_on_database("DROP", name)
+        dropped = self.cluster.tables.drop_database(name, bool(expression.args.get("exists")))
+        for function in self.cluster.functions.drop_database(name):
+            self.cluster.forget_routine(function)
+        if self.database == name:
+            self.database = None
+        return Affected(dropped)
+
+    def _refuse_stored_function_calls(self, expression: exp.Expression) -> None:
+        # Evaluating ML functions (calling SageMaker, Bedrock, Comprehend) is not built yet.
+        for database, name in function_calls(expression, self.database):
+            if name.lower() in COMPREHEND_FUNCTIONS or (database and self.cluster.functions.get(database, name)):
+                raise not_supported(f"calling {name}() in the sandbox")
+
+
+class _Values(VariableProcessor):
+    """mysql-mimic's replacement of @@variables by values, with @@global.x read globally and an
+    unknown name refused (mysql-mimic's lookup turns it into NULL)."""
+
+    _variables: SessionValues
+
+    def _transform(self, node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.SessionParameter):
+            return super()._transform(node)
+        scope = self._variables.global_variables if node.text("kind").upper() == "GLOBAL" else self._variables
+        value = value_to_expression(scope.get_variable(node.name))
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+            return exp.alias_(value, exp.to_identifier(node.sql()))
+        return value
+
+
+def _result(outcome: Outcome) -> AllowedResult:
+    if outcome.columns:
+        return outcome.rows, outcome.columns
+    return Affected(outcome.affected, outcome.last_insert_id)
+
+
+def _error_offset(sql: str, error: ParseError) -> int:
+    """Where sqlglot stopped, as an offset into the statement."""
+    details = error.errors[0] if error.errors else {}
+    line, col = details.get("line"), details.get("col")
+    if not line or not col:
+        return 0
+    line_start = sum(len(text) + 1 for text in sql.split("\n")[: line - 1])
+    return max(line_start + col - len(details.get("highlight") or ""), 0)

@@ -1,0 +1,56 @@
+"""EXPLAIN: MySQL's plan columns, and `Batched machine learning` where Aurora batches ML calls."""
+
+from __future__ import annotations
+
+import pytest
+
+COLUMNS = ["id", "select_type", "table", "partitions", "type", "possible_keys", "key", "key_len", "ref", "rows",
+           "filtered", "Extra"]
+
+
+@pytest.fixture
+def ml(admin):
+    admin.run("CREATE DATABASE ml")
+    admin.run("USE ml")
+    admin.run("CREATE TABLE trips (id INT, distance DOUBLE, note TEXT)")
+    admin.run("INSERT INTO trips VALUES (1, 2.5, 'ok'), (2, 7.0, 'late')")
+    admin.run("CREATE FUNCTION fare (d DOUBLE) RETURNS DOUBLE "
+              "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'fare-model'")
+    admin.run("CREATE FUNCTION ask (p TEXT) RETURNS TEXT ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm'")
+    return admin
+
+
+def extra(sql, statement):
+    return [row[-1] for row in sql.rows(f"EXPLAIN {statement}")]
+
+
+def test_plan_shape(ml):
+    assert ml.columns("EXPLAIN SELECT * FROM trips") == COLUMNS
+    assert ml.rows("EXPLAIN SELECT * FROM trips") == [(1, "SIMPLE", "trips", None, "ALL", None, None, None, None, 2,
+                                                       100.0, None)]
+    assert extra(ml, "SELECT 1") == ["No tables used"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("SELECT fare(distance) FROM trips", "Batched machine learning"),
+        ("SELECT ml.fare(distance) FROM trips", "Batched machine learning"),
+        ("SELECT id FROM trips WHERE fare(distance) > 10", "Using where; Batched machine learning"),
+        ("SELECT aws_comprehend_detect_sentiment(note, 'en') FROM trips", "Batched machine learning"),
+        ("SELECT AVG(aws_comprehend_detect_sentiment_confidence(note, 'en')) FROM trips", "Batched machine learning"),
+        ("SELECT ask(note) FROM trips", None),  # Bedrock: one request per row
+        ("SELECT id FROM trips ORDER BY fare(distance)", None),  # not in the SELECT list or WHERE
+        ("INSERT INTO trips (distance) VALUES (fare(3.0))", "Batched machine learning"),
+        ("UPDATE trips SET distance = fare(distance)", "Batched machine learning"),
+        ("UPDATE trips SET note = aws_comprehend_detect_sentiment(note, 'en')", None),
+    ],
+)
+def test_batched_machine_learning(ml, statement, expected):
+    assert extra(ml, statement)[0] == expected
+
+
+def test_explain_refusals(ml):
+    assert ml.error("EXPLAIN SELECT * FROM nope") == (1146, "Table 'ml.nope' doesn't exist")
+    assert ml.error("EXPLAIN FORMAT=JSON SELECT * FROM trips")[0] == 1235
+    assert ml.error("DESCRIBE trips")[0] == 1235

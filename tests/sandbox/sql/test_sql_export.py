@@ -1,0 +1,119 @@
+"""SELECT ... INTO OUTFILE S3: Aurora's preconditions, then files in the sandbox's S3."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sandbox_support import RDS_TRUST, V2, after_delay
+
+BUCKET = "exports"
+QUERY = "SELECT id, comment FROM mldb.support ORDER BY id"
+
+
+@pytest.fixture
+def s3(client):
+    s3 = client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    return s3
+
+
+def wire_s3_role(rds, iam, cluster, parameter="aws_default_s3_role", associate=True):
+    """What `auroraml setup s3` does: a role RDS may assume, associated, named in the group, writer rebooted."""
+    arn = iam.create_role(RoleName=f"{cluster}-s3", AssumeRolePolicyDocument=json.dumps(RDS_TRUST))["Role"]["Arn"]
+    if associate:
+        rds.add_role_to_db_cluster(DBClusterIdentifier=cluster, RoleArn=arn)
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName=f"{cluster}-params",
+        Parameters=[{"ParameterName": parameter, "ParameterValue": arn, "ApplyMethod": "pending-reboot"}],
+    )
+    rds.reboot_db_instance(DBInstanceIdentifier=f"{cluster}-1")
+    after_delay()
+
+
+@pytest.fixture
+def exporting(endpoint_for, client_for, make_group, knobs):
+    """An Aurora 3 cluster on its own parameter group, with a table of three rows."""
+
+    def make(version="8.0.mysql_aurora.3.10.1", name="exp"):
+        group = make_group(f"{name}-params", "aurora-mysql5.7" if version == V2 else "aurora-mysql8.0")
+        endpoint = endpoint_for(name, version, DBClusterParameterGroupName=group)
+        sql = client_for(endpoint)
+        sql.run("CREATE DATABASE mldb")
+        sql.run("CREATE TABLE mldb.support (id INT PRIMARY KEY, comment TEXT)")
+        sql.run("INSERT INTO mldb.support VALUES (1, 'great, thanks'), (2, 'slow'), (3, NULL)")
+        return endpoint, sql
+
+    return make
+
+
+def body(s3, key):
+    return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+
+
+def test_without_an_s3_role_aurora_has_no_credentials(exporting, s3):
+    _, sql = exporting()
+    assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/out'") == (
+        1871, "S3 API returned error: Missing Credentials: Cannot instantiate S3 Client")
+
+
+def test_a_role_in_the_group_but_not_associated_is_not_enough(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp", associate=False)
+    assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/out'")[0] == 1871
+
+
+def test_export_csv_with_header_and_manifest(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    statement = f"{QUERY} INTO OUTFILE S3 's3-us-east-1://{BUCKET}/support' FORMAT CSV HEADER MANIFEST ON"
+    assert sql.run(statement) == 3
+    assert body(s3, "support.part_00000") == 'id,comment\n1,"great, thanks"\n2,slow\n3,\n'
+    assert json.loads(body(s3, "support.manifest")) == {
+        "entries": [{"url": f"s3-us-east-1://{BUCKET}/support.part_00000"}]
+    }
+    assert sql.error(statement) == (1086, f"File 's3://{BUCKET}/support.part_00000' already exists")
+    assert sql.run(f"SELECT id FROM mldb.support WHERE id = 2 INTO OUTFILE S3 's3://{BUCKET}/support' "
+                   "FORMAT TEXT OVERWRITE ON ENCRYPTION SSE_S3") == 1
+    assert body(s3, "support.part_00000") == "2\n"
+    assert s3.head_object(Bucket=BUCKET, Key="support.part_00000")["ServerSideEncryption"] == "AES256"
+
+
+def test_text_format_escapes_like_mysql(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    sql.run("INSERT INTO mldb.support VALUES (4, 'tab\\there')")
+    sql.run(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/plain'")
+    assert body(s3, "plain.part_00000") == "1\tgreat, thanks\n2\tslow\n3\t\\N\n4\ttab\\there\n"
+
+
+def test_a_user_needs_the_role_active(exporting, s3, rds, iam, client_for):
+    endpoint, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    sql.run("CREATE USER 'etl'@'%' IDENTIFIED BY 'pw'")
+    sql.run("GRANT AWS_SELECT_S3_ACCESS TO etl")
+    etl = client_for(endpoint, "etl", "pw")
+    assert etl.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/etl'") == (
+        1227, "Access denied; you need (at least one of) the SELECT INTO S3 privilege(s) for this operation")
+    etl.run("SET ROLE AWS_SELECT_S3_ACCESS")
+    assert etl.run(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/etl'") == 3
+
+
+def test_export_refusals(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://no-such-bucket/x'") == (
+        1871, "S3 API returned error: The specified bucket does not exist")
+    assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/x' FORMAT XML")[0] == 1064
+    assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/x' FIELDS TERMINATED BY ','")[0] == 1235
+    assert sql.error(f"SELECT * FROM mldb.nope INTO OUTFILE S3 's3://{BUCKET}/x'")[0] == 1146
+
+
+def test_v2_needs_the_privilege_and_its_own_parameter(exporting, s3, rds, iam, client_for):
+    endpoint, sql = exporting(V2, "old")
+    wire_s3_role(rds, iam, "old", parameter="aurora_select_into_s3_role")
+    assert sql.run(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/v2'") == 3
+    sql.run("CREATE USER 'etl'@'%' IDENTIFIED BY 'pw'")
+    assert client_for(endpoint, "etl", "pw").error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/v2b'")[0] == 1227
+    sql.run("GRANT SELECT INTO S3 ON *.* TO etl")
+    assert client_for(endpoint, "etl", "pw").run(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/v2b'") == 3

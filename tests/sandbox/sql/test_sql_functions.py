@@ -1,0 +1,167 @@
+"""Aurora's CREATE FUNCTION ... ALIAS grammar, its refusals, and the functions' life afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from sandbox_support import V2, V3, after_delay
+
+SAGEMAKER = ("CREATE FUNCTION churn (trips DOUBLE, tenure INT) RETURNS VARCHAR(16) CHARSET utf8mb4 "
+             "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'churn-predictor' MAX_BATCH_SIZE 100")
+BEDROCK = ("CREATE FUNCTION ask_claude (request_body TEXT) RETURNS TEXT SQL SECURITY INVOKER "
+           "ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'anthropic.claude-3-haiku-20240307-v1:0' "
+           "CONTENT_TYPE 'application/json' ACCEPT 'application/json' TIMEOUT_MS 5000")
+
+
+@pytest.fixture
+def ml(admin):
+    admin.run("CREATE DATABASE ml")
+    admin.run("USE ml")
+    return admin
+
+
+def create_statement(sql, name):
+    return sql.one(f"SHOW CREATE FUNCTION {name}")[2]
+
+
+def test_sagemaker_and_bedrock_functions(ml):
+    assert ml.run(SAGEMAKER) == 0
+    assert ml.run(BEDROCK) == 0
+    assert create_statement(ml, "ml.churn") == (
+        "CREATE DEFINER=`admin`@`%` FUNCTION `churn`(trips DOUBLE, tenure INT) RETURNS varchar(16) CHARSET utf8mb4\n"
+        "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'churn-predictor' MAX_BATCH_SIZE 100"
+    )
+    assert create_statement(ml, "ask_claude") == (
+        "CREATE DEFINER=`admin`@`%` FUNCTION `ask_claude`(request_body TEXT) RETURNS text CHARSET utf8mb4\n"
+        "    SQL SECURITY INVOKER\n"
+        "ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'anthropic.claude-3-haiku-20240307-v1:0' "
+        "CONTENT_TYPE 'application/json' ACCEPT 'application/json' TIMEOUT_MS 5000"
+    )
+    assert ml.columns("SHOW CREATE FUNCTION churn")[:3] == ["Function", "sql_mode", "Create Function"]
+    assert ml.rows("SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE, DATA_TYPE, DTD_IDENTIFIER, SECURITY_TYPE "
+                   "FROM information_schema.ROUTINES ORDER BY ROUTINE_NAME") == [
+        ("ml", "ask_claude", "FUNCTION", "text", "text", "INVOKER"),
+        ("ml", "churn", "FUNCTION", "varchar", "varchar(16)", "DEFINER"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("clause", "near"),
+    [("CONTAINS SQL", "CONTAINS SQL ALIAS"), ("NO SQL", "NO SQL"), ("READS SQL DATA", "READS SQL DATA"),
+     ("MODIFIES SQL DATA", "MODIFIES"), ("DETERMINISTIC", "DETERMINISTIC ALIAS")],
+)
+def test_characteristics_are_refused(ml, clause, near):
+    code, message = ml.error(f"CREATE FUNCTION f (x INT) RETURNS DOUBLE {clause} "
+                             "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e'")
+    assert code == 1064 and f"near '{near}" in message
+
+
+def test_aurora_refusals(ml):
+    assert ml.error("CREATE FUNCTION f (p TEXT) RETURNS JSON ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm'")[0] == 1235
+    assert ml.error("CREATE FUNCTION f (x INT) RETURNS BIT "
+                    "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e'")[0] == 1235
+    assert ml.error("CREATE FUNCTION f (x INT) RETURNS DOUBLE ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e' "
+                    "MAX_BATCH_SIZE 0") == (1210, "Incorrect arguments to MAX_BATCH_SIZE")
+    assert ml.error("CREATE FUNCTION f (p TEXT) RETURNS TEXT ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm' "
+                    "TIMEOUT_MS 0") == (1210, "Incorrect arguments to TIMEOUT_MS")
+    assert ml.error("CREATE FUNCTION f (x INT) RETURNS DOUBLE ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT")[0] == 1064
+    ml.run(SAGEMAKER)
+    assert ml.error(SAGEMAKER) == (1304, "FUNCTION churn already exists")
+    assert ml.run(SAGEMAKER.replace("CREATE FUNCTION", "CREATE FUNCTION IF NOT EXISTS")) == 0
+    assert ml.rows("SELECT ROUTINE_NAME FROM information_schema.ROUTINES") == [("churn",)]
+
+
+def test_reserved_words_since_306(ml, endpoint_for, client_for):
+    code, message = ml.error("CREATE FUNCTION accept (x INT) RETURNS DOUBLE ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT "
+                             "ENDPOINT NAME 'e'")
+    assert code == 1064 and "near 'accept (x INT)" in message
+    assert ml.error("CREATE TABLE t (content_type TEXT)")[0] == 1064
+    assert ml.run("CREATE TABLE t (`content_type` TEXT, `timeout_ms` INT)") == 0
+    old = client_for(endpoint_for("old", "8.0.mysql_aurora.3.05.2"))
+    old.run("CREATE DATABASE ml")
+    assert old.run("CREATE TABLE ml.t (content_type TEXT, accept INT)") == 0
+    code, message = old.error("CREATE FUNCTION ml.f (p TEXT) RETURNS TEXT ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm'")
+    assert code == 1064 and "near 'AWS_BEDROCK_INVOKE_MODEL" in message
+
+
+def test_bedrock_is_unknown_on_v2(endpoint_for, client_for):
+    v2 = client_for(endpoint_for("legacy", V2))
+    v2.run("CREATE DATABASE ml")
+    assert v2.error("CREATE FUNCTION ml.f (p TEXT) RETURNS TEXT ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm'")[0] == 1064
+    v2.run("CREATE FUNCTION ml.score (x INT) RETURNS INT ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e'")
+    expected = "CREATE DEFINER=`admin`@`%` FUNCTION `score`(x INT) RETURNS int(11)\n"  # 5.7's display width
+    assert create_statement(v2, "ml.score").startswith(expected)
+
+
+def test_where_a_function_goes(admin):
+    assert admin.error(SAGEMAKER) == (1046, "No database selected")
+    assert admin.error(SAGEMAKER.replace("churn", "nodb.churn", 1)) == (1049, "Unknown database 'nodb'")
+
+
+def test_plain_sql_functions_are_kept(ml):
+    ml.run("CREATE FUNCTION `ask` (`prompt` TEXT CHARSET utf8mb4) RETURNS TEXT CHARSET utf8mb4\n"
+           "  NOT DETERMINISTIC READS SQL DATA\n  RETURN JSON_UNQUOTE(JSON_EXTRACT(ask_claude(prompt), '$.a'))")
+    assert create_statement(ml, "ask") == (
+        "CREATE DEFINER=`admin`@`%` FUNCTION `ask`(`prompt` TEXT CHARSET utf8mb4) RETURNS text CHARSET utf8mb4\n"
+        "    READS SQL DATA\nRETURN JSON_UNQUOTE(JSON_EXTRACT(ask_claude(prompt), '$.a'))"
+    )
+    assert ml.error("SELECT ask('hi')")[0] == 1235  # stored, not evaluated (yet)
+
+
+def test_drop_function(ml):
+    ml.run(SAGEMAKER)
+    ml.run("CREATE USER u")
+    ml.run("GRANT EXECUTE ON FUNCTION ml.churn TO u")
+    ml.run("DROP FUNCTION churn")
+    assert ml.error("DROP FUNCTION churn") == (1305, "FUNCTION ml.churn does not exist")
+    assert ml.run("DROP FUNCTION IF EXISTS churn") == 0
+    assert ml.error("SHOW CREATE FUNCTION churn") == (1305, "FUNCTION churn does not exist")
+    ml.run(SAGEMAKER)
+    assert ml.rows("SHOW GRANTS FOR u") == [("GRANT USAGE ON *.* TO `u`@`%`",)]  # privileges went with it
+
+
+def test_execute_on_function(ml, v3, client_for):
+    ml.run(SAGEMAKER)
+    ml.run("CREATE USER 'u'@'%' IDENTIFIED BY 'pw'")
+    assert ml.error("GRANT EXECUTE ON FUNCTION ml.nope TO u") == (1305, "FUNCTION ml.nope does not exist")
+    ml.run("GRANT EXECUTE ON FUNCTION `ml`.`churn` TO 'u'@'%'")
+    assert ml.rows("SHOW GRANTS FOR u") == [
+        ("GRANT USAGE ON *.* TO `u`@`%`",), ("GRANT EXECUTE ON FUNCTION `ml`.`churn` TO `u`@`%`",),
+    ]
+    assert client_for(v3, "u", "pw").error("GRANT EXECUTE ON FUNCTION ml.churn TO admin") == (
+        1370, "grant command denied to user 'u'@'%' for routine 'ml.churn'")
+    assert client_for(v3, "u", "pw").error("DROP FUNCTION ml.churn")[0] == 1370
+    ml.run("REVOKE EXECUTE ON FUNCTION ml.churn FROM u")
+    assert ml.error("REVOKE EXECUTE ON FUNCTION ml.churn FROM u") == (
+        1403, "There is no such grant defined for user 'u' on host '%' on routine 'churn'")
+    assert ml.error("GRANT SELECT ON FUNCTION ml.churn TO u")[0] == 1144
+
+
+def test_create_routine_privilege_is_needed(ml, v3, client_for):
+    ml.run("CREATE USER 'u'@'%' IDENTIFIED BY 'pw'")
+    user = client_for(v3, "u", "pw")
+    denied = (1044, "Access denied for user 'u'@'%' to database 'ml'")
+    assert user.error(SAGEMAKER.replace("churn", "ml.churn", 1)) == denied
+    ml.run("GRANT CREATE ROUTINE ON ml.* TO u")
+    assert user.run(SAGEMAKER.replace("churn", "ml.churn", 1)) == 0
+    assert create_statement(ml, "churn").startswith("CREATE DEFINER=`u`@`%` FUNCTION")
+
+
+def test_binary_logging_needs_log_bin_trust_function_creators(endpoint_for, client_for, rds, make_group, knobs):
+    group = make_group("binlog-params")
+    endpoint = endpoint_for("logged", V3, DBClusterParameterGroupName=group)
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName=group,
+        Parameters=[{"ParameterName": "binlog_format", "ParameterValue": "ROW", "ApplyMethod": "pending-reboot"}],
+    )
+    rds.reboot_db_instance(DBInstanceIdentifier="logged-1")
+    after_delay()
+    sql = client_for(endpoint)
+    sql.run("CREATE DATABASE ml")
+    assert sql.one("SELECT @@log_bin, @@binlog_format") == (1, "ROW")
+    assert sql.error(SAGEMAKER.replace("churn", "ml.churn", 1))[0] == 1419
+    rds.modify_db_cluster_parameter_group(
+        DBClusterParameterGroupName=group,
+        Parameters=[{"ParameterName": "log_bin_trust_function_creators", "ParameterValue": "1",
+                     "ApplyMethod": "immediate"}],
+    )
+    assert sql.run(SAGEMAKER.replace("churn", "ml.churn", 1)) == 0

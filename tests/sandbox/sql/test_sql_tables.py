@@ -1,0 +1,90 @@
+"""Databases and tables: MySQL statements run on an in-memory SQLite through sqlglot."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def reviews(admin):
+    admin.run("CREATE DATABASE IF NOT EXISTS mldb")
+    admin.run("USE mldb")
+    admin.run("CREATE TABLE support (id INT NOT NULL AUTO_INCREMENT, comment TEXT NOT NULL, stars TINYINT, "
+              "price DECIMAL(10,2), KEY ix_stars (stars), PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
+    return admin
+
+
+def test_insert_select_group_by(reviews):
+    assert reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5), ('awful', 1), ('fine', 5)") == 3
+    grouped = reviews.rows("SELECT stars, COUNT(*), AVG(stars) FROM support WHERE stars > 1 GROUP BY stars")
+    assert grouped == [(5, 2, 5.0)]
+    assert reviews.columns("SELECT stars, COUNT(*) AS n, AVG(stars) FROM support") == ["stars", "n", "AVG(stars)"]
+    assert reviews.rows("SELECT s.id FROM mldb.support AS s WHERE s.comment LIKE 'f%'") == [(3,)]
+    assert reviews.run("UPDATE support SET stars = 4 WHERE comment = 'fine'") == 1
+    assert reviews.run("DELETE FROM support WHERE stars < 2") == 1
+    assert reviews.rows("SELECT comment FROM support ORDER BY id") == [("great",), ("fine",)]
+
+
+def test_auto_increment_and_last_insert_id(reviews):
+    with reviews.connection.cursor() as cursor:
+        cursor.execute("INSERT INTO support (comment) VALUES ('one')")
+        cursor.execute("INSERT INTO support (comment) VALUES ('two')")
+        assert cursor.lastrowid == 2
+
+
+def test_mysql_table_definitions_sqlite_lacks(admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.t (id INT AUTO_INCREMENT PRIMARY KEY, kind ENUM('a', 'b'), code VARCHAR(8), "
+              "changed DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, UNIQUE KEY uq_code (code))")
+    admin.run("INSERT INTO d.t (kind, code) VALUES ('a', 'x')")
+    assert admin.error("INSERT INTO d.t (kind, code) VALUES ('b', 'x')") == (1062, "Duplicate entry for key 't.code'")
+    admin.run("INSERT INTO d.t (kind, code) VALUES ('b', 'x') ON DUPLICATE KEY UPDATE kind = 'b'")
+    assert admin.rows("SELECT id, kind, changed IS NOT NULL FROM d.t") == [(1, "b", 1)]
+    admin.run("ALTER TABLE d.t ADD COLUMN note TEXT")
+    assert admin.run("TRUNCATE TABLE d.t") == 1
+    assert admin.columns("SELECT * FROM d.t") == ["id", "kind", "code", "changed", "note"]
+
+
+def test_show_databases_and_tables(reviews):
+    assert reviews.rows("SHOW DATABASES") == [("information_schema",), ("mldb",), ("mysql",), ("performance_schema",),
+                                              ("sys",)]
+    assert reviews.rows("SHOW TABLES") == [("support",)]
+    assert reviews.columns("SHOW TABLES") == ["Tables_in_mldb"]
+    assert reviews.rows("SHOW FULL TABLES FROM mldb LIKE 'supp%'") == [("support", "BASE TABLE")]
+    assert reviews.rows("SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mldb'") == [
+        ("support", 0)
+    ]
+
+
+def test_mysql_errors(reviews):
+    assert reviews.error("SELECT * FROM nope") == (1146, "Table 'mldb.nope' doesn't exist")
+    assert reviews.error("SELECT nope FROM support") == (1054, "Unknown column 'nope' in 'field list'")
+    assert reviews.error("CREATE TABLE support (x INT)") == (1050, "Table 'support' already exists")
+    assert reviews.error("INSERT INTO support (comment) VALUES (NULL)") == (1048, "Column 'comment' cannot be null")
+    assert reviews.error("CREATE DATABASE mldb") == (1007, "Can't create database 'mldb'; database exists")
+    assert reviews.error("USE nowhere") == (1049, "Unknown database 'nowhere'")
+    assert reviews.error("DROP TABLE nope") == (1051, "Unknown table 'mldb.nope'")
+    assert reviews.error("CREATE TABLE other.t (x INT)") == (1049, "Unknown database 'other'")
+
+
+def test_drop_table_and_database(reviews):
+    reviews.run("DROP TABLE support")
+    assert reviews.rows("SHOW TABLES") == []
+    reviews.run("CREATE TABLE t (x INT)")
+    assert reviews.run("DROP DATABASE mldb") == 1  # one table went with it
+    assert reviews.error("SHOW TABLES") == (1046, "No database selected")
+    assert reviews.run("DROP DATABASE IF EXISTS mldb") == 0
+
+
+def test_without_a_database(admin):
+    assert admin.error("CREATE TABLE t (x INT)") == (1046, "No database selected")
+    assert admin.one("SELECT 1 + 1, 'text', NULL") == (2, "text", None)
+    assert admin.columns("SELECT 1 + 1, 'text'") == ["1 + 1", "text"]
+    assert admin.value("SELECT CONCAT('a', 'b') FROM DUAL") == "ab"
+
+
+def test_connect_with_a_database_and_select_db(reviews, v3, client_for):
+    other = client_for(v3, database="mldb")
+    assert other.rows("SELECT COUNT(*) FROM support") == [(0,)]
+    other.connection.select_db("mysql")
+    assert other.value("SELECT DATABASE()") == "mysql"
