@@ -255,6 +255,9 @@ def normalise(statement: str) -> str:
     """Compare CREATE FUNCTION texts as the server echoes them: DEFINER, quoting, case, spacing aside."""
     text = re.sub(r"DEFINER\s*=\s*\S+", "", statement, flags=re.I)
     text = re.sub(r"`([^`]*)`\.`([^`]*)`|`([^`]*)`", lambda m: m.group(2) or m.group(3) or "", text)
+    # Servers echo without what is the default (NOT DETERMINISTIC) and with 5.7's display widths.
+    text = re.sub(r"\bNOT\s+DETERMINISTIC\b", "", text, flags=re.I)
+    text = re.sub(r"\b(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\s*\(\s*\d+\s*\)", r"\1", text, flags=re.I)
     text = re.sub(r"\s+", " ", text.replace("(", " ( ").replace(")", " ) ").replace(",", " , "))
     return text.strip().rstrip(";").strip().lower()
 

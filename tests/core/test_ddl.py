@@ -336,3 +336,13 @@ def test_normalise_for_bedrock():
               f"    ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID '{HAIKU}' TIMEOUT_MS 1000")
     assert ddl.normalise(server) == ddl.normalise(ours)
     assert ddl.normalise(server.replace("1000", "2000")) != ddl.normalise(ours)
+
+
+def test_normalise_ignores_what_servers_echo_differently():
+    """MySQL omits NOT DETERMINISTIC (the default) and 5.7 adds display widths to integer types."""
+    from auroraml_cli.core import ddl
+
+    ours = "CREATE FUNCTION `f` (`x` INT) RETURNS INT\n  NOT DETERMINISTIC READS SQL DATA\n  RETURN x"
+    echoed = "CREATE DEFINER=`admin`@`%` FUNCTION `f`(`x` int(11)) RETURNS int(11)\n    READS SQL DATA\nRETURN x"
+    assert ddl.normalise(ours) == ddl.normalise(echoed)
+    assert ddl.normalise(ours) != ddl.normalise(echoed.replace("RETURN x", "RETURN x + 1"))

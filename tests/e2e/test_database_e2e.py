@@ -92,6 +92,9 @@ def test_bedrock_wrapper_is_created_on_306_and_refused_on_v2(analyst, v2_cnf):
     r = auroraml("-o", "json", "ddl", "bedrock", "mldb.ask_claude", "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
                  "--wrapper", "auto", "--apply", "--cluster", "ml-demo")
     assert [s["target"] for s in r.json()["steps"]] == ["`mldb`.`ask_claude_raw`", "`mldb`.`ask_claude`"]
+    again = auroraml("-o", "json", "ddl", "bedrock", "mldb.ask_claude", "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
+                     "--wrapper", "auto", "--apply", "--cluster", "ml-demo")
+    assert [s["status"] for s in again.json()["steps"]] == ["unchanged", "unchanged"]
     v2 = auroraml("ddl", "bedrock", "x", "--model-id", "amazon.titan-text-express-v1", "--apply", "--cluster", "legacy-v2",
                   "--defaults-file", v2_cnf, code=2)
     assert "3.06" in v2.stderr
