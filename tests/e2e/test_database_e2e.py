@@ -139,3 +139,41 @@ def test_explain_reports_batching_per_call(analyst):
     assert calls["churn_score"]["batched"] is True and calls["churn_score"]["service"] == "sagemaker"
     assert calls["aws_comprehend_detect_sentiment"]["batched"] is True
     assert calls["ask_raw"]["batched"] is False and "Bedrock" in calls["ask_raw"]["reason"]
+
+
+def test_credentials_from_a_secrets_manager_secret(sandbox):
+    with _master(sandbox, "legacy-v2").cursor() as cur:
+        cur.execute("CREATE USER 'reporter'@'%' IDENTIFIED BY 'rep-Pw-1'")
+    arn = sandbox.client("secretsmanager").create_secret(
+        Name="legacy-v2-admin", SecretString=json.dumps({"username": "admin", "password": "sandbox-password"}))["ARN"]
+    r = auroraml("-v", "-o", "json", "grant", "comprehend", "reporter", "--cluster", "legacy-v2", "--secret-arn", arn)
+    assert r.json()["steps"][0]["status"] == "done"
+    assert "credentials: secrets manager" in r.stderr and "sandbox-password" not in r.stderr + r.stdout
+
+
+def test_activate_all_roles_on_login_is_reported_instead_of_a_default_role(sandbox):
+    rds = sandbox.client("rds")
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="bedrock-ready-params", Parameters=[
+        {"ParameterName": "activate_all_roles_on_login", "ParameterValue": "1", "ApplyMethod": "immediate"}])
+    c = rds.describe_db_clusters(DBClusterIdentifier="bedrock-ready")["DBClusters"][0]
+    with _master(sandbox, "bedrock-ready").cursor() as cur:
+        cur.execute("CREATE USER 'llm'@'%' IDENTIFIED BY 'llm-Pw-1'")
+    r = auroraml("-o", "json", "grant", "bedrock", "llm", "--cluster", "bedrock-ready", "--defaults-file", _cnf(sandbox))
+    steps = {s["action"]: s for s in r.json()["steps"]}
+    assert steps["grant-role"]["status"] == "done"
+    assert steps["set-default-role"]["status"] == "unchanged"
+    assert "activate_all_roles_on_login" in steps["set-default-role"]["detail"]
+    conn = pymysql.connect(host=c["Endpoint"], port=c["Port"], user="llm", password="llm-Pw-1", connect_timeout=5)
+    with conn.cursor() as cur:
+        cur.execute("SELECT CURRENT_ROLE()")
+        assert "AWS_BEDROCK_ACCESS" in cur.fetchone()[0]
+    conn.close()
+
+
+def _cnf(sandbox):
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ["HOME"]) / "admin.cnf"
+    path.write_text("[client]\nuser = admin\npassword = sandbox-password\n")
+    return str(path)
