@@ -20,6 +20,7 @@ from .commands import export as export_cmd
 from .commands import grant as grant_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
+from .commands import status as status_cmd
 from .commands import teardown as teardown_cmd
 from .core import errors, settings as settings_mod
 
@@ -37,8 +38,8 @@ app = typer.Typer(
 
 
 def _output_format(value: Optional[str]) -> Optional[str]:
-    if value is not None and value not in ("table", "json"):
-        raise typer.BadParameter(f"{value!r} is not one of table, json")
+    if value is not None and value not in ("table", "json", "prometheus"):
+        raise typer.BadParameter(f"{value!r} is not one of table, json, prometheus (status only)")
     return value
 
 
@@ -53,7 +54,7 @@ def main_options(
     ctx: typer.Context,
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (AWS_PROFILE works; otherwise boto3's own credential chain).", envvar=None),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION / AWS_DEFAULT_REGION)."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json", callback=_output_format),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
     config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. \\[env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
     target: Optional[str] = typer.Option(None, "-t", "--target", help="Named \\[targets.NAME] section of the settings file. \\[env: AURORAML_TARGET]"),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="More detail on stderr (-vv: every AWS API call)."),
@@ -64,6 +65,9 @@ def main_options(
     flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
              "verbose": verbose, "quiet": quiet, "color": not no_color}
     settings = settings_mod.resolve(flags)
+    if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):
+        # Refused before the command runs: a mutating command must not act and then fail to print.
+        raise typer.BadParameter("prometheus output is for `auroraml status` only", param_hint="'-o'")
     _configure_logging(settings.verbose)
     ctx.obj = App(settings)
 
@@ -104,6 +108,7 @@ grant_cmd.register(app)
 ddl_cmd.register(app)
 export_cmd.register(app)
 explain_cmd.register(app)
+status_cmd.register(app)
 sandbox_cmd.register(app)
 
 

@@ -99,3 +99,17 @@ def require_aurora_mysql(cluster: Cluster) -> AuroraVersion:
             "Aurora machine learning for MySQL needs an Aurora MySQL cluster (aurora-postgresql has its own aws_ml extension)",
         )
     return cluster.version
+
+
+def instance_endpoints(aws: Aws, ref: str) -> list[tuple[str, str, int]]:
+    """(instance id, address, port) of every member, writer first: status reads each one."""
+    cluster = describe(aws, ref)
+    found = aws.client("rds", cluster.region).describe_db_instances(
+        Filters=[{"Name": "db-cluster-id", "Values": [cluster.id]}])["DBInstances"]
+    by_id = {i["DBInstanceIdentifier"]: i for i in found}
+    out = []
+    for member in cluster.ordered_members():
+        endpoint = by_id.get(member.instance_id, {}).get("Endpoint") or {}
+        if endpoint.get("Address"):
+            out.append((member.instance_id, endpoint["Address"], int(endpoint.get("Port") or 3306)))
+    return out

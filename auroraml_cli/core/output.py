@@ -78,6 +78,10 @@ class Output:
     def document(self, doc: dict[str, Any], *, title: str | None = None,
                  rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = ()) -> None:
         """Print the command's one result: the whole doc as JSON, or `rows` as a table."""
+        if self.format == "prometheus":
+            from .errors import UsageError
+
+            raise UsageError("-o prometheus is for `auroraml status` only", "use -o json or -o table")
         if self.format == "json":
             sys.stdout.write(json.dumps(doc, indent=2, default=str, ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -157,6 +157,6 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
             setattr(settings, name, flags[name])
     if env.get("NO_COLOR"):
         settings.color = False
-    if settings.output not in (None, "table", "json"):
-        raise ConfigError(f"output must be table or json, got {settings.output!r}")
+    if settings.output not in (None, "table", "json", "prometheus"):
+        raise ConfigError(f"output must be table, json or prometheus, got {settings.output!r}")
     return settings

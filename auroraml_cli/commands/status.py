@@ -1,0 +1,194 @@
+"""`auroraml status`: Aurora ML's batching counters per instance; `--watch` for rates; `--reset`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from . import options as o
+
+EXAMPLE = """
+Examples:
+
+  auroraml status --cluster ml-demo
+
+  auroraml status --cluster ml-demo --watch --interval 5
+
+  auroraml -o json status --cluster ml-demo --watch --count 12 > ml-counters.jsonl
+
+  auroraml -o prometheus status --cluster ml-demo > /var/lib/node_exporter/aurora_ml.prom
+"""
+COLUMNS = ("instance", "uptime", "logical_requests", "actual_requests", "batching_factor", "single_share",
+           "cache_hit_ratio", "retries", "responses_missing")
+
+
+def status(
+    ctx: typer.Context,
+    instance: Optional[str] = typer.Option(None, "--instance", help="Only this DB instance of the cluster."),
+    watch: bool = typer.Option(False, "--watch", help="Keep sampling: rates over each interval and totals since start."),
+    interval: float = typer.Option(1.0, "--interval", min=0.05, help="Seconds between samples with --watch."),
+    count: Optional[int] = typer.Option(None, "--count", min=1, help="Stop after this many samples."),
+    reset: bool = typer.Option(False, "--reset", help="FLUSH STATUS on the chosen instances (asks first; --yes)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to --reset without asking."),
+    cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
+    user: Optional[str] = o.USER, defaults_file: Optional[str] = o.DEFAULTS_FILE,
+    iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+) -> int:
+    """Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."""
+    from ..core import status as st
+    from ..core.errors import UsageError
+    from ..core.watch import Watcher
+
+    app = ctx.obj
+    fmt = app.out.format
+    if watch and fmt == "prometheus":
+        raise UsageError("--watch with -o prometheus is not a thing", "run `auroraml -o prometheus status` from cron instead")
+    base = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=None,
+                                defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    targets = _targets(app, base, instance)
+    if reset:
+        _reset(app, targets, yes)
+    watcher = Watcher(targets)
+    try:
+        if not watch:
+            doc = watcher.tick()
+            _one_shot(app, doc, base.cluster, watcher)
+            return 0 if all(r["reachable"] for r in doc["instances"]) else 5
+        return _watch(app, watcher, interval, count)
+    finally:
+        watcher.close_all()
+
+
+def _targets(app, base, only: Optional[str]):
+    from dataclasses import replace
+
+    from ..core import db
+    from ..core.cluster import instance_endpoints
+    from ..core.errors import UsageError
+    from ..core.watch import Target
+
+    if base.host:
+        where = [(f"{base.host}:{base.port or 3306}", base.host, base.port or 3306)]
+    elif base.cluster:
+        where = instance_endpoints(app.aws, base.cluster)
+        if only:
+            where = [w for w in where if w[0] == only]
+            if not where:
+                raise UsageError(f"no instance {only!r} in cluster {base.cluster}", "drop --instance or check its name")
+    else:
+        raise UsageError("no cluster or host", "pass --cluster ID (every instance) or --host")
+
+    def opener(address: str, port: int):
+        target, creds = db.resolve(replace(base, host=address, port=port), app.aws)
+        return lambda: db.connect(target, creds)
+
+    return [Target(name, opener(address, port)) for name, address, port in where]
+
+
+def _reset(app, targets, yes: bool) -> None:
+    from ..core import db
+    from ..core.errors import UsageError
+
+    names = ", ".join(t.instance for t in targets)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"--reset clears the counters on {names} and stdin is not a terminal", "pass --yes")
+        if not typer.confirm(f"FLUSH STATUS on {names}?", default=False, err=True):
+            raise UsageError("reset declined: nothing was changed")
+    for t in targets:
+        conn = t.connect()
+        try:
+            db.execute(conn, "FLUSH STATUS")
+        finally:
+            conn.close()
+        app.out.progress(f"  done      FLUSH STATUS {t.instance}")
+
+
+def _one_shot(app, doc: dict, cluster: Optional[str], watcher) -> None:
+    from ..core import status as st
+
+    reached = [r for r in doc["instances"] if r["reachable"]]
+    total = st.total([r["counters"] for r in reached])
+    doc = {"command": "status", "cluster": cluster, **doc, "total": {"counters": total, "derived": st.derived(total)}}
+    if app.out.format == "prometheus":
+        sys.stdout.write(st.prometheus([t.last for t in watcher.targets if t.last], cluster))
+        return
+    rows = [_row(r) for r in doc["instances"]] + [_row({"instance": "total", "uptime": None, **doc["total"]})]
+    app.out.document(doc, title=f"Aurora ML counters{' on ' + cluster if cluster else ''}", rows=rows, columns=COLUMNS)
+    for r in doc["instances"]:
+        if r["note"]:
+            app.out.warn(f"{r['instance']}: {r['note']}")
+
+
+def _row(r: dict) -> dict:
+    counters, derived = r.get("counters") or {}, r.get("derived") or {}
+    row = {"instance": r["instance"], "uptime": r.get("uptime")}
+    for k in ("logical_requests", "actual_requests", "retries"):
+        row[k] = "absent" if counters and counters.get(k) is None else counters.get(k, "-")
+    for k in ("batching_factor", "single_share", "cache_hit_ratio"):
+        v = derived.get(k)
+        row[k] = "-" if v is None else (f"{v:.1f}x" if k == "batching_factor" else f"{v:.0%}")
+    row["responses_missing"] = derived.get("responses_missing", "-")
+    if not r.get("reachable", True):
+        row["uptime"] = "unreachable"
+    return row
+
+
+def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
+    import json
+
+    emit = _live(app) if app.out.format == "table" and sys.stdout.isatty() else (
+        (lambda doc: print(json.dumps(doc, default=str), flush=True)) if app.out.format == "json" else _plain)
+    ticks = 0
+    try:
+        ticks = watcher.run(interval, count, emit)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        getattr(emit, "stop", lambda: None)()
+    summary = ", ".join(f"{t.instance}: {t.since_start.get('logical_requests') or 0} logical / "
+                        f"{t.since_start.get('actual_requests') or 0} actual requests" for t in watcher.targets)
+    app.out.progress(f"watched {ticks} sample(s) — since start: {summary}")
+    return 0
+
+
+def _plain(doc: dict) -> None:
+    for r in doc["instances"]:
+        if not r["reachable"]:
+            print(f"{doc['time']} {r['instance']} {r['note']}", flush=True)
+            continue
+        rates = r["rates"] or {}
+        fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
+        print(f"{doc['time']} {r['instance']} uptime={r['uptime']} "
+              + " ".join(f"{k}={v}" for k, v in r["counters"].items() if v is not None)
+              + " " + " ".join(f"{k}/s={fmt(rates.get(k))}" for k in ("logical_requests", "actual_requests"))
+              + (f" ({r['note']})" if r["note"] else ""), flush=True)
+
+
+def _live(app):
+    from rich.live import Live
+    from rich.table import Table
+
+    live = Live(console=None, auto_refresh=False)
+    live.start()
+
+    def emit(doc: dict) -> None:
+        table = Table(title=f"Aurora ML counters — {doc['time']}", title_justify="left")
+        for col in ("instance", "uptime", "logical/s", "actual/s", "batching", "single", "cache hits", "retries/s", "note"):
+            table.add_column(col)
+        for r in doc["instances"]:
+            rates, derived = r.get("rates") or {}, r.get("derived") or {}
+            f = lambda v, spec="{:.1f}": "-" if v is None else spec.format(v)  # noqa: E731
+            table.add_row(r["instance"], str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
+                          f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
+                          f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), r.get("note") or "")
+        live.update(table, refresh=True)
+
+    emit.stop = live.stop  # type: ignore[attr-defined]
+    return emit
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status", epilog=EXAMPLE, rich_help_panel="Watch")(status)
