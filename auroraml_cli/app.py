@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cached_property
+from typing import Iterator
 
 from .core.errors import UsageError
 from .core.output import Output
@@ -25,3 +27,18 @@ class App:
         if not cluster:
             raise UsageError("no cluster given", "pass --cluster ID (or set AURORAML_CLUSTER, or cluster in the target)")
         return cluster
+
+    @contextmanager
+    def aurora(self, request, what: str) -> Iterator[tuple]:
+        """(connection, Aurora version, "host:port (engine)") for an Aurora-only statement; a plain
+        MySQL or MariaDB server is named and refused before anything runs. Closed afterwards."""
+        from .core import db
+
+        target, creds = db.resolve(request, self.aws)
+        conn = db.connect(target, creds)
+        try:
+            where = f"{target['host']}:{target['port']}"
+            engine = db.detect(conn)
+            yield conn, engine.require_aurora(what, where), f"{where} ({engine.label})"
+        finally:
+            conn.close()

@@ -27,8 +27,8 @@ Examples:
 
 
 def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Optional[str], apply: bool, replace: bool,
-          conn_args: dict, checks) -> int:
-    from ..core import db, ddl
+          given: dict, checks) -> int:
+    from ..core import ddl
     from ..core.versions import AuroraVersion
     from ._plans import run_plan
 
@@ -41,16 +41,10 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
         else:  # SQL is the payload: `auroraml ddl ... > functions.sql` gives a file mysql(1) can run
             sys.stdout.write("".join(f"{s};\n\n" for _, s in statements))
         return 0
-    target, creds = db.resolve(o.connection_request(app_obj, **conn_args), app_obj.aws)
-    conn = db.connect(target, creds)
-    try:
-        where = f"{target['host']}:{target['port']}"
-        engine = db.detect(conn)
-        checks(engine.require_aurora("CREATE FUNCTION ... ALIAS", where))
-        plan = ddl.plan_apply(conn, statements, replace=replace, where=f"{where} ({engine.label})")
+    with app_obj.aurora(o.connection_request(app_obj, given), "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
+        checks(server_version)
+        plan = ddl.plan_apply(conn, statements, replace=replace, where=where)
         return run_plan(app_obj, plan, dry_run=False, yes=True)
-    finally:
-        conn.close()
 
 
 @app.command("sagemaker", epilog=SAGEMAKER_EXAMPLE)
@@ -74,9 +68,7 @@ def sagemaker(
 
     fn = ddl.sagemaker(name, endpoint=names.endpoint_name(endpoint), args=arg, returns=returns,
                        max_batch_size=max_batch_size, sql_security=sql_security)
-    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database,
-                     defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, conn_args,
+    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, locals(),
                  lambda v: ddl.require_version(fn, v))
 
 
@@ -112,10 +104,7 @@ def bedrock(
             raise UsageError(f"no wrapper family known for {model_id}", "name one: --wrapper " + "|".join(ddl.FAMILIES))
         raw, body = ddl.wrapper(fn, family)
         statements = [(raw.qualified(), raw.statement()), (fn.qualified(), body)]
-    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database,
-                     defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    return _emit(ctx, statements, aurora_version, apply, replace, conn_args,
-                 lambda v: ddl.require_version(fn, v))
+    return _emit(ctx, statements, aurora_version, apply, replace, locals(), lambda v: ddl.require_version(fn, v))
 
 
 def register(root: typer.Typer) -> None:

@@ -23,19 +23,13 @@ def explain(
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:
     """Run EXPLAIN and report, per ML function call, whether it is batched."""
-    from ..core import db, explain as ex
+    from ..core import explain as ex
 
     app = ctx.obj
     ex.check_query(sql)
-    conn_req = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=database,
-                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    target, creds = db.resolve(conn_req, app.aws)
-    conn = db.connect(target, creds)
-    try:
-        db.detect(conn).require_aurora("Aurora ML batching", f"{target['host']}:{target['port']}")
+    conn_req = o.connection_request(app, locals())
+    with app.aurora(conn_req, "Aurora ML batching") as (conn, _, _where):
         plan_rows, calls = ex.explain(conn, sql, conn_req.database)
-    finally:
-        conn.close()
     doc = {"command": "explain", "sql": sql, "calls": [c.to_dict() for c in calls], "plan": plan_rows}
     app.out.document(doc, title="ML calls", rows=[c.to_dict() for c in calls],
                      columns=("function", "service", "batched", "reason"))

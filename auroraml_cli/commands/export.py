@@ -38,6 +38,8 @@ def export(
     from ..core import db
     from ..core.export import Export
 
+    given = locals()
+
     app = ctx.obj
     statement = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key).statement()
     if dry_run:
@@ -46,16 +48,9 @@ def export(
         else:
             sys.stdout.write(statement + ";\n")
         return 0
-    conn_req = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=database,
-                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    target, creds = db.resolve(conn_req, app.aws)
-    conn = db.connect(target, creds)
-    try:
-        db.detect(conn).require_aurora("SELECT ... INTO OUTFILE S3", f"{target['host']}:{target['port']}")
+    with app.aurora(o.connection_request(app, given), "SELECT ... INTO OUTFILE S3") as (conn, _, _where):
         with app.out.spinner(f"exporting to {to}"):
             rows = db.execute(conn, statement)
-    finally:
-        conn.close()
     app.out.document({"command": "export", "dry_run": False, "statement": statement, "to": to, "rows": rows},
                      title=f"export to {to}", rows=[{"to": to, "rows": rows}], columns=("to", "rows"))
     return 0

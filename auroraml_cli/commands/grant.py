@@ -26,8 +26,8 @@ Examples:
 
 
 def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, function: List[str],
-         default_role: bool, dry_run: bool, aurora_version: Optional[str], conn_args: dict) -> int:
-    from ..core import db, grants
+         default_role: bool, dry_run: bool, aurora_version: Optional[str], given: dict) -> int:
+    from ..core import grants
     from ..core.catalogue import get_service
     from ..core.sql import Account, FunctionRef
     from ..core.versions import AuroraVersion
@@ -37,23 +37,15 @@ def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, f
     req = grants.GrantRequest(get_service(service.value), Account.parse(account),
                               [FunctionRef.parse(f) for f in function], default_role, revoke)
     offline = AuroraVersion.parse(aurora_version) if aurora_version else None
-    conn_req = o.connection_request(app, **conn_args)
+    conn_req = o.connection_request(app, given)
     if offline is not None and (dry_run or not (conn_req.host or conn_req.cluster)):
         # Review mode: the statements for that version, with no connection at all.
         return run_plan(app, grants.plan(req, offline), dry_run=True, yes=False)
-    target, creds = db.resolve(conn_req, app.aws)
-    conn = db.connect(target, creds)
-    try:
-        where = f"{target['host']}:{target['port']}"
-        engine = db.detect(conn)
-        what = "GRANT " + " / ".join(req.service.db_roles) if not revoke else "REVOKE " + " / ".join(req.service.db_roles)
-        version = engine.require_aurora(what, where)
+    what = ("REVOKE " if revoke else "GRANT ") + " / ".join(req.service.db_roles or req.service.v2_privileges)
+    with app.aurora(conn_req, what) as (conn, version, where):
         if offline is not None and offline != version:
             app.out.warn(f"--aurora-version {offline} ignored: the server runs {version}")
-        plan = grants.plan(req, version, conn=conn, where=f"{where} ({engine.label})")
-        return run_plan(app, plan, dry_run=dry_run, yes=True)
-    finally:
-        conn.close()
+        return run_plan(app, grants.plan(req, version, conn=conn, where=where), dry_run=dry_run, yes=True)
 
 
 def grant(
@@ -69,9 +61,7 @@ def grant(
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:
     """Grant the service's role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login."""
-    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
-                     iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version, conn_args)
+    return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version, locals())
 
 
 def revoke(
@@ -87,9 +77,7 @@ def revoke(
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:
     """Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role."""
-    conn_args = dict(cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
-                     iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
-    return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version, conn_args)
+    return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version, locals())
 
 
 def register(app: typer.Typer) -> None:

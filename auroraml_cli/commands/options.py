@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
 import typer
 
@@ -28,14 +27,16 @@ SSL_CA = typer.Option(None, "--ssl-ca", help="CA bundle: connect with TLS and ve
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). \\[env: AURORAML_CLUSTER]")
 
 
-def connection_request(app, *, cluster: Optional[str], host: Optional[str], port: Optional[int], user: Optional[str],
-                       database: Optional[str], defaults_file: Optional[str], iam_auth: bool,
-                       secret_arn: Optional[str], ssl_ca: Optional[str]):
-    """Flags first, then the layered settings (AURORAML_* and the target)."""
+CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca")
+
+
+def connection_request(app, given: dict):
+    """The connection options a command was given (its locals() will do), flags first, then the
+    layered settings (AURORAML_* and the target)."""
     from ..core.db import ConnectionRequest
 
-    s = app.settings
-    return ConnectionRequest(host=host or s.host, port=port or s.port, user=user or s.user,
-                             database=database or s.database, defaults_file=defaults_file or s.defaults_file,
-                             iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca or s.ssl_ca,
-                             cluster=cluster or s.cluster)
+    g, s = {k: given.get(k) for k in CONNECTION_OPTIONS}, app.settings
+    return ConnectionRequest(host=g["host"] or s.host, port=g["port"] or s.port, user=g["user"] or s.user,
+                             database=g["database"] or s.database, defaults_file=g["defaults_file"] or s.defaults_file,
+                             iam_auth=bool(g["iam_auth"]), secret_arn=g["secret_arn"], ssl_ca=g["ssl_ca"] or s.ssl_ca,
+                             cluster=g["cluster"] or s.cluster)

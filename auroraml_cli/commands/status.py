@@ -37,7 +37,6 @@ def status(
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:
     """Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."""
-    from ..core import status as st
     from ..core.errors import UsageError
     from ..core.watch import Watcher
 
@@ -45,8 +44,7 @@ def status(
     fmt = app.out.format
     if watch and fmt == "prometheus":
         raise UsageError("--watch with -o prometheus is not a thing", "run `auroraml -o prometheus status` from cron instead")
-    base = o.connection_request(app, cluster=cluster, host=host, port=port, user=user, database=None,
-                                defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca)
+    base = o.connection_request(app, locals())
     targets = _targets(app, base, instance)
     if reset:
         _reset(app, targets, yes)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import UsageError
+from .plan import Plan, Step
 from .sql import FunctionRef, ident, literal
 from .versions import AuroraVersion
 
@@ -275,10 +276,9 @@ def show_create(conn, qualified: str) -> str | None:
     return found[0][2] if found and len(found[0]) > 2 else None
 
 
-def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> "Plan":
+def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> Plan:
     """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`."""
     from . import db
-    from .plan import Plan, Step
 
     p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]})
     for qualified, statement in statements:

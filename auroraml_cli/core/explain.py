@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import db
 from .errors import UsageError
 
 BATCHED = "Batched machine learning"

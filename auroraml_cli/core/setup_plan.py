@@ -84,7 +84,7 @@ def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, 
     if not service.supported_by(version):
         raise UsageError(
             f"{service.title} needs Aurora MySQL {service.minimum_text()}; {cluster.id} runs {version}",
-            f"upgrade the cluster's engine version (aws rds modify-db-cluster --engine-version ...) first",
+            "upgrade the cluster's engine version (aws rds modify-db-cluster --engine-version ...) first",
         )
     region = cluster.region
     if service.name != "s3" and region in AURORA_ML_UNAVAILABLE_REGIONS:

@@ -69,7 +69,7 @@ def test_grant_reaches_exactly_the_hostile_account_in_any_sql_mode(aurora_like, 
     assert changed == {(user, host)}
     shown = " ".join(after[(user, host)]).replace('"', "`")  # ANSI_QUOTES shows "identifiers"
     assert "AWS_COMPREHEND_ACCESS" in shown and "EXECUTE ON FUNCTION `mldb`.`churn_score`" in shown
-    assert accounts.scalar(f"SELECT default_role FROM mysql.user WHERE User = %s AND Host = %s", (user, host)) == "AWS_COMPREHEND_ACCESS"
+    assert accounts.scalar("SELECT default_role FROM mysql.user WHERE User = %s AND Host = %s", (user, host)) == "AWS_COMPREHEND_ACCESS"
 
     again = grants.plan(grants.GrantRequest(get_service("comprehend"), Account(user, host), [FunctionRef("mldb", "churn_score")]),
                         V3, conn=accounts.root, dialect=grants.MARIADB)
