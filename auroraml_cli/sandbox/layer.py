@@ -55,6 +55,19 @@ Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer doe
 | endpoints are names nothing answers on   | a cluster with a sandbox SQL endpoint reports it as   |
 |                                          | Endpoint/ReaderEndpoint/Port, its instances too       |
 |                                          | [sql.rds_address]                                     |
+| Comprehend DetectSentiment always        | a word-list sentiment, or configured answers          |
+|   NEUTRAL; BatchDetectSentiment missing  | (ml_answers); BatchDetectSentiment up to 25 texts,    |
+|                                          | BatchSizeLimitExceededException beyond [comprehend]   |
+| SageMaker InvokeEndpoint answers "body"  | ValidationError unless the endpoint exists and is     |
+|   and never checks the endpoint          | InService in that region; text/csv, one answer line   |
+|                                          | per row, configurable per endpoint [sagemaker_runtime]|
+| Bedrock InvokeModel answers {} for any   | ValidationException for a model the region lacks; the |
+|   model id                               | family's response shape (Anthropic messages, Titan    |
+|                                          | text/embeddings, Cohere embed) [bedrock_runtime]      |
+| no throttling                            | knob ml_throttle: the next N runtime calls answer     |
+|                                          | ThrottlingException [ml_answers]                      |
+| no instance uptime                       | boot_time(): creation or the end of the last reboot   |
+|                                          | (SQL Uptime, counters) [rds_instances]                |
 """
 
 from __future__ import annotations
@@ -71,6 +84,7 @@ class Settings:
     reboot_duration: float = 2.0  # RebootDBInstance: `rebooting` this long
     iam_propagation_delay: float = 0.0  # a role this young is refused by AddRoleToDBCluster
     reboot_starts_late: bool = True  # the first describe after a reboot still says `available`
+    ml_throttle: int = 0  # the next N Comprehend/SageMaker/Bedrock runtime calls answer ThrottlingException
 
 
 settings = Settings()
@@ -87,7 +101,11 @@ def configure(**knobs: float | bool) -> Settings:
             raise ValueError(f"unknown sandbox setting {name!r}; known: {', '.join(sorted(known))}")
         _check_type(name, value)
     for name, value in knobs.items():
-        setattr(settings, name, float(value) if name != "reboot_starts_late" else value)
+        if name == "ml_throttle":
+            value = int(value)
+        elif name != "reboot_starts_late":
+            value = float(value)
+        setattr(settings, name, value)
     return settings
 
 
@@ -95,6 +113,9 @@ def _check_type(name: str, value: object) -> None:
     if name == "reboot_starts_late":
         if not isinstance(value, bool):
             raise ValueError(f"{name} must be true or false, not {value!r}")
+    elif name == "ml_throttle":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number of calls >= 0, not {value!r}")
     # bool is an int subclass, but `association_delay=True` is surely a mistake.
     elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError(f"{name} must be a number of seconds >= 0, not {value!r}")
@@ -109,7 +130,10 @@ def reset_state() -> None:
     moto's own reset (what `POST /moto-api/reset` does) plus the knobs."""
     from moto.moto_api._internal import moto_api_backend
 
+    from . import ml_answers
+
     configure(**asdict(Settings()))
+    ml_answers.reset()
     moto_api_backend.reset()
 
 
@@ -119,10 +143,22 @@ def install() -> None:
     with _install_lock:
         if _installed:
             return
-        from . import bedrock, iam, rds_clusters, rds_groups, rds_instances, rds_parameters, rds_roles
+        from . import (
+            bedrock,
+            bedrock_runtime,
+            comprehend,
+            iam,
+            rds_clusters,
+            rds_groups,
+            rds_instances,
+            rds_parameters,
+            rds_roles,
+            sagemaker_runtime,
+        )
         from .sql import rds_address
 
-        for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address):
+        for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address,
+                       comprehend, sagemaker_runtime, bedrock_runtime):
             module.install()
         _installed = True
 

@@ -39,6 +39,7 @@ class InstanceState:
     pending_reboot: bool = False
     reboot_started: float | None = None
     late_read: bool = False  # the next DescribeDBInstances still shows "available"
+    booted_at: float = field(default_factory=clock)  # creation, or the end of the last reboot (Uptime)
 
     def take(self, name: str, value: str | None, group: str, now: bool) -> None:
         """A value changed in `group`: run it now, or note that a reboot is needed."""
@@ -64,6 +65,8 @@ def instance_state(db: DBInstance) -> InstanceState:
     if _reboot_over(state):
         state.group, state.applied = _running_values(db)
         state.pending_reboot = state.late_read = False
+        assert state.reboot_started is not None
+        state.booted_at = state.reboot_started + layer.settings.reboot_duration
         state.reboot_started = None
     return state
 
@@ -145,3 +148,10 @@ def _parameter_status(db: DBInstance) -> str:
 def effective_parameters(account_id: str, region: str, instance_id: str) -> dict[str, str]:
     db = rds_backends[account_id][region].describe_db_instances(instance_id)[0]
     return dict(instance_state(db).applied)
+
+
+def boot_time(account_id: str, region: str, instance_id: str) -> float:
+    """When the instance last started (creation, or the end of its last reboot), on _patch.clock():
+    the SQL endpoint's Uptime counts from here, and its Aurora_ml_* counters start again."""
+    db = rds_backends[account_id][region].describe_db_instances(instance_id)[0]
+    return instance_state(db).booted_at

@@ -2,7 +2,11 @@
 
 Each cluster covers a case the tool must handle: a fresh v3 cluster on its default group, a v2
 cluster, one that is Bedrock-ready on its own group, two clusters sharing a group, a global
-database across two regions, and a non-Aurora cluster. Seeding skips what already exists.
+database across two regions, and a non-Aurora cluster. SageMaker endpoints: churn-predictor
+(us-east-1, us-west-2) and rcf-taxi (us-east-1). Seeding skips what already exists.
+
+The SQL side (the guide's `support` and `nyc_taxi` tables in database `demo` of the clusters in
+DEMO_DATA_CLUSTERS) is loaded by server.Sandbox when it starts or resets the SQL endpoints.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ V3_BEDROCK = "8.0.mysql_aurora.3.10.1"
 GLOBAL_CLUSTER = "ml-global"
 ENDPOINT = "churn-predictor"
 ENDPOINT_REGIONS = ("us-east-1", "us-west-2")
+ANOMALY_ENDPOINT = "rcf-taxi"  # Random Cut Forest over demo.nyc_taxi (sql/demo_data.py)
+# SageMaker endpoint → (its container image, the regions it is deployed in)
+ENDPOINTS = {
+    ENDPOINT: ("sagemaker-xgboost:1.7-1", ENDPOINT_REGIONS),
+    ANOMALY_ENDPOINT: ("randomcutforest:1", ("us-east-1",)),
+}
 EXPORT_BUCKET = "ml-demo-exports"
 SAGEMAKER_ROLE = "sandbox-sagemaker-execution"
 
@@ -69,6 +79,8 @@ CLUSTERS = (
 
 # The clusters the sandbox serves SQL for: Aurora MySQL with a writer (a global secondary has none).
 SQL_CLUSTERS = tuple(c for c in CLUSTERS if c.engine == "aurora-mysql" and c.instances and c.global_role != "secondary")
+# The SQL clusters whose database `demo` holds the guide's example tables (sql/demo_data.py).
+DEMO_DATA_CLUSTERS = ("ml-demo", "legacy-v2")
 
 # What each describe says for a missing resource (SageMaker: "ValidationException: Could not find").
 _NOT_FOUND = {
@@ -155,7 +167,7 @@ def _global_clusters(rds: Any) -> set[str]:
 
 
 def _seed_endpoints(make: ClientFactory) -> list[str]:
-    """The same SageMaker endpoint in two regions, as a global database needs."""
+    """churn-predictor in two regions, as a global database needs; rcf-taxi in us-east-1."""
     created = []
     iam = make("iam", "us-east-1")
     if not _exists(lambda: iam.get_role(RoleName=SAGEMAKER_ROLE)):
@@ -165,18 +177,19 @@ def _seed_endpoints(make: ClientFactory) -> list[str]:
         iam.create_role(RoleName=SAGEMAKER_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
         created.append(f"iam role {SAGEMAKER_ROLE}")
     role_arn = iam.get_role(RoleName=SAGEMAKER_ROLE)["Role"]["Arn"]
-    for region in ENDPOINT_REGIONS:
-        sagemaker = make("sagemaker", region)
-        if _exists(lambda: sagemaker.describe_endpoint(EndpointName=ENDPOINT)):
-            continue
-        image = f"683313688378.dkr.ecr.{region}.amazonaws.com/sagemaker-xgboost:1.7-1"
-        sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=role_arn, PrimaryContainer={"Image": image})
-        variant = {
-            "VariantName": "AllTraffic", "ModelName": ENDPOINT, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"
-        }
-        sagemaker.create_endpoint_config(EndpointConfigName=ENDPOINT, ProductionVariants=[variant])
-        sagemaker.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName=ENDPOINT)
-        created.append(f"sagemaker endpoint {ENDPOINT} ({region})")
+    for name, (image_name, regions) in ENDPOINTS.items():
+        for region in regions:
+            sagemaker = make("sagemaker", region)
+            if _exists(lambda: sagemaker.describe_endpoint(EndpointName=name)):
+                continue
+            image = f"683313688378.dkr.ecr.{region}.amazonaws.com/{image_name}"
+            sagemaker.create_model(ModelName=name, ExecutionRoleArn=role_arn, PrimaryContainer={"Image": image})
+            variant = {
+                "VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"
+            }
+            sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant])
+            sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+            created.append(f"sagemaker endpoint {name} ({region})")
     return created
 
 

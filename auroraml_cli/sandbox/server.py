@@ -2,8 +2,11 @@
 and an Aurora SQL endpoint per seeded Aurora MySQL cluster (sql/, `Sandbox.sql_endpoints`).
 
 The server runs in this process (a thread), so the layer patched here is the one it serves.
-Extra route: `GET /_auroraml/config` returns the knobs as JSON; `POST /_auroraml/config` with a
+Extra routes: `GET /_auroraml/config` returns the knobs as JSON; `POST /_auroraml/config` with a
 JSON object of knob values changes them (400 and no change on an unknown knob or a bad value).
+`GET /_auroraml/ml` shows the fixed answers of the ML services; `POST /_auroraml/ml` sets them
+(ml_answers.configure: {"sentiment": {text: label}, "endpoints": {name: value or [values]},
+"models": {model id: text}}).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from . import layer
-from .seed import MASTER_USERNAME, SQL_CLUSTERS
+from . import layer, ml_answers
+from .seed import DEMO_DATA_CLUSTERS, MASTER_USERNAME, SQL_CLUSTERS
 from .seed import seed as seed_demo
 from .sql import start_endpoint
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from .sql import SqlEndpoint
 
 CONFIG_PATH = "/_auroraml/config"
+ML_PATH = "/_auroraml/ml"
 # moto accepts any credentials; explicit dummy ones keep the developer's real ones out of play.
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -60,17 +64,30 @@ class Sandbox:
         moto_api_backend.reset()
         for endpoint in self.sql_endpoints.values():
             endpoint.reset()
-        return seed_demo(self.client) if reseed else []
+        if not reseed:
+            return []
+        created = seed_demo(self.client)
+        self._load_demo_data(self.sql_endpoints)
+        return created
 
     def start_sql_endpoints(self) -> None:
         """One SQL endpoint per seeded Aurora MySQL cluster; RDS then reports it as the cluster's
-        endpoint. The master password is read from RDS at each login (sql/__init__.py)."""
+        endpoint. The master password is read from RDS at each login (sql/__init__.py). The
+        clusters in seed.DEMO_DATA_CLUSTERS get the guide's tables (database `demo`)."""
+        started = {}
         for spec in SQL_CLUSTERS:
             if spec.name not in self.sql_endpoints:
-                self.sql_endpoints[spec.name] = start_endpoint(
+                started[spec.name] = self.sql_endpoints[spec.name] = start_endpoint(
                     cluster_id=spec.name, engine_version=spec.version, region=spec.region,
                     master_user=MASTER_USERNAME, host=self.host,
                 )
+        self._load_demo_data(started)
+
+    @staticmethod
+    def _load_demo_data(endpoints: dict[str, SqlEndpoint]) -> None:
+        for name in DEMO_DATA_CLUSTERS:
+            if name in endpoints:
+                endpoints[name].load_demo_data()
 
     def stop(self) -> None:
         for endpoint in self.sql_endpoints.values():
@@ -167,20 +184,25 @@ class _ConfigRoute:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != CONFIG_PATH:
+        path = environ.get("PATH_INFO")
+        if path not in (CONFIG_PATH, ML_PATH):
             return self.app(environ, start_response)
         method = environ["REQUEST_METHOD"]
         if method == "POST":
             try:
-                knobs = json.loads(_body(environ) or b"{}")
-                if not isinstance(knobs, dict):
+                payload = json.loads(_body(environ) or b"{}")
+                if not isinstance(payload, dict):
                     raise ValueError("expected a JSON object of sandbox settings")
-                layer.configure(**knobs)
+                if path == ML_PATH:
+                    ml_answers.configure(payload)
+                else:
+                    layer.configure(**payload)
             except ValueError as error:  # JSONDecodeError is a ValueError too
                 return _json(start_response, "400 Bad Request", {"error": str(error)})
         elif method != "GET":
             return _json(start_response, "405 Method Not Allowed", {"error": f"{method} not allowed"})
-        return _json(start_response, "200 OK", layer.current_settings())
+        shown = ml_answers.fixed_answers() if path == ML_PATH else layer.current_settings()
+        return _json(start_response, "200 OK", shown)
 
 
 def _body(environ: dict[str, Any]) -> bytes:

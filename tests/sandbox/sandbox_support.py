@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-FAST = {"association_delay": 0.05, "reboot_duration": 0.05, "iam_propagation_delay": 0.0, "reboot_starts_late": True}
+FAST = {"association_delay": 0.05, "reboot_duration": 0.05, "iam_propagation_delay": 0.0, "reboot_starts_late": True,
+        "ml_throttle": 0}
 PASSWORD = "password123"
 V3 = "8.0.mysql_aurora.3.06.0"
 V3_BEDROCK = "8.0.mysql_aurora.3.10.1"
@@ -47,3 +48,13 @@ def error_code(excinfo: pytest.ExceptionInfo[Any]) -> str:
 
 def error_message(excinfo: pytest.ExceptionInfo[Any]) -> str:
     return excinfo.value.response["Error"]["Message"]
+
+
+def deploy(client: Any, name: str, region: str = "us-east-1") -> None:
+    """A SageMaker endpoint (moto makes it InService at once), as the seed deploys its own."""
+    sagemaker = client("sagemaker", region)
+    sagemaker.create_model(ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{ACCOUNT}:role/sagemaker",
+                           PrimaryContainer={"Image": f"683313688378.dkr.ecr.{region}.amazonaws.com/model:1"})
+    variant = {"VariantName": "AllTraffic", "ModelName": name, "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}
+    sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant])
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)

@@ -38,6 +38,9 @@ def test_seed_creates_the_demo_set_once(client):
     for region in seed.ENDPOINT_REGIONS:
         endpoint = client("sagemaker", region).describe_endpoint(EndpointName="churn-predictor")
         assert endpoint["EndpointStatus"] == "InService"
+    assert client("sagemaker").describe_endpoint(EndpointName="rcf-taxi")["EndpointStatus"] == "InService"
+    assert [e["EndpointName"] for e in client("sagemaker", "us-west-2").list_endpoints()["Endpoints"]] == [
+        "churn-predictor"]
     assert "ml-demo-exports" in {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
 
 

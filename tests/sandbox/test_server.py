@@ -25,9 +25,9 @@ def sandbox():
     layer.configure(**saved)
 
 
-def call_config(sandbox, method="GET", body=None):
+def call_config(sandbox, method="GET", body=None, path=server.CONFIG_PATH):
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    request = urllib.request.Request(sandbox.endpoint_url + server.CONFIG_PATH, data=data, method=method)
+    request = urllib.request.Request(sandbox.endpoint_url + path, data=data, method=method)
     try:
         with urllib.request.urlopen(request) as response:
             return response.status, json.load(response)
@@ -76,6 +76,30 @@ def test_config_route_refuses_bad_requests(sandbox, knobs, method, body, status)
     code, answer = call_config(sandbox, method, body)
     assert code == status and "error" in answer
     assert layer.current_settings() == FAST
+
+
+def test_ml_answers_route_sets_what_the_services_answer(sandbox):
+    from auroraml_cli.sandbox import ml_answers
+
+    fixed = {"sentiment": {"meh": "MIXED"}, "endpoints": {"churn-predictor": [0.25, 0.75]},
+             "models": {"amazon.titan-text-express-v1": "fixed reply"}}
+    try:
+        assert call_config(sandbox, "POST", fixed, server.ML_PATH) == (200, fixed)
+        assert call_config(sandbox, path=server.ML_PATH) == (200, fixed)
+        comprehend = sandbox.client("comprehend")
+        assert comprehend.detect_sentiment(Text="meh", LanguageCode="en")["Sentiment"] == "MIXED"
+        runtime = sandbox.client("sagemaker-runtime")
+        body = runtime.invoke_endpoint(EndpointName="churn-predictor", ContentType="text/csv", Body=b"1\n2\n3\n")
+        assert body["Body"].read() == b"0.25\n0.75\n0.25\n"
+        answer = sandbox.client("bedrock-runtime").invoke_model(modelId="amazon.titan-text-express-v1",
+                                                               body=json.dumps({"inputText": "hi"}))
+        assert json.loads(answer["body"].read())["results"][0]["outputText"] == "fixed reply"
+        status, refused = call_config(sandbox, "POST", {"sentiment": {"x": "ANGRY"}}, server.ML_PATH)
+        assert status == 400 and "ANGRY" in refused["error"]
+        assert call_config(sandbox, "POST", {"nope": {}}, server.ML_PATH)[0] == 400
+        assert call_config(sandbox, path=server.ML_PATH) == (200, fixed)  # a refused POST changes nothing
+    finally:
+        ml_answers.reset()
 
 
 def test_knobs_set_over_http_change_what_clients_see(sandbox, knobs):

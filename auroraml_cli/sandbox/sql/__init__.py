@@ -1,5 +1,6 @@
 """The sandbox's Aurora SQL endpoint: a MySQL-protocol server (mysql-mimic) on loopback that
-answers like the writer of one Aurora MySQL cluster, in memory.
+answers like the writer of one Aurora MySQL cluster, in memory, and runs its Aurora ML calls
+against the sandbox's AWS half.
 
     endpoint = start_endpoint(cluster_id="ml-demo", engine_version="8.0.mysql_aurora.3.08.0")
     pymysql.connect(host=endpoint.host, port=endpoint.port, user="admin", password=...)
@@ -44,9 +45,26 @@ Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first 
 |   CREATE FUNCTION ... RETURN expr              | 1210 MAX_BATCH_SIZE/TIMEOUT_MS not > 0; 1304 exists;  |
 |                                                | 1419 binary logging on without                        |
 |                                                | log_bin_trust_function_creators; 1044 no CREATE       |
-|                                                | ROUTINE. Stored, never evaluated (calls: 1235)        |
+|                                                | ROUTINE. Calls are evaluated (the next row)           |
+| aws_comprehend_detect_sentiment[_confidence]   | run by the AWS half, in-process (ml, ml_eval,         |
+|   (text, lang [, max_batch_size]), SageMaker   | ml_calls): batched in a SELECT list or WHERE, INSERT  |
+|   and Bedrock ALIAS functions, and plain       | VALUES or SELECT, SageMaker in UPDATE SET (Comprehend |
+|   RETURN functions (inlined: the Bedrock       | BatchDetectSentiment by max_batch_size, at most 25;   |
+|   wrappers of `auroraml ddl --wrapper`, with   | SageMaker CSV bodies of MAX_BATCH_SIZE rows), one     |
+|   JSON_OBJECT/JSON_ARRAY/JSON_EXTRACT/         | request per call elsewhere and for Bedrock. 1227      |
+|   JSON_UNQUOTE)                                | without the AWS_*_ACCESS role active (v3) / INVOKE    |
+|                                                | privilege (v2); 1370 without EXECUTE; 1871 "<Service> |
+|                                                | API returned error: Missing Credentials" without an   |
+|                                                | ACTIVE aws_default_<service>_role, or the service's   |
+|                                                | error; 1592 under binlog_format=STATEMENT             |
+| SHOW [GLOBAL|SESSION] STATUS [LIKE | WHERE],   | Aurora_ml_* (five on v2: no logical_request,          |
+|   performance_schema.global_status             | retry_request), Uptime, Uptime_since_flush_status, of |
+|                                                | the instance connected to (status)                    |
+| FLUSH [LOCAL] STATUS                           | the counters back to 0; RELOAD (or FLUSH_STATUS, v3)  |
+| SET @name = expr, @name                        | user variables; expr may be a subquery with ML calls  |
 | DROP FUNCTION [IF EXISTS], SHOW CREATE FUNCTION| 1305 missing; SHOW CREATE in MySQL's layout           |
-| SHOW [GLOBAL|SESSION] VARIABLES [LIKE 'p'],    | the cluster parameter group as of the writer's last   |
+| SHOW [GLOBAL|SESSION] VARIABLES [LIKE 'p' |    | the cluster parameter group as of the writer's last   |
+|   WHERE expr],                                 |                                                       |
 |   SELECT @@[global.]name                       | reboot (layer.effective_parameters), engine defaults  |
 |                                                | otherwise; SET GLOBAL 1227, SET of a global-only 1229 |
 | CREATE/DROP DATABASE, USE, SHOW DATABASES,     | in-memory SQLite via sqlglot (MySQL → SQLite); 1049,  |
@@ -63,17 +81,52 @@ Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first 
 | SET [SESSION] var, SET NAMES, USE, BEGIN,      | mysql-mimic's handling; FLUSH needs RELOAD, does      |
 |   COMMIT, ROLLBACK, FLUSH PRIVILEGES           | nothing (grants apply at once)                        |
 
-Known gaps: table privileges are recorded and shown but not enforced on reads and writes; no
-FIELDS/LINES export options, SHOW ... WHERE, DESCRIBE of a table, stored procedures, BEGIN ...
-END bodies, transactions (autocommit always), TLS, or IAM database authentication; several
-statements in one query answer with the last one's result; messages Aurora does not document
-(the function refusals, a malformed S3 URI) are the sandbox's own wording.
+Each instance of the cluster also has a port of its own (`endpoint.instances`, what RDS reports
+as the instance's Endpoint): the same cluster, answering as that instance (@@aurora_server_id,
+its Aurora_ml_* counters, Uptime since its last reboot in the AWS half).
+
+The guide's examples on the seeded sandbox (`auroraml sandbox start`): database `demo` on ml-demo
+and legacy-v2 holds `support` (ten customer comments) and `nyc_taxi` (48 half-hours of rides, two
+anomalies), and SageMaker has `rcf-taxi` in us-east-1. After `auroraml setup comprehend --cluster
+ml-demo --reboot --yes` and `auroraml setup sagemaker --endpoint rcf-taxi --cluster ml-demo
+--reboot --yes` (any ACTIVE role named in the writer's parameter group does):
+
+    USE demo;
+    SELECT AVG(CASE aws_comprehend_detect_sentiment(feedback, 'en') WHEN 'POSITIVE' THEN 1.0
+                    WHEN 'NEGATIVE' THEN -1.0 ELSE 0.0 END) AS avg_sentiment, COUNT(*) AS total
+      FROM support WHERE aws_comprehend_detect_sentiment_confidence(feedback, 'en') >= 0.80;
+      -- -0.111111, 9: one BatchDetectSentiment of 10 texts; 19 logical requests, 9 cache hits
+    CREATE FUNCTION anomaly_score(value real) RETURNS real
+      ALIAS aws_sagemaker_invoke_endpoint ENDPOINT NAME 'rcf-taxi';
+    SET @score_cutoff = (SELECT AVG(anomaly_score(value)) + 3 * STD(anomaly_score(value)) FROM nyc_taxi);
+    SELECT *, anomaly_score(value) score FROM nyc_taxi WHERE anomaly_score(value) > @score_cutoff;
+      -- 2014-11-02 10:00:00 39197 24.197 and 2014-11-02 20:30:00 1200 13.8 (cutoff 13.46);
+      -- one InvokeEndpoint of 48 CSV rows per statement
+    SHOW GLOBAL STATUS LIKE 'Aurora_ml%';
+
+The answers are the AWS half's (sandbox/ml_answers.py: a word-list sentiment, an anomaly score
+for rcf-* endpoints, a logistic score for others, an echo for Bedrock), configurable in-process
+or over POST /_auroraml/ml; the knob ml_throttle throttles the next N calls (retried, counted in
+Aurora_ml_retry_request_cnt).
+
+Known gaps: table privileges are recorded and shown but not enforced on reads and writes;
+instance endpoints of readers accept writes (Aurora refuses them: read-only); no FIELDS/LINES
+export options, DESCRIBE of a table, REPLACE, stored procedures, BEGIN ... END bodies,
+transactions (autocommit always), TLS, or IAM database authentication; several statements in
+one query answer with the last one's result; messages Aurora does not document (the function
+refusals, a malformed S3 URI, the ML services' errors other than Missing Credentials, the
+binlog_format refusal) are the sandbox's own wording. ML calls: TIMEOUT_MS and
+aurora_ml_inference_timeout are not applied; the service role's IAM policy is not evaluated
+(an ACTIVE association is enough); a call inside a SQL SECURITY DEFINER body is checked against
+the session's roles, not the definer's; which calls share a batch and what counts as a logical
+request or a cache hit is the sandbox's reading of Aurora's documentation (ml_eval).
 
 Modules: endpoint (server, thread, connection), auth (login), session (dispatch), statements
 (which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
-(users, roles, privileges); function_ddl, functions; variables; tables, system_tables; export;
-explain; cluster (one cluster's state), engine (version facts), aws (reads moto), rds_address
-(what RDS reports), errors, results.
+(users, roles, privileges); function_ddl, functions; ml (which calls batch), ml_eval (running
+them), ml_calls (requests to the AWS half), status (counters); variables; tables,
+system_tables, demo_data; export; explain; cluster (one cluster's state), engine (version
+facts), aws (reads moto), rds_address (what RDS reports), errors, results.
 """
 
 from __future__ import annotations

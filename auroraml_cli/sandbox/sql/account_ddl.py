@@ -51,13 +51,19 @@ def drop_role(s: AuroraSession, p: Parser) -> AllowedResult:
 
 
 def flush(s: AuroraSession, p: Parser) -> AllowedResult:
-    """FLUSH PRIVILEGES (tools send it after GRANT) and the like: nothing is cached here, so there
-    is nothing to do but MySQL's check that the account holds RELOAD."""
+    """FLUSH [LOCAL | NO_WRITE_TO_BINLOG] option, ...: FLUSH STATUS sets the status counters
+    (Aurora_ml_*) back to 0; FLUSH PRIVILEGES (tools send it after GRANT) and the others have
+    nothing cached to clear here. MySQL's check: RELOAD (FLUSH_STATUS also does for STATUS on 8.0)."""
     p.expect("FLUSH")
-    p.comma_list(p.word)
+    if not p.accept("LOCAL"):
+        p.accept("NO_WRITE_TO_BINLOG")
+    options = {word.upper() for word in p.comma_list(p.word)}
     p.end()
-    if not s.holds("RELOAD"):
-        raise need_privilege("RELOAD")
+    alternative = ("FLUSH_STATUS",) if options == {"STATUS"} and s.engine.uses_roles else ()
+    if not any(s.holds(privilege) for privilege in ("RELOAD", *alternative)):
+        raise need_privilege("RELOAD", *alternative)
+    if "STATUS" in options:
+        s.cluster.ml_status.flush(s.instance)
     return None
 
 

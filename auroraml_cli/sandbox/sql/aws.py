@@ -30,6 +30,27 @@ class AwsView:
         members = cluster.members if cluster is not None else []
         return next((m.db_instance_identifier for m in members if m.is_cluster_writer), None)
 
+    def members(self) -> list[str]:
+        """The cluster's instance ids, the writer first."""
+        cluster = self._cluster()
+        members = cluster.members if cluster is not None else []
+        return [m.db_instance_identifier for m in sorted(members, key=lambda m: not m.is_cluster_writer)]
+
+    def boot(self, instance: str | None) -> tuple[str, float] | None:
+        """An instance's id (None: the writer's) and when it last started (creation, or its last
+        reboot ending); None when there is no such instance."""
+        from moto.rds.exceptions import DBInstanceNotFoundError
+
+        from .. import rds_instances
+
+        instance = instance or self.writer()
+        if instance is None:
+            return None
+        try:
+            return instance, rds_instances.boot_time(self.account_id, self.region, instance)
+        except DBInstanceNotFoundError:
+            return None
+
     def parameters(self) -> dict[str, str]:
         """What the writer runs with: its cluster parameter group as of its last reboot."""
         from .. import layer

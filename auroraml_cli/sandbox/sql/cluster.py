@@ -1,14 +1,18 @@
-"""Everything one cluster's SQL endpoint knows, in memory: accounts, functions, tables, and the
-variables it reads from the AWS half. `reset()` makes it a newly created cluster again."""
+"""Everything one cluster's SQL endpoint knows, in memory: accounts, functions, tables, the
+variables it reads from the AWS half, and the status counters of the instance it stands for.
+`reset()` makes it a newly created cluster again."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from .._patch import clock
+
 from .accounts import Accounts, Level, new_cluster_accounts
 from .aws import AwsView
 from .engine import Engine
 from .functions import Functions, StoredFunction
+from .status import MlStatus
 from .tables import Tables
 from .variables import ClusterVariables
 
@@ -23,6 +27,13 @@ class ClusterState:
         # @@aurora_server_id names the writer instance the endpoint stands for.
         self.variables = ClusterVariables(engine, aws.parameters, lambda: aws.writer() or cluster_id)
         self.accounts, self.functions, self.tables = self._new()
+        self._started = clock()  # the "instance" of an endpoint with no cluster in RDS behind it
+        self.ml_status = MlStatus(engine, self._boot)
+
+    def _boot(self, instance: str | None) -> tuple[str, float]:
+        """The instance (None: the writer) and when it last started (its reboots in the AWS half)."""
+        booted = self.aws.boot(instance)
+        return booted or (instance or self.cluster_id, self._started)
 
     def _new(self) -> tuple[Accounts, Functions, Tables]:
         return new_cluster_accounts(self.engine, *self._master), Functions(), Tables()
@@ -30,6 +41,8 @@ class ClusterState:
     def reset(self) -> None:
         self.tables.close()
         self.accounts, self.functions, self.tables = self._new()
+        self._started = clock()
+        self.ml_status = MlStatus(self.engine, self._boot)
 
     def forget_routine(self, function: StoredFunction) -> None:
         """A dropped routine takes its privileges with it (MySQL's automatic_sp_privileges)."""

@@ -1,8 +1,11 @@
-"""A running SQL endpoint: mysql-mimic's asyncio server for one cluster, in a daemon thread.
+"""A running SQL endpoint: mysql-mimic's asyncio servers for one cluster, in a daemon thread.
 
 Each endpoint has its own event loop and thread; all of its cluster's state is touched only on
 that loop (a reset from another thread is sent to it), so no locks are needed and several
-endpoints can run in one process.
+endpoints can run in one process. Besides the cluster endpoint (`.port`: the writer of the
+moment) each instance the cluster has when the endpoint starts gets a port of its own
+(`.instances`), where sessions are that instance: its @@aurora_server_id, its Aurora_ml_*
+counters and Uptime. All of them share the cluster's accounts, functions and tables.
 """
 
 from __future__ import annotations
@@ -36,31 +39,37 @@ log = logging.getLogger(__name__)
 class SqlEndpoint:
     """One cluster's Aurora SQL endpoint. Use as a context manager, or call stop()."""
 
-    def __init__(self, cluster: ClusterState, listener: socket.socket) -> None:
+    def __init__(self, cluster: ClusterState, listener: socket.socket,
+                 instance_listeners: dict[str, socket.socket] | None = None) -> None:
         self.cluster = cluster
         self.cluster_id = cluster.cluster_id
         self.engine_version = cluster.engine.rds_version
         self.host, self.port = listener.getsockname()
+        listeners = {None: listener, **(instance_listeners or {})}
+        self.instances: dict[str, int] = {name: sock.getsockname()[1] for name, sock in listeners.items() if name}
         self._loop = asyncio.new_event_loop()
-        self._server = _Server(cluster)
+        self._servers = {name: _Server(cluster, name) for name in listeners}
         started = threading.Event()
         failures: list[BaseException] = []
         self._thread = threading.Thread(
-            target=self._run, args=(listener, started, failures), name=f"aurora-sql-{self.cluster_id}", daemon=True
+            target=self._run, args=(listeners, started, failures), name=f"aurora-sql-{self.cluster_id}", daemon=True
         )
         self._thread.start()
         started.wait(_START_TIMEOUT)
         if failures:
             raise failures[0]
 
-    def _run(self, listener: socket.socket, started: threading.Event, failures: list[BaseException]) -> None:
+    def _run(self, listeners: dict[str | None, socket.socket], started: threading.Event,
+             failures: list[BaseException]) -> None:
         asyncio.set_event_loop(self._loop)
         try:
-            # mysql-mimic defaults the port to 3306 unless one is given: the socket is already bound.
-            self._loop.run_until_complete(self._server.start_server(sock=listener, host=None, port=None))
+            for name, listener in listeners.items():
+                # mysql-mimic defaults the port to 3306 unless one is given: the socket is already bound.
+                self._loop.run_until_complete(self._servers[name].start_server(sock=listener, host=None, port=None))
         except BaseException as error:  # reported to start_endpoint's caller
             failures.append(error)
-            listener.close()
+            for listener in listeners.values():
+                listener.close()
             return
         finally:
             started.set()
@@ -69,12 +78,14 @@ class SqlEndpoint:
         self._loop.close()
 
     async def _shutdown(self) -> None:
-        self._server.close()
+        for server in self._servers.values():
+            server.close()
         connections = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in connections:
             task.cancel()
         await asyncio.gather(*connections, return_exceptions=True)
-        await self._server.wait_closed()
+        for server in self._servers.values():
+            await server.wait_closed()
         self.cluster.tables.close()
 
     def reset(self) -> None:
@@ -85,9 +96,20 @@ class SqlEndpoint:
 
         asyncio.run_coroutine_threadsafe(reset(), self._loop).result(_START_TIMEOUT)
 
+    def load_demo_data(self) -> None:
+        """The guide's example tables (demo_data): database `demo`, unless it exists."""
+        from . import demo_data
+
+        async def load() -> None:
+            demo_data.load(self.cluster)
+
+        asyncio.run_coroutine_threadsafe(load(), self._loop).result(_START_TIMEOUT)
+
     def stop(self) -> None:
         aws = self.cluster.aws
         rds_address.withdraw(aws.account_id, aws.region, self.cluster_id, self.port)
+        for instance, port in self.instances.items():
+            rds_address.withdraw_instance(aws.account_id, aws.region, instance, port)
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(_START_TIMEOUT)
@@ -124,8 +146,16 @@ def start_endpoint(
         password = lambda: master_password  # noqa: E731
     cluster = ClusterState(cluster_id, engine, aws, master_user, password)
     _quiet_libraries()
-    endpoint = SqlEndpoint(cluster, _listen(host, port))
+    listener = _listen(host, port)
+    try:
+        instance_listeners = {instance: _listen(host, 0) for instance in aws.members()}
+    except BaseException:
+        listener.close()
+        raise
+    endpoint = SqlEndpoint(cluster, listener, instance_listeners)
     rds_address.advertise(account_id, region, cluster_id, endpoint.host, endpoint.port)
+    for instance, instance_port in endpoint.instances.items():
+        rds_address.advertise_instance(account_id, region, instance, endpoint.host, instance_port)
     return endpoint
 
 
@@ -182,17 +212,19 @@ class _Connection(Connection):
 
 class _Server(MysqlServer):
     """mysql-mimic's server with the connection above and a session and login per client: both
-    need the client's address, which mysql-mimic's session factory does not get."""
+    need the client's address, which mysql-mimic's session factory does not get. `instance`: the
+    instance whose endpoint this is (None: the cluster endpoint)."""
 
-    def __init__(self, cluster: ClusterState) -> None:
+    def __init__(self, cluster: ClusterState, instance: str | None) -> None:
         super().__init__()
         self.cluster = cluster
+        self.instance = instance
 
     async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client_host = writer.get_extra_info("peername")[0]
         connection = _Connection(
             stream=MysqlStream(reader, writer),
-            session=AuroraSession(self.cluster, client_host),
+            session=AuroraSession(self.cluster, client_host, self.instance),
             control=self.control,
             identity_provider=Login(self.cluster, client_host),
             server_capabilities=self.capabilities,

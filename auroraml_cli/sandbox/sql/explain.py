@@ -2,20 +2,21 @@
 
 Aurora batches calls of SageMaker functions and of aws_comprehend_detect_sentiment[_confidence]
 in a query's SELECT list or WHERE clause and in INSERT/REPLACE ... VALUES, and SageMaker calls in
-UPDATE ... SET; Bedrock functions make one request per row [aurora-ml.md §6-7]. The plan itself
-is the simplest MySQL shows: a full scan of each table, no keys.
+UPDATE ... SET; Bedrock functions make one request per row [aurora-ml.md §6-7]. Which calls batch
+is ml.plan's answer, the same one the endpoint evaluates them by. The plan itself is the simplest
+MySQL shows: a full scan of each table, no keys (INSERT ... SELECT: the INSERT row, then the
+SELECT's rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mysql_mimic.results import AllowedResult
 from sqlglot import exp
 
+from . import ml
 from .errors import no_database, not_supported
-from .functions import COMPREHEND_FUNCTIONS, function_calls
 from .lexer import Parser
 
 if TYPE_CHECKING:
@@ -40,26 +41,27 @@ def explain(s: AuroraSession, p: Parser) -> AllowedResult:
     if isinstance(statement, exp.SetOperation):
         statement = statement.this  # the first SELECT of a UNION drives the plan shown here
     if isinstance(statement, exp.Select):
-        return _select(s, statement), COLUMNS
+        return _select(s, statement, _batched(s, statement)), COLUMNS
     target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
     kind = type(statement).__name__.upper()  # INSERT, UPDATE, DELETE
+    batched = _batched(s, statement)
     if isinstance(statement, exp.Insert):
-        batched = _batched(s, [statement.expression] if isinstance(statement.expression, exp.Values) else [], True)
+        source = statement.expression
+        if isinstance(source, exp.Select):
+            return [_row(kind, target, None, None, []), *_select(s, source, batched)], COLUMNS
         return [_row(kind, target, None, None, [BATCHED] if batched else [])], COLUMNS
     where = statement.args.get("where")
-    batched = isinstance(statement, exp.Update) and _batched(s, statement.expressions, False)
     extra = (["Using where"] if where else []) + ([BATCHED] if batched else [])
     return [_row(kind, target, _count(s, target), 100.0, extra)], COLUMNS
 
 
-def _select(s: AuroraSession, select: exp.Select) -> list[tuple]:
+def _select(s: AuroraSession, select: exp.Select, batched: bool) -> list[tuple]:
     sources = [select.args["from_"].this] if select.args.get("from_") else []
     sources += [join.this for join in select.args.get("joins") or []]
     tables = [t for t in sources if isinstance(t, exp.Table) and t.name.upper() != "DUAL"]
     if not tables:
         return [(1, "SIMPLE", None, None, None, None, None, None, None, None, None, "No tables used")]
     where = select.args.get("where")
-    batched = _batched(s, [*select.expressions, *([where] if where else [])], True)
     rows = []
     for index, table in enumerate(tables):
         extra = []
@@ -86,15 +88,7 @@ def _count(s: AuroraSession, table: exp.Expression) -> int | None:
     return s.cluster.tables.row_count(database, table.name)
 
 
-def _batched(s: AuroraSession, nodes: Iterable[exp.Expression], comprehend_batches: bool) -> bool:
-    """Whether these expressions call a function Aurora batches."""
-    for node in nodes:
-        for database, name in function_calls(node, s.database):
-            if name.lower() in COMPREHEND_FUNCTIONS:
-                if comprehend_batches:
-                    return True
-                continue
-            function = s.cluster.functions.get(database, name) if database else None
-            if function is not None and function.alias is not None and function.alias.batched:
-                return True
-    return False
+def _batched(s: AuroraSession, statement: exp.Expression) -> bool:
+    """Whether the statement has an ML call Aurora batches (ml.plan decides, as when it runs)."""
+    _, sites = ml.plan(s, statement, check_execute=False)
+    return any(site.batched for site in sites)

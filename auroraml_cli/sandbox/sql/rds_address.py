@@ -1,7 +1,9 @@
 """RDS reports a cluster that has a sandbox SQL endpoint at that endpoint: the cluster's
-Endpoint and ReaderEndpoint, and each member instance's Endpoint.Address, are its host; their
-Port is its port. A tool that finds the writer through DescribeDBClusters then connects to the
-endpoint, as it would to Aurora. (All members share the one endpoint: it answers as the writer.)
+Endpoint and ReaderEndpoint are its host and Port its port; each member instance's
+Endpoint.Address/Port is the instance's own port on that host (an instance created after the
+endpoint started has none: it reports the cluster's). A tool that finds the writer through
+DescribeDBClusters, or each instance through DescribeDBInstances, then connects as it would to
+Aurora.
 
 `advertise`/`withdraw` keep a registry that the properties installed on moto's classes read,
 so the address survives moto's reset and reseeding (the new cluster has the same identifier).
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 _ADVERTISED: dict[tuple[str, str, str], tuple[str, int]] = {}
+_INSTANCES: dict[tuple[str, str, str], tuple[str, int]] = {}
 _MOTO_PORT = "_auroraml_moto_port"
 
 
@@ -24,6 +27,16 @@ def withdraw(account_id: str, region: str, cluster_id: str, port: int) -> None:
     key = (account_id, region, cluster_id)
     if _ADVERTISED.get(key, ("", 0))[1] == port:
         del _ADVERTISED[key]
+
+
+def advertise_instance(account_id: str, region: str, instance_id: str, host: str, port: int) -> None:
+    _INSTANCES[(account_id, region, instance_id)] = (host, port)
+
+
+def withdraw_instance(account_id: str, region: str, instance_id: str, port: int) -> None:
+    key = (account_id, region, instance_id)
+    if _INSTANCES.get(key, ("", 0))[1] == port:
+        del _INSTANCES[key]
 
 
 def install() -> None:
@@ -42,7 +55,10 @@ def _cluster_address(cluster: Any) -> tuple[str, int] | None:
 
 def _instance_address(db: Any) -> tuple[str, int] | None:
     cluster = getattr(db, "cluster", None)
-    return _cluster_address(cluster) if cluster is not None else None
+    if cluster is None:
+        return None
+    own = _INSTANCES.get((db.account_id, db.region, db.db_instance_identifier))
+    return own if own is not None and _cluster_address(cluster) is not None else _cluster_address(cluster)
 
 
 def _host_property(original: property, address: Any) -> property:

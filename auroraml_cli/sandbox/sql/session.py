@@ -19,7 +19,7 @@ from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import statements, system_tables
+from . import ml_eval, statements, system_tables
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -31,7 +31,6 @@ from .errors import (
     syntax_error,
     unknown_database,
 )
-from .functions import COMPREHEND_FUNCTIONS, function_calls
 from .lexer import WORD, split_statements, tokenize
 from .results import Affected
 from .tables import Outcome
@@ -49,12 +48,14 @@ _TABLE_STATEMENTS = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Create, 
 class AuroraSession(Session):
     variables: SessionValues
 
-    def __init__(self, cluster: ClusterState, client_host: str) -> None:
-        super().__init__(SessionValues(cluster.variables))
+    def __init__(self, cluster: ClusterState, client_host: str, instance: str | None = None) -> None:
+        super().__init__(SessionValues(cluster.variables, instance))
         self.cluster = cluster
         self.client_host = client_host
+        self.instance = instance  # reached through this instance's endpoint; None: the cluster endpoint
         self.account = AccountName("")  # known once the client has logged in
         self.active_roles: set[AccountName] = set()
+        self.user_variables: dict[str, Any] = {}  # SET @name = ...
         self.middlewares = [
             self._set_var_middleware,
             self._set_middleware,
@@ -171,6 +172,10 @@ class AuroraSession(Session):
 
     def _set_variable(self, setitem: exp.SetItem) -> None:
         left = setitem.this.left
+        if isinstance(left, exp.Parameter):  # SET @name = expr: a user variable of this session
+            outcome = self.run_on_tables(exp.Select(expressions=[setitem.this.right.copy()]))
+            self.user_variables[left.name.lower()] = outcome.rows[0][0] if outcome.rows else None
+            return
         scope = (left.text("kind") if isinstance(left, exp.SessionParameter) else "") or setitem.text("kind")
         if scope.upper() in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
             # Aurora's master user has neither SUPER nor SYSTEM_VARIABLES_ADMIN: parameter groups set these.
@@ -191,9 +196,22 @@ class AuroraSession(Session):
         return _result(self.run_on_tables(expression))
 
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
-        self._refuse_stored_function_calls(expression)
+        """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
-        return self.cluster.tables.run(expression, self.database, system)
+        return ml_eval.run(self, self._with_user_variables(expression),
+                           lambda statement: self.cluster.tables.run(statement, self.database, system))
+
+    def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
+        """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""
+        if expression.find(exp.Parameter) is None:
+            return expression
+        expression = expression.copy()
+        for node in list(expression.find_all(exp.Parameter)):
+            value = value_to_expression(self.user_variables.get(node.name.lower()))
+            if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+                value = exp.alias_(value, exp.to_identifier(f"@{node.name}", quoted=True))
+            node.replace(value)
+        return expression
 
     def _database_statement(self, expression: exp.Expression) -> Affected:
         target = expression.this if isinstance(expression, exp.Create) else expression.args["tables"][0]
@@ -209,12 +227,6 @@ class AuroraSession(Session):
         if self.database == name:
             self.database = None
         return Affected(dropped)
-
-    def _refuse_stored_function_calls(self, expression: exp.Expression) -> None:
-        # Evaluating ML functions (calling SageMaker, Bedrock, Comprehend) is not built yet.
-        for database, name in function_calls(expression, self.database):
-            if name.lower() in COMPREHEND_FUNCTIONS or (database and self.cluster.functions.get(database, name)):
-                raise not_supported(f"calling {name}() in the sandbox")
 
 
 class _Values(VariableProcessor):

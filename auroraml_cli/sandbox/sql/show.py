@@ -1,17 +1,22 @@
-"""SHOW statements: VARIABLES (the writer's parameter values), DATABASES, TABLES, GRANTS,
-CREATE FUNCTION, STATUS, WARNINGS."""
+"""SHOW statements: VARIABLES (the writer's parameter values), STATUS (Aurora ML's counters and
+Uptime), DATABASES, TABLES, GRANTS, CREATE FUNCTION, WARNINGS. VARIABLES and STATUS take
+`LIKE 'pattern'` or `WHERE expr` (over Variable_name and Value)."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import sqlglot
 from mysql_mimic.results import AllowedResult
+from sqlglot.errors import ErrorLevel, ParseError
 
 from . import function_ddl, roles
-from .errors import not_supported
+from .errors import SqlError, not_supported, syntax_error
 from .lexer import Parser
+from .tables import for_sqlite_expression
 from .variables import show_value
 
 if TYPE_CHECKING:
@@ -29,9 +34,8 @@ def show(s: AuroraSession, p: Parser) -> AllowedResult:
     if p.accept("VARIABLES"):
         return _variables(s, p, global_scope)
     if p.accept("STATUS"):
-        # The Aurora_ml_* counters belong here once ML functions are evaluated.
-        _like(p)
-        return [], ["Variable_name", "Value"]
+        # Aurora's ML counters are global: SHOW SESSION STATUS shows the same values.
+        return _filtered(p, s.cluster.ml_status.rows(s.instance)), ["Variable_name", "Value"]
     if scoped:
         raise p.error()
     if p.accept("DATABASES") or p.accept("SCHEMAS"):
@@ -47,10 +51,37 @@ def show(s: AuroraSession, p: Parser) -> AllowedResult:
 
 
 def _variables(s: AuroraSession, p: Parser, global_scope: bool) -> AllowedResult:
-    matches = _like(p)
     variables = s.variables.global_variables if global_scope else s.variables
+    if p.at("WHERE"):
+        rows = [(name, show_value(variables, name)) for name in sorted(variables.schema)]
+        return _filtered(p, rows), ["Variable_name", "Value"]
+    matches = _like(p)
     names = sorted(name for name in variables.schema if matches(name))
     return [(name, show_value(variables, name)) for name in names], ["Variable_name", "Value"]
+
+
+def _filtered(p: Parser, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The rows an optional `LIKE 'pattern'` or `WHERE expr` keeps (then the end of the statement)."""
+    if not p.at("WHERE"):
+        matches = _like(p)
+        return [row for row in rows if matches(row[0])]
+    start = p.position
+    p.expect("WHERE")
+    condition = p.rest()
+    p.i = len(p.tokens)
+    try:
+        query = sqlglot.parse_one(f"SELECT Variable_name, Value FROM shown WHERE {condition}", read="mysql")
+    except ParseError:
+        raise syntax_error(p.sql, start) from None
+    # A throwaway SQLite table: the condition is MySQL (LIKE, =, OR, IN, ...), SQLite evaluates it.
+    with sqlite3.connect(":memory:") as filtering:
+        filtering.execute("CREATE TABLE shown (Variable_name TEXT COLLATE NOCASE, Value TEXT)")
+        filtering.executemany("INSERT INTO shown VALUES (?, ?)", rows)
+        try:
+            sql = query.transform(for_sqlite_expression).sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE)
+            return filtering.execute(sql).fetchall()
+        except sqlite3.Error as error:
+            raise SqlError(1054, f"Unknown column in 'where clause': {error}") from None
 
 
 def _tables(s: AuroraSession, p: Parser, full: bool) -> AllowedResult:

@@ -1,6 +1,7 @@
 """The system tables a client may query, computed from the cluster's state when read:
 information_schema.SCHEMATA, TABLES and ROUTINES; mysql.user, and on MySQL 8 mysql.default_roles
-and mysql.role_edges (which tools read to learn an account's default roles)."""
+and mysql.role_edges (which tools read to learn an account's default roles);
+performance_schema.global_status and session_status (what SHOW STATUS shows)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ def read(s: AuroraSession, database: str, table: str) -> Table | None:
                                     if s.engine.uses_roles else {})}
         if table in views and not s.holds("SELECT", Level("db", "mysql")):
             raise SqlError(1142, f"SELECT command denied to user {s.who} for table '{table}'")
+    elif database == "performance_schema":
+        views = {"global_status": _status, "session_status": _status}
     else:
         return None
     view = views.get(table)
@@ -89,3 +92,7 @@ def _role_edges(s: AuroraSession) -> Table:
         for role, admin in sorted(a.roles.items())
     ]
     return columns, rows
+
+
+def _status(s: AuroraSession) -> Table:
+    return ["VARIABLE_NAME", "VARIABLE_VALUE"], s.cluster.ml_status.rows(s.instance)

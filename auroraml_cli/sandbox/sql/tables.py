@@ -9,10 +9,14 @@ statement reads them.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
@@ -41,6 +45,7 @@ class Tables:
         # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
         self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.databases: set[str] = set(SYSTEM_DATABASES)
+        _add_mysql_functions(self._sqlite)
 
     def close(self) -> None:
         self._sqlite.close()
@@ -87,8 +92,8 @@ class Tables:
             _for_sqlite_table(statement)
         _name_columns(statement)
         _map_tables(statement, database, self, system)
-        statement = statement.transform(_for_sqlite_expression)
-        sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE)
+        statement = statement.transform(for_sqlite_expression)
+        sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         try:
             cursor = self._sqlite.execute(sql)
         except sqlite3.Error as error:
@@ -98,12 +103,70 @@ class Tables:
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
         return Outcome([d[0] for d in cursor.description], cursor.fetchall())
 
+    @contextmanager
+    def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:
+        """SQLite functions for the statements run inside (the ML call sites of one statement)."""
+        for name, function in functions.items():
+            self._sqlite.create_function(name, -1, function)
+        try:
+            yield
+        finally:
+            for name in functions:
+                self._sqlite.create_function(name, -1, None)
+
     def write_system_table(self, database: str, table: str, columns: list[str], rows: list[tuple]) -> None:
         name = _quote(_physical(database, table))
         self._sqlite.execute(f"DROP TABLE IF EXISTS {name}")
         self._sqlite.execute(f"CREATE TABLE {name} ({', '.join(_quote(c) for c in columns)})")
         marks = ", ".join("?" for _ in columns)
         self._sqlite.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+
+
+class _Deviation:
+    """MySQL's STD/STDDEV/VARIANCE family (sqlglot writes them as STDDEV_POP, VARIANCE_SAMP, ...)."""
+
+    sample = False
+    root = True
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.values.append(float(value))
+
+    def finalize(self) -> float | None:
+        count = len(self.values) - (1 if self.sample else 0)
+        if count <= 0:
+            return None
+        mean = sum(self.values) / len(self.values)
+        variance = sum((v - mean) ** 2 for v in self.values) / count
+        return math.sqrt(variance) if self.root else variance
+
+
+def _deviation(sample: bool, root: bool) -> type:
+    return type("Deviation", (_Deviation,), {"sample": sample, "root": root})
+
+
+def _json_unquote(value: Any) -> Any:
+    """JSON_UNQUOTE: a JSON string literal becomes its text; anything else is returned as it is."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _add_mysql_functions(connection: sqlite3.Connection) -> None:
+    """MySQL functions SQLite lacks, by the names sqlglot writes for SQLite. (JSON_EXTRACT is
+    SQLite's `->`, which returns JSON as MySQL's does; JSON_OBJECT and JSON_ARRAY are built in.)"""
+    for name, sample, root in (("STDDEV_POP", False, True), ("STDDEV", False, True), ("STD", False, True),
+                               ("STDDEV_SAMP", True, True), ("VARIANCE_POP", False, False),
+                               ("VAR_POP", False, False), ("VARIANCE", False, False),
+                               ("VARIANCE_SAMP", True, False), ("VAR_SAMP", True, False)):
+        connection.create_aggregate(name, 1, _deviation(sample, root))
+    connection.create_function("JSON_UNQUOTE", 1, _json_unquote, deterministic=True)
 
 
 def _physical(database: str, table: str) -> str:
@@ -175,7 +238,7 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         table.replace(physical)
 
 
-def _for_sqlite_expression(node: exp.Expression) -> exp.Expression:
+def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     # CONVERT(x USING utf8mb4) (how careful clients write string literals) is text in SQLite.
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.CHARACTER_SET:
         return exp.Cast(this=node.this, to=exp.DataType.build("TEXT"))

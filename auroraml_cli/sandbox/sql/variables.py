@@ -97,14 +97,21 @@ class ClusterVariables(GlobalVariables):
 
 
 class SessionValues(SessionVariables):
-    """A session's variables: its own SET values, else the cluster's global ones."""
+    """A session's variables: its own SET values, else the cluster's global ones. A session on an
+    instance endpoint has that instance as @@aurora_server_id (else the writer)."""
 
     global_variables: ClusterVariables
+
+    def __init__(self, global_variables: ClusterVariables, instance: str | None = None) -> None:
+        super().__init__(global_variables)
+        self._instance = instance
 
     def get_variable(self, name: str) -> Any:
         name = name.lower()
         if name in self._values:
             return self._values[name]
+        if name == "aurora_server_id" and self._instance:
+            return self._instance
         return self.global_variables.get_variable(name)
 
     def get_schema(self, name: str) -> VariableSchema:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import pytest
 from sandbox_support import FAST
@@ -24,8 +25,15 @@ def test_rds_reports_the_endpoint_of_a_cluster_and_its_instances(endpoint_for, r
     endpoint = endpoint_for("found", instances=2)
     host, port, cluster = writer_endpoint(rds, "found")
     assert (host, port, cluster["ReaderEndpoint"]) == ("127.0.0.1", endpoint.port, "127.0.0.1")
-    for instance in rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": ["found"]}])["DBInstances"]:
-        assert instance["Endpoint"] == {"Address": "127.0.0.1", "Port": endpoint.port}
+    instances = rds.describe_db_instances(Filters=[{"Name": "db-cluster-id", "Values": ["found"]}])["DBInstances"]
+    # Each instance has a port of its own: a tool that reads every instance reaches each one.
+    assert {i["DBInstanceIdentifier"]: i["Endpoint"] for i in instances} == {
+        name: {"Address": "127.0.0.1", "Port": port} for name, port in endpoint.instances.items()}
+    assert sorted(endpoint.instances) == ["found-1", "found-2"] and endpoint.port not in endpoint.instances.values()
+    for name, port in endpoint.instances.items():
+        sql = Client(Address("127.0.0.1", port))
+        assert sql.value("SELECT @@aurora_server_id") == name
+        sql.close()
     endpoint.stop()
     host, port, _ = writer_endpoint(rds, "found")
     assert host.startswith("found.cluster-") and port == 3306  # moto's own once the endpoint is gone
@@ -83,3 +91,61 @@ def test_stop_stops_the_endpoints():
     for port in ports:
         with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
             pass
+
+
+def test_the_guides_tables_are_seeded_and_come_back_after_a_reset(sandbox):
+    legacy = Client(sandbox.sql_endpoints["legacy-v2"], "admin", seed.MASTER_PASSWORD)
+    counts = "SELECT (SELECT COUNT(*) FROM demo.support), (SELECT COUNT(*) FROM demo.nyc_taxi)"
+    assert legacy.one(counts) == (10, 48)
+    legacy.run("DROP TABLE demo.support")
+    sandbox.reset()
+    assert legacy.one(counts) == (10, 48)
+    assert ("demo",) not in Client(sandbox.sql_endpoints["bedrock-ready"], "admin", seed.MASTER_PASSWORD).rows(
+        "SHOW DATABASES")
+    legacy.close()
+
+
+def test_the_guides_queries_on_the_seeded_sandbox_after_setup(sandbox, knobs):
+    """What a user rehearses: wire ml-demo for Comprehend and SageMaker as `auroraml setup` does,
+    then run the guide's queries on the seeded tables and read the counters."""
+    from auroraml_cli.sandbox import ml_answers
+
+    sandbox.reset()
+    ml_answers.reset()
+    rds, iam = sandbox.client("rds"), sandbox.client("iam")
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName="ml-demo-ml",
+                                          DBParameterGroupFamily="aurora-mysql8.0", Description="Aurora ML")
+    parameters = []
+    for service in ("comprehend", "sagemaker"):
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        arn = iam.create_role(RoleName=f"ml-demo-{service}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        rds.add_role_to_db_cluster(DBClusterIdentifier="ml-demo", RoleArn=arn)
+        parameters.append({"ParameterName": f"aws_default_{service}_role", "ParameterValue": arn,
+                           "ApplyMethod": "pending-reboot"})
+    rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName="ml-demo-ml", Parameters=parameters)
+    rds.modify_db_cluster(DBClusterIdentifier="ml-demo", DBClusterParameterGroupName="ml-demo-ml",
+                          ApplyImmediately=True)
+    rds.reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
+    time.sleep(FAST["reboot_duration"] + 0.05)
+    cluster = rds.describe_db_clusters(DBClusterIdentifier="ml-demo")["DBClusters"][0]
+    secret = sandbox.client("secretsmanager").get_secret_value(SecretId=cluster["MasterUserSecret"]["SecretArn"])
+    sql = Client(sandbox.sql_endpoints["ml-demo"], "admin", json.loads(secret["SecretString"])["password"],
+                 database="demo")
+    assert [round(v, 6) if isinstance(v, float) else v for v in sql.one(
+        "SELECT AVG(CASE aws_comprehend_detect_sentiment(feedback, 'en') WHEN 'POSITIVE' THEN 1.0 WHEN 'NEGATIVE' "
+        "THEN -1.0 ELSE 0.0 END) AS avg_sentiment, COUNT(*) AS total FROM support "
+        "WHERE aws_comprehend_detect_sentiment_confidence(feedback, 'en') >= 0.80")] == [-0.111111, 9]
+    sql.run("CREATE FUNCTION anomaly_score(value real) RETURNS real "
+            "ALIAS aws_sagemaker_invoke_endpoint ENDPOINT NAME 'rcf-taxi'")
+    assert [row[1] for row in sql.rows(
+        "SELECT *, anomaly_score(value) score FROM nyc_taxi WHERE anomaly_score(value) > "
+        "(SELECT AVG(anomaly_score(value)) + 3 * STD(anomaly_score(value)) FROM nyc_taxi)")] == [39197, 1200]
+    status = dict(sql.rows("SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Aurora_ml%' OR Variable_name = 'Uptime'"))
+    logical = 19 + 48 + 96 + 2  # average query; outer WHERE, subquery's two calls, SELECT list
+    assert (status["Aurora_ml_actual_request_cnt"], status["Aurora_ml_logical_request_cnt"]) == ("2", str(logical))
+    sql.close()
+    # The calls were real: Comprehend got one batch of ten texts, rcf-taxi one CSV body of 48 rows.
+    assert [(c["service"], c["size"]) for c in ml_answers.received()] == [("comprehend", 10), ("sagemaker", 48)]
+    ml_answers.reset()
+    sandbox.reset()

@@ -1,0 +1,97 @@
+"""Requests from the SQL endpoint to the sandbox's ML services, as Aurora sends them.
+
+The services are the AWS half's own implementations (comprehend.detect, sagemaker_runtime.invoke,
+bedrock_runtime.invoke), called in-process like the S3 export writes to moto's S3: the same
+backends boto3 clients of the sandbox server reach, so `ml_answers.received()` sees each request.
+
+Before the first request to a service in a statement, the cluster must be able to reach it: the
+writer's `aws_default_<service>_role` names a role associated with the cluster and ACTIVE, else
+`ERROR 1871: <Service> API returned error: Missing Credentials: Cannot instantiate <Service>
+Client` (the wording Aurora documents for S3 and Lambda; Aurora documents none for these
+services). A throttled request is sent again up to MAX_RETRIES times (retry_request_cnt);
+other service errors, or throttling to the end, are ERROR 1871 `<Service> API returned error:
+<code>: <message>`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from .errors import SqlError
+
+if TYPE_CHECKING:
+    from .session import AuroraSession
+
+MAX_RETRIES = 3
+NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock"}
+
+
+class ServiceCalls:
+    """One statement's requests: credentials checked once per service, counters as they go."""
+
+    def __init__(self, s: AuroraSession) -> None:
+        self._s = s
+        self._aws = s.cluster.aws
+        self._checked: set[str] = set()
+        self.counts: Counter[str] = Counter()
+
+    def comprehend(self, texts: list[str], language: str, batch: bool) -> list[dict[str, Any]]:
+        from .. import comprehend
+
+        return self._send("comprehend", lambda: comprehend.detect(self._aws.region, texts, language, batch))
+
+    def sagemaker(self, endpoint: str, rows: list[list[str]]) -> list[str]:
+        from .. import sagemaker_runtime
+
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        body, _ = self._send("sagemaker", lambda: sagemaker_runtime.invoke(
+            self._aws.account_id, self._aws.region, endpoint, out.getvalue().encode("utf-8")))
+        lines = [line.strip() for line in body.decode("utf-8").splitlines()]
+        if len(lines) != len(rows):
+            raise SqlError(1871, f"SageMaker API returned error: endpoint {endpoint} answered {len(lines)} lines "
+                                 f"for {len(rows)} rows")
+        return lines
+
+    def bedrock(self, model_id: str, body: str, content_type: str | None, accept: str | None) -> str:
+        from .. import bedrock_runtime
+
+        answer, _ = self._send("bedrock", lambda: bedrock_runtime.invoke(
+            self._aws.region, model_id, body.encode("utf-8"), content_type or "application/json",
+            accept or "application/json"))
+        return answer.decode("utf-8")
+
+    def _send(self, service: str, request: Any) -> Any:
+        from moto.core.exceptions import JsonRESTError
+
+        self._check_credentials(service)
+        self._count("actual_request")
+        for attempt in range(MAX_RETRIES + 1):
+            if attempt:
+                self._count("retry_request")
+            try:
+                answer = request()
+            except JsonRESTError as error:
+                if error.error_type == "ThrottlingException" and attempt < MAX_RETRIES:
+                    continue
+                raise SqlError(1871, f"{NAMES[service]} API returned error: {error.error_type}: {error.message}"
+                               ) from None
+            self._count("actual_response")
+            return answer
+        raise AssertionError("unreachable")
+
+    def _count(self, counter: str) -> None:
+        self.counts[counter] += 1
+        self._s.cluster.ml_status.add({counter: 1}, self._s.instance)
+
+    def _check_credentials(self, service: str) -> None:
+        if service in self._checked:
+            return
+        role = self._s.cluster.variables.get(f"aws_default_{service}_role")
+        if not role or not self._aws.role_is_active(role):
+            name = NAMES[service]
+            raise SqlError(1871, f"{name} API returned error: Missing Credentials: Cannot instantiate {name} Client")
+        self._checked.add(service)

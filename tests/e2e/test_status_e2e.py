@@ -1,0 +1,49 @@
+"""`auroraml status` against the sandbox's writers, with ML calls that really ran (Comprehend
+batches through the sandbox's AWS half), as an operator would read them."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import auroraml
+from .test_database_e2e import _master
+
+
+def _guide_query(sandbox):
+    """The guide's example: average sentiment confidence over the support feedback."""
+    with _master(sandbox).cursor() as cur:
+        cur.execute("SELECT COUNT(*), AVG(aws_comprehend_detect_sentiment_confidence(feedback, 'en')) "
+                    "FROM demo.support WHERE aws_comprehend_detect_sentiment(feedback, 'en') = 'POSITIVE'")
+        return cur.fetchone()
+
+
+def test_counters_per_instance_after_a_batched_query(sandbox):
+    auroraml("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    auroraml("status", "--cluster", "ml-demo", "--reset", "--yes")
+    count, confidence = _guide_query(sandbox)
+    assert count > 0 and 0 < float(confidence) <= 1
+    doc = auroraml("-o", "json", "status", "--cluster", "ml-demo").json()
+    by_name = {i["instance"]: i for i in doc["instances"]}
+    writer, reader = by_name["ml-demo-1"], by_name["ml-demo-2"]
+    assert writer["counters"]["logical_requests"] >= 10
+    assert 0 < writer["counters"]["actual_requests"] < writer["counters"]["logical_requests"]
+    assert writer["derived"]["batching_factor"] > 1
+    assert reader["counters"]["logical_requests"] == 0
+    assert doc["total"]["counters"]["logical_requests"] == writer["counters"]["logical_requests"]
+
+
+def test_an_older_engine_shows_two_counters_as_absent(sandbox, isolated):
+    cnf = isolated / "v2.cnf"
+    cnf.write_text("[client]\nuser = admin\npassword = sandbox-password\n")
+    doc = auroraml("-o", "json", "status", "--cluster", "legacy-v2", "--defaults-file", str(cnf)).json()
+    counters = doc["instances"][0]["counters"]
+    assert counters["logical_requests"] is None and counters["retries"] is None
+    assert counters["actual_requests"] is not None
+
+
+def test_watch_json_lines_and_prometheus(sandbox):
+    lines = auroraml("-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.2", "--count", "2").stdout
+    docs = [json.loads(line) for line in lines.splitlines()]
+    assert [len(d["instances"]) for d in docs] == [2, 2]
+    text = auroraml("-o", "prometheus", "status", "--cluster", "ml-demo").stdout
+    assert 'aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
