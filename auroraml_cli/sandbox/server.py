@@ -11,7 +11,6 @@ JSON object of knob values changes them (400 and no change on an unknown knob or
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import signal
@@ -30,6 +29,7 @@ from werkzeug.serving import make_server
 from . import layer, ml_answers
 from .seed import DEMO_DATA_CLUSTERS, MASTER_USERNAME, SQL_CLUSTERS
 from .seed import seed as seed_demo
+from .net import listen_loopback
 from .sql import start_endpoint
 
 if TYPE_CHECKING:
@@ -107,11 +107,10 @@ def start(
     """Start a sandbox server (port 0: any free port) and, by default, seed the demo set and
     start the seeded clusters' SQL endpoints (on free ports of the same host).
     Raises ValueError for a bad knob or a host off loopback, OSError if the port is taken."""
-    _check_loopback(host)
     layer.install()
     layer.configure(**knobs)  # before starting, so a bad knob starts nothing
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the user's terminal
-    server = _Server(_listen(host, port))
+    server = _Server(listen_loopback(host, port, "the sandbox"))
     server.start()
     sandbox = Sandbox(server)
     if seed:
@@ -144,30 +143,6 @@ def serve_forever(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def _check_loopback(host: str) -> None:
-    # The sandbox has no authentication: anyone who can reach it can drive it.
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback and ":" not in host
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise ValueError(f"the sandbox listens only on an IPv4 loopback address such as 127.0.0.1, not {host!r}")
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind here, in the caller's thread: a taken port raises OSError to the caller, where
-    werkzeug would print to stderr and end the server thread, leaving start() waiting."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
-    try:
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
 
 
 def _isolated_session() -> Any:

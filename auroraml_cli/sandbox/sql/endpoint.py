@@ -11,7 +11,6 @@ counters and Uptime. All of them share the cluster's accounts, functions and tab
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import socket
 import threading
@@ -22,6 +21,7 @@ from mysql_mimic.connection import Connection
 from mysql_mimic.results import ensure_result_set
 from mysql_mimic.stream import ConnectionClosed, MysqlStream
 
+from ..net import listen_loopback
 from . import rds_address
 from .auth import Login
 from .aws import AwsView
@@ -146,9 +146,9 @@ def start_endpoint(
         password = lambda: master_password  # noqa: E731
     cluster = ClusterState(cluster_id, engine, aws, master_user, password)
     _quiet_libraries()
-    listener = _listen(host, port)
+    listener = listen_loopback(host, port, "the SQL endpoint")
     try:
-        instance_listeners = {instance: _listen(host, 0) for instance in aws.members()}
+        instance_listeners = {instance: listen_loopback(host, 0, "the SQL endpoint") for instance in aws.members()}
     except BaseException:
         listener.close()
         raise
@@ -157,26 +157,6 @@ def start_endpoint(
     for instance, instance_port in endpoint.instances.items():
         rds_address.advertise_instance(account_id, region, instance, endpoint.host, instance_port)
     return endpoint
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind in the caller's thread, so a bad host or a taken port raises to the caller."""
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback and ":" not in host
-    except ValueError:
-        loopback = False
-    if not loopback:
-        # No TLS, and accounts anyone can create: the endpoint must not be reachable from outside.
-        raise ValueError(f"the SQL endpoint listens only on an IPv4 loopback address such as 127.0.0.1, not {host!r}")
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((host, port))
-        listener.listen(128)
-    except OSError:
-        listener.close()
-        raise
-    return listener
 
 
 def _quiet_libraries() -> None:
