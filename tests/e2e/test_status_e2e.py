@@ -47,3 +47,25 @@ def test_watch_json_lines_and_prometheus(sandbox):
     assert [len(d["instances"]) for d in docs] == [2, 2]
     text = auroraml("-o", "prometheus", "status", "--cluster", "ml-demo").stdout
     assert 'aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
+
+
+def test_a_writer_reboot_mid_watch_restarts_its_deltas_instead_of_going_negative(sandbox):
+    import os
+    import subprocess
+    import time
+
+    from .conftest import AURORAML
+
+    auroraml("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    _guide_query(sandbox)  # counters above zero before the watch starts
+    proc = subprocess.Popen([AURORAML, "-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.3",
+                             "--count", "10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    first = json.loads(proc.stdout.readline())
+    assert first["instances"][0]["counters"]["logical_requests"] > 0
+    sandbox.client("rds").reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
+    time.sleep(0.2)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    writer = [d["instances"][0] for d in (json.loads(line) for line in out.splitlines())]
+    assert any(w["restarted"] for w in writer), writer
+    assert all(v is None or v >= 0 for w in writer if w["delta"] for v in w["delta"].values())
