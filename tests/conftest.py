@@ -88,6 +88,13 @@ class Result:
     def writes(self) -> list[str]:
         return [c for c in self.calls if is_write(c.split(".", 1)[1])]
 
+    def assert_refused(self) -> None:
+        """How every refusal looks: nothing on stdout, no AWS call, `error:` then `  next:`."""
+        lines = self.stderr.splitlines()
+        assert self.stdout == "" and self.calls == [], (self.stdout, self.calls)
+        assert len(lines) == 2 and lines[0].startswith("error: "), lines
+        assert lines[1].startswith("  next: ") and len(lines[1]) > len("  next: "), lines
+
     def steps(self, **match) -> list[dict]:
         return [s for s in self.json()["steps"] if all(s.get(k) == v for k, v in match.items())]
 
