@@ -137,8 +137,19 @@ def _row(r: dict) -> dict:
 def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
     import json
 
-    emit = _live(app) if app.out.format == "table" and sys.stdout.isatty() else (
-        (lambda doc: print(json.dumps(doc, default=str), flush=True)) if app.out.format == "json" else _plain)
+    if app.out.format == "table" and sys.stdout.isatty():
+        emit = _live(app)
+    elif app.out.format == "json":
+        said: dict[str, str] = {}
+
+        def emit(doc: dict) -> None:
+            print(json.dumps(doc, default=str), flush=True)
+            for r in doc["instances"]:  # the payload has the notes; stderr says when one changes
+                if r["note"] and r["note"] != said.get(r["instance"]):
+                    app.out.warn(f"{r['instance']}: {r['note']}")
+                said[r["instance"]] = r["note"]
+    else:
+        emit = _plain
     ticks = 0
     try:
         ticks = watcher.run(interval, count, emit)

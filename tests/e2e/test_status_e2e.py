@@ -69,3 +69,45 @@ def test_a_writer_reboot_mid_watch_restarts_its_deltas_instead_of_going_negative
     writer = [d["instances"][0] for d in (json.loads(line) for line in out.splitlines())]
     assert any(w["restarted"] for w in writer), writer
     assert all(v is None or v >= 0 for w in writer if w["delta"] for v in w["delta"].values())
+
+
+def test_watch_count_three_gives_three_json_lines_with_stable_keys(sandbox):
+    out = auroraml("-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.1", "--count", "3").stdout
+    docs = [json.loads(line) for line in out.splitlines()]
+    assert len(docs) == 3
+    assert all(set(d) == set(docs[0]) for d in docs) and {"time", "instances"} <= set(docs[0])
+    keys = {frozenset(i) for d in docs for i in d["instances"]}
+    assert len(keys) == 1, keys
+    assert [d["instances"][0]["delta"] is None for d in docs] == [True, False, False]
+
+
+def test_an_endpoint_killed_and_restarted_mid_watch_is_reported_and_reconnected(sandbox):
+    import os
+    import subprocess
+    import time
+
+    from .conftest import AURORAML
+
+    proc = subprocess.Popen([AURORAML, "-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.2",
+                             "--count", "14"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ))
+    first = json.loads(proc.stdout.readline())
+    assert all(i["reachable"] for i in first["instances"])
+    endpoint = sandbox.sql_endpoints["ml-demo"]
+    endpoint.go_down()
+    try:
+        time.sleep(0.8)
+    finally:
+        endpoint.come_back()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    docs = [first, *(json.loads(line) for line in out.splitlines())]
+    assert len(docs) == 14
+    writer = [d["instances"][0] for d in docs]
+    down = [i for i, w in enumerate(writer) if not w["reachable"]]
+    assert down, "the outage was not seen"
+    assert writer[down[0]]["note"].startswith("unreachable")
+    back = next(w for w in writer[down[-1] + 1:])
+    assert back["reachable"] and back["note"] == "reconnected"
+    assert writer[-1]["reachable"]
+    assert "unreachable" in err and "watched 14 sample(s)" in err

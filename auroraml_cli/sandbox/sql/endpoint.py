@@ -105,6 +105,32 @@ class SqlEndpoint:
 
         asyncio.run_coroutine_threadsafe(load(), self._loop).result(_START_TIMEOUT)
 
+    def go_down(self) -> None:
+        """An outage, as when the endpoint's process is killed: every open connection is dropped
+        and the ports stop listening (a client's connect is refused) until come_back(). The
+        cluster's state (accounts, tables, counters) survives, as it would on the storage."""
+
+        async def down() -> None:
+            for server in self._servers.values():
+                server.close()
+            connections = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in connections:
+                task.cancel()
+            await asyncio.gather(*connections, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(down(), self._loop).result(_START_TIMEOUT)
+
+    def come_back(self) -> None:
+        """Listen again on the same ports after go_down()."""
+        ports = {None: self.port, **self.instances}
+        listeners = {name: listen_loopback(self.host, port, "the SQL endpoint") for name, port in ports.items()}
+
+        async def up() -> None:
+            for name, listener in listeners.items():
+                await self._servers[name].start_server(sock=listener, host=None, port=None)
+
+        asyncio.run_coroutine_threadsafe(up(), self._loop).result(_START_TIMEOUT)
+
     def stop(self) -> None:
         aws = self.cluster.aws
         rds_address.withdraw(aws.account_id, aws.region, self.cluster_id, self.port)

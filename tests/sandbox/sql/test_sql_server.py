@@ -149,3 +149,21 @@ def test_the_guides_queries_on_the_seeded_sandbox_after_setup(sandbox, knobs):
     assert [(c["service"], c["size"]) for c in ml_answers.received()] == [("comprehend", 10), ("sagemaker", 48)]
     ml_answers.reset()
     sandbox.reset()
+
+
+def test_an_outage_drops_connections_refuses_new_ones_and_keeps_the_state(endpoint_for, client_for):
+    import pymysql
+
+    endpoint = endpoint_for("outage", instances=2)
+    sql = client_for(endpoint)
+    sql.run("CREATE DATABASE kept")
+    endpoint.go_down()
+    with pytest.raises(pymysql.err.OperationalError):
+        sql.value("SELECT 1")  # the open connection is gone
+    for port in (endpoint.port, *endpoint.instances.values()):
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    endpoint.come_back()
+    again = client_for(endpoint)
+    assert ("kept",) in again.rows("SHOW DATABASES")
+    assert client_for(Address("127.0.0.1", endpoint.instances["outage-2"])).value("SELECT @@aurora_server_id") == "outage-2"
