@@ -7,8 +7,11 @@ lacks is None (absent), never 0. The maths are pure functions so they are tested
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
+
+log = logging.getLogger("auroraml.status")
 
 # Status variable → the short name used in output (stable: runbooks and dashboards read it).
 COUNTERS: dict[str, str] = {
@@ -50,6 +53,7 @@ def _int(value) -> int | None:
 
 
 def read(conn, instance: str) -> Sample:
+    log.debug("sql on %s: %s", instance, QUERY)
     with conn.cursor() as cur:
         cur.execute(QUERY)  # one query per instance per tick, on a kept-open connection
         return parse(list(cur.fetchall()), instance)
