@@ -14,6 +14,7 @@ import typer
 
 from . import __version__
 from .app import App
+from .commands import check as check_cmd
 from .commands import ddl as ddl_cmd
 from .commands import explain as explain_cmd
 from .commands import export as export_cmd
@@ -109,6 +110,7 @@ ddl_cmd.register(app)
 export_cmd.register(app)
 explain_cmd.register(app)
 status_cmd.register(app)
+check_cmd.register(app)
 sandbox_cmd.register(app)
 
 

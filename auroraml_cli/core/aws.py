@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Any
 
 log = logging.getLogger("auroraml.aws")
@@ -29,9 +30,15 @@ class Aws:
         self._region = region
         self._session = None
         self._clients: dict[tuple[str, str | None], Any] = {}
+        # botocore clients are thread-safe once built; building them (and the session) is not.
+        self._lock = threading.RLock()
 
     @property
     def session(self):
+        with self._lock:
+            return self._make_session()
+
+    def _make_session(self):
         if self._session is None:
             import botocore.session
 
@@ -53,14 +60,21 @@ class Aws:
 
     def client(self, service: str, region: str | None = None):
         key = (service, region or self.region)
+        if key in self._clients:
+            return self._clients[key]
+        with self._lock:
+            return self._make_client(key)
+
+    def _make_client(self, key: tuple[str, str]):
         if key not in self._clients:
             from botocore.config import Config
 
             retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE") or "standard"}
             if os.environ.get("AWS_MAX_ATTEMPTS"):
                 retries["max_attempts"] = int(os.environ["AWS_MAX_ATTEMPTS"])
-            config = Config(retries=retries, connect_timeout=10, read_timeout=60)
-            self._clients[key] = self.session.create_client(service, region_name=key[1], config=config)
+            # Fleet checks call one client from up to 16 threads: keep a connection for each.
+            config = Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=32)
+            self._clients[key] = self.session.create_client(key[0], region_name=key[1], config=config)
         return self._clients[key]
 
     def available_regions(self, service: str, partition: str = "aws") -> list[str]:

@@ -30,6 +30,8 @@ class Service:
     # The value AddRoleToDBCluster takes as FeatureName when the engine lists it in
     # SupportedFeatureNames; Aurora MySQL docs never pass one otherwise (terraform-provider-aws#44140).
     feature_name: str | None = None
+    # The VPC endpoint service a cluster without a route out needs: com.amazonaws.REGION.<this>.
+    vpc_endpoint: str = ""
     extra_iam_actions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def supported_by(self, version: AuroraVersion) -> bool:
@@ -61,6 +63,7 @@ SERVICES: dict[str, Service] = {
     for s in (
         Service(
             name="bedrock",
+            vpc_endpoint="bedrock-runtime",
             title="Amazon Bedrock",
             minimum={"3": (3, 6), "8.4": (8, 4)},
             parameters=_same(_V3_AND_84, ("aws_default_bedrock_role",)),
@@ -72,6 +75,7 @@ SERVICES: dict[str, Service] = {
         ),
         Service(
             name="comprehend",
+            vpc_endpoint="comprehend",
             title="Amazon Comprehend",
             minimum={"2": (2, 7), "3": (3, 1), "8.4": (8, 4)},
             parameters={"2": ("aws_default_comprehend_role",), **_same(_V3_AND_84, ("aws_default_comprehend_role",))},
@@ -82,6 +86,7 @@ SERVICES: dict[str, Service] = {
         ),
         Service(
             name="sagemaker",
+            vpc_endpoint="sagemaker.runtime",
             title="Amazon SageMaker",
             minimum={"2": (2, 7), "3": (3, 1), "8.4": (8, 4)},
             parameters={"2": ("aws_default_sagemaker_role",), **_same(_V3_AND_84, ("aws_default_sagemaker_role",))},
@@ -92,6 +97,7 @@ SERVICES: dict[str, Service] = {
         ),
         Service(
             name="s3",
+            vpc_endpoint="s3",
             title="Amazon S3 (SELECT INTO OUTFILE S3 / LOAD DATA FROM S3)",
             minimum={"2": (2,), "3": (3,), "8.4": (8, 4)},
             parameters={

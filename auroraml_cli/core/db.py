@@ -195,7 +195,7 @@ def detect(conn) -> Engine:
     try:
         aurora = scalar(conn, "SELECT @@aurora_version")
     except Exception as exc:  # 1193 unknown system variable: not Aurora
-        if not _is_mysql_error(exc):
+        if not is_mysql_error(exc):
             raise
         aurora = None
     if aurora:
@@ -203,7 +203,7 @@ def detect(conn) -> Engine:
     return Engine("mariadb" if "mariadb" in version.lower() else "mysql", version)
 
 
-def _is_mysql_error(exc: BaseException) -> bool:
+def is_mysql_error(exc: BaseException) -> bool:
     import pymysql
 
     return isinstance(exc, pymysql.err.MySQLError)
@@ -229,7 +229,7 @@ def execute(conn, sql: str) -> int:
         with conn.cursor() as cur:
             return cur.execute(sql)
     except Exception as exc:
-        if _is_mysql_error(exc):
+        if is_mysql_error(exc):
             code = exc.args[0] if exc.args else "?"
             raise DatabaseError(f"the database refused `{sql}`: ({code}) {exc.args[1] if len(exc.args) > 1 else exc}",
                                 "fix the cause above and run the same command again") from None

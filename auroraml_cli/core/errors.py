@@ -17,6 +17,7 @@ EXIT_AWS = 4
 EXIT_DATABASE = 5
 EXIT_TIMEOUT = 6
 EXIT_REBOOT_PENDING = 7
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: never 1, which a runbook reads as "a check failed"
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
@@ -28,6 +29,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_DATABASE, "database error"),
     (EXIT_TIMEOUT, "timed out waiting; the state is consistent and the same command resumes"),
     (EXIT_REBOOT_PENDING, "done, but a reboot is still pending (--no-reboot)"),
+    (EXIT_INTERNAL, "internal error (a bug in auroraml: run again with -vv and report it)"),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C); the same command resumes"),
 )
 
@@ -121,7 +123,7 @@ def describe(exc: BaseException) -> tuple[int, str, str | None]:
 
         if isinstance(exc, pymysql.err.MySQLError):
             return EXIT_DATABASE, f"database error: {exc}", None
-    return EXIT_CHECK_FAILED, f"unexpected error: {name}: {exc}", "run again with -v for details and report it"
+    return EXIT_INTERNAL, f"unexpected error: {name}: {exc}", "run again with -vv for the traceback and report it"
 
 
 def exit_code_for(exc: BaseException) -> int:

@@ -1,17 +1,38 @@
-"""IAM: refuse to delete a managed policy that is still in use, as AWS does."""
+"""IAM: refuse to delete a managed policy that is still in use, as AWS does; refuse
+SimulatePrincipalPolicy as AWS does for an operator without iam:SimulatePrincipalPolicy (moto
+has no simulator: `auroraml check` then reads the role's policies, as it does on such accounts)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.iam.exceptions import DeleteConflictException
+from moto.iam.exceptions import DeleteConflictException, IAMException
 from moto.iam.models import IAMBackend
+from moto.iam.responses import IamResponse
 
-from ._patch import wrap
+from ._patch import define, wrap
 
 
 def install() -> None:
+    import warnings
+
+    # moto's serializer warns that AccessDenied is not in IAM's model: AWS sends it anyway.
+    warnings.filterwarnings("ignore", message=r"Exception\(_AccessDenied\)")
     wrap(IAMBackend, "delete_policy", _delete_policy)
+    define(IamResponse, "simulate_principal_policy", _simulate_principal_policy)
+
+
+class _AccessDenied(IAMException):
+    code = "AccessDenied"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+def _simulate_principal_policy(response: IamResponse) -> Any:
+    raise _AccessDenied(
+        f"User: arn:aws:iam::{response.current_account}:user/sandbox is not authorized to perform: "
+        "iam:SimulatePrincipalPolicy (the sandbox has no policy simulator)")
 
 
 def _delete_policy(original: Any, backend: IAMBackend, policy_arn: str) -> None:

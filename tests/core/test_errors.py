@@ -29,7 +29,7 @@ def test_exit_code_table_matches_the_contract():
     """cli-surface.md: 0 success; 1 check failed; 2 usage; 3 config/credentials; 4 AWS; 5 database;
     6 timed out; 7 reboot pending; 130 interrupted."""
     table = dict(EXIT_CODES)
-    assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 130]
+    assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 70, 130]
     words = {0: "success", 1: "check", 2: "usage", 3: "credentials", 4: "AWS", 5: "database",
              6: "timed out", 7: "reboot", 130: "interrupted"}
     for code, word in words.items():
@@ -121,8 +121,8 @@ def test_database_error():
 @pytest.mark.parametrize("exc", [ValueError("boom"), RuntimeError("boom"), KeyError("boom")])
 def test_unexpected_error(exc):
     code, message, hint = describe(exc)
-    assert code == 1
+    assert code == 70  # not 1: a runbook must not read a bug as "a check failed"
     assert "unexpected" in message
     assert type(exc).__name__ in message
-    assert "-v" in hint
-    assert exit_code_for(exc) == 1
+    assert "-vv" in hint
+    assert exit_code_for(exc) == 70
