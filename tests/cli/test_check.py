@@ -95,7 +95,7 @@ def test_a_pending_reboot_fails_the_reboot_check(cli, sandbox_aws):
     r = cli(*CHECK, "--cluster", "ml-demo", code=1)
     assert failing(r) == {("reboot", None)}
     assert "pending-reboot" in finding(r, "reboot")["detail"]
-    assert finding(r, "reboot")["fix"].endswith("--reboot --yes  (reboots only the instances that need it)")
+    assert finding(r, "reboot")["fix"] == "auroraml setup comprehend --cluster ml-demo --reboot --yes"
 
 
 def test_a_removed_association_fails_role_associated(wired, cli, boto):

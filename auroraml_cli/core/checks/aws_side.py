@@ -83,8 +83,8 @@ def _parameter_group(reader: Reader, cluster: Cluster) -> Finding:
     group = cluster.parameter_group
     if group.startswith("default."):
         return Finding("parameter-group", None, FAIL, f"{cluster.id} uses the default group {group}, which cannot be "
-                       "changed: no aws_default_*_role can be set", setup_fix("comprehend", cluster, reboot=True)
-                       + "  (any service: setup creates a custom group)")
+                       "changed: no aws_default_*_role can be set (setup of any service creates a custom group)",
+                       setup_fix("comprehend", cluster, reboot=True))
     sharing = sorted(c["DBClusterIdentifier"] for c in reader.clusters(cluster.region)
                      if c.get("DBClusterParameterGroup") == group and c["DBClusterIdentifier"] != cluster.id)
     if sharing:
@@ -99,8 +99,8 @@ def _reboots(cluster: Cluster, services: list[str]) -> Finding:
     if pending:
         states = ", ".join(f"{m.instance_id} {m.parameter_status}" for m in cluster.ordered_members()
                            if m.parameter_status != IN_SYNC)
-        return Finding("reboot", None, FAIL, f"the group's values are not running yet: {states}",
-                       setup_fix(services[0], cluster, reboot=True) + "  (reboots only the instances that need it)")
+        return Finding("reboot", None, FAIL, f"the group's values are not running yet: {states} (setup reboots only "
+                       "the instances that need it)", setup_fix(services[0], cluster, reboot=True))
     return Finding("reboot", None, PASS, f"every instance is in-sync with {cluster.parameter_group}"
                    if cluster.members else "the cluster has no instances")
 

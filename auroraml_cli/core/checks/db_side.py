@@ -118,7 +118,8 @@ def ml_functions(conn) -> dict[str, list[tuple[str, str, int]]]:
 
 
 def user_access(conn, version: AuroraVersion, services: list[str], user: str, variables: dict[str, str],
-                functions: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
+                functions: dict[str, list[tuple[str, str, int]]], where: str = "") -> list[Finding]:
+    """`where`: how the fixes name the server (" --cluster ID" or " --host H")."""
     account = Account.parse(user)
     try:
         lines = [r[0] for r in db.rows(conn, f"SHOW GRANTS FOR {account.sql()}")]
@@ -139,7 +140,7 @@ def user_access(conn, version: AuroraVersion, services: list[str], user: str, va
         held, defaults = _closure(conn, grants.roles), _closure(conn, defaults)
     for name in services:
         svc = SERVICES[name]
-        fix = f"auroraml grant {name} {user}"
+        fix = f"auroraml grant {name} {user}{where}"
         if version.uses_roles:
             missing = [r for r in svc.db_roles if r not in held]
             if missing:
@@ -161,7 +162,7 @@ def user_access(conn, version: AuroraVersion, services: list[str], user: str, va
                                else f"{account} holds {', '.join(svc.v2_privileges) or 'what the service needs'}",
                                fix if missing else None))
         if name in functions:
-            out.append(_execute(account, user, name, grants, lines, functions[name]))
+            out.append(_execute(account, user, name, grants, lines, functions[name], where))
     return out
 
 
@@ -185,7 +186,7 @@ def _closure(conn, roles: set[str], limit: int = 64) -> set[str]:
 
 
 def _execute(account: Account, user: str, service: str, grants: Grants, lines: list[str],
-             functions: list[tuple[str, str, int]]) -> Finding:
+             functions: list[tuple[str, str, int]], where: str) -> Finding:
     if not functions:
         return Finding("user-execute", service, SKIP, f"no {service} function exists yet (auroraml ddl {service} ...)")
     if {"EXECUTE", "ALL PRIVILEGES"} & grants.global_privileges:
@@ -194,7 +195,7 @@ def _execute(account: Account, user: str, service: str, grants: Grants, lines: l
     lacking = [f"{s}.{n}" for s, n, _ in functions if (s, n) not in grants.functions and s not in schema_level]
     if lacking:
         return Finding("user-execute", service, FAIL, f"{account} may not EXECUTE {', '.join(lacking[:5])}",
-                       f"auroraml grant {service} {user} " + " ".join(f"--function {f}" for f in lacking[:5]))
+                       f"auroraml grant {service} {user} " + " ".join(f"--function {f}" for f in lacking[:5]) + where)
     return Finding("user-execute", service, PASS, f"{account} may EXECUTE {len(functions)} {service} function(s)")
 
 

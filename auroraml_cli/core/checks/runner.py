@@ -80,7 +80,8 @@ def _database(aws: Aws, reader: Reader, facts: ClusterFacts, dbs: DbScope) -> li
         out.append(db_side.reserved_words(writer.conn, version))
         functions = db_side.ml_functions(writer.conn) if (dbs.user or dbs.probe) else {}
         if dbs.user:
-            out += db_side.user_access(writer.conn, version, facts.services, dbs.user, variables, functions)
+            where = f" --host {request.host}" if request.host else f" --cluster {cluster.id}"
+            out += db_side.user_access(writer.conn, version, facts.services, dbs.user, variables, functions, where)
         if dbs.probe:
             out += db_side.probe(writer.conn, facts.services, functions)
         return out
