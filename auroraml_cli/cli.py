@@ -19,6 +19,7 @@ from .commands import ddl as ddl_cmd
 from .commands import explain as explain_cmd
 from .commands import export as export_cmd
 from .commands import grant as grant_cmd
+from .commands import iam_policy as iam_policy_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
 from .commands import status as status_cmd
@@ -105,6 +106,7 @@ class _StderrHandler(logging.StreamHandler):
 
 setup_cmd.register(app)
 teardown_cmd.register(app)
+iam_policy_cmd.register(app)
 grant_cmd.register(app)
 ddl_cmd.register(app)
 export_cmd.register(app)
