@@ -10,7 +10,13 @@ import typer
 from . import options as o
 
 app = typer.Typer(help="Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, epilog="""
+Examples:
+
+  auroraml ddl sagemaker mldb.churn --endpoint churn-predictor --arg age:INT --returns DOUBLE --aurora-version 3.06.0
+
+  auroraml ddl bedrock mldb.ask --model-id amazon.titan-text-express-v1 --wrapper auto --apply --cluster ml-demo
+""")
 
 SAGEMAKER_EXAMPLE = """
 Example:
@@ -55,7 +61,7 @@ def sagemaker(
     arg: List[str] = typer.Option(..., "--arg", metavar="NAME:TYPE", help="An argument, in the order the model takes its features (repeatable)."),
     returns: str = typer.Option(..., "--returns", metavar="TYPE", help="A numeric type (not BIT) or VARCHAR(n)."),
     max_batch_size: Optional[int] = typer.Option(None, "--max-batch-size", help="Rows per InvokeEndpoint request (> 0; Aurora's default 10,000)."),
-    sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER"),
+    sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER", help="SQL SECURITY of the function (Aurora's default: DEFINER)."),
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
     replace: bool = typer.Option(False, "--replace", help="With --apply: drop and re-create a function that differs."),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
@@ -83,7 +89,7 @@ def bedrock(
     accept: Optional[str] = typer.Option(None, "--accept", help="The response's content type. \\[Aurora's default: application/json]"),
     timeout_ms: Optional[int] = typer.Option(None, "--timeout-ms", help="Per-call timeout. \\[default: aurora_ml_inference_timeout]"),
     wrapper: Optional[str] = typer.Option(None, "--wrapper", metavar="FAMILY|auto", help="Also create NAME(prompt) that builds the request and extracts the answer: anthropic, titan-text, titan-embed, cohere-embed, or auto (from the model id). The model function becomes NAME_raw."),
-    sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER"),
+    sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER", help="SQL SECURITY of the function (Aurora's default: DEFINER)."),
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
     replace: bool = typer.Option(False, "--replace", help="With --apply: drop and re-create a function that differs."),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),

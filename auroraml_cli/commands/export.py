@@ -27,7 +27,7 @@ def export(
     header: bool = typer.Option(False, "--header", help="CSV: a header row."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files already at the prefix."),
     manifest: bool = typer.Option(False, "--manifest", help="Also write a manifest (leave off for SageMaker training data)."),
-    encryption: Optional[str] = typer.Option(None, "--encryption", metavar="on|off|sse_s3|sse_kms"),
+    encryption: Optional[str] = typer.Option(None, "--encryption", metavar="on|off|sse_s3|sse_kms", help="Server-side encryption of the files (Aurora's default: the bucket's)."),
     kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: the key."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the statement; run nothing."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,

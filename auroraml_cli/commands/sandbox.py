@@ -12,7 +12,13 @@ import typer
 from ..core.errors import ConfigError
 
 app = typer.Typer(help="A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, epilog="""
+Examples:
+
+  auroraml sandbox run -- auroraml setup comprehend --cluster ml-demo --reboot --yes
+
+  auroraml sandbox start --port 5000
+""")
 
 SANDBOX_ENV = {
     "AWS_ACCESS_KEY_ID": "sandbox",
@@ -48,7 +54,14 @@ def _environment(endpoint_url: str) -> dict[str, str]:
     return {"AWS_ENDPOINT_URL": endpoint_url, **SANDBOX_ENV}
 
 
-@app.command("start", epilog="Example:\n\n  eval \"$(auroraml sandbox start --port 5000 &)\"")
+EXAMPLE_START = """
+Example (then, in another shell, the printed `export` lines; or AWS_ENDPOINT_URL=http://127.0.0.1:5000):
+
+  auroraml sandbox start --port 5000
+"""
+
+
+@app.command("start", epilog=EXAMPLE_START)
 def start(
     ctx: typer.Context,
     port: int = typer.Option(5000, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
@@ -97,4 +110,4 @@ def _describe_sql(out, sandbox) -> None:
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="sandbox", rich_help_panel="Rehearse")
+    root.add_typer(app, name="sandbox", rich_help_panel="Sandbox")
