@@ -9,6 +9,11 @@ and the answer comes back in the family's own response shape:
 | amazon.titan-embed-*    | inputText                                 | {"embedding": [...]}                  |
 | cohere.embed-*          | texts, input_type                         | {"embeddings": [[...]]}               |
 
+A model whose access the account has given up in that region (bedrock:
+DeleteFoundationModelAgreement, see bedrock.py) answers AccessDeniedException "You don't have access
+to the model with the specified model ID."; through an inference profile, access is checked in the
+region the call is made in.
+
 moto answers {} for any model id. `invoke()` is the one implementation: moto's response handler
 calls it for boto3 clients, the SQL endpoint calls it in-process for Bedrock functions.
 """
@@ -24,6 +29,7 @@ from moto.core.exceptions import JsonRESTError
 
 from . import catalog, ml_answers
 from ._patch import define
+from .bedrock import has_access
 
 JSON = "application/json"
 _REQUIRED = {
@@ -45,13 +51,16 @@ class BedrockRuntimeError(JsonRESTError):
         self.code = status
 
 
-def invoke(region: str, model_id: str, body: bytes | str, content_type: str = JSON, accept: str = JSON
-           ) -> tuple[bytes, str]:
+def invoke(account_id: str, region: str, model_id: str, body: bytes | str, content_type: str = JSON,
+           accept: str = JSON) -> tuple[bytes, str]:
     """(response body, its content type). Raises BedrockRuntimeError as AWS does."""
     try:
         if ml_answers.take_throttle():
             raise BedrockRuntimeError("ThrottlingException", "Too many requests, please wait before trying again.", 429)
         model = resolve(region, model_id)
+        if not has_access(account_id, region, model.model_id):
+            raise BedrockRuntimeError("AccessDeniedException",
+                                      "You don't have access to the model with the specified model ID.", 403)
         request = _request(body, content_type)
         family = family_of(model.model_id)
         missing = [key for key in _REQUIRED[family] if key not in request]
@@ -152,6 +161,6 @@ def _invoke_model(response: BedrockRuntimeResponse) -> Any:
     body = response._get_param("body")
     content_type = response._get_param("contentType", JSON)
     accept = response._get_param("accept", JSON)
-    answer, answer_type = invoke(response.region, response._get_param("modelId") or "", body or b"",
-                                 content_type, accept)
+    answer, answer_type = invoke(response.current_account, response.region, response._get_param("modelId") or "",
+                                 body or b"", content_type, accept)
     return 200, {"Content-Type": answer_type}, answer

@@ -2,11 +2,12 @@
 
 `install()` patches moto's backend and response classes once per process, so the behaviour is
 the same under `moto.mock_aws()` and in a moto server started by the same process. The layer's
-per-resource state lives on moto's objects (clusters, instances, parameter groups), so moto's
-reset (`POST /moto-api/reset`, or a new `mock_aws()`) clears it too. Time is read on each
-describe; nothing runs in the background.
+per-resource state lives on moto's objects (clusters, instances, parameter groups, a service's
+backend of one account and region), so moto's reset (`POST /moto-api/reset`, or a new
+`mock_aws()`) clears it too. Time is read on each describe; nothing runs in the background.
 
-Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer does [where].
+Each row: a gap measured in ../shared/reference/moto-gaps.md (those it does not list were measured
+against moto 5.2.5 when the row was added), what the layer does [where].
 
 | gap in moto                              | what the layer does                                   |
 |------------------------------------------|-------------------------------------------------------|
@@ -59,8 +60,9 @@ Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer doe
 |   NEUTRAL; BatchDetectSentiment missing  | (ml_answers); BatchDetectSentiment up to 25 texts,    |
 |                                          | BatchSizeLimitExceededException beyond [comprehend]   |
 | SageMaker InvokeEndpoint answers "body"  | ValidationError unless the endpoint exists and is     |
-|   and never checks the endpoint          | InService in that region; text/csv, one answer line   |
-|                                          | per row, configurable per endpoint [sagemaker_runtime]|
+|   and never checks the endpoint          | InService (or Updating) in that region; text/csv, one |
+|                                          | answer line per row, configurable per endpoint        |
+|                                          | [sagemaker_runtime]                                   |
 | Bedrock InvokeModel answers {} for any   | ValidationException for a model the region lacks; the |
 |   model id                               | family's response shape (Anthropic messages, Titan    |
 |                                          | text/embeddings, Cohere embed) [bedrock_runtime]      |
@@ -68,6 +70,20 @@ Each row: a gap measured in ../shared/reference/moto-gaps.md, what the layer doe
 |                                          | ThrottlingException [ml_answers]                      |
 | no instance uptime                       | boot_time(): creation or the end of the last reboot   |
 |                                          | (SQL Uptime, counters) [rds_instances]                |
+| default VPC: no internet gateway, no     | a gateway, attached, and 0.0.0.0/0 → igw in the main  |
+|   0.0.0.0/0 route                        | route table, in every region [default_vpc]            |
+| DBSubnetGroup `default` (what a cluster  | the default VPC's subnets, made when first named or   |
+|   without one names) does not exist      | listed; an ordinary group after [default_vpc]         |
+| cluster without VpcSecurityGroupIds      | its VPC's `default` group, active; its id known       |
+|   reports none                           | without building EC2 (seed speed) [default_vpc]       |
+| Bedrock model access calls missing       | availability per account and region; Delete/Create-   |
+|   (GetFoundationModelAvailability, ...)  | FoundationModelAgreement (offer token from ListFoun-  |
+|                                          | dationModelAgreementOffers) take access away / give   |
+|                                          | it back [bedrock]; InvokeModel then AccessDenied-     |
+|                                          | Exception [bedrock_runtime]                           |
+| SageMaker UpdateEndpoint missing         | Updating for endpoint_update_duration, then InService |
+|                                          | on the new config; still answers InvokeEndpoint       |
+|                                          | meanwhile, as on AWS [sagemaker_endpoints]            |
 """
 
 from __future__ import annotations
@@ -85,6 +101,7 @@ class Settings:
     iam_propagation_delay: float = 0.0  # a role this young is refused by AddRoleToDBCluster
     reboot_starts_late: bool = True  # the first describe after a reboot still says `available`
     ml_throttle: int = 0  # the next N Comprehend/SageMaker/Bedrock runtime calls answer ThrottlingException
+    endpoint_update_duration: float = 2.0  # UpdateEndpoint: `Updating` this long, then InService
 
 
 settings = Settings()
@@ -147,18 +164,20 @@ def install() -> None:
             bedrock,
             bedrock_runtime,
             comprehend,
+            default_vpc,
             iam,
             rds_clusters,
             rds_groups,
             rds_instances,
             rds_parameters,
             rds_roles,
+            sagemaker_endpoints,
             sagemaker_runtime,
         )
         from .sql import rds_address
 
         for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address,
-                       comprehend, sagemaker_runtime, bedrock_runtime):
+                       comprehend, sagemaker_runtime, bedrock_runtime, default_vpc, sagemaker_endpoints):
             module.install()
         _installed = True
 

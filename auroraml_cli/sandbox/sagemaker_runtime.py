@@ -1,5 +1,6 @@
 """SageMaker runtime's InvokeEndpoint as Aurora ML uses it: text/csv, one row per line in, one
-answer per line out, from an endpoint that exists and is InService in that region.
+answer per line out, from an endpoint that exists in that region and is InService (or Updating: an
+update keeps the old fleet serving, see sagemaker_endpoints).
 
 moto answers "body" for any endpoint name; here an unknown endpoint is AWS's ValidationError
 ("Endpoint NAME of account ACCOUNT not found.") and the answers come from ml_answers (moto's
@@ -64,8 +65,12 @@ def invoke(account_id: str, region: str, endpoint: str, body: bytes | str, conte
 def _check_endpoint(account_id: str, region: str, endpoint: str) -> None:
     from moto.sagemaker.models import sagemaker_backends
 
-    found = sagemaker_backends[account_id][region].endpoints.get(endpoint)
-    if found is None or found.endpoint_status != "InService":
+    from .sagemaker_endpoints import SERVING, settle
+
+    backend = sagemaker_backends[account_id][region]
+    settle(backend)
+    found = backend.endpoints.get(endpoint)
+    if found is None or found.endpoint_status not in SERVING:
         raise SageMakerError("ValidationError", f"Endpoint {endpoint} of account {account_id} not found.")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 FAST = {"association_delay": 0.05, "reboot_duration": 0.05, "iam_propagation_delay": 0.0, "reboot_starts_late": True,
-        "ml_throttle": 0}
+        "ml_throttle": 0, "endpoint_update_duration": 0.05}
 PASSWORD = "password123"
 V3 = "8.0.mysql_aurora.3.06.0"
 V3_BEDROCK = "8.0.mysql_aurora.3.10.1"

@@ -60,8 +60,8 @@ class ServiceCalls:
         from .. import bedrock_runtime
 
         answer, _ = self._send("bedrock", lambda: bedrock_runtime.invoke(
-            self._aws.region, model_id, body.encode("utf-8"), content_type or "application/json",
-            accept or "application/json"))
+            self._aws.account_id, self._aws.region, model_id, body.encode("utf-8"),
+            content_type or "application/json", accept or "application/json"))
         return answer.decode("utf-8")
 
     def _send(self, service: str, request: Any) -> Any:
