@@ -45,7 +45,7 @@ _FILE_OPTIONS = {"--config", "--defaults-file", "--ssl-ca"}
 
 def clean(text: str | None) -> str:
     """Help text without rich markup escapes."""
-    return re.sub(r"\\\[", "[", (text or "").strip())
+    return re.sub(r"\[", "[", (text or "").strip())
 
 
 def _examples(epilog: str | None) -> list[str]:
