@@ -6,15 +6,16 @@ at import time. Commands import what they need when they run.
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Optional
 
 import typer
+import typer.core
 
 from . import __version__
 from .app import App
 from .commands import check as check_cmd
+from .commands import completion as completion_cmd
 from .commands import ddl as ddl_cmd
 from .commands import explain as explain_cmd
 from .commands import export as export_cmd
@@ -28,13 +29,36 @@ from .core import errors, settings as settings_mod
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."
 
+
+
+class _GroupedHelp(typer.core.TyperGroup):
+    """Commands listed under their task (the rich_help_panel each command registers with), in
+    plain text: typer's rich help costs about 70 ms of imports (rich, markdown-it) on every
+    `--help`, felt on each TAB-and-help; plain click formatting costs nothing."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        panels: dict[str, list[tuple[str, str]]] = {}
+        commands = [(n, c) for n in self.list_commands(ctx) if (c := self.get_command(ctx, n)) and not c.hidden]
+        limit = formatter.width - 8 - max((len(n) for n, _ in commands), default=0)
+        for name, cmd in commands:
+            panel = getattr(cmd, "rich_help_panel", None)
+            summary = (cmd.short_help or cmd.help or "").strip().split("\n")[0]
+            summary = summary if len(summary) <= limit else summary[: limit - 3].rstrip() + "..."
+            panels.setdefault(panel if isinstance(panel, str) else "Commands", []).append((name, summary))
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
     name="auroraml",
+    cls=_GroupedHelp,
     help="Wire Amazon Aurora MySQL to Bedrock, Comprehend, SageMaker and S3, idempotently, with a plan you can read first.",
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # `auroraml completion` installs static scripts: a TAB starts no Python
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -56,10 +80,10 @@ def main_options(
     ctx: typer.Context,
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (AWS_PROFILE works; otherwise boto3's own credential chain).", envvar=None),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION / AWS_DEFAULT_REGION)."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. \\[env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
-    config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. \\[env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
-    target: Optional[str] = typer.Option(None, "-t", "--target", help="Named \\[targets.NAME] section of the settings file. \\[env: AURORAML_TARGET]"),
-    verbose: int = typer.Option(0, "-v", "--verbose", count=True, help="More detail on stderr (-vv: every AWS API call)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. [env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
+    config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. [env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
+    target: Optional[str] = typer.Option(None, "-t", "--target", help="Named [targets.NAME] section of the settings file. [env: AURORAML_TARGET]"),
+    verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False, help="More detail on stderr (-vv: every AWS API call)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the payload and errors."),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR works too)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -76,32 +100,39 @@ def main_options(
 
 def _configure_logging(verbose: int) -> None:
     """-v: info, -vv: debug (every AWS call) on stderr. Quiet by default, and set per run so that
-    one run's level never leaks into the next when the CLI is run in-process (tests)."""
+    one run's level never leaks into the next when the CLI is run in-process (tests). `logging`
+    costs about 12 ms to import: a quiet run that has not loaded it leaves it alone."""
+    if not verbose and "logging" not in sys.modules:
+        return
+    import logging
+
     logger = logging.getLogger("auroraml")
-    for handler in [h for h in logger.handlers if isinstance(h, _StderrHandler)]:
+    for handler in [h for h in logger.handlers if getattr(h, "auroraml_stderr", False)]:
         logger.removeHandler(handler)
     if not verbose:
         logger.setLevel(logging.NOTSET)
         return
     logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
-    handler = _StderrHandler()
+    handler = _stderr_handler(logging)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     logger.addHandler(handler)
 
 
-class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the time of the record."""
+def _stderr_handler(logging):
+    class StderrHandler(logging.StreamHandler):
+        """Writes to whatever sys.stderr is at the time of the record (tests swap it)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+        auroraml_stderr = True
 
-    @property  # type: ignore[override]
-    def stream(self):
-        return sys.stderr
+        @property  # type: ignore[override]
+        def stream(self):
+            return sys.stderr
 
-    @stream.setter
-    def stream(self, _value) -> None:
-        pass
+        @stream.setter
+        def stream(self, _value) -> None:
+            pass
+
+    return StderrHandler()
 
 
 setup_cmd.register(app)
@@ -114,6 +145,7 @@ explain_cmd.register(app)
 status_cmd.register(app)
 check_cmd.register(app)
 sandbox_cmd.register(app)
+completion_cmd.register(app)
 
 
 def _click_exception(exc: BaseException) -> bool:
@@ -151,6 +183,8 @@ def _failure(exc: BaseException) -> int:
     else:
         code, message, hint = errors.describe(exc)
         _print_error(message, hint)
+        import logging
+
         if logging.getLogger("auroraml").isEnabledFor(logging.DEBUG) and not isinstance(exc, errors.AuroraMLError):
             import traceback
 

@@ -25,16 +25,16 @@ FLEET_COLUMNS = ("cluster", "region", "pass", "warn", "fail", "skip", "first_pro
 
 def check(
     ctx: typer.Context,
-    services: Optional[List[o.ServiceName]] = typer.Option(None, "--service", "-s", help="Check this service (repeatable). \\[default: those the cluster has wired]"),
+    services: Optional[List[o.ServiceName]] = typer.Option(None, "--service", "-s", help="Check this service (repeatable). [default: those the cluster has wired]"),
     user: Optional[str] = typer.Option(None, "--user", metavar="USER[@HOST]", help="Also check this database account: role or privilege, active at login, EXECUTE on the ML functions."),
-    model_ids: Optional[List[str]] = typer.Option(None, "--model-id", help="Bedrock model to check (repeatable). \\[default: those the role's policy names]"),
-    endpoints: Optional[List[str]] = typer.Option(None, "--endpoint", help="SageMaker endpoint to check (repeatable). \\[default: those the role's policy names]"),
+    model_ids: Optional[List[str]] = typer.Option(None, "--model-id", help="Bedrock model to check (repeatable). [default: those the role's policy names]"),
+    endpoints: Optional[List[str]] = typer.Option(None, "--endpoint", help="SageMaker endpoint to check (repeatable). [default: those the role's policy names]"),
     probe: bool = typer.Option(False, "--probe", help="Make one real ML call per service and explain its error."),
     no_database: bool = typer.Option(False, "--no-database", help="Only the AWS side: no database connection."),
     all_clusters: bool = typer.Option(False, "--all", help="Every Aurora MySQL cluster of the region(s): one summary row each (AWS side only)."),
-    regions: Optional[List[str]] = typer.Option(None, "--region", help="The cluster's region; with --all, a region to scan (repeatable). \\[default: the global --region, AWS_REGION...]"),
+    regions: Optional[List[str]] = typer.Option(None, "--region", help="The cluster's region; with --all, a region to scan (repeatable). [default: the global --region, AWS_REGION...]"),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
-    db_user: Optional[str] = typer.Option(None, "--db-user", help="Database user to connect as (check's --user is the account checked). \\[env: AURORAML_USER]"),
+    db_user: Optional[str] = typer.Option(None, "--db-user", help="Database user to connect as (check's --user is the account checked). [env: AURORAML_USER]"),
     defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:

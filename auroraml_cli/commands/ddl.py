@@ -10,7 +10,7 @@ import typer
 from . import options as o
 
 app = typer.Typer(help="Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it.",
-                  no_args_is_help=True, epilog="""
+                  no_args_is_help=True, rich_markup_mode=None, epilog="""
 Examples:
 
   auroraml ddl sagemaker mldb.churn --endpoint churn-predictor --arg age:INT --returns DOUBLE --aurora-version 3.06.0
@@ -83,11 +83,11 @@ def bedrock(
     ctx: typer.Context,
     name: str = typer.Argument(..., metavar="[DB.]NAME", help="The function to create."),
     model_id: str = typer.Option(..., "--model-id", help="The Bedrock model or inference profile id."),
-    arg: Optional[str] = typer.Option(None, "--arg", metavar="NAME:TYPE", help="The request-body argument. \\[default: request_body:TEXT]"),
+    arg: Optional[str] = typer.Option(None, "--arg", metavar="NAME:TYPE", help="The request-body argument. [default: request_body:TEXT]"),
     returns: str = typer.Option("TEXT", "--returns", metavar="TYPE", help="TEXT, LONGTEXT or VARCHAR(n) — never JSON (CAST the result instead)."),
-    content_type: Optional[str] = typer.Option(None, "--content-type", help="The request's content type. \\[Aurora's default: application/json]"),
-    accept: Optional[str] = typer.Option(None, "--accept", help="The response's content type. \\[Aurora's default: application/json]"),
-    timeout_ms: Optional[int] = typer.Option(None, "--timeout-ms", help="Per-call timeout. \\[default: aurora_ml_inference_timeout]"),
+    content_type: Optional[str] = typer.Option(None, "--content-type", help="The request's content type. [Aurora's default: application/json]"),
+    accept: Optional[str] = typer.Option(None, "--accept", help="The response's content type. [Aurora's default: application/json]"),
+    timeout_ms: Optional[int] = typer.Option(None, "--timeout-ms", help="Per-call timeout. [default: aurora_ml_inference_timeout]"),
     wrapper: Optional[str] = typer.Option(None, "--wrapper", metavar="FAMILY|auto", help="Also create NAME(prompt) that builds the request and extracts the answer: anthropic, titan-text, titan-embed, cohere-embed, or auto (from the model id). The model function becomes NAME_raw."),
     sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER", help="SQL SECURITY of the function (Aurora's default: DEFINER)."),
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),

@@ -20,7 +20,7 @@ Examples:
 
 def iam_policy(
     ctx: typer.Context,
-    commands: Optional[List[str]] = typer.Option(None, "--command", "-c", metavar="COMMAND", help="Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status. \\[default: all]"),
+    commands: Optional[List[str]] = typer.Option(None, "--command", "-c", metavar="COMMAND", help="Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status. [default: all]"),
     account: str = typer.Option("*", "--account", help="Account id for the role and policy ARNs."),
     partition: str = typer.Option("aws", "--partition", help="aws, aws-cn, aws-us-gov..."),
 ) -> int:

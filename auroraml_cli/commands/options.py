@@ -16,15 +16,15 @@ TIMEOUT_HELP = "Seconds to wait for each association and each reboot before givi
 
 # Database connection options, shared by every command that talks SQL. A password option is
 # deliberately absent: passwords come from option files, Secrets Manager, IAM tokens or a prompt.
-HOST = typer.Option(None, "--host", help="Database host. \\[env: AURORAML_HOST; default: the cluster's writer endpoint]")
-PORT = typer.Option(None, "--port", min=1, max=65535, help="Database port. \\[env: AURORAML_PORT; default 3306]")
-USER = typer.Option(None, "--user", help="Database user. \\[env: AURORAML_USER]")
-DATABASE = typer.Option(None, "--database", help="Default database. \\[env: AURORAML_DATABASE]")
-DEFAULTS_FILE = typer.Option(None, "--defaults-file", help="MySQL option file with a [client] group (user, password, host...). \\[default: ~/.my.cnf]")
+HOST = typer.Option(None, "--host", help="Database host. [env: AURORAML_HOST; default: the cluster's writer endpoint]")
+PORT = typer.Option(None, "--port", min=1, max=65535, help="Database port. [env: AURORAML_PORT; default 3306]")
+USER = typer.Option(None, "--user", help="Database user. [env: AURORAML_USER]")
+DATABASE = typer.Option(None, "--database", help="Default database. [env: AURORAML_DATABASE]")
+DEFAULTS_FILE = typer.Option(None, "--defaults-file", help="MySQL option file with a [client] group (user, password, host...). [default: ~/.my.cnf]")
 IAM_AUTH = typer.Option(False, "--iam-auth", help="Authenticate with an RDS IAM token made at connect time (needs --ssl-ca).")
-SECRET_ARN = typer.Option(None, "--secret-arn", help="Secrets Manager secret with username and password. \\[default: the cluster's managed master secret]")
+SECRET_ARN = typer.Option(None, "--secret-arn", help="Secrets Manager secret with username and password. [default: the cluster's managed master secret]")
 SSL_CA = typer.Option(None, "--ssl-ca", help="CA bundle: connect with TLS and verify the server's certificate.")
-CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). \\[env: AURORAML_CLUSTER]")
+CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
 CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca")

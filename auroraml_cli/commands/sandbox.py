@@ -12,7 +12,7 @@ import typer
 from ..core.errors import ConfigError
 
 app = typer.Typer(help="A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1.",
-                  no_args_is_help=True, epilog="""
+                  no_args_is_help=True, rich_markup_mode=None, epilog="""
 Examples:
 
   auroraml sandbox run -- auroraml setup comprehend --cluster ml-demo --reboot --yes

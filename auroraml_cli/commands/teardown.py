@@ -20,7 +20,7 @@ Examples:
 def teardown(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to unwire."),
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="DB cluster id or ARN. \\[env: AURORAML_CLUSTER]"),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="DB cluster id or ARN. [env: AURORAML_CLUSTER]"),
     role_name: Optional[str] = typer.Option(None, "--role-name", help="The IAM role setup used, if not the default name."),
     policy_name: Optional[str] = typer.Option(None, "--policy-name", help="The IAM policy setup used, if not the default name."),
     keep_iam: bool = typer.Option(False, "--keep-iam", help="Keep the IAM role and policy."),

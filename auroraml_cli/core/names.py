@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -71,6 +70,8 @@ def iam_name(text: str, kind: str, limit: int) -> str:
 
 def derived_name(prefix: str, suffix: str, limit: int) -> str:
     """`prefix-suffix`, shortened with a stable hash when it would pass IAM's length limit."""
+    import hashlib  # OpenSSL's: 3 ms at start-up otherwise
+
     name = f"{prefix}-{suffix}"
     if len(name) <= limit:
         return name

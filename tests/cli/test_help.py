@@ -56,5 +56,5 @@ def test_every_example_parses(example):
 
 def test_help_groups_commands_by_task_in_order(cli):
     out = cli("--help").stdout
-    found = [p for p in PANELS if f"─ {p} " in out]
-    assert found == PANELS and [out.index(f"─ {p} ") for p in found] == sorted(out.index(f"─ {p} ") for p in found)
+    found = [p for p in PANELS if f"\n{p}:\n" in out]
+    assert found == PANELS and [out.index(f"\n{p}:\n") for p in found] == sorted(out.index(f"\n{p}:\n") for p in found)
