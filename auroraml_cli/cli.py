@@ -21,6 +21,7 @@ from .commands import explain as explain_cmd
 from .commands import export as export_cmd
 from .commands import grant as grant_cmd
 from .commands import iam_policy as iam_policy_cmd
+from .commands import manual as manual_cmd
 from .commands import sandbox as sandbox_cmd
 from .commands import setup as setup_cmd
 from .commands import status as status_cmd
@@ -146,6 +147,7 @@ status_cmd.register(app)
 check_cmd.register(app)
 sandbox_cmd.register(app)
 completion_cmd.register(app)
+manual_cmd.register(app)
 
 
 def _click_exception(exc: BaseException) -> bool:

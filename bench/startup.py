@@ -64,6 +64,9 @@ def main() -> None:
     for label, ours, theirs in PAIRS:
         a, b = side_by_side(ours, theirs, args.rounds)
         print(f"auroraml {label:<18} {a * 1000:6.0f} ms   plain click {b * 1000:6.0f} ms   ratio {a / b:.2f}x   goal <= 1.5x")
+    a, b = side_by_side([sys.executable, str(Path(__file__).with_name("plain_typer_app.py")), "a", "--x", "1"],
+                        [*PLAIN, "--version"], args.rounds)
+    print(f"the typer floor: a trivial typer app {a * 1000:.0f} ms vs plain click {b * 1000:.0f} ms: {a / b:.2f}x")
     aws = str(BIN / "aws") if (BIN / "aws").exists() else shutil.which("aws")
     if aws:
         a, b = side_by_side([AURORAML, "--version"], [aws, "--version"], args.rounds)

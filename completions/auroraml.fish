@@ -5,7 +5,7 @@
 function __auroraml_subs
     switch "$argv"
         case ''
-            printf '%s\n' setup teardown iam-policy grant revoke export explain status check ddl sandbox completion
+            printf '%s\n' setup teardown iam-policy grant revoke export explain status check man ddl sandbox completion
         case 'ddl'
             printf '%s\n' sagemaker bedrock
         case 'sandbox'
@@ -105,6 +105,7 @@ complete -c auroraml -n '__auroraml_at ""' -a export -d 'Run SELECT ... INTO OUT
 complete -c auroraml -n '__auroraml_at ""' -a explain -d 'Run EXPLAIN and report, per ML function call, whether it is batched'
 complete -c auroraml -n '__auroraml_at ""' -a status -d 'Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries'
 complete -c auroraml -n '__auroraml_at ""' -a check -d 'Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure'
+complete -c auroraml -n '__auroraml_at ""' -a man -d 'Print the manual page (roff), or install it for this user with --install'
 complete -c auroraml -n '__auroraml_at ""' -a ddl -d 'Write Aurora\'s ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it'
 complete -c auroraml -n '__auroraml_at ""' -a sandbox -d 'A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1'
 complete -c auroraml -n '__auroraml_at ""' -a completion -d 'TAB completion for bash, zsh and fish: print the script, or install it for this user'
@@ -261,6 +262,10 @@ complete -c auroraml -n '__auroraml_at "check"' -l iam-auth -d 'Authenticate wit
 complete -c auroraml -n '__auroraml_at "check"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
 complete -c auroraml -n '__auroraml_at "check"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
 complete -c auroraml -n '__auroraml_at "check"' -s h -l help -d 'Show the help and exit'
+
+# auroraml man
+complete -c auroraml -n '__auroraml_at "man"' -l install -d 'Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it'
+complete -c auroraml -n '__auroraml_at "man"' -s h -l help -d 'Show the help and exit'
 
 # auroraml ddl
 complete -c auroraml -n '__auroraml_at "ddl"' -a sagemaker -d 'A function that sends rows to a SageMaker endpoint, batched'

@@ -86,3 +86,14 @@ def test_install_refuses_a_shell_it_cannot_tell(cli, monkeypatch):
     r = cli("completion", "install", code=2)
     assert "bash|zsh|fish" in r.stderr
     assert "is not one of" in cli("completion", "install", "tcsh", code=2).stderr
+
+
+def test_man_prints_the_committed_page_and_installs_it_for_the_user(cli, isolated, monkeypatch):
+    from pathlib import Path
+
+    committed = (Path(__file__).resolve().parents[2] / "man" / "auroraml.1").read_text()
+    assert cli("man").stdout == committed
+    monkeypatch.setenv("XDG_DATA_HOME", str(isolated / "data"))
+    r = cli("man", "--install")
+    assert (isolated / "data" / "man" / "man1" / "auroraml.1").read_text() == committed
+    assert r.stdout == "" and "wrote " in r.stderr
