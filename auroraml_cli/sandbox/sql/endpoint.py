@@ -77,13 +77,17 @@ class SqlEndpoint:
         self._loop.run_until_complete(self._shutdown())
         self._loop.close()
 
-    async def _shutdown(self) -> None:
+    async def _stop_listening(self) -> None:
+        """Close every listener and drop every open connection (each is a task on this loop)."""
         for server in self._servers.values():
             server.close()
         connections = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in connections:
             task.cancel()
         await asyncio.gather(*connections, return_exceptions=True)
+
+    async def _shutdown(self) -> None:
+        await self._stop_listening()
         for server in self._servers.values():
             await server.wait_closed()
         self.cluster.tables.close()
@@ -109,16 +113,7 @@ class SqlEndpoint:
         """An outage, as when the endpoint's process is killed: every open connection is dropped
         and the ports stop listening (a client's connect is refused) until come_back(). The
         cluster's state (accounts, tables, counters) survives, as it would on the storage."""
-
-        async def down() -> None:
-            for server in self._servers.values():
-                server.close()
-            connections = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in connections:
-                task.cancel()
-            await asyncio.gather(*connections, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(down(), self._loop).result(_START_TIMEOUT)
+        asyncio.run_coroutine_threadsafe(self._stop_listening(), self._loop).result(_START_TIMEOUT)
 
     def come_back(self) -> None:
         """Listen again on the same ports after go_down()."""
