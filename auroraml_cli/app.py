@@ -26,6 +26,9 @@ class App:
         cluster = given or self.settings.cluster
         if not cluster:
             raise UsageError("no cluster given", "pass --cluster ID (or set AURORAML_CLUSTER, or cluster in the target)")
+        from .core.names import cluster_ref
+
+        cluster_ref(cluster)  # a malformed id or ARN is refused before any progress line or AWS call
         return cluster
 
     @contextmanager

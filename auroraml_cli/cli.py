@@ -20,6 +20,7 @@ from .commands import ddl as ddl_cmd
 from .commands import explain as explain_cmd
 from .commands import export as export_cmd
 from .commands import grant as grant_cmd
+from .commands import history as history_cmd
 from .commands import iam_policy as iam_policy_cmd
 from .commands import manual as manual_cmd
 from .commands import sandbox as sandbox_cmd
@@ -32,10 +33,25 @@ EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EX
 
 
 
+class _Interrupted(Exception):
+    """Carries Ctrl-C (or SIGTERM) past typer, which would turn it into a silent Exit(130): the
+    interrupt is then reported like any failure, with the step to take next."""
+
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
+        super().__init__("interrupted")
+        self.interrupt = interrupt
+
+
 class _GroupedHelp(typer.core.TyperGroup):
     """Commands listed under their task (the rich_help_panel each command registers with), in
     plain text: typer's rich help costs about 70 ms of imports (rich, markdown-it) on every
     `--help`, felt on each TAB-and-help; plain click formatting costs nothing."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise _Interrupted(exc) from exc
 
     def format_commands(self, ctx, formatter) -> None:
         panels: dict[str, list[tuple[str, str]]] = {}
@@ -115,8 +131,18 @@ def _configure_logging(verbose: int) -> None:
         return
     logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
     handler = _stderr_handler(logging)
-    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler.setFormatter(_RedactingFormatter(logging)("%(name)s: %(message)s"))
     logger.addHandler(handler)
+
+
+def _RedactingFormatter(logging):
+    class RedactingFormatter(logging.Formatter):
+        """No password or IAM token in a log line, whoever logged it (errors.redact)."""
+
+        def format(self, record) -> str:
+            return errors.redact(super().format(record))
+
+    return RedactingFormatter
 
 
 def _stderr_handler(logging):
@@ -145,6 +171,7 @@ export_cmd.register(app)
 explain_cmd.register(app)
 status_cmd.register(app)
 check_cmd.register(app)
+history_cmd.register(app)
 sandbox_cmd.register(app)
 completion_cmd.register(app)
 manual_cmd.register(app)
@@ -156,12 +183,36 @@ def _click_exception(exc: BaseException) -> bool:
 
 def main() -> None:
     """The console script."""
+    _terminate_like_ctrl_c()
     sys.exit(run())
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, like Ctrl-C's KeyboardInterrupt."""
+
+
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (kill, a CI job cancelled, systemd or Kubernetes stopping a runbook) takes Ctrl-C's
+    path instead of ending the process on the spot: the step under way is marked interrupted,
+    the plan is printed, the exit code is 130, and the same command resumes. A second SIGTERM
+    ends the process at once. Only the console script installs it (signal handlers belong to
+    the main thread of the process, not to an in-process run())."""
+    import signal
+
+    def handler(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError, AttributeError):  # not the main thread, or a platform without SIGTERM
+        pass
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; every exit code the process returns is decided here."""
     command = typer.main.get_command(app)
+    errors.forget_secrets()
     try:
         result = command.main(args=argv, prog_name="auroraml", standalone_mode=False)
     except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
@@ -170,6 +221,8 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _failure(exc: BaseException) -> int:
+    if isinstance(exc, _Interrupted):
+        exc = exc.interrupt
     if isinstance(exc, SystemExit):
         code = exc.code if isinstance(exc.code, int) else errors.EXIT_OK
     elif _click_exception(exc):
@@ -184,13 +237,16 @@ def _failure(exc: BaseException) -> int:
             code = errors.EXIT_USAGE if getattr(exc, "exit_code", 2) == 2 else exc.exit_code  # type: ignore[attr-defined]
     else:
         code, message, hint = errors.describe(exc)
+        if isinstance(exc, Terminated):
+            message = "interrupted (SIGTERM)"
         _print_error(message, hint)
         import logging
 
         if logging.getLogger("auroraml").isEnabledFor(logging.DEBUG) and not isinstance(exc, errors.AuroraMLError):
             import traceback
 
-            traceback.print_exception(exc, file=sys.stderr)
+            # Scrubbed like the error line: a driver may have put a password in an exception's args.
+            sys.stderr.write(errors.redact("".join(traceback.format_exception(exc))))
     return code
 
 

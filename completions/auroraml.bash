@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown iam-policy grant revoke export explain status check man ddl sandbox completion'
+            subs='setup teardown iam-policy grant revoke export explain status check history man ddl sandbox completion'
             opts='--profile --region -o --output --config -t --target -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target' ;;
         'setup')
@@ -44,6 +44,10 @@ _auroraml_node() {
             subs=''
             opts='--service -s --user --model-id --endpoint --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
             valued='--service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca' ;;
+        'history')
+            subs=''
+            opts='--cluster --since --limit --json -h --help'
+            valued='--cluster --since --limit' ;;
         'man')
             subs=''
             opts='--install -h --help'
@@ -128,6 +132,7 @@ _auroraml_value() {
         'check --cluster') values='@cluster' ;;
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
+        'history --cluster') values='@cluster' ;;
         'ddl sagemaker --sql-security') values='DEFINER INVOKER' ;;
         'ddl sagemaker --cluster') values='@cluster' ;;
         'ddl sagemaker --defaults-file') values='@file' ;;

@@ -5,7 +5,7 @@
 function __auroraml_subs
     switch "$argv"
         case ''
-            printf '%s\n' setup teardown iam-policy grant revoke export explain status check man ddl sandbox completion
+            printf '%s\n' setup teardown iam-policy grant revoke export explain status check history man ddl sandbox completion
         case 'ddl'
             printf '%s\n' sagemaker bedrock
         case 'sandbox'
@@ -38,6 +38,8 @@ function __auroraml_valued
             printf '%s\n' --instance --interval --count --cluster --host --port --user --defaults-file --secret-arn --ssl-ca
         case 'check'
             printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca
+        case 'history'
+            printf '%s\n' --cluster --since --limit
         case 'ddl sagemaker'
             printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'ddl bedrock'
@@ -105,6 +107,7 @@ complete -c auroraml -n '__auroraml_at ""' -a export -d 'Run SELECT ... INTO OUT
 complete -c auroraml -n '__auroraml_at ""' -a explain -d 'Run EXPLAIN and report, per ML function call, whether it is batched'
 complete -c auroraml -n '__auroraml_at ""' -a status -d 'Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries'
 complete -c auroraml -n '__auroraml_at ""' -a check -d 'Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure'
+complete -c auroraml -n '__auroraml_at ""' -a history -d 'Show the change journal: each change a run made, who made it, before → after, and its undo'
 complete -c auroraml -n '__auroraml_at ""' -a man -d 'Print the manual page (roff), or install it for this user with --install'
 complete -c auroraml -n '__auroraml_at ""' -a ddl -d 'Write Aurora\'s ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it'
 complete -c auroraml -n '__auroraml_at ""' -a sandbox -d 'A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1'
@@ -262,6 +265,13 @@ complete -c auroraml -n '__auroraml_at "check"' -l iam-auth -d 'Authenticate wit
 complete -c auroraml -n '__auroraml_at "check"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
 complete -c auroraml -n '__auroraml_at "check"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
 complete -c auroraml -n '__auroraml_at "check"' -s h -l help -d 'Show the help and exit'
+
+# auroraml history
+complete -c auroraml -n '__auroraml_at "history"' -l cluster -x -a '(__auroraml_clusters)' -d 'Only the changes to this DB cluster (id, as recorded)'
+complete -c auroraml -n '__auroraml_at "history"' -l since -x -d 'Only changes since then: a duration ago (30m, 2h, 1d, 2w) or an ISO 8601 time (UTC if no offset)'
+complete -c auroraml -n '__auroraml_at "history"' -l limit -x -d 'Only the newest N changes'
+complete -c auroraml -n '__auroraml_at "history"' -l json -d 'Export the records as one JSON document (as -o json)'
+complete -c auroraml -n '__auroraml_at "history"' -s h -l help -d 'Show the help and exit'
 
 # auroraml man
 complete -c auroraml -n '__auroraml_at "man"' -l install -d 'Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it'

@@ -54,9 +54,10 @@ def fresh_accounts(mariadb):
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """No test reads ~/.aws, ~/.my.cnf, ./auroraml.toml or the caller's AWS_*/AURORAML_* variables."""
+    """No test reads ~/.aws, ~/.my.cnf, ./auroraml.toml or the caller's AWS_*/AURORAML_* variables,
+    or writes the caller's change journal (it goes to the temporary HOME's ~/.local/state)."""
     for key in list(os.environ):
-        if key.startswith(("AWS_", "AURORAML_")) or key in ("NO_COLOR", "XDG_CONFIG_HOME"):
+        if key.startswith(("AWS_", "AURORAML_")) or key in ("NO_COLOR", "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
             monkeypatch.delenv(key, raising=False)
     home = tmp_path / "home"
     home.mkdir()

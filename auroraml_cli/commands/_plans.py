@@ -11,7 +11,8 @@ from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, UNCHANGED, Plan, Step
 COLUMNS = ("action", "target", "status", "detail")
 
 
-def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
+def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | None = None) -> int:
+    """`cluster`: the cluster a SQL plan's server was found through, for the journal."""
     out = app.out
     reboots = [s.target for s in plan.steps if s.action == "reboot-instance" and s.status == PLANNED]
     if dry_run:
@@ -19,17 +20,65 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool) -> int:
         return EXIT_OK
     if reboots and not yes:
         _consent(app, plan, reboots)
+    recorder = None
     if plan.changes:
+        recorder = _recorder(app, plan, cluster)  # before the first change: refuses if it cannot write
         out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
+
+    def on_step(step: Step) -> None:
+        if recorder is not None and step.status == DONE:
+            recorder.step(step)  # on disk before the step is reported done
+        _progress(app, step)
+
     try:
-        plan.apply(on_step=lambda step: _progress(app, step))
+        plan.apply(on_step=on_step)
     except BaseException:
         _render(app, plan, dry_run=False)
         raise
+    finally:
+        if recorder is not None:
+            recorder.journal.close()
     _render(app, plan, dry_run=False)
     if all(s.status == UNCHANGED for s in plan.steps):
         out.progress("nothing to do: already configured")
     return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
+
+
+def _recorder(app: App, plan: Plan, cluster: str | None):
+    """The journal opened, and who makes the changes: the SQL account for a SQL plan (with the AWS
+    caller when this run already knows it), else the AWS caller (sts:GetCallerIdentity, once)."""
+    from ..core import journal
+
+    opened = journal.Journal().open()
+    s, extra = plan.subject, {}
+    if "account" in s and "region" in s:
+        where = {k: s.get(k) for k in ("account", "region", "partition")}
+        who = caller_identity(app, s.get("region"))
+    else:
+        where = {"server": s.get("server")}
+        who = _ask(app, plan.who, "the database account (CURRENT_USER())") if plan.who else None
+        if getattr(app, "caller_arn", None):
+            extra["aws_caller"] = app.caller_arn
+    return journal.Recorder(opened, command=journal.command_summary(plan.command, s, cluster), where=where, who=who,
+                            cluster=cluster or s.get("cluster"), extra=extra)
+
+
+def caller_identity(app: App, region: str | None = None) -> str | None:
+    """The AWS caller's ARN, asked once per run; None (with a warning) when STS does not answer:
+    the journal then says who is unknown rather than the change not being made."""
+    if getattr(app, "caller_arn", None) is None:
+        app.caller_arn = _ask(app, lambda: app.aws.client("sts", region).get_caller_identity()["Arn"],
+                              "the AWS caller identity (sts:GetCallerIdentity)")
+    return app.caller_arn
+
+
+def _ask(app: App, how, what: str) -> str | None:
+    try:
+        value = how()
+    except Exception as exc:  # noqa: BLE001 - the change may still be made; the journal says who is unknown
+        app.out.warn(f"could not read {what} for the change journal: {getattr(exc, 'message', exc)}")
+        return None
+    return None if value is None else str(value)
 
 
 def _where(subject: dict) -> str:

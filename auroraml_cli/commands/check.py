@@ -50,9 +50,9 @@ def check(
         endpoints=tuple(names.endpoint_name(e) for e in endpoints or ()),
     )
     if user is not None:
-        from ..core.sql import Account
+        from ..core.sql import MYSQL_USER_MAX, Account
 
-        Account.parse(user)  # a bad account name is refused before any call
+        Account.parse(user, MYSQL_USER_MAX).checked()  # a bad account name is refused before any call (Aurora: 32 characters)
     if all_clusters:
         if cluster or host or user or probe:
             raise UsageError("--all checks the AWS side of every cluster: it takes no --cluster, --host, --user "

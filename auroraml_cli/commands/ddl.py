@@ -47,10 +47,11 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
         else:  # SQL is the payload: `auroraml ddl ... > functions.sql` gives a file mysql(1) can run
             sys.stdout.write("".join(f"{s};\n\n" for _, s in statements))
         return 0
-    with app_obj.aurora(o.connection_request(app_obj, given), "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
+    conn_req = o.connection_request(app_obj, given)
+    with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)
         plan = ddl.plan_apply(conn, statements, replace=replace, where=where)
-        return run_plan(app_obj, plan, dry_run=False, yes=True)
+        return run_plan(app_obj, plan, dry_run=False, yes=True, cluster=conn_req.cluster)
 
 
 @app.command("sagemaker", epilog=SAGEMAKER_EXAMPLE)

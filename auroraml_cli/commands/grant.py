@@ -29,12 +29,13 @@ def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, f
          default_role: bool, dry_run: bool, aurora_version: Optional[str], given: dict) -> int:
     from ..core import grants
     from ..core.catalogue import get_service
-    from ..core.sql import Account, FunctionRef
+    from ..core.sql import MYSQL_USER_MAX, Account, FunctionRef
     from ..core.versions import AuroraVersion
     from ._plans import run_plan
 
     app = ctx.obj
-    req = grants.GrantRequest(get_service(service.value), Account.parse(account),
+    # Aurora MySQL (v2 and v3) allows 32-character user names: a longer one is refused, not printed.
+    req = grants.GrantRequest(get_service(service.value), Account.parse(account, MYSQL_USER_MAX).checked(),
                               [FunctionRef.parse(f) for f in function], default_role, revoke)
     offline = AuroraVersion.parse(aurora_version) if aurora_version else None
     conn_req = o.connection_request(app, given)
@@ -45,7 +46,8 @@ def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, f
     with app.aurora(conn_req, what) as (conn, version, where):
         if offline is not None and offline != version:
             app.out.warn(f"--aurora-version {offline} ignored: the server runs {version}")
-        return run_plan(app, grants.plan(req, version, conn=conn, where=where), dry_run=dry_run, yes=True)
+        return run_plan(app, grants.plan(req, version, conn=conn, where=where), dry_run=dry_run, yes=True,
+                        cluster=conn_req.cluster)
 
 
 def grant(

@@ -29,6 +29,9 @@ SANDBOX_ENV = {
     # The sandbox changes state in a fraction of a second; real AWS takes minutes.
     "AURORAML_POLL_INTERVAL": "0.2",
 }
+# A real database password in the caller's environment (mysql(1) reads MYSQL_PWD) is not the
+# sandbox's business: the command run against it does not inherit it, as it inherits no real AWS keys.
+WITHHELD_ENV = ("MYSQL_PWD",)
 
 EXAMPLE_RUN = """
 Example (rehearse the main job, reboot included, with no AWS account):
@@ -90,7 +93,7 @@ def run(
 ) -> int:
     """Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND's code."""
     server = _server()
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in WITHHELD_ENV}
     with server.start(host="127.0.0.1", port=port, seed=seed) as sandbox:
         env.update(_environment(sandbox.endpoint_url))
         ctx.obj.out.progress(f"sandbox on {sandbox.endpoint_url}: {' '.join(command)}")

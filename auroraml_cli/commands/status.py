@@ -47,7 +47,7 @@ def status(
     base = o.connection_request(app, locals())
     targets = _targets(app, base, instance)
     if reset:
-        _reset(app, targets, yes)
+        _reset(app, targets, yes, base.cluster)
     watcher = Watcher(targets)
     try:
         if not watch:
@@ -85,8 +85,8 @@ def _targets(app, base, only: Optional[str]):
     return [Target(name, opener(address, port)) for name, address, port in where]
 
 
-def _reset(app, targets, yes: bool) -> None:
-    from ..core import db
+def _reset(app, targets, yes: bool, cluster: Optional[str]) -> None:
+    from ..core import db, journal
     from ..core.errors import UsageError
 
     names = ", ".join(t.instance for t in targets)
@@ -95,13 +95,18 @@ def _reset(app, targets, yes: bool) -> None:
             raise UsageError(f"--reset clears the counters on {names} and stdin is not a terminal", "pass --yes")
         if not typer.confirm(f"FLUSH STATUS on {names}?", default=False, err=True):
             raise UsageError("reset declined: nothing was changed")
-    for t in targets:
-        conn = t.connect()
-        try:
-            db.execute(conn, "FLUSH STATUS")
-        finally:
-            conn.close()
-        app.out.progress(f"  done      FLUSH STATUS {t.instance}")
+    with journal.Journal() as opened:  # opened before the first FLUSH: exit 3 and nothing flushed if it cannot be
+        command = journal.command_summary("status", {}, cluster) + " --reset"
+        for t in targets:
+            conn = t.connect()
+            try:
+                who = db.scalar(conn, "SELECT CURRENT_USER()")
+                db.execute(conn, "FLUSH STATUS")
+            finally:
+                conn.close()
+            journal.Recorder(opened, command=command, where={"server": t.instance}, who=who, cluster=cluster).record(
+                "flush-status", t.instance, after="FLUSH STATUS", undo=None)
+            app.out.progress(f"  done      FLUSH STATUS {t.instance}")
 
 
 def _one_shot(app, doc: dict, cluster: Optional[str], watcher) -> None:
@@ -140,10 +145,12 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
     if app.out.format == "table" and sys.stdout.isatty():
         emit = _live(app)
     elif app.out.format == "json":
+        from ..core.errors import redact
+
         said: dict[str, str] = {}
 
         def emit(doc: dict) -> None:
-            print(json.dumps(doc, default=str), flush=True)
+            print(redact(json.dumps(doc, default=str)), flush=True)
             for r in doc["instances"]:  # the payload has the notes; stderr says when one changes
                 if r["note"] and r["note"] != said.get(r["instance"]):
                     app.out.warn(f"{r['instance']}: {r['note']}")

@@ -5,7 +5,8 @@ It builds clients with botocore's session directly: `import boto3` also imports 
 regions and AWS_ENDPOINT_URL resolve exactly as in boto3, which is the same botocore session.
 botocore is imported on first use (felt on every TAB press otherwise). Clients
 are cached per (service, region): building one costs 5-105 ms. Retries follow `standard` mode
-unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS say otherwise; AWS_ENDPOINT_URL (boto3's own variable)
+unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the profile's retry_mode / max_attempts) say
+otherwise (a bad value is a configuration error); AWS_ENDPOINT_URL (boto3's own variable)
 points every call at a local stand-in such as `auroraml sandbox`. Every API call is logged at
 debug level on the `auroraml.aws` logger, which is what `-vv` shows and what tests read to prove
 that a dry run makes no write call.
@@ -22,6 +23,7 @@ log = logging.getLogger("auroraml.aws")
 
 # Operation-name prefixes that never change anything. Anything else is a write.
 READ_PREFIXES = ("Describe", "Get", "List", "Simulate", "Head")
+RETRY_MODES = ("standard", "legacy", "adaptive")
 
 
 class Aws:
@@ -69,9 +71,7 @@ class Aws:
         if key not in self._clients:
             from botocore.config import Config
 
-            retries: dict[str, Any] = {"mode": os.environ.get("AWS_RETRY_MODE") or "standard"}
-            if os.environ.get("AWS_MAX_ATTEMPTS"):
-                retries["max_attempts"] = int(os.environ["AWS_MAX_ATTEMPTS"])
+            retries = retry_config(self.session)
             # Fleet checks call one client from up to 16 threads: keep a connection for each.
             config = Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=32)
             self._clients[key] = self.session.create_client(key[0], region_name=key[1], config=config)
@@ -80,6 +80,30 @@ class Aws:
     def available_regions(self, service: str, partition: str = "aws") -> list[str]:
         """Regions botocore's endpoint data lists for a service (no network call)."""
         return self.session.get_available_regions(service, partition_name=partition)
+
+
+def retry_config(session) -> dict[str, Any]:
+    """botocore's `retries` for every client: `standard` unless AWS_RETRY_MODE or the profile's
+    retry_mode names another mode (botocore's own default would be `legacy`); the attempts from
+    AWS_MAX_ATTEMPTS or the profile's max_attempts, else the mode's default. A bad value is a
+    ConfigError (exit 3), not a crash or an "AWS failed"."""
+    from .errors import ConfigError
+
+    profile = session.get_scoped_config()
+    mode = os.environ.get("AWS_RETRY_MODE") or profile.get("retry_mode") or "standard"
+    if mode not in RETRY_MODES:
+        raise ConfigError(f"AWS retry mode {mode!r} is not one of {', '.join(RETRY_MODES)}",
+                          "fix AWS_RETRY_MODE (or retry_mode in the AWS profile)")
+    retries: dict[str, Any] = {"mode": mode}
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS") or profile.get("max_attempts")
+    if attempts:
+        if not str(attempts).strip().isdigit():
+            raise ConfigError(f"AWS max attempts {attempts!r} is not a whole number",
+                              "fix AWS_MAX_ATTEMPTS (or max_attempts in the AWS profile), e.g. 5")
+        # AWS_MAX_ATTEMPTS counts every attempt; botocore's Config `max_attempts` counts retries
+        # (one more attempt than it says): `total_max_attempts` is the variable's meaning.
+        retries["total_max_attempts"] = int(attempts)
+    return retries
 
 
 def _log_call(event_name: str = "", model=None, **_: Any) -> None:

@@ -89,6 +89,13 @@ def describe_raw(aws: Aws, ref: str, region: str | None = None) -> dict:
         raise
     if not data:
         raise UsageError(f"no DB cluster {ident!r} in {region}", "check --cluster and --region")
+    if ref.startswith("arn:"):
+        # RDS finds clusters by id in the caller's own account: an ARN naming another account or
+        # partition must not quietly act on a same-named cluster here.
+        given, found = Arn.parse(ref), Arn.parse(data[0]["DBClusterArn"])
+        if (given.partition, given.account) != (found.partition, found.account):
+            raise UsageError(f"{ref} is in account {given.account} ({given.partition}), but these credentials "
+                             f"reach {found}", "use credentials for that account (--profile), or pass the cluster id")
     return data[0]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, DatabaseError, UsageError
+from .errors import ConfigError, DatabaseError, UsageError, remember_secret
 from .versions import AuroraVersion
 
 log = logging.getLogger("auroraml.db")
@@ -64,18 +64,24 @@ class Credentials:
     password: str | None = field(default=None, repr=False)  # never printed, even by repr
     source: str = "none"
 
+    def __post_init__(self) -> None:
+        remember_secret(self.password)  # scrubbed from errors, tracebacks and logs (errors.redact)
+
 
 def read_option_file(path: Path) -> dict[str, str]:
     """The [client] group of a MySQL option file (what mysql(1) reads)."""
     parser = configparser.ConfigParser(allow_no_value=True, interpolation=None, strict=False)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read option file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read option file {path}: {exc.strerror}", "check --defaults-file (or ~/.my.cnf)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"option file {path} is not UTF-8 text", "save it as UTF-8 (a password is sent as UTF-8)") from None
     try:
         parser.read_string(re.sub(r"^\s*!include.*$", "", text, flags=re.M))
     except configparser.Error as exc:
-        raise ConfigError(f"option file {path} is not valid: {exc.__class__.__name__}") from None
+        raise ConfigError(f"option file {path} is not valid: {exc.__class__.__name__}",
+                          "it needs a [client] group of key = value lines, as mysql(1) reads") from None
     values: dict[str, str] = {}
     for group in ("client", "mysql"):
         if parser.has_section(group):
@@ -143,6 +149,13 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
     return target, creds
 
 
+def _ssl_ca_file(path: str) -> Path:
+    found = Path(path).expanduser()
+    if not found.is_file():
+        raise ConfigError(f"CA bundle not found: {found}", "check --ssl-ca (or ssl-ca in the option file): the RDS global-bundle.pem")
+    return found
+
+
 def _tty() -> bool:
     import sys
 
@@ -150,20 +163,37 @@ def _tty() -> bool:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None  # "²".isdigit() too
 
 
 def _from_secret(aws, arn: str, user: str | None) -> Credentials:
     import json
 
-    secret = aws.client("secretsmanager").get_secret_value(SecretId=arn)
+    from .names import Arn
+
+    region = None
+    if arn.startswith("arn:"):  # read in the secret's own region; anything but a secret is refused unread
+        parsed = Arn.parse(arn)
+        if parsed.service != "secretsmanager" or not parsed.resource.startswith("secret:") or not parsed.region:
+            raise UsageError(f"not a Secrets Manager secret ARN: {arn!r}",
+                             "use arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME (or the secret's name)")
+        region = parsed.region
+    secret = aws.client("secretsmanager", region).get_secret_value(SecretId=arn)
+    raw = secret.get("SecretString") or "{}"
+    remember_secret(raw)
     try:
-        data = json.loads(secret.get("SecretString") or "{}")
+        data = json.loads(raw)
     except ValueError:
-        raise ConfigError(f"secret {arn} is not a JSON object with username and password") from None
-    if "password" not in data:
-        raise ConfigError(f"secret {arn} has no password field")
-    return Credentials(user or data.get("username"), data["password"], "secrets manager")
+        data = None
+    if not isinstance(data, dict):
+        raise ConfigError(f"secret {arn} is not a JSON object with username and password",
+                          'store {"username": ..., "password": ...} as the secret string (RDS-managed secrets are)')
+    password = data.get("password")
+    if not isinstance(password, str):
+        raise ConfigError(f"secret {arn} has no password field" if password is None else f"secret {arn}: password is not a string",
+                          'store {"username": ..., "password": ...} as the secret string (RDS-managed secrets are)')
+    username = data.get("username")
+    return Credentials(user or (username if isinstance(username, str) else None), password, "secrets manager")
 
 
 def connect(target: dict[str, Any], creds: Credentials):
@@ -173,11 +203,18 @@ def connect(target: dict[str, Any], creds: Credentials):
     if target.get("ssl_ca"):
         import ssl as ssl_mod
 
-        ssl = ssl_mod.create_default_context(cafile=target["ssl_ca"])  # verifies the certificate and name
+        cafile = _ssl_ca_file(target["ssl_ca"])
+        try:
+            ssl = ssl_mod.create_default_context(cafile=str(cafile))  # verifies the certificate and name
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: not a PEM bundle
+            raise ConfigError(f"cannot use the CA bundle {cafile}: {getattr(exc, 'reason', None) or exc.__class__.__name__}",
+                              "check --ssl-ca: a PEM file of CA certificates such as the RDS global-bundle.pem") from None
     log.info("connecting to %s:%s as %s (credentials: %s)", target["host"], target["port"], creds.user, creds.source)
     try:
+        # UTF-8 bytes, as mysql(1) sends them: PyMySQL would encode a str as latin-1, which fails
+        # a non-ASCII password and raises (naming a character of it) on one outside latin-1.
         return pymysql.connect(host=target["host"], port=int(target["port"]), user=creds.user,
-                               password=creds.password or "", database=target.get("database"),
+                               password=(creds.password or "").encode("utf-8"), database=target.get("database"),
                                connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
                                write_timeout=READ_TIMEOUT, ssl=ssl, autocommit=True, charset="utf8mb4")
     except pymysql.err.OperationalError as exc:
@@ -231,6 +268,23 @@ def execute(conn, sql: str) -> int:
     except Exception as exc:
         if is_mysql_error(exc):
             code = exc.args[0] if exc.args else "?"
-            raise DatabaseError(f"the database refused `{sql}`: ({code}) {exc.args[1] if len(exc.args) > 1 else exc}",
+            reason = exc.args[1] if len(exc.args) > 1 else exc
+            if connection_lost(exc):  # not a refusal: the statement may have run before the line dropped
+                raise DatabaseError(f"lost the connection running `{sql}`: ({code}) {reason}; it may or may not have taken effect",
+                                    "run the same command again: it reads what is there before changing anything") from None
+            raise DatabaseError(f"the database refused `{sql}`: ({code}) {reason}",
                                 "fix the cause above and run the same command again") from None
         raise
+
+
+# Client and server codes for a connection that went away: gone away, lost during a query, lost
+# at a read, killed (MariaDB), closed for inactivity (MySQL 8).
+CONNECTION_LOST = {2006, 2013, 2055, 1927, 4031}
+
+
+def connection_lost(exc: BaseException) -> bool:
+    import pymysql
+
+    code = exc.args[0] if exc.args else None
+    return isinstance(exc, pymysql.err.InterfaceError) or (isinstance(exc, pymysql.err.OperationalError)
+                                                            and code in CONNECTION_LOST)

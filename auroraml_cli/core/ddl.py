@@ -280,18 +280,21 @@ def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where:
     """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`."""
     from . import db
 
-    p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]})
+    p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]},
+             who=lambda: db.scalar(conn, "SELECT CURRENT_USER()"))
     for qualified, statement in statements:
         existing = show_create(conn, qualified)
         if existing is None:
-            p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st)))
+            p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st),
+                       after=statement, undo=f"DROP FUNCTION {qualified}"))
         elif normalise(existing) == normalise(statement):
             p.unchanged("create-function", qualified, statement)
         elif replace:
             def run(step, q=qualified, st=statement) -> None:
                 db.execute(conn, f"DROP FUNCTION IF EXISTS {q}")
                 db.execute(conn, st)
-            p.add(Step("replace-function", qualified, statement, run=run))
+            p.add(Step("replace-function", qualified, statement, run=run, before=existing, after=statement,
+                       undo=f"DROP FUNCTION {qualified}; {existing}"))
         else:
             raise UsageError(f"function {qualified} exists with a different definition: nothing was changed",
                              "pass --replace to drop and re-create it (callers lose it for a moment)")

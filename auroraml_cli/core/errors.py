@@ -81,6 +81,7 @@ _CREDENTIAL_ERRORS = {
     "TokenRetrievalError",
     "UnauthorizedSSOTokenError",
     "CredentialRetrievalError",
+    "InvalidRegionError",  # --region / AWS_REGION / a target's region that is not a region name
 }
 _CREDENTIAL_CODES = {
     "ExpiredToken",
@@ -92,8 +93,50 @@ _CREDENTIAL_CODES = {
 }
 
 
+# --- secrets ------------------------------------------------------------------------------------
+# Every password and IAM token the tool obtains is remembered here (core/db.py does it when it
+# builds Credentials), so that whatever reaches the user — the error line, the -vv traceback, a
+# log line, a JSON document — can be scrubbed of it even if a driver or a bug put it in an
+# exception. Values are kept as written, as repr() and json.dumps() would escape them.
+REDACTED = "[redacted]"
+SECRET_MIN_LENGTH = 4  # shorter values would blank ordinary words out of every message
+_SECRETS: set[str] = set()
+
+
+def remember_secret(value: object) -> None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str) or len(value) < SECRET_MIN_LENGTH:
+        return
+    import json
+
+    _SECRETS.update(v for v in (value, repr(value)[1:-1], json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1])
+                    if len(v) >= SECRET_MIN_LENGTH)
+
+
+def forget_secrets() -> None:
+    """A new run (cli.run) starts with none: what one in-process run remembered is not another's."""
+    _SECRETS.clear()
+
+
+def redact(text: str) -> str:
+    """`text` with every remembered secret replaced by [redacted]."""
+    if not _SECRETS or not text:
+        return text
+    for secret in sorted(_SECRETS, key=len, reverse=True):  # longest first: an escaped form contains the plain one
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def describe(exc: BaseException) -> tuple[int, str, str | None]:
-    """(exit code, one-line cause, next step) for any exception that reaches the top."""
+    """(exit code, one-line cause, next step) for any exception that reaches the top, with every
+    remembered secret scrubbed out (a driver may put what it was given in its message)."""
+    code, message, hint = _describe(exc)
+    return code, redact(message), redact(hint) if hint else hint
+
+
+def _describe(exc: BaseException) -> tuple[int, str, str | None]:
     if isinstance(exc, AuroraMLError):
         return exc.exit_code, exc.message, exc.hint
     if isinstance(exc, KeyboardInterrupt):

@@ -8,6 +8,7 @@ roles it already has are read and kept. Everything read first: a second run repo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import db
@@ -36,6 +37,7 @@ class _Current:
     grants: Grants
     default_roles: set[str]
     activate_all_on_login: bool
+    lines: list[str] = field(default_factory=list)  # SHOW GRANTS as read: the journal's `before`
 
 
 def _check_service(req: GrantRequest, version: AuroraVersion) -> None:
@@ -55,23 +57,29 @@ def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str =
              {"service": req.service.name, "account": str(req.account), "server": where,
               "aurora_version": str(version), "offline": conn is None})
     acct = req.account.sql()
-    add = _adder(p, conn)
+    if conn is not None:
+        p.who = lambda: db.scalar(conn, "SELECT CURRENT_USER()")
+    add = _adder(p, conn, "; ".join(map(without_credentials, current.lines)) if current is not None else None)
     has = (lambda present: present) if not req.revoke else (lambda present: not present)
     verb, prep = ("REVOKE", "FROM") if req.revoke else ("GRANT", "TO")
+    undo_verb, undo_prep = ("GRANT", "TO") if req.revoke else ("REVOKE", "FROM")
 
     if version.uses_roles:
         for role in req.service.db_roles:
             present = current is not None and role in current.grants.roles
-            add("revoke-role" if req.revoke else "grant-role", role, f"{verb} {ident(role)} {prep} {acct}", has(present) and current is not None)
+            add("revoke-role" if req.revoke else "grant-role", role, f"{verb} {ident(role)} {prep} {acct}", has(present) and current is not None,
+                f"{undo_verb} {ident(role)} {undo_prep} {acct}")
     else:
         for privilege in req.service.v2_privileges:
             present = current is not None and privilege in current.grants.global_privileges
             add("revoke-privilege" if req.revoke else "grant-privilege", privilege,
-                f"{verb} {privilege} ON *.* {prep} {acct}", has(present) and current is not None)
+                f"{verb} {privilege} ON *.* {prep} {acct}", has(present) and current is not None,
+                f"{undo_verb} {privilege} ON *.* {undo_prep} {acct}")
     for fn in req.functions:
         present = current is not None and (fn.schema, fn.name) in current.grants.functions
         add("revoke-execute" if req.revoke else "grant-execute", str(fn),
-            f"{verb} EXECUTE ON FUNCTION {fn.sql()} {prep} {acct}", has(present) and current is not None)
+            f"{verb} EXECUTE ON FUNCTION {fn.sql()} {prep} {acct}", has(present) and current is not None,
+            f"{undo_verb} EXECUTE ON FUNCTION {fn.sql()} {undo_prep} {acct}")
     if version.uses_roles and req.default_role:
         _plan_default_role(p, req, current, dialect, add)
     if current is not None and p.changes:
@@ -79,12 +87,21 @@ def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str =
     return p
 
 
-def _adder(p: Plan, conn):
-    def add(action: str, target: str, sql: str, already: bool) -> None:
+def without_credentials(grant_line: str) -> str:
+    """A SHOW GRANTS line without its IDENTIFIED ... clause: MariaDB (and MySQL 5.6) show the
+    password hash there, and the journal keeps no credential, not even a hash."""
+    return re.sub(r"\s+IDENTIFIED\s.*?(?=\s+WITH\s+GRANT\s+OPTION\s*$|$)", " IDENTIFIED [...]", grant_line,
+                  flags=re.I | re.S)
+
+
+def _adder(p: Plan, conn, before: str | None):
+    """add(action, target, sql, already, undo, before=): `before` defaults to the SHOW GRANTS read."""
+    def add(action: str, target: str, sql: str, already: bool, undo: str | None = None, *, was: str | None = None) -> None:
         if already:
             p.unchanged(action, target, sql)
         else:
-            p.add(Step(action, target, sql, run=(lambda step, s=sql: db.execute(conn, s)) if conn is not None else None))
+            p.add(Step(action, target, sql, run=(lambda step, s=sql: db.execute(conn, s)) if conn is not None else None,
+                       before=was if was is not None else before, after=sql, undo=undo))
     return add
 
 
@@ -107,7 +124,8 @@ def _plan_default_role(p: Plan, req: GrantRequest, current: _Current | None, dia
         add("set-default-role", ", ".join(sorted(roles)),
             "activate_all_roles_on_login=1 already activates granted roles at login", True)
     else:
-        add("set-default-role", ", ".join(sorted(roles)), _set_default(wanted, acct, dialect), False)
+        add("set-default-role", ", ".join(sorted(roles)), _set_default(wanted, acct, dialect), False,
+            _set_default(have, acct, dialect), was="default roles: " + (", ".join(sorted(have)) or "NONE"))
 
 
 def _set_default(roles: set[str], acct: str, dialect: str) -> str:
@@ -125,7 +143,7 @@ def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Curr
         raise
     grants = Grants.parse(lines)
     if not version.uses_roles:
-        return _Current(grants, set(), False)
+        return _Current(grants, set(), False, lines)
     if dialect == MARIADB:
         found = db.rows(conn, f"SELECT default_role FROM mysql.user WHERE User = {text(account.user)} AND Host = {text(account.host)}")
         defaults = {found[0][0]} if found and found[0][0] else set()
@@ -135,7 +153,7 @@ def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Curr
                               f"WHERE USER = {text(account.user)} AND HOST = {text(account.host)}")
         defaults = {r[0] for r in found}
         activate_all = str(db.scalar(conn, "SELECT @@activate_all_roles_on_login")) in ("1", "ON")
-    return _Current(grants, defaults, activate_all)
+    return _Current(grants, defaults, activate_all, lines)
 
 
 def _check_can_grant(conn, req: GrantRequest, version: AuroraVersion) -> None:

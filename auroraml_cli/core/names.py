@@ -9,13 +9,14 @@ from .errors import UsageError
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 _CLUSTER_ID = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
-_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$")
+# re.ASCII: \d would take any script's digits, and IGNORECASE would let "İ" pass for "i".
+_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$", re.ASCII)
 _IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]+$")
 _PARAM_GROUP = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$")
 _BUCKET = re.compile(r"^(?!xn--)(?!sthree-)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)$")
-_IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$", re.ASCII)
 _ENDPOINT = re.compile(r"^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE)
+_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE | re.ASCII)
 
 ROLE_NAME_MAX = 64
 POLICY_NAME_MAX = 128
@@ -45,7 +46,7 @@ def cluster_ref(text: str) -> tuple[str, str | None]:
     if text.startswith("arn:"):
         arn = Arn.parse(text)
         kind, _, ident = arn.resource.partition(":")
-        if arn.service != "rds" or kind != "cluster" or not ident:
+        if arn.service != "rds" or kind != "cluster" or not ident or not arn.region or not arn.account:
             raise UsageError(f"not a DB cluster ARN: {text!r}", "use arn:PARTITION:rds:REGION:ACCOUNT:cluster:ID or just the cluster id")
         cluster_id(ident)
         return ident, arn.region

@@ -15,17 +15,18 @@ _RDS_READ = ("rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeD
 _IAM_READ = ("iam:GetRole", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListAttachedRolePolicies",
              "iam:ListPolicyVersions")
 _CONNECT = ("secretsmanager:GetSecretValue",)  # the cluster's managed master secret, or --secret-arn
+_WHO = ("sts:GetCallerIdentity",)  # who made the change, for the change journal (needs no grant, listed for audit)
 
 # command → actions. Tags are written with the objects (CreateRole/CreatePolicy/CreateDBCluster-
 # ParameterGroup with Tags), which IAM and RDS authorise as TagRole/TagPolicy/AddTagsToResource.
 ACTIONS: dict[str, tuple[str, ...]] = {
-    "setup": (*_RDS_READ, *_IAM_READ, "rds:CreateDBClusterParameterGroup", "rds:ModifyDBClusterParameterGroup",
+    "setup": (*_RDS_READ, *_IAM_READ, *_WHO, "rds:CreateDBClusterParameterGroup", "rds:ModifyDBClusterParameterGroup",
               "rds:ModifyDBCluster", "rds:AddRoleToDBCluster", "rds:RebootDBInstance", "rds:AddTagsToResource",
               "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:CreatePolicy",
               "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:AttachRolePolicy",
               "iam:PassRole", "bedrock:GetFoundationModel", "bedrock:GetInferenceProfile",
               "sagemaker:DescribeEndpoint"),
-    "teardown": (*_RDS_READ, *_IAM_READ, "rds:ResetDBClusterParameterGroup", "rds:RemoveRoleFromDBCluster",
+    "teardown": (*_RDS_READ, *_IAM_READ, *_WHO, "rds:ResetDBClusterParameterGroup", "rds:RemoveRoleFromDBCluster",
                  "rds:RebootDBInstance", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:DeletePolicyVersion",
                  "iam:DeletePolicy"),
     "check": (*_RDS_READ, *_IAM_READ, *_CONNECT, "rds:DescribeDBSubnetGroups", "iam:ListRolePolicies",

@@ -11,6 +11,8 @@ import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
+from .errors import redact  # no password or IAM token in anything shown (errors.remember_secret)
+
 _STATUS_STYLE = {
     "done": "green",
     "unchanged": "dim",
@@ -43,6 +45,7 @@ class Output:
     def _line(self, message: str, style: str | None = None) -> None:
         # Plain text off a terminal: runbooks and logs need no colour, and not loading rich there
         # saves ~50 ms a run.
+        message = redact(message)
         if sys.stderr.isatty():
             self.err.print(message, style=style, markup=False)
         else:
@@ -83,7 +86,7 @@ class Output:
 
             raise UsageError("-o prometheus is for `auroraml status` only", "use -o json or -o table")
         if self.format == "json":
-            sys.stdout.write(json.dumps(doc, indent=2, default=str, ensure_ascii=False) + "\n")
+            sys.stdout.write(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False)) + "\n")
             sys.stdout.flush()
             return
         from rich.console import Console
@@ -96,7 +99,7 @@ class Output:
         for row in rows or ():
             cells = []
             for col in columns:
-                value = "" if row.get(col) is None else str(row.get(col))
+                value = "" if row.get(col) is None else redact(str(row.get(col)))
                 style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
                 cells.append(f"[{style}]{_escape(value)}[/]" if style else _escape(value))
             table.add_row(*cells)

@@ -9,10 +9,16 @@ cannot be done now (`skipped`). If a step fails or the run is interrupted, the s
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 PLANNED, UNCHANGED, DONE, FAILED, SKIPPED = "planned", "unchanged", "done", "failed", "skipped"
+
+
+def command_line(*words: str | None) -> str:
+    """A command an operator can paste (a Step's `undo`): each word shell-quoted, None words dropped."""
+    return shlex.join(w for w in words if w is not None)
 
 
 @dataclass
@@ -25,10 +31,19 @@ class Step:
     # Does the step; may set status to UNCHANGED or SKIPPED itself, and may return a new detail
     # (anything but a string, such as an API response, is ignored).
     run: Callable[["Step"], str | None] | None = field(default=None, repr=False)
+    # For the change journal (core/journal.py), where the planner knows them: the value before
+    # and after the change, and a command (auroraml, aws or SQL) that reverses it.
+    before: str | None = None
+    after: str | None = None
+    undo: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"action": self.action, "target": self.target, "status": self.status,
-                "detail": self.detail, "cluster": self.cluster}
+        doc = {"action": self.action, "target": self.target, "status": self.status,
+               "detail": self.detail, "cluster": self.cluster}
+        for key in ("before", "after", "undo"):
+            if getattr(self, key) is not None:
+                doc[key] = getattr(self, key)
+        return doc
 
 
 @dataclass
@@ -37,6 +52,9 @@ class Plan:
     subject: dict[str, Any]  # what the plan is about: service, cluster, region, ...
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Who makes the changes, when the planner can tell better than the AWS caller: SQL plans
+    # return the connection's CURRENT_USER(). Asked once, before the first change (journal).
+    who: Callable[[], str | None] | None = field(default=None, repr=False)
 
     def add(self, step: Step) -> Step:
         self.steps.append(step)

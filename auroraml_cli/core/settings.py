@@ -69,17 +69,31 @@ ENV_KEYS = ("cluster", "region", "profile", "output", "host", "port", "user", "d
             "defaults_file", "ssl_ca", "poll_interval", "target", "config")
 
 
+# Numbers that must be in range: a port past 65535 fails late, and a poll interval of 0, below
+# 0 or NaN would poll AWS in a tight loop.
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "port": (1, 65535, "1-65535"),
+    "poll_interval": (0.01, 3600, "0.01-3600 seconds"),
+}
+
+
 def _coerce(name: str, value: Any, kind: type, where: str) -> Any:
+    coerced = None
     if kind is str and isinstance(value, str):
         return value
     try:
         if kind is int and not isinstance(value, (bool, float)):
-            return int(value)
-        if kind is float and not isinstance(value, bool):
-            return float(value)
+            coerced = int(value)
+        elif kind is float and not isinstance(value, bool):
+            coerced = float(value)
     except (TypeError, ValueError):
         pass
-    raise ConfigError(f"{where}: {name} must be {kind.__name__}, got {value!r}")
+    if coerced is None:
+        raise ConfigError(f"{where}: {name} must be {kind.__name__}, got {value!r}", f"give {name} a {kind.__name__} value")
+    low, high, text = _RANGES.get(name, (float("-inf"), float("inf"), ""))
+    if not low <= coerced <= high:  # NaN is in no range
+        raise ConfigError(f"{where}: {name} must be {text}, got {value!r}", f"give {name} a value in {text}")
+    return coerced
 
 
 def candidate_paths(explicit: str | None, env: Mapping[str, str]) -> list[Path]:
@@ -99,8 +113,10 @@ def read_file(path: Path) -> dict[str, Any]:
             return tomli.load(fh)
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file or point --config elsewhere") from None
+    except UnicodeDecodeError:  # TOML is UTF-8
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text", "fix the file or point --config elsewhere") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}", "check --config / AURORAML_CONFIG") from None
 
 
 def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str, Any]:
@@ -110,14 +126,18 @@ def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str
                           "the file holds default_target and [targets.NAME] tables")
     targets = doc.get("targets", {})
     if not isinstance(targets, dict):
-        raise ConfigError(f"{path}: [targets] must be a table of named targets")
+        raise ConfigError(f"{path}: [targets] must be a table of named targets", "write each target as [targets.NAME]")
     name = name or doc.get("default_target")
     if name is None:
         return {}
+    if not isinstance(name, str):
+        raise ConfigError(f"{path}: default_target must be a target's name, got {name!r}", "write default_target = \"NAME\"")
     if name not in targets:
         known = ", ".join(sorted(targets)) or "none"
         raise ConfigError(f"{path}: no target named {name!r} (known: {known})", "use -t with one of those names")
     table = targets[name]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: target {name!r} is not a table", f"write it as [targets.{name}] with keys such as cluster = ...")
     unknown = sorted(set(table) - set(_TARGET_KEYS))
     if unknown:
         raise ConfigError(f"{path}: target {name!r} has unknown keys: {', '.join(unknown)}",
@@ -158,5 +178,6 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
     if env.get("NO_COLOR"):
         settings.color = False
     if settings.output not in (None, "table", "json", "prometheus"):
-        raise ConfigError(f"output must be table, json or prometheus, got {settings.output!r}")
+        raise ConfigError(f"output must be table, json or prometheus, got {settings.output!r}",
+                          "set output (the target's, or AURORAML_OUTPUT) to table, json or prometheus")
     return settings

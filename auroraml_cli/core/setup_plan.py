@@ -7,6 +7,7 @@ group → aws_default_* parameters → reboot writer, then readers, each until `
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from . import iam, rds
@@ -16,7 +17,7 @@ from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINI
 from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
 from .errors import UsageError
 from .names import POLICY_NAME_MAX, ROLE_NAME_MAX, derived_name
-from .plan import PLANNED, SKIPPED, Plan, Step
+from .plan import PLANNED, SKIPPED, Plan, Step, command_line
 from .policies import permission_policy, same_document, trust_policy
 from .versions import AuroraVersion
 
@@ -160,8 +161,19 @@ class _Context:
         self.tags = {TAG_MANAGED_BY: MANAGED_BY, TAG_CLUSTER: str(cluster.arn), TAG_SERVICE: req.service.name}
         self.needs_reboot = any(m.parameter_status == PENDING_REBOOT for m in cluster.members)
 
-    def step(self, action: str, target: str, detail: str, run) -> Step:
-        return self.plan.add(Step(action, target, detail, PLANNED, self.cluster.id, run))
+    def step(self, action: str, target: str, detail: str, run, **change: str | None) -> Step:
+        """A planned step; `change` is its before/after/undo for the journal."""
+        return self.plan.add(Step(action, target, detail, PLANNED, self.cluster.id, run, **change))
+
+    def teardown_command(self) -> str:
+        """The auroraml command that removes what setup creates (the journal's undo)."""
+        req = self.req
+        return command_line("auroraml", "--region", self.cluster.region, "teardown", req.service.name,
+                            "--cluster", self.cluster.id, *(("--role-name", req.role_name) if req.role_name else ()),
+                            *(("--policy-name", req.policy_name) if req.policy_name else ()))
+
+    def aws_command(self, *words: str) -> str:
+        return command_line("aws", *words, "--region", self.cluster.region)
 
     def unchanged(self, action: str, target: str, detail: str) -> Step:
         return self.plan.unchanged(action, target, detail, self.cluster.id)
@@ -173,19 +185,24 @@ class _Context:
         description = f"Aurora ML {self.req.service.name} for {c.id} (auroraml)"
         if not policy.exists:
             self.step("create-policy", self.policy_name, "least-privilege policy for " + ", ".join(self.req.service.iam_actions),
-                      lambda s: iam.create_policy(aws, self.policy_name, self.policy_arn, policy_doc, self.tags, description))
+                      lambda s: iam.create_policy(aws, self.policy_name, self.policy_arn, policy_doc, self.tags, description),
+                      after=self.policy_arn, undo=self.teardown_command())
         elif same_document(policy.document, policy_doc):
             self.unchanged("create-policy", self.policy_name, "exists with the same document")
         else:
             self._refuse_foreign(policy, "policy", self.policy_name, "--policy-name")
             self.step("update-policy", self.policy_name, "new default version with the resources asked for",
-                      lambda s: iam.replace_policy_document(aws, self.policy_arn, policy_doc))
+                      lambda s: iam.replace_policy_document(aws, self.policy_arn, policy_doc),
+                      before=compact_json(policy.document), after=compact_json(policy_doc),
+                      undo=self.aws_command("iam", "create-policy-version", "--policy-arn", self.policy_arn,
+                                            "--policy-document", compact_json(policy.document), "--set-as-default"))
 
         trust = trust_policy(c.partition, c.account, c.region)
         role = iam.read_role(aws, self.role_name, self.role_arn)
         if not role.exists:
             self.step("create-role", self.role_name, "trusted by rds.amazonaws.com for this account",
-                      lambda s: iam.create_role(aws, self.role_name, self.role_arn, trust, self.tags, description))
+                      lambda s: iam.create_role(aws, self.role_name, self.role_arn, trust, self.tags, description),
+                      after=self.role_arn, undo=self.teardown_command())
         else:
             self.role_arn = role.arn  # a role given by name may live under a path
             if same_document(role.document, trust):
@@ -193,12 +210,18 @@ class _Context:
             else:
                 self._refuse_foreign(role, "role", self.role_name, "--role-name")
                 self.step("update-trust", self.role_name, "trust policy for rds.amazonaws.com",
-                          lambda s: iam.replace_trust(aws, self.role_name, self.role_arn, trust))
+                          lambda s: iam.replace_trust(aws, self.role_name, self.role_arn, trust),
+                          before=compact_json(role.document), after=compact_json(trust),
+                          undo=self.aws_command("iam", "update-assume-role-policy", "--role-name", self.role_name,
+                                                "--policy-document", compact_json(role.document)))
         if self.policy_arn in role.attached:
             self.unchanged("attach-policy", self.role_name, f"{self.policy_name} attached")
         else:
             self.step("attach-policy", self.role_name, f"attach {self.policy_name}",
-                      lambda s: iam.attach(aws, self.role_name, self.role_arn, self.policy_arn))
+                      lambda s: iam.attach(aws, self.role_name, self.role_arn, self.policy_arn),
+                      after=self.policy_arn,
+                      undo=self.aws_command("iam", "detach-role-policy", "--role-name", self.role_name,
+                                            "--policy-arn", self.policy_arn))
 
     @staticmethod
     def _refuse_foreign(obj: iam.IamObject, kind: str, name: str, flag: str) -> None:
@@ -231,7 +254,8 @@ class _Context:
 
         detail = {"PENDING": "wait for the association to become ACTIVE",
                   "INVALID": "association is INVALID: associate again"}.get(status, f"associate {self.role_name}")
-        self.step("associate-role", c.id, detail, run)
+        self.step("associate-role", c.id, detail, run, before=f"{self.role_arn} {status}" if status else None,
+                  after=f"{self.role_arn} ACTIVE", undo=self.teardown_command())
 
     def _feature_name(self) -> str | None:
         """Only when the engine lists the service in SupportedFeatureNames (newer 3.x: Bedrock)."""
@@ -254,13 +278,19 @@ class _Context:
                 self.step("create-parameter-group", target, f"custom {family} group for {c.id}",
                           lambda s: aws.client("rds", c.region).create_db_cluster_parameter_group(
                               DBClusterParameterGroupName=target, DBParameterGroupFamily=family,
-                              Description=f"Aurora ML settings for {c.id} (auroraml)", Tags=iam.tag_list(self.tags)))
+                              Description=f"Aurora ML settings for {c.id} (auroraml)", Tags=iam.tag_list(self.tags)),
+                          after=target,
+                          undo=self.aws_command("rds", "delete-db-cluster-parameter-group",
+                                                "--db-cluster-parameter-group-name", target))
             elif group_info["DBParameterGroupFamily"] != self.version.family:
                 raise UsageError(f"parameter group {target} is for {group_info['DBParameterGroupFamily']}, "
                                  f"but {c.id} needs {self.version.family}", "pass another --parameter-group")
             self.step("attach-parameter-group", c.id, f"{current} → {target} (takes effect at reboot)",
                       lambda s: aws.client("rds", c.region).modify_db_cluster(
-                          DBClusterIdentifier=c.id, DBClusterParameterGroupName=target, ApplyImmediately=True))
+                          DBClusterIdentifier=c.id, DBClusterParameterGroupName=target, ApplyImmediately=True),
+                      before=current, after=target,
+                      undo=self.aws_command("rds", "modify-db-cluster", "--db-cluster-identifier", c.id,
+                                            "--db-cluster-parameter-group-name", current, "--apply-immediately"))
             self.needs_reboot = True
         if target == current or group_info is not None:
             existing = rds.read_parameters(aws, c.region, target, req.service.parameters_for(self.version))
@@ -274,8 +304,10 @@ class _Context:
                 self.unchanged("set-parameter", f"{target}:{name}", "already names the role")
                 continue
             was = f" (was {now.value})" if now is not None and now.value else ""
+            previous = now.value if now is not None and now.value else None
             changes.append(self.step("set-parameter", f"{target}:{name}", f"= {self.role_name}{was}",
-                                     self._set_run(target, name, now.apply_type if now else None)))
+                                     self._set_run(target, name, now.apply_type if now else None),
+                                     before=previous, after=self.role_arn, undo=self._undo_set(target, name, previous)))
             if now is None or now.apply_type != "dynamic":
                 self.needs_reboot = True
         if changes and (target == current or group_info is not None):
@@ -286,6 +318,14 @@ class _Context:
             method = rds.set_parameter(self.aws, self.cluster.region, group, name, self.role_arn, apply_type)
             return f"= {self.role_name} ({method})"
         return run
+
+    def _undo_set(self, group: str, name: str, previous: str | None) -> str:
+        """Put the previous value back (or the engine default when there was none); a reboot applies it."""
+        if previous is None:
+            return self.aws_command("rds", "reset-db-cluster-parameter-group", "--db-cluster-parameter-group-name", group,
+                                    "--parameters", f"ParameterName={name},ApplyMethod=pending-reboot")
+        return self.aws_command("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", group,
+                                "--parameters", f"ParameterName={name},ParameterValue={previous},ApplyMethod=pending-reboot")
 
     def _family(self) -> str:
         info = rds.engine_version_info(self.aws, self.cluster.region, self.cluster.engine_version)
@@ -305,6 +345,11 @@ class _Context:
             req = self.req
             add_reboot_steps(self.plan, self.aws, self.cluster, reboot=req.reboot, wait=req.wait,
                              timeout=req.timeout, interval=req.poll_interval)
+
+
+def compact_json(document) -> str | None:
+    """A policy document on one line, as the journal keeps it."""
+    return None if document is None else json.dumps(document, separators=(",", ":"), sort_keys=True)
 
 
 def managed_names(service: Service, cluster: Cluster, role_name: str | None = None,

@@ -39,6 +39,9 @@ def text(value: str) -> str:
     return f"CONVERT(X'{value.encode().hex()}' USING utf8mb4)"
 
 
+_ACCOUNT_HINT = "write USER@HOST, quoting either part like 'it''s'@'10.0.%'"
+
+
 @dataclass(frozen=True)
 class Account:
     user: str
@@ -50,7 +53,7 @@ class Account:
         quoted part are doubled, as in SQL. Unquoted, the last @ splits user from host."""
         raw = text or ""
         if "\x00" in raw:
-            raise UsageError("an account name may not contain NUL")
+            raise UsageError("an account name may not contain NUL", _ACCOUNT_HINT)
         user, rest = _quoted_part(raw)
         if user is None:  # unquoted user: the last @ splits
             user, at, host_text = raw.rpartition("@") if "@" in raw else (raw, "", "")
@@ -60,7 +63,7 @@ class Account:
         elif rest.startswith("@"):
             host = _unquote_whole(rest[1:])
         else:
-            raise UsageError(f"cannot read the account {text!r}", "write USER@HOST, quoting either part like 'it''s'@'10.0.%'")
+            raise UsageError(f"cannot read the account {text!r}", _ACCOUNT_HINT)
         if not user:
             raise UsageError(f"no user name in {text!r}", "give USER or USER@HOST, e.g. analyst@'10.0.%'")
         if len(user) > user_max:
@@ -69,6 +72,14 @@ class Account:
         if len(host) > HOST_MAX:
             raise UsageError(f"host name is {len(host)} characters; MySQL allows {HOST_MAX}", "use a shorter host pattern")
         return cls(user, host or "%")
+
+    def checked(self) -> "Account":
+        """This account, if a server can have it: MySQL and MariaDB refuse "@" in a host name
+        ("Malformed hostname (illegal symbol: '@')"), so no such account exists to grant to."""
+        if "@" in self.host:
+            raise UsageError(f"a host name may not contain @: {self.host!r}",
+                             "the host part is a name, address or pattern such as '10.0.%'")
+        return self
 
     def sql(self) -> str:
         return f"{ident_any(self.user)}@{ident_any(self.host)}"
@@ -91,7 +102,7 @@ def _quoted_part(text: str) -> tuple[str | None, str]:
             return "".join(out), text[i + 1:]
         out.append(text[i])
         i += 1
-    raise UsageError(f"unbalanced quote in {text!r}")
+    raise UsageError(f"unbalanced quote in {text!r}", _ACCOUNT_HINT)
 
 
 def _unquote_whole(text: str) -> str:
@@ -99,14 +110,14 @@ def _unquote_whole(text: str) -> str:
     if value is None:
         return text
     if rest:
-        raise UsageError(f"cannot read {text!r}: text after the closing quote")
+        raise UsageError(f"cannot read {text!r}: text after the closing quote", _ACCOUNT_HINT)
     return value
 
 
 def ident_any(name: str) -> str:
     """Backtick quoting for account parts: any length the server accepts, no NUL."""
     if "\x00" in name:
-        raise UsageError("names may not contain NUL")
+        raise UsageError("names may not contain NUL", _ACCOUNT_HINT)
     return "`" + name.replace("`", "``") + "`"
 
 

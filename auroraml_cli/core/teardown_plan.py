@@ -13,8 +13,8 @@ from . import iam, rds
 from .aws import Aws
 from .catalogue import Service
 from .cluster import PENDING_REBOOT, describe, require_aurora_mysql
-from .plan import PLANNED, Plan, Step
-from .setup_plan import add_reboot_steps, managed_names
+from .plan import PLANNED, Plan, Step, command_line
+from .setup_plan import add_reboot_steps, compact_json, managed_names
 
 
 @dataclass
@@ -39,8 +39,11 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
     role = iam.read_role(aws, role_name, role_arn)
     role_arn = role.arn if role.exists else role_arn
 
-    def add(action: str, target: str, detail: str, run) -> None:
-        plan.add(Step(action, target, detail, PLANNED, c.id, run))
+    def add(action: str, target: str, detail: str, run, **change: str | None) -> None:
+        plan.add(Step(action, target, detail, PLANNED, c.id, run, **change))
+
+    def aws_cli(*words: str) -> str:
+        return command_line("aws", *words, "--region", c.region)
 
     group = c.parameter_group
     needs_reboot = any(m.parameter_status == PENDING_REBOOT for m in c.members)
@@ -55,7 +58,9 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
             plan.unchanged("reset-parameter", target, f"names another role ({value.value}): left alone", c.id)
         else:
             add("reset-parameter", target, "back to the engine default",
-                lambda s, n=name: rds.reset_parameter(aws, c.region, group, n))
+                lambda s, n=name: rds.reset_parameter(aws, c.region, group, n), before=value.value,
+                undo=aws_cli("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", group,
+                             "--parameters", f"ParameterName={name},ParameterValue={value.value},ApplyMethod=pending-reboot"))
             needs_reboot = needs_reboot or value.apply_type != "dynamic"
     if needs_reboot:
         add_reboot_steps(plan, aws, c, reboot=req.reboot, wait=req.wait, timeout=req.timeout,
@@ -67,21 +72,34 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
     elif role.exists and not role.ours:
         plan.unchanged("remove-role", c.id, f"{role_name} was not created by auroraml: left associated", c.id)
     else:
+        feature = association.get("FeatureName")
         add("remove-role", c.id, f"disassociate {role_name}",
-            lambda s: rds.disassociate(aws, c, role_arn, association.get("FeatureName")))
+            lambda s: rds.disassociate(aws, c, role_arn, feature), before=role_arn,
+            undo=aws_cli("rds", "add-role-to-db-cluster", "--db-cluster-identifier", c.id, "--role-arn", role_arn,
+                         *(("--feature-name", feature) if feature else ())))
 
     if req.keep_iam:
         plan.unchanged("delete-role", role_name, "kept (--keep-iam)", c.id)
         plan.unchanged("delete-policy", policy_name, "kept (--keep-iam)", c.id)
         return plan
-    _plan_iam_removal(aws, plan, c.id, role, role_name, policy_name, policy_arn)
+    _plan_iam_removal(aws, plan, c.id, role, role_name, policy_name, policy_arn, _setup_again(req, c.id, c.region))
     return plan
 
 
+def _setup_again(req: TeardownRequest, cluster_id: str, region: str) -> str:
+    """The setup that re-creates the role and policy (the journal's undo); the service's own
+    options (models, endpoints, bucket) are the operator's to fill in."""
+    needs = {"bedrock": ("--model-id", "MODEL_ID"), "sagemaker": ("--endpoint", "ENDPOINT"), "s3": ("--bucket", "BUCKET")}
+    return command_line("auroraml", "--region", region, "setup", req.service.name, "--cluster", cluster_id,
+                        *needs.get(req.service.name, ()),
+                        *(("--role-name", req.role_name) if req.role_name else ()),
+                        *(("--policy-name", req.policy_name) if req.policy_name else ()))
+
+
 def _plan_iam_removal(aws: Aws, plan: Plan, cluster_id: str, role: iam.IamObject, role_name: str,
-                      policy_name: str, policy_arn: str) -> None:
-    def add(action: str, target: str, detail: str, run) -> None:
-        plan.add(Step(action, target, detail, PLANNED, cluster_id, run))
+                      policy_name: str, policy_arn: str, undo: str | None = None) -> None:
+    def add(action: str, target: str, detail: str, run, **change: str | None) -> None:
+        plan.add(Step(action, target, detail, PLANNED, cluster_id, run, undo=undo, **change))
 
     if not role.exists:
         plan.unchanged("delete-role", role_name, "does not exist", cluster_id)
@@ -93,7 +111,7 @@ def _plan_iam_removal(aws: Aws, plan: Plan, cluster_id: str, role: iam.IamObject
                 iam.detach(aws, role_name, role.arn, attached)
             iam.delete_role(aws, role_name, role.arn)
             return "detached its policies and deleted it"
-        add("delete-role", role_name, "detach policies, delete the role", delete_role)
+        add("delete-role", role_name, "detach policies, delete the role", delete_role, before=role.arn)
 
     policy = iam.read_policy(aws, policy_arn)
     if not policy.exists:
@@ -102,4 +120,4 @@ def _plan_iam_removal(aws: Aws, plan: Plan, cluster_id: str, role: iam.IamObject
         plan.unchanged("delete-policy", policy_name, "not created by auroraml: left alone", cluster_id)
     else:
         add("delete-policy", policy_name, "delete the policy and its old versions",
-            lambda s: iam.delete_policy(aws, policy_arn))
+            lambda s: iam.delete_policy(aws, policy_arn), before=compact_json(policy.document) or policy_arn)

@@ -38,6 +38,9 @@ DESCRIPTION = [
     "what is left. With **-o json** a command prints exactly one JSON document on standard output; "
     "progress and logs go to standard error. Settings are layered: command-line option, then the "
     "AURORAML_* environment variables, then the target of the settings file (see FILES), then defaults.",
+    "Each change a command makes is appended to a local change journal (see FILES) before the command "
+    "reports it done, with who made it (the AWS caller, or the database account), the value before and "
+    "after, and how to undo it; **history** shows it, and **history --json** exports it.",
 ]
 
 # Every settings.ENV_KEYS entry needs a line here: render() fails on a new one until it has it.
@@ -75,8 +78,11 @@ OTHER_ENV = [
                        "(default ~/.cache)."),
     ("XDG_DATA_HOME, BASH_COMPLETION_USER_DIR", "Where **completion install bash** writes (default "
                                                 "~/.local/share/bash-completion)."),
+    ("AURORAML_JOURNAL", "The change journal to append to and **history** to read, instead of "
+                         "$XDG_STATE_HOME/auroraml/journal.jsonl (see FILES)."),
+    ("XDG_STATE_HOME", "Where the change journal is kept (default ~/.local/state)."),
     ("SHELL", "The shell **completion install** writes for when none is named."),
-    ("HOME", "Where ~/.my.cnf, ~/.config and ~/.cache are."),
+    ("HOME", "Where ~/.my.cnf, ~/.config, ~/.cache and ~/.local/state are."),
 ]
 
 
@@ -195,6 +201,12 @@ def render() -> str:
             "an RDS IAM token (**--iam-auth**) or a prompt on a terminal."),
         ".TP", _bold("$XDG_CACHE_HOME/auroraml/clusters-PROFILE-REGION.json") + " (default " + _bold("~/.cache/auroraml/") + ")",
         esc("The cluster ids TAB completion offers for **--cluster**, refreshed after a minute; safe to delete."),
+        ".TP", _bold("$XDG_STATE_HOME/auroraml/journal.jsonl") + " (default " + _bold("~/.local/state/auroraml/journal.jsonl") + ")",
+        esc("The change journal, or the file AURORAML_JOURNAL names: one JSON line per change that setup, "
+            "teardown, grant, revoke, ddl **--apply** and status **--reset** make (time, run, command, cluster, "
+            "who, where, action, target, before, after, undo, status), appended and synced before the change is "
+            "reported done; created 0600 in a directory created 0700. When it cannot be opened nothing is "
+            "changed and the command exits 3. **auroraml history** reads it."),
     ]
 
     lines.append(".SH EXIT STATUS")

@@ -1,0 +1,192 @@
+"""The change journal through the CLI: setup, teardown and status --reset record each change they
+make (who, before, after, undo) before reporting it; `auroraml history` shows and exports it."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+ACCOUNT = "123456789012"
+ROLE = "auroraml-comprehend-ml-demo"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
+SETUP = ("-o", "json", "setup", "comprehend", "--cluster", "ml-demo")
+
+
+@pytest.fixture
+def journal_path(isolated) -> Path:
+    """Where the journal goes by default in a test: the temporary HOME's ~/.local/state."""
+    return Path(os.environ["HOME"]) / ".local" / "state" / "auroraml" / "journal.jsonl"
+
+
+def records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def caller(boto) -> str:
+    return boto("sts").get_caller_identity()["Arn"]
+
+
+def test_setup_records_each_done_step_with_who_before_after_and_undo(cli, boto, journal_path):
+    r = cli(*SETUP, "--reboot", "--yes")
+    done = [(s["action"], s["target"]) for s in r.json()["steps"] if s["status"] == "done"]
+    got = records(journal_path)
+    assert [(x["action"], x["target"]) for x in got] == done and len(done) == 9
+    who = caller(boto)
+    assert who.startswith(f"arn:aws:sts::{ACCOUNT}:")
+    assert {x["who"] for x in got} == {who}
+    assert {x["run"] for x in got} == {got[0]["run"]}
+    assert {x["command"] for x in got} == {"setup comprehend --cluster ml-demo"}
+    assert {x["cluster"] for x in got} == {"ml-demo"}
+    assert {json.dumps(x["where"], sort_keys=True) for x in got} == {
+        json.dumps({"account": ACCOUNT, "partition": "aws", "region": "us-east-1"}, sort_keys=True)}
+    assert {x["status"] for x in got} == {"done"}
+    by = {x["action"]: x for x in got}
+    param = by["set-parameter"]
+    assert param["target"] == "auroraml-ml-demo:aws_default_comprehend_role"
+    assert (param["before"], param["after"]) == (None, ROLE_ARN)
+    assert param["undo"].startswith("aws rds reset-db-cluster-parameter-group --db-cluster-parameter-group-name auroraml-ml-demo")
+    group = by["attach-parameter-group"]
+    assert (group["before"], group["after"]) == ("default.aurora-mysql8.0", "auroraml-ml-demo")
+    assert "--db-cluster-parameter-group-name default.aurora-mysql8.0" in group["undo"]
+    assert (by["create-role"]["before"], by["create-role"]["after"]) == (None, ROLE_ARN)
+    assert by["create-role"]["undo"] == "auroraml --region us-east-1 teardown comprehend --cluster ml-demo"
+    assert by["associate-role"]["after"] == f"{ROLE_ARN} ACTIVE"
+    assert (by["reboot-instance"]["before"], by["reboot-instance"]["undo"]) == (None, None)
+    # the plan's JSON carries the same before/after/undo, for a dry run to show
+    step = r.steps(action="set-parameter")[0]
+    assert (step["after"], step["undo"]) == (ROLE_ARN, param["undo"])
+    assert "sts.GetCallerIdentity" in r.calls and r.calls.count("sts.GetCallerIdentity") == 1
+
+
+def test_a_parameter_that_named_another_role_keeps_its_previous_value(cli, boto, journal_path):
+    cli(*SETUP, "--no-reboot", "--role-name", "first-role", "--policy-name", "first-policy", code=7)
+    cli(*SETUP, "--no-reboot", code=7)
+    (param,) = [x for x in records(journal_path)[-4:] if x["action"] == "set-parameter"]
+    assert param["before"] == f"arn:aws:iam::{ACCOUNT}:role/first-role" and param["after"] == ROLE_ARN
+    assert f"ParameterValue=arn:aws:iam::{ACCOUNT}:role/first-role" in param["undo"]
+
+
+def test_nothing_to_do_a_dry_run_and_a_refusal_write_nothing(cli, sandbox_aws, journal_path):
+    cli(*SETUP, "--reboot", "--dry-run")
+    assert not journal_path.exists()
+    cli(*SETUP, "--parameter-group", "default.nope", "--no-reboot", code=2)
+    assert not journal_path.exists()
+    cli(*SETUP, "--reboot", "--yes")
+    before = journal_path.read_bytes()
+    again = cli(*SETUP, "--reboot", "--yes")
+    assert journal_path.read_bytes() == before
+    assert "sts.GetCallerIdentity" not in again.calls
+
+
+def test_a_failed_step_keeps_the_records_of_the_steps_before_it(cli, sandbox_aws, journal_path):
+    sandbox_aws.configure(association_delay=30)
+    slow = cli(*SETUP, "--timeout", "1", "--no-reboot", code=6)
+    assert slow.steps(action="associate-role")[0]["status"] == "failed"
+    assert [x["action"] for x in records(journal_path)] == ["create-policy", "create-role", "attach-policy"]
+    sandbox_aws.configure(association_delay=0.02)
+    rerun = cli(*SETUP, "--no-reboot", code=7)  # the rerun records only what it did
+    assert [x["action"] for x in records(journal_path)][3:] == [s["action"] for s in rerun.steps(status="done")]
+    assert [x["action"] for x in records(journal_path)][-3:] == [
+        "create-parameter-group", "attach-parameter-group", "set-parameter"]
+    assert len({x["run"] for x in records(journal_path)}) == 2
+
+
+def test_teardown_records_what_it_removed_and_how_to_put_it_back(cli, sandbox_aws, journal_path):
+    cli(*SETUP, "--reboot", "--yes")
+    setup_records = len(records(journal_path))
+    cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    got = records(journal_path)[setup_records:]
+    assert [x["action"] for x in got] == ["reset-parameter", "reboot-instance", "reboot-instance", "remove-role",
+                                          "delete-role", "delete-policy"]
+    assert {x["command"] for x in got} == {"teardown comprehend --cluster ml-demo"}
+    by = {x["action"]: x for x in got}
+    assert (by["reset-parameter"]["before"], by["reset-parameter"]["after"]) == (ROLE_ARN, None)
+    assert f"ParameterValue={ROLE_ARN}" in by["reset-parameter"]["undo"]
+    assert by["remove-role"]["undo"] == (
+        f"aws rds add-role-to-db-cluster --db-cluster-identifier ml-demo --role-arn {ROLE_ARN} --region us-east-1")
+    assert by["delete-role"]["before"] == ROLE_ARN
+    assert by["delete-role"]["undo"] == "auroraml --region us-east-1 setup comprehend --cluster ml-demo"
+    assert "comprehend:DetectSentiment" in by["delete-policy"]["before"]
+
+
+def test_history_json_round_trips_and_filters(cli, sandbox_aws, journal_path):
+    cli(*SETUP, "--reboot", "--yes")
+    cli("-o", "json", "setup", "comprehend", "--cluster", "bedrock-ready", "--no-reboot", code=7)
+    doc = cli("history", "--cluster", "ml-demo", "--json").json()
+    assert doc["command"] == "history" and doc["records"] == [x for x in records(journal_path) if x["cluster"] == "ml-demo"]
+    assert len(doc["records"]) == 9
+    assert cli("-o", "json", "history").json()["records"] == records(journal_path)  # -o json is --json
+    assert [x["action"] for x in cli("history", "--json", "--limit", "2").json()["records"]] == [
+        x["action"] for x in records(journal_path)[-2:]]
+    assert cli("history", "--json", "--since", "1h").json()["records"] == records(journal_path)
+    assert cli("history", "--json", "--since", "2999-01-01T00:00:00Z").json()["records"] == []
+    assert cli("history", "--json", "--cluster", "nope").json()["records"] == []
+    cli("history", "--since", "last tuesday", code=2)
+
+
+def test_history_table_shows_who_and_before_to_after(cli, sandbox_aws, journal_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    cli(*SETUP, "--no-reboot", code=7)
+    table = cli("-o", "table", "history", "--cluster", "ml-demo")
+    assert "attach-parameter-group" in table.stdout and "default.aurora-mysql8.0 →" in table.stdout
+    assert f"arn:aws:sts::{ACCOUNT}:" in table.stdout
+    assert "--json" in table.stderr  # where the whole before/after and the undo are
+
+
+def test_history_without_a_journal_is_empty_and_a_corrupt_line_is_skipped(cli, journal_path):
+    empty = cli("history", "--json")
+    assert empty.json()["records"] == [] and "no changes recorded" in empty.stderr
+    journal_path.parent.mkdir(parents=True)
+    journal_path.write_text('{"time": "2025-01-01T00:00:00Z", "action": "a", "cluster": "c"}\n{oops\n'
+                            '{"time": "2025-01-02T00:00:00Z", "action": "b", "cluster": "c"}\n')
+    r = cli("history", "--json")
+    assert [x["action"] for x in r.json()["records"]] == ["a", "b"]
+    assert f"warning: {journal_path}:2: not a journal record; skipped" in r.stderr
+
+
+def test_auroraml_journal_redirects_the_journal(cli, sandbox_aws, journal_path, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "audit" / "changes.jsonl"
+    monkeypatch.setenv("AURORAML_JOURNAL", str(elsewhere))
+    cli(*SETUP, "--no-reboot", code=7)
+    assert not journal_path.exists() and len(records(elsewhere)) == 7
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o600
+    assert stat.S_IMODE(elsewhere.parent.stat().st_mode) == 0o700
+    assert cli("history", "--json").json()["records"] == records(elsewhere)
+
+
+def test_an_unwritable_journal_refuses_before_any_aws_write(cli, sandbox_aws, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    path = blocker / "journal.jsonl"
+    monkeypatch.setenv("AURORAML_JOURNAL", str(path))
+    r = cli(*SETUP, "--reboot", "--yes", code=3)
+    assert r.writes == [] and r.stdout == ""
+    assert f"error: cannot open the change journal {path}" in r.stderr
+    assert "AURORAML_JOURNAL" in r.stderr.splitlines()[-1]
+    cli(*SETUP, "--reboot", "--dry-run")  # a dry run changes nothing, so needs no journal
+    cli("history", code=0)  # nothing there to read
+
+
+def test_a_record_that_cannot_be_written_stops_the_run_with_exit_3(cli, sandbox_aws, journal_path, monkeypatch):
+    from auroraml_cli.core import journal
+
+    def full(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal.os, "write", full)
+    r = cli(*SETUP, "--reboot", "--yes", code=3)
+    assert "No space left on device" in r.stderr and "AURORAML_JOURNAL" in r.stderr
+    assert "  done      create-policy" not in r.stderr  # never reported done without its record
+    steps = r.json()["steps"]
+    assert [s["status"] for s in steps[:2]] == ["done", "planned"]  # stopped after the first change
+
+
+def test_status_reset_records_the_flush_and_who(cli, mariadb, journal_path):
+    cli("-o", "json", "status", "--host", mariadb.host, "--port", str(mariadb.port), "--user", "root", "--reset", "--yes")
+    (x,) = records(journal_path)
+    assert (x["action"], x["target"], x["after"]) == ("flush-status", f"{mariadb.host}:{mariadb.port}", "FLUSH STATUS")
+    assert x["who"].startswith("root@") and x["command"] == "status --reset"
