@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from .aws import Aws, error_code
 from .catalogue import MANAGED_BY, TAG_MANAGED_BY
+from .policies import same_document
 
 MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
@@ -76,9 +77,20 @@ def iam_client(aws: Aws, arn: str):
 _IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
+def _is_ours_already(found: IamObject, document: Any, tags: dict[str, str]) -> bool:
+    """After EntityAlreadyExists: is it what this very call made (its first answer lost, botocore
+    sent it again)? Only with our tags and the same document; anything else is someone's object."""
+    return found.exists and same_document(found.document, document) and all(
+        found.tags.get(k) == v for k, v in tags.items())
+
+
 def create_policy(aws: Aws, name: str, arn: str, document: Any, tags: dict[str, str], description: str) -> None:
-    iam_client(aws, arn).create_policy(PolicyName=name, PolicyDocument=json.dumps(document),
-                                       Description=description, Tags=tag_list(tags))
+    try:
+        iam_client(aws, arn).create_policy(PolicyName=name, PolicyDocument=json.dumps(document),
+                                           Description=description, Tags=tag_list(tags))
+    except Exception as exc:
+        if error_code(exc) != "EntityAlreadyExists" or not _is_ours_already(read_policy(aws, arn), document, tags):
+            raise
 
 
 def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
@@ -92,8 +104,22 @@ def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
 
 
 def create_role(aws: Aws, name: str, arn: str, trust: Any, tags: dict[str, str], description: str) -> None:
-    iam_client(aws, arn).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                                     Description=description, Tags=tag_list(tags))
+    try:
+        iam_client(aws, arn).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                                         Description=description, Tags=tag_list(tags))
+    except Exception as exc:
+        if error_code(exc) != "EntityAlreadyExists" or not _is_ours_already(read_role(aws, name, arn), trust, tags):
+            raise
+
+
+def _gone_already(call, **kwargs) -> None:
+    """A removal whose object is already gone is done: its first answer was lost and botocore sent
+    it again, or someone removed it since the plan was read."""
+    try:
+        call(**kwargs)
+    except Exception as exc:
+        if error_code(exc) != "NoSuchEntity":
+            raise
 
 
 def replace_trust(aws: Aws, name: str, arn: str, trust: Any) -> None:
@@ -105,17 +131,23 @@ def attach(aws: Aws, role_name: str, role_arn: str, policy_arn: str) -> None:
 
 
 def detach(aws: Aws, role_name: str, role_arn: str, policy_arn: str) -> None:
-    iam_client(aws, role_arn).detach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+    _gone_already(iam_client(aws, role_arn).detach_role_policy, RoleName=role_name, PolicyArn=policy_arn)
 
 
 def delete_role(aws: Aws, role_name: str, role_arn: str) -> None:
-    iam_client(aws, role_arn).delete_role(RoleName=role_name)
+    _gone_already(iam_client(aws, role_arn).delete_role, RoleName=role_name)
 
 
 def delete_policy(aws: Aws, policy_arn: str) -> None:
     """Delete the non-default versions first: IAM refuses to delete a policy that has any."""
     iam = iam_client(aws, policy_arn)
-    for version in iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]:
+    try:
+        versions = iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+    except Exception as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return
+        raise
+    for version in versions:
         if not version["IsDefaultVersion"]:
-            iam.delete_policy_version(PolicyArn=policy_arn, VersionId=version["VersionId"])
-    iam.delete_policy(PolicyArn=policy_arn)
+            _gone_already(iam.delete_policy_version, PolicyArn=policy_arn, VersionId=version["VersionId"])
+    _gone_already(iam.delete_policy, PolicyArn=policy_arn)

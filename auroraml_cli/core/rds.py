@@ -33,6 +33,20 @@ def group_exists(aws: Aws, region: str, name: str) -> dict | None:
     return groups["DBClusterParameterGroups"][0]
 
 
+def create_group(aws: Aws, region: str, name: str, family: str, description: str, tags: list[dict]) -> None:
+    """A custom cluster parameter group. Already existing with this family and description is
+    done: it is this call's own group, its first answer lost and the call sent again."""
+    try:
+        aws.client("rds", region).create_db_cluster_parameter_group(
+            DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=description, Tags=tags)
+    except Exception as exc:
+        if error_code(exc) != "DBParameterGroupAlreadyExists":
+            raise
+        found = group_exists(aws, region, name)
+        if not found or (found["DBParameterGroupFamily"], found.get("Description")) != (family, description):
+            raise
+
+
 def engine_version_info(aws: Aws, region: str, engine_version: str) -> dict:
     """DescribeDBEngineVersions for one version: its family and SupportedFeatureNames."""
     found = aws.client("rds", region).describe_db_engine_versions(Engine="aurora-mysql", EngineVersion=engine_version)
@@ -155,6 +169,9 @@ def member_status(aws: Aws, cluster: Cluster, instance_id: str) -> str:
                    "the cluster changed while auroraml ran; run the same command again")
 
 
+ALREADY_IN_SYNC = "already in-sync"
+
+
 def reboot_member(aws: Aws, cluster: Cluster, instance_id: str, *, wait: bool, timeout: float, interval: float) -> str:
     """RebootDBInstance (never RebootDBCluster: that is for Multi-AZ DB clusters, not Aurora).
 
@@ -162,7 +179,7 @@ def reboot_member(aws: Aws, cluster: Cluster, instance_id: str, *, wait: bool, t
     instance can still read `available` before its reboot has even begun.
     """
     if member_status(aws, cluster, instance_id) == IN_SYNC:
-        return "already in-sync"
+        return ALREADY_IN_SYNC
     client = aws.client("rds", cluster.region)
     try:
         client.reboot_db_instance(DBInstanceIdentifier=instance_id)

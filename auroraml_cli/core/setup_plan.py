@@ -17,7 +17,7 @@ from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINI
 from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
 from .errors import UsageError
 from .names import POLICY_NAME_MAX, ROLE_NAME_MAX, derived_name
-from .plan import PLANNED, SKIPPED, Plan, Step, command_line
+from .plan import PLANNED, SKIPPED, UNCHANGED, Plan, Step, command_line
 from .policies import permission_policy, same_document, trust_policy
 from .versions import AuroraVersion
 
@@ -159,7 +159,7 @@ class _Context:
         self.role_name, self.role_arn, self.policy_name, self.policy_arn = managed_names(
             req.service, cluster, req.role_name, req.policy_name)
         self.tags = {TAG_MANAGED_BY: MANAGED_BY, TAG_CLUSTER: str(cluster.arn), TAG_SERVICE: req.service.name}
-        self.needs_reboot = any(m.parameter_status == PENDING_REBOOT for m in cluster.members)
+        self.changes_need_reboot = False  # a step of this run changes what the members run with
 
     def step(self, action: str, target: str, detail: str, run, **change: str | None) -> Step:
         """A planned step; `change` is its before/after/undo for the journal."""
@@ -276,9 +276,8 @@ class _Context:
             if group_info is None:
                 family = self._family()
                 self.step("create-parameter-group", target, f"custom {family} group for {c.id}",
-                          lambda s: aws.client("rds", c.region).create_db_cluster_parameter_group(
-                              DBClusterParameterGroupName=target, DBParameterGroupFamily=family,
-                              Description=f"Aurora ML settings for {c.id} (auroraml)", Tags=iam.tag_list(self.tags)),
+                          lambda s: rds.create_group(aws, c.region, target, family,
+                                                     f"Aurora ML settings for {c.id} (auroraml)", iam.tag_list(self.tags)),
                           after=target,
                           undo=self.aws_command("rds", "delete-db-cluster-parameter-group",
                                                 "--db-cluster-parameter-group-name", target))
@@ -291,7 +290,7 @@ class _Context:
                       before=current, after=target,
                       undo=self.aws_command("rds", "modify-db-cluster", "--db-cluster-identifier", c.id,
                                             "--db-cluster-parameter-group-name", current, "--apply-immediately"))
-            self.needs_reboot = True
+            self.changes_need_reboot = True
         if target == current or group_info is not None:
             existing = rds.read_parameters(aws, c.region, target, req.service.parameters_for(self.version))
         changes = []
@@ -309,7 +308,7 @@ class _Context:
                                      self._set_run(target, name, now.apply_type if now else None),
                                      before=previous, after=self.role_arn, undo=self._undo_set(target, name, previous)))
             if now is None or now.apply_type != "dynamic":
-                self.needs_reboot = True
+                self.changes_need_reboot = True
         if changes and (target == current or group_info is not None):
             self._refuse_shared(target)
 
@@ -341,10 +340,9 @@ class _Context:
 
     # Reboots --------------------------------------------------------------------------------
     def plan_reboots(self) -> None:
-        if self.needs_reboot:
-            req = self.req
-            add_reboot_steps(self.plan, self.aws, self.cluster, reboot=req.reboot, wait=req.wait,
-                             timeout=req.timeout, interval=req.poll_interval)
+        req = self.req
+        add_reboot_steps(self.plan, self.aws, self.cluster, every_member=self.changes_need_reboot, reboot=req.reboot,
+                         wait=req.wait, timeout=req.timeout, interval=req.poll_interval)
 
 
 def compact_json(document) -> str | None:
@@ -361,26 +359,41 @@ def managed_names(service: Service, cluster: Cluster, role_name: str | None = No
     return role_name, f"{prefix}:role/{role_name}", policy_name, f"{prefix}:policy/{policy_name}"
 
 
-def add_reboot_steps(plan: Plan, aws: Aws, cluster: Cluster, *, reboot: bool, wait: bool, timeout: float,
-                     interval: float) -> None:
-    """One step per member, writer first. Without consent to reboot they are `skipped` (exit 7)."""
-    members = cluster.ordered_members()
-    for i, member in enumerate(members):
+def add_reboot_steps(plan: Plan, aws: Aws, cluster: Cluster, *, every_member: bool, reboot: bool, wait: bool,
+                     timeout: float, interval: float) -> None:
+    """One step per member to reboot, writer first: every member when this plan changes what they
+    run with, else those still `pending-reboot` from an earlier run (a member already in-sync is
+    reported unchanged, never rebooted again). Without consent they are `skipped` (exit 7)."""
+    members = [m for m in cluster.ordered_members() if every_member or m.parameter_status == PENDING_REBOOT]
+    if not members:
+        return
+    for member in cluster.ordered_members():
         kind = "writer" if member.is_writer else "reader"
         target = member.instance_id
+        if member not in members:
+            plan.unchanged("reboot-instance", target, f"{kind}: {member.parameter_status}", cluster.id)
+            continue
         if not reboot:
             plan.add(Step("reboot-instance", target, f"{kind}: pending-reboot; run again with --reboot",
                           SKIPPED, cluster.id))
             continue
         # Every reboot but the last is awaited even with --no-wait: rebooting the next member
         # while the previous one is down would take the whole cluster down at once.
-        await_it = wait or i < len(members) - 1
+        await_it = wait or member is not members[-1]
         plan.add(Step("reboot-instance", target, f"{kind}: RebootDBInstance, wait for in-sync", PLANNED, cluster.id,
-                      lambda s, t=target, w=await_it: rds.reboot_member(aws, cluster, t, wait=w, timeout=timeout,
-                                                                       interval=interval)))
+                      _reboot_run(aws, cluster, target, wait=await_it, timeout=timeout, interval=interval)))
     if not reboot:
         plan.notes.append(f"{cluster.id}: the new settings take effect after a reboot of "
                           + ", ".join(m.instance_id for m in members))
+
+
+def _reboot_run(aws: Aws, cluster: Cluster, target: str, **wait: float | bool):
+    def run(step: Step) -> str:
+        detail = rds.reboot_member(aws, cluster, target, **wait)
+        if detail == rds.ALREADY_IN_SYNC:  # it finished rebooting since the plan was read
+            step.status = UNCHANGED
+        return detail
+    return run
 
 
 def reboots_skipped(plan: Plan) -> list[Step]:

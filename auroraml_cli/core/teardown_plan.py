@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from . import iam, rds
 from .aws import Aws
 from .catalogue import Service
-from .cluster import PENDING_REBOOT, describe, require_aurora_mysql
+from .cluster import describe, require_aurora_mysql
 from .plan import PLANNED, Plan, Step, command_line
 from .setup_plan import add_reboot_steps, compact_json, managed_names
 
@@ -46,7 +46,7 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
         return command_line("aws", *words, "--region", c.region)
 
     group = c.parameter_group
-    needs_reboot = any(m.parameter_status == PENDING_REBOOT for m in c.members)
+    changes_need_reboot = False
     names = req.service.parameters_for(version)
     values = {} if group.startswith("default.") else rds.read_parameters(aws, c.region, group, names)
     for name in names:
@@ -61,10 +61,9 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
                 lambda s, n=name: rds.reset_parameter(aws, c.region, group, n), before=value.value,
                 undo=aws_cli("rds", "modify-db-cluster-parameter-group", "--db-cluster-parameter-group-name", group,
                              "--parameters", f"ParameterName={name},ParameterValue={value.value},ApplyMethod=pending-reboot"))
-            needs_reboot = needs_reboot or value.apply_type != "dynamic"
-    if needs_reboot:
-        add_reboot_steps(plan, aws, c, reboot=req.reboot, wait=req.wait, timeout=req.timeout,
-                         interval=req.poll_interval)
+            changes_need_reboot = changes_need_reboot or value.apply_type != "dynamic"
+    add_reboot_steps(plan, aws, c, every_member=changes_need_reboot, reboot=req.reboot, wait=req.wait,
+                     timeout=req.timeout, interval=req.poll_interval)
 
     association = c.roles.get(role_arn)
     if association is None:

@@ -1,4 +1,6 @@
-"""IAM: refuse to delete a managed policy that is still in use, as AWS does; refuse
+"""IAM: refuse to delete a managed policy that is still in use, as AWS does; attaching a policy
+already attached changes nothing, as on AWS (moto counted it twice, so a later detach left it
+"attached" and DeletePolicy refused); refuse
 SimulatePrincipalPolicy as AWS does for an operator without iam:SimulatePrincipalPolicy (moto
 has no simulator: `auroraml check` then reads the role's policies, as it does on such accounts)."""
 
@@ -7,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from moto.iam.exceptions import DeleteConflictException, IAMException
-from moto.iam.models import IAMBackend
+from moto.iam.models import IAMBackend, ManagedPolicy
 from moto.iam.responses import IamResponse
 
 from ._patch import define, wrap
@@ -19,6 +21,7 @@ def install() -> None:
     # moto's serializer warns that AccessDenied is not in IAM's model: AWS sends it anyway.
     warnings.filterwarnings("ignore", message=r"Exception\(_AccessDenied\)")
     wrap(IAMBackend, "delete_policy", _delete_policy)
+    wrap(ManagedPolicy, "attach_to", _attach_to)
     define(IamResponse, "simulate_principal_policy", _simulate_principal_policy)
 
 
@@ -46,3 +49,8 @@ def _delete_policy(original: Any, backend: IAMBackend, policy_arn: str) -> None:
             "the policy's versions. The default version is deleted with the policy."
         )
     original(backend, policy_arn)
+
+
+def _attach_to(original: Any, policy: ManagedPolicy, obj: Any) -> None:
+    if policy.arn not in obj.managed_policies:
+        original(policy, obj)

@@ -35,6 +35,21 @@ def test_attached_policy_cannot_be_deleted_until_detached(iam, policy, entity):
     assert iam.list_policies(Scope="Local")["Policies"] == []
 
 
+@pytest.mark.parametrize("entity", ["role", "user", "group"])
+def test_attaching_twice_is_one_attachment(iam, policy, entity):
+    """A repeated AttachRolePolicy (its first answer lost, say) changes nothing on AWS: one detach
+    then lets the policy be deleted."""
+    kind = entity.capitalize()
+    {"role": lambda: iam.create_role(RoleName="x", AssumeRolePolicyDocument=json.dumps(RDS_TRUST)),
+     "user": lambda: iam.create_user(UserName="x"), "group": lambda: iam.create_group(GroupName="x")}[entity]()
+    attach, detach = getattr(iam, f"attach_{entity}_policy"), getattr(iam, f"detach_{entity}_policy")
+    attach(PolicyArn=policy, **{f"{kind}Name": "x"})
+    attach(PolicyArn=policy, **{f"{kind}Name": "x"})
+    assert iam.get_policy(PolicyArn=policy)["Policy"]["AttachmentCount"] == 1
+    detach(PolicyArn=policy, **{f"{kind}Name": "x"})
+    iam.delete_policy(PolicyArn=policy)
+
+
 def test_policy_with_old_versions_cannot_be_deleted(iam, policy):
     iam.create_policy_version(PolicyArn=policy, PolicyDocument=json.dumps(POLICY), SetAsDefault=True)
     with pytest.raises(iam.exceptions.DeleteConflictException):
