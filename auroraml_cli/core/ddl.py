@@ -22,7 +22,7 @@ TIMEOUT_MS_MAX = 2**31 - 1  # Aurora documents no upper bound; a signed 32-bit v
 _NUMERIC = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "DECIMAL", "NUMERIC",
             "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BOOL"}
 _STRING = {"CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT"}
-_TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I)
+_TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I | re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -259,8 +259,29 @@ def normalise(statement: str) -> str:
     # Servers echo without what is the default (NOT DETERMINISTIC) and with 5.7's display widths.
     text = re.sub(r"\bNOT\s+DETERMINISTIC\b", "", text, flags=re.I)
     text = re.sub(r"\b(TINYINT|SMALLINT|MEDIUMINT|INT|INTEGER|BIGINT)\s*\(\s*\d+\s*\)", r"\1", text, flags=re.I)
+    text = re.sub(r"\bCHARACTER\s+SET\b", "CHARSET", text, flags=re.I)
     text = re.sub(r"\s+", " ", text.replace("(", " ( ").replace(")", " ) ").replace(",", " , "))
     return text.strip().rstrip(";").strip().lower()
+
+
+_STRING_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}
+
+
+def same_function(existing: str, statement: str) -> bool:
+    """Is the server's SHOW CREATE FUNCTION text the statement auroraml would run? Beyond
+    `normalise`, the server may spell out a CHARSET or COLLATE the statement left to the default
+    (MySQL 8 echoes string types with them); one the statement names must match."""
+    have, want = normalise(existing).split(" "), normalise(statement).split(" ")
+    i = j = 0
+    while i < len(have):
+        if j < len(want) and have[i] == want[j]:
+            i, j = i + 1, j + 1
+        elif (have[i] in ("charset", "collate") and i + 1 < len(have) and not (j < len(want) and want[j] == have[i])
+              and (have[i - 1] in _STRING_TYPES or have[i - 1] == ")" or have[i - 2:i - 1] == ["charset"])):
+            i += 2  # the server's default for a string type, spelled out
+        else:
+            return False
+    return j == len(want)
 
 
 def show_create(conn, qualified: str) -> str | None:
@@ -287,7 +308,7 @@ def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where:
         if existing is None:
             p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st),
                        after=statement, undo=f"DROP FUNCTION {qualified}"))
-        elif normalise(existing) == normalise(statement):
+        elif same_function(existing, statement):
             p.unchanged("create-function", qualified, statement)
         elif replace:
             def run(step, q=qualified, st=statement) -> None:

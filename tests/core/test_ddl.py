@@ -346,3 +346,22 @@ def test_normalise_ignores_what_servers_echo_differently():
     echoed = "CREATE DEFINER=`admin`@`%` FUNCTION `f`(`x` int(11)) RETURNS int(11)\n    READS SQL DATA\nRETURN x"
     assert ddl.normalise(ours) == ddl.normalise(echoed)
     assert ddl.normalise(ours) != ddl.normalise(echoed.replace("RETURN x", "RETURN x + 1"))
+
+
+def test_same_function_takes_a_collation_or_charset_the_server_spells_out():
+    """MySQL 8 may echo string types with their default COLLATE (and CHARSET): still the same."""
+    assert ddl.same_function(SERVER, OURS)
+    assert ddl.same_function(SERVER.replace("CHARSET utf8mb4", "CHARSET utf8mb4 COLLATE utf8mb4_0900_ai_ci"), OURS)
+    assert ddl.same_function(SERVER.replace("CHARSET utf8mb4", "CHARACTER SET utf8mb4"), OURS)
+    bare = OURS.replace(" CHARSET utf8mb4", "")
+    assert bare != OURS and ddl.same_function(SERVER, bare)  # a charset left to the default, spelled out
+
+
+@pytest.mark.parametrize("old, new", [
+    ("CHARSET utf8mb4", "CHARSET latin1"),  # a charset the statement names must match
+    ("CHARSET utf8mb4", ""),  # ...and be there
+    ("'rcf-taxi'", "'rcf-other'"),
+    ("MAX_BATCH_SIZE 5", "MAX_BATCH_SIZE 5 COLLATE x"),
+])
+def test_same_function_sees_real_differences(old, new):
+    assert not ddl.same_function(SERVER.replace(old, new), OURS)

@@ -428,8 +428,6 @@ def test_look_alike_characters_are_refused(cli, no_aws, args, says):
     assert says in r.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="core/ddl.py _TYPE needs re.ASCII (another engineer's file): VARCHAR(١٠) "
-                                       "is printed as DDL no server takes")
 def test_a_type_size_in_other_digits_is_refused(cli, no_aws):
     refused(cli("ddl", "sagemaker", "s.f", "--endpoint", "e", "--arg", "x:VARCHAR(١٠)", "--returns", "DOUBLE",
                 "--aurora-version", "3.06.0", code=None))
