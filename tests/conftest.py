@@ -118,3 +118,22 @@ def cli(capsys, caplog):
         return Result(got, out, err, calls)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """After a run that included the reliability tests (issue 7): what they cover, as the README's
+    Reliability section quotes it, and how they fared in this run."""
+    from support import reliability
+
+    paths = {str(p.relative_to(reliability.TESTS.parent)) for p in reliability.module_paths()}
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped", "xfailed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") in ("call", "setup") and report.nodeid.split("::")[0] in paths:
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if not outcomes:
+        return
+    terminalreporter.section("reliability")
+    for line in reliability.summary():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line("this run: " + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))

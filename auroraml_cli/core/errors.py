@@ -30,7 +30,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_TIMEOUT, "timed out waiting; the state is consistent and the same command resumes"),
     (EXIT_REBOOT_PENDING, "done, but a reboot is still pending (--no-reboot)"),
     (EXIT_INTERNAL, "internal error (a bug in auroraml: run again with -vv and report it)"),
-    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); the same command resumes"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C or SIGTERM); the same command resumes"),
 )
 
 
