@@ -4,7 +4,9 @@ A TAB press must answer at once and never show an error. The ids come from
 $XDG_CACHE_HOME/auroraml/clusters-<profile>-<region>.json while it is younger than MAX_AGE;
 otherwise one DescribeDBClusters call (2-second timeouts, no retry) refreshes it. Any failure
 means "no ids": completion is a convenience, and a stale list would offer clusters that may be
-gone. botocore loads only for a refresh, so a cache hit costs the CLI's start-up and no more.
+gone. A failed call is remembered for FAILED_MAX_AGE, so that offline, TAB after TAB does not
+wait out the timeout each time. botocore loads only for a refresh, so a cache hit costs the
+CLI's start-up and no more.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 MAX_AGE = 60.0  # seconds
+FAILED_MAX_AGE = 10.0  # seconds: short, so ids come back soon after the network or credentials do
 TIMEOUT = 2  # seconds, to connect and to read
 ENGINES = ("aurora-mysql", "aurora")  # Aurora MySQL (v1 was "aurora"): the clusters auroraml works on
 # What RDS allows in a cluster id. The bash script feeds these ids to the shell, so nothing else passes.
@@ -32,9 +35,13 @@ def clusters(profile: str | None, region: str | None) -> list[str]:
         endpoint = os.environ.get("AWS_ENDPOINT_URL_RDS") or os.environ.get("AWS_ENDPOINT_URL") or ""
         ids = _read(path, endpoint)
         if ids is None:
-            ids = _describe(profile, region)
+            failed = False
+            try:
+                ids = _describe(profile, region)
+            except Exception:  # noqa: BLE001 - remembered briefly, then [] like any failure
+                ids, failed = [], True
             with contextlib.suppress(OSError):  # a read-only cache still completes, just slower
-                _write(path, {"time": time.time(), "endpoint": endpoint, "clusters": ids})
+                _write(path, {"time": time.time(), "endpoint": endpoint, "clusters": ids, "failed": failed})
         return [i for i in ids if _CLUSTER_ID.match(i)]
     except Exception:  # noqa: BLE001 - a TAB press shows no errors
         return []
@@ -51,7 +58,8 @@ def _read(path: Path, endpoint: str) -> list[str] | None:
     (the sandbox and the real account share a profile and region)."""
     try:
         doc = json.loads(path.read_text())
-        fresh = 0 <= time.time() - doc["time"] < MAX_AGE and doc.get("endpoint", "") == endpoint
+        max_age = FAILED_MAX_AGE if doc.get("failed") else MAX_AGE
+        fresh = 0 <= time.time() - doc["time"] < max_age and doc.get("endpoint", "") == endpoint
         return [str(i) for i in doc["clusters"]] if fresh else None
     except (OSError, ValueError, KeyError, TypeError):
         return None

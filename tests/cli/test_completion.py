@@ -54,7 +54,23 @@ def test_no_credentials_means_no_ids_and_no_error(cli, sandbox_aws, cache, monke
     monkeypatch.setenv("AWS_PROFILE", "no-such-profile")
     r = cli("completion", "clusters")
     assert (r.stdout, r.stderr) == ("", "")
-    assert not cache.exists()
+    doc = json.loads((cache / "clusters-no-such-profile-us-east-1.json").read_text())
+    assert (doc["clusters"], doc["failed"]) == ([], True)  # remembered briefly, no ids
+
+
+def test_a_failed_refresh_is_remembered_briefly_so_offline_tabs_do_not_each_wait(cli, sandbox_aws, cache, monkeypatch):
+    from auroraml_cli.core import cluster_cache
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: refused at once
+    first = cli("completion", "clusters")
+    assert (first.stdout, first.stderr, first.calls) == ("", "", ["rds.DescribeDBClusters"])
+    again = cli("completion", "clusters")
+    assert (again.stdout, again.calls) == ("", [])  # the failure answered from the cache
+    path = cache / "clusters-default-us-east-1.json"
+    doc = json.loads(path.read_text())
+    doc["time"] -= cluster_cache.FAILED_MAX_AGE + 1  # older than a failure is kept, though not than MAX_AGE
+    path.write_text(json.dumps(doc))
+    assert cli("completion", "clusters").calls == ["rds.DescribeDBClusters"]  # asked again
 
 
 @pytest.mark.parametrize("shell, where", [
