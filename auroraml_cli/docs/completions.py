@@ -247,7 +247,9 @@ def _zsh_option(option: tree.Option) -> str:
 def _zsh_argument(index: int, argument: tree.Argument) -> str:
     action = f"({' '.join(argument.choices)})" if argument.choices else " "
     label = argument.name.replace(":", "\\:")
-    return f"    '{index + 1}:{_zsh_quote(label)}:{action}' \\"
+    position = "*" if argument.repeats else str(index + 1)
+    optional = "" if argument.required else ":"  # zsh: "N::message:action" is an optional argument
+    return f"    '{position}:{optional}{_zsh_quote(label)}:{action}' \\"
 
 
 def _zsh_name(node: tree.Command) -> str:

@@ -126,7 +126,9 @@ def _usage(cmd: tree.Command) -> str:
         words.append("{" + "|".join(_bold(s.path[-1]) for s in cmd.subcommands) + "}")
     for arg in cmd.arguments:
         name = arg.name.upper() if arg.name.islower() else arg.name
-        words.append("{" + "|".join(_bold(c) for c in arg.choices) + "}" if arg.choices else f"\\fI{esc(name)}\\fR")
+        word = "{" + "|".join(_bold(c) for c in arg.choices) + "}" if arg.choices else f"\\fI{esc(name)}\\fR"
+        word += " ..." if arg.repeats else ""
+        words.append(word if arg.required else f"[{word}]")
     return " ".join(words)
 
 

@@ -21,6 +21,8 @@ class Option:
 class Argument:
     name: str
     choices: list[str] = field(default_factory=list)
+    required: bool = True
+    repeats: bool = False
 
 
 @dataclass
@@ -74,7 +76,8 @@ def _command(cmd, path: list[str]) -> Command:
                 continue
             options.append(_option(param))
         elif param.param_type_name == "argument":
-            arguments.append(Argument(param.human_readable_name, _choices(param)))
+            arguments.append(Argument(param.human_readable_name, _choices(param), bool(param.required),
+                                      param.nargs == -1))
     options.append(Option(["-h", "--help"], "Show the help and exit.", None))
     help_text = clean(cmd.help)
     panel = getattr(cmd, "rich_help_panel", None)
