@@ -28,6 +28,14 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
     def on_step(step: Step) -> None:
         if recorder is not None and step.status == DONE:
             recorder.step(step)  # on disk before the step is reported done
+        elif recorder is not None and step.status == FAILED:
+            # Interrupted, timed out or cut off after its write was sent, a step may have taken
+            # effect (an association made, a reboot begun, a GRANT run): recorded as `failed`, since
+            # a re-run may then find it done and make no record of its own.
+            try:
+                recorder.step(step)
+            except Exception as exc:  # noqa: BLE001 - the step's own failure is the one to report
+                app.out.warn(f"could not record the failed step in the change journal: {exc}")
         _progress(app, step)
 
     try:

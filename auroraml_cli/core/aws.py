@@ -97,8 +97,9 @@ def retry_config(session) -> dict[str, Any]:
     retries: dict[str, Any] = {"mode": mode}
     attempts = os.environ.get("AWS_MAX_ATTEMPTS") or profile.get("max_attempts")
     if attempts:
-        if not str(attempts).strip().isdigit():
-            raise ConfigError(f"AWS max attempts {attempts!r} is not a whole number",
+        text = str(attempts).strip()
+        if not (text.isascii() and text.isdigit() and int(text) >= 1):
+            raise ConfigError(f"AWS max attempts {attempts!r} is not a whole number of at least 1",
                               "fix AWS_MAX_ATTEMPTS (or max_attempts in the AWS profile), e.g. 5")
         # AWS_MAX_ATTEMPTS counts every attempt; botocore's Config `max_attempts` counts retries
         # (one more attempt than it says): `total_max_attempts` is the variable's meaning.

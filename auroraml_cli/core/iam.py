@@ -100,7 +100,12 @@ def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
     if len(versions) >= MAX_POLICY_VERSIONS:
         oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
         iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
-    iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(document), SetAsDefault=True)
+    try:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(document), SetAsDefault=True)
+    except Exception as exc:
+        # Its first answer lost, the call sent again meets the version limit: done if the first made it.
+        if error_code(exc) != "LimitExceeded" or not same_document(read_policy(aws, arn).document, document):
+            raise
 
 
 def create_role(aws: Aws, name: str, arn: str, trust: Any, tags: dict[str, str], description: str) -> None:

@@ -4,7 +4,9 @@ Every mutating command (setup, teardown, grant, revoke, ddl --apply, status --re
 record for each step it has done — when, who (the AWS caller ARN, or the database account), what,
 the value before and after, and how to undo it — before it reports the step done. The file is
 opened before the first change: when it cannot be opened nothing is changed, and when a record
-cannot be written the run stops with exit 3 instead of reporting success. `auroraml history`
+cannot be written the run stops with exit 3 instead of reporting success. A step that fails
+(interrupted, timed out, its connection lost) is recorded too, with status `failed`: its write
+may have taken effect, and a re-run that then finds it done records nothing. `auroraml history`
 reads it back. Who is asked once, just before the first change (sts:GetCallerIdentity, or
 CURRENT_USER() on the SQL connection); if that question fails, the change is still made and its
 record says `"who": null`, with a warning.
@@ -116,7 +118,7 @@ class Recorder:
         return record
 
     def step(self, step) -> dict[str, Any]:
-        """A plan Step that is done."""
+        """A plan Step that is done, or failed (it may have taken effect)."""
         return self.record(step.action, step.target, before=step.before, after=step.after, undo=step.undo,
                            status=step.status, cluster=step.cluster or None)
 
@@ -170,8 +172,11 @@ def parse_since(text: str, *, now_: datetime | None = None) -> datetime:
 
     text = text.strip()
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    if len(text) > 1 and text[-1].lower() in units and text[:-1].isdigit():
-        return (now_ or datetime.now(timezone.utc)) - timedelta(seconds=int(text[:-1]) * units[text[-1].lower()])
+    if len(text) > 1 and text[-1].lower() in units and text[:-1].isascii() and text[:-1].isdigit():
+        try:
+            return (now_ or datetime.now(timezone.utc)) - timedelta(seconds=int(text[:-1]) * units[text[-1].lower()])
+        except OverflowError:  # before the year 1: every record is newer
+            return datetime.min.replace(tzinfo=timezone.utc)
     try:
         when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     except ValueError:

@@ -22,7 +22,7 @@ _WHO = ("sts:GetCallerIdentity",)  # who made the change, for the change journal
 ACTIONS: dict[str, tuple[str, ...]] = {
     "setup": (*_RDS_READ, *_IAM_READ, *_WHO, "rds:CreateDBClusterParameterGroup", "rds:ModifyDBClusterParameterGroup",
               "rds:ModifyDBCluster", "rds:AddRoleToDBCluster", "rds:RebootDBInstance", "rds:AddTagsToResource",
-              "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:CreatePolicy",
+              "rds:ListTagsForResource", "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:CreatePolicy",
               "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:AttachRolePolicy",
               "iam:PassRole", "bedrock:GetFoundationModel", "bedrock:GetInferenceProfile",
               "sagemaker:DescribeEndpoint"),

@@ -34,16 +34,20 @@ def group_exists(aws: Aws, region: str, name: str) -> dict | None:
 
 
 def create_group(aws: Aws, region: str, name: str, family: str, description: str, tags: list[dict]) -> None:
-    """A custom cluster parameter group. Already existing with this family and description is
-    done: it is this call's own group, its first answer lost and the call sent again."""
+    """A custom cluster parameter group. Already existing with this family, description and
+    tags is done: it is this call's own group, its first answer lost and the call sent again."""
+    client = aws.client("rds", region)
     try:
-        aws.client("rds", region).create_db_cluster_parameter_group(
+        client.create_db_cluster_parameter_group(
             DBClusterParameterGroupName=name, DBParameterGroupFamily=family, Description=description, Tags=tags)
     except Exception as exc:
         if error_code(exc) != "DBParameterGroupAlreadyExists":
             raise
         found = group_exists(aws, region, name)
         if not found or (found["DBParameterGroupFamily"], found.get("Description")) != (family, description):
+            raise
+        has = client.list_tags_for_resource(ResourceName=found["DBClusterParameterGroupArn"])["TagList"]
+        if not {(t["Key"], t["Value"]) for t in tags} <= {(t["Key"], t["Value"]) for t in has}:
             raise
 
 

@@ -65,6 +65,8 @@ SCENARIOS: list[tuple[str, str, str]] = [
     # someone else makes an object of the same name between the plan and its step
     ("setup", "same-named role made by someone else mid-run", "CreateRole"),
     ("setup", "same-named parameter group made by someone else mid-run", "CreateDBClusterParameterGroup"),
+    ("setup", "same-named group with auroraml's description, untagged, made mid-run", "CreateDBClusterParameterGroup"),
+    ("setup", "lost answer at IAM's five policy versions", "CreatePolicyVersion"),
 ]
 
 _names = itertools.count()
@@ -203,6 +205,8 @@ def test_retries_are_bounded_as_configured_then_the_rerun_converges(cli, world, 
 
 @pytest.mark.parametrize("name, value, words", [
     ("AWS_MAX_ATTEMPTS", "three", "AWS max attempts 'three'"),
+    ("AWS_MAX_ATTEMPTS", "0", "AWS max attempts '0'"),  # botocore refuses it at the first call (was exit 4)
+    ("AWS_MAX_ATTEMPTS", "\u0663", "AWS max attempts"),  # an Arabic-Indic 3
     ("AWS_RETRY_MODE", "fast", "AWS retry mode 'fast'"),
 ])
 def test_a_bad_retry_setting_is_a_configuration_error_before_any_call(cli, world, monkeypatch, name, value, words):
@@ -387,11 +391,13 @@ def test_a_member_already_in_sync_is_reported_unchanged(cli, world):
     assert [s["status"] for s in again.steps(action="reboot-instance")] == ["unchanged", "done"]
 
 
-@pytest.mark.parametrize("made, before", [("role", "CreatePolicy"), ("parameter group", "AddRoleToDBCluster")])
+@pytest.mark.parametrize("made, before", [("role", "CreatePolicy"), ("parameter group", "AddRoleToDBCluster"),
+                                          ("untagged parameter group", "AddRoleToDBCluster")])
 def test_a_same_named_object_someone_else_made_mid_run_is_not_taken_for_ours(cli, world, made, before):
     """Between the plan and its step, someone else creates the role (untagged) or the parameter
-    group (another description): the create is refused as on AWS, and auroraml does not mistake
-    it for its own answer lost: the step fails (exit 4) and the object is left as they made it."""
+    group (another description, or auroraml's description but not its tags): the create is
+    refused as on AWS, and auroraml does not mistake it for its own answer lost: the step fails
+    (exit 4) and the object is left as they made it."""
     from auroraml_cli.core.names import ROLE_NAME_MAX, derived_name
 
     cluster = world.cluster()
@@ -401,15 +407,41 @@ def test_a_same_named_object_someone_else_made_mid_run_is_not_taken_for_ours(cli
     make = {"role": lambda: world.boto("iam").create_role(RoleName=role, AssumeRolePolicyDocument=trust),
             "parameter group": lambda: world.boto("rds").create_db_cluster_parameter_group(
                 DBClusterParameterGroupName=f"auroraml-{cluster}", DBParameterGroupFamily="aurora-mysql8.0",
-                Description="someone else's")}[made]
+                Description="someone else's"),
+            "untagged parameter group": lambda: world.boto("rds").create_db_cluster_parameter_group(
+                DBClusterParameterGroupName=f"auroraml-{cluster}", DBParameterGroupFamily="aurora-mysql8.0",
+                Description=f"Aurora ML settings for {cluster} (auroraml)")}[made]
     world.faults.add(before, CALLBACK, then=make)
     r = world.run(cli, "setup", cluster, code=4)
     failed = [s for s in r.json()["steps"] if s["status"] == "failed"]
-    assert [s["action"] for s in failed] == [{"role": "create-role", "parameter group": "create-parameter-group"}[made]]
+    assert [s["action"] for s in failed] == ["create-role" if made == "role" else "create-parameter-group"]
     assert_one_error(r, "AlreadyExists")
     if made == "role":
         assert world.boto("iam").get_role(RoleName=role)["Role"].get("Tags", []) == []
     else:
         group = world.boto("rds").describe_db_cluster_parameter_groups(
             DBClusterParameterGroupName=f"auroraml-{cluster}")["DBClusterParameterGroups"][0]
-        assert group["Description"] == "someone else's"
+        assert world.boto("rds").list_tags_for_resource(ResourceName=group["DBClusterParameterGroupArn"])["TagList"] == []
+        assert group["Description"] == ("someone else's" if made == "parameter group" else
+                                        f"Aurora ML settings for {cluster} (auroraml)")
+
+
+def test_a_lost_answer_on_a_new_policy_version_at_the_version_limit_is_done(cli, world):
+    """IAM keeps five versions: setup deletes the oldest and creates one; that answer is lost and
+    botocore's repeat meets LimitExceeded, which is the first attempt's doing: the step is done."""
+    cluster = world.wired(cli)
+    iam = world.boto("iam")
+    arn = next(p["Arn"] for p in iam.list_policies(Scope="Local")["Policies"] if p["PolicyName"].endswith(cluster))
+    other = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "comprehend:DetectSentiment",
+                                                      "Resource": "*"}]}
+    for _ in range(4):  # someone edited it: five versions, the default not auroraml's
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(other), SetAsDefault=True)
+    world.faults.clear()
+    world.faults.add("CreatePolicyVersion", LOST_RESPONSE, once=True)
+    r = world.run(cli, "setup", cluster)
+    assert world.faults.attempts("CreatePolicyVersion") == [LOST_RESPONSE, "sent"]  # the repeat was refused
+    assert r.steps(action="update-policy")[0]["status"] == "done"
+    assert len(iam.list_policy_versions(PolicyArn=arn)["Versions"]) == 5
+    world.faults.clear()
+    again = world.run(cli, "setup", cluster)
+    assert again.writes == []

@@ -86,13 +86,39 @@ def test_a_failed_step_keeps_the_records_of_the_steps_before_it(cli, sandbox_aws
     sandbox_aws.configure(association_delay=30)
     slow = cli(*SETUP, "--timeout", "1", "--no-reboot", code=6)
     assert slow.steps(action="associate-role")[0]["status"] == "failed"
-    assert [x["action"] for x in records(journal_path)] == ["create-policy", "create-role", "attach-policy"]
+    # the association was asked for before the wait timed out: recorded as failed, since it may hold
+    assert [(x["action"], x["status"]) for x in records(journal_path)] == [
+        ("create-policy", "done"), ("create-role", "done"), ("attach-policy", "done"), ("associate-role", "failed")]
     sandbox_aws.configure(association_delay=0.02)
     rerun = cli(*SETUP, "--no-reboot", code=7)  # the rerun records only what it did
-    assert [x["action"] for x in records(journal_path)][3:] == [s["action"] for s in rerun.steps(status="done")]
+    assert [x["action"] for x in records(journal_path)][4:] == [s["action"] for s in rerun.steps(status="done")]
     assert [x["action"] for x in records(journal_path)][-3:] == [
         "create-parameter-group", "attach-parameter-group", "set-parameter"]
     assert len({x["run"] for x in records(journal_path)}) == 2
+
+
+@pytest.mark.parametrize("since, code", [("\u00b2h", 2), ("99999999999999d", 0), ("1d", 0)])
+def test_since_is_refused_with_exit_2_or_reaches_back_as_far_as_asked(cli, journal_path, since, code):
+    r = cli("history", "--since", since, code=code)
+    if code:
+        r.assert_refused()
+
+
+def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws, journal_path, monkeypatch):
+    """Ctrl-C while the association is awaited: AddRoleToDBCluster was sent, so the step is in
+    the journal (failed) even though the re-run, finding the association ACTIVE, records nothing."""
+    from support.faults import INTERRUPT, AwsFaults, install_aws_faults
+
+    faults = install_aws_faults(monkeypatch, AwsFaults())
+    faults.add("DescribeDBClusters", INTERRUPT, after="AddRoleToDBCluster", once=True)
+    cut = cli(*SETUP, "--no-reboot", code=130)
+    assert cut.steps(action="associate-role")[0]["status"] == "failed"
+    assert records(journal_path)[-1]["action"] == "associate-role"
+    assert records(journal_path)[-1]["status"] == "failed"
+    faults.clear()
+    rerun = cli(*SETUP, "--no-reboot", code=7)
+    assert rerun.steps(action="associate-role")[0]["status"] == "unchanged"
+    assert "associate-role" not in [x["action"] for x in records(journal_path)[4:]]
 
 
 def test_teardown_records_what_it_removed_and_how_to_put_it_back(cli, sandbox_aws, journal_path):

@@ -143,9 +143,11 @@ def test_since_takes_a_duration_or_an_iso_time():
     assert journal.parse_since("2025-06-01T00:00:00Z") == datetime(2025, 6, 1, tzinfo=timezone.utc)
     assert journal.parse_since("2025-06-01") == datetime(2025, 6, 1, tzinfo=timezone.utc)
     assert journal.parse_since("2025-06-01T02:00:00+02:00") == datetime(2025, 6, 1, tzinfo=timezone.utc)
-    for bad in ("yesterday", "2x", "h"):
+    for bad in ("yesterday", "2x", "h", "\u00b2h", "\u0661\u0662d"):  # superscript and Arabic-Indic digits
         with pytest.raises(UsageError):
             journal.parse_since(bad)
+    # further back than datetime can say: every record is newer
+    assert journal.parse_since("99999999999999d", now_=now) == datetime.min.replace(tzinfo=timezone.utc)
 
 
 def test_show_grants_lines_lose_their_password_hash_before_the_journal():
