@@ -14,20 +14,15 @@ import typer.core
 
 from . import __version__
 from .app import App
-from .commands import check as check_cmd
-from .commands import completion as completion_cmd
-from .commands import ddl as ddl_cmd
-from .commands import explain as explain_cmd
-from .commands import export as export_cmd
-from .commands import grant as grant_cmd
-from .commands import history as history_cmd
-from .commands import iam_policy as iam_policy_cmd
-from .commands import manual as manual_cmd
-from .commands import sandbox as sandbox_cmd
-from .commands import setup as setup_cmd
-from .commands import status as status_cmd
-from .commands import teardown as teardown_cmd
 from .core import errors, settings as settings_mod
+
+# The command modules (auroraml_cli/commands/NAME.py, each with register(app)), in the order
+# `auroraml --help` lists their commands. A module is imported only when one of its commands is
+# run, completed or documented: `auroraml --help` lists them from commands/index.py, generated
+# from these modules by `python -m auroraml_cli.docs` (tests catch drift), which saves importing
+# thirteen modules and typer building every command from its signature on each start.
+COMMAND_MODULES = ("setup", "teardown", "iam_policy", "grant", "ddl", "export", "explain", "status", "check",
+                   "history", "sandbox", "completion", "manual")
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."
 
@@ -53,18 +48,62 @@ class _GroupedHelp(typer.core.TyperGroup):
         except KeyboardInterrupt as exc:
             raise _Interrupted(exc) from exc
 
+    # Lazy commands ------------------------------------------------------------------------------
+    def list_commands(self, ctx) -> list[str]:
+        listed = [name for name, *_ in _index()]
+        return listed + [name for name in super().list_commands(ctx) if name not in listed]
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands:
+            module = next((m for n, m, *_ in _index() if n == name), None)
+            if module is not None:
+                for command_name, command in load_module(module).items():
+                    self.add_command(command, command_name)
+        return self.commands.get(name)
+
     def format_commands(self, ctx, formatter) -> None:
         panels: dict[str, list[tuple[str, str]]] = {}
-        commands = [(n, c) for n in self.list_commands(ctx) if (c := self.get_command(ctx, n)) and not c.hidden]
-        limit = formatter.width - 8 - max((len(n) for n, _ in commands), default=0)
-        for name, cmd in commands:
-            panel = getattr(cmd, "rich_help_panel", None)
-            summary = (cmd.short_help or cmd.help or "").strip().split("\n")[0]
+        listed = {name: (panel, summary) for name, _, panel, summary in _index()}
+        commands = []
+        for name in self.list_commands(ctx):
+            if name in listed and name not in self.commands:  # from the index, unloaded
+                commands.append((name, *listed[name]))
+            elif (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden:
+                commands.append((name, getattr(cmd, "rich_help_panel", None), summary_of(cmd)))
+        limit = formatter.width - 8 - max((len(n) for n, *_ in commands), default=0)
+        for name, panel, summary in commands:
             summary = summary if len(summary) <= limit else summary[: limit - 3].rstrip() + "..."
             panels.setdefault(panel if isinstance(panel, str) else "Commands", []).append((name, summary))
         for panel, rows in panels.items():
             with formatter.section(panel):
                 formatter.write_dl(rows)
+
+
+def summary_of(command) -> str:
+    """The line `--help` lists a command with."""
+    return (command.short_help or command.help or "").strip().split("\n")[0]
+
+
+def _index() -> tuple[tuple[str, str, str | None, str], ...]:
+    """(command, module, panel, summary) of every top-level command, from commands/index.py when
+    it names exactly COMMAND_MODULES; else () and every module is loaded (a new module before
+    the index is regenerated still works, only slower)."""
+    from .commands import index
+
+    return index.COMMANDS if index.MODULES == COMMAND_MODULES else ()
+
+
+_TYPER_SETTINGS = {"rich_markup_mode": None, "pretty_exceptions_enable": False, "add_completion": False}
+
+
+def load_module(module: str) -> dict[str, object]:
+    """The click commands one command module registers, by name."""
+    import importlib
+
+    registered = typer.Typer(**_TYPER_SETTINGS)
+    registered.callback()(lambda: None)  # a group, even for a module with one command
+    importlib.import_module(f"{__package__}.commands.{module}").register(registered)
+    return dict(typer.main.get_command(registered).commands)
 
 
 app = typer.Typer(
@@ -162,19 +201,14 @@ def _stderr_handler(logging):
     return StderrHandler()
 
 
-setup_cmd.register(app)
-teardown_cmd.register(app)
-iam_policy_cmd.register(app)
-grant_cmd.register(app)
-ddl_cmd.register(app)
-export_cmd.register(app)
-explain_cmd.register(app)
-status_cmd.register(app)
-check_cmd.register(app)
-history_cmd.register(app)
-sandbox_cmd.register(app)
-completion_cmd.register(app)
-manual_cmd.register(app)
+def root_command():
+    """auroraml's click group: the global options; commands load as they are asked for."""
+    group = typer.main.get_command(app)
+    if not _index():  # no usable index: every module now
+        for module in COMMAND_MODULES:
+            for name, command in load_module(module).items():
+                group.add_command(command, name)
+    return group
 
 
 def _click_exception(exc: BaseException) -> bool:
@@ -211,7 +245,7 @@ def _terminate_like_ctrl_c() -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; every exit code the process returns is decided here."""
-    command = typer.main.get_command(app)
+    command = root_command()
     errors.forget_secrets()
     try:
         result = command.main(args=argv, prog_name="auroraml", standalone_mode=False)

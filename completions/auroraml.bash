@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown iam-policy grant revoke export explain status check history man ddl sandbox completion'
+            subs='setup teardown iam-policy grant revoke ddl export explain status check history sandbox completion man'
             opts='--profile --region -o --output --config -t --target -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target' ;;
         'setup')
@@ -28,6 +28,18 @@ _auroraml_node() {
             subs=''
             opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
             valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+        'ddl')
+            subs='sagemaker bedrock'
+            opts='-h --help'
+            valued='' ;;
+        'ddl sagemaker')
+            subs=''
+            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
+            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+        'ddl bedrock')
+            subs=''
+            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
+            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
         'export')
             subs=''
             opts='--to --query --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
@@ -48,22 +60,6 @@ _auroraml_node() {
             subs=''
             opts='--cluster --since --limit --json -h --help'
             valued='--cluster --since --limit' ;;
-        'man')
-            subs=''
-            opts='--install -h --help'
-            valued='' ;;
-        'ddl')
-            subs='sagemaker bedrock'
-            opts='-h --help'
-            valued='' ;;
-        'ddl sagemaker')
-            subs=''
-            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
-        'ddl bedrock')
-            subs=''
-            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
         'sandbox')
             subs='start run'
             opts='-h --help'
@@ -100,6 +96,10 @@ _auroraml_node() {
             subs=''
             opts='-h --help'
             valued='' ;;
+        'man')
+            subs=''
+            opts='--install -h --help'
+            valued='' ;;
         *) subs= opts= valued= ;;
     esac
 }
@@ -117,6 +117,14 @@ _auroraml_value() {
         'revoke --cluster') values='@cluster' ;;
         'revoke --defaults-file') values='@file' ;;
         'revoke --ssl-ca') values='@file' ;;
+        'ddl sagemaker --sql-security') values='DEFINER INVOKER' ;;
+        'ddl sagemaker --cluster') values='@cluster' ;;
+        'ddl sagemaker --defaults-file') values='@file' ;;
+        'ddl sagemaker --ssl-ca') values='@file' ;;
+        'ddl bedrock --sql-security') values='DEFINER INVOKER' ;;
+        'ddl bedrock --cluster') values='@cluster' ;;
+        'ddl bedrock --defaults-file') values='@file' ;;
+        'ddl bedrock --ssl-ca') values='@file' ;;
         'export --format') values='csv text' ;;
         'export --encryption') values='on off sse_s3 sse_kms' ;;
         'export --cluster') values='@cluster' ;;
@@ -133,14 +141,6 @@ _auroraml_value() {
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
         'history --cluster') values='@cluster' ;;
-        'ddl sagemaker --sql-security') values='DEFINER INVOKER' ;;
-        'ddl sagemaker --cluster') values='@cluster' ;;
-        'ddl sagemaker --defaults-file') values='@file' ;;
-        'ddl sagemaker --ssl-ca') values='@file' ;;
-        'ddl bedrock --sql-security') values='DEFINER INVOKER' ;;
-        'ddl bedrock --cluster') values='@cluster' ;;
-        'ddl bedrock --defaults-file') values='@file' ;;
-        'ddl bedrock --ssl-ca') values='@file' ;;
         *) values= ;;
     esac
 }

@@ -5,7 +5,7 @@
 function __auroraml_subs
     switch "$argv"
         case ''
-            printf '%s\n' setup teardown iam-policy grant revoke export explain status check history man ddl sandbox completion
+            printf '%s\n' setup teardown iam-policy grant revoke ddl export explain status check history sandbox completion man
         case 'ddl'
             printf '%s\n' sagemaker bedrock
         case 'sandbox'
@@ -30,6 +30,10 @@ function __auroraml_valued
             printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'revoke'
             printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+        case 'ddl sagemaker'
+            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+        case 'ddl bedrock'
+            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'export'
             printf '%s\n' --to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'explain'
@@ -40,10 +44,6 @@ function __auroraml_valued
             printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca
         case 'history'
             printf '%s\n' --cluster --since --limit
-        case 'ddl sagemaker'
-            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
-        case 'ddl bedrock'
-            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'sandbox start'
             printf '%s\n' --port
         case 'sandbox run'
@@ -103,15 +103,15 @@ complete -c auroraml -n '__auroraml_at ""' -a teardown -d 'Reset the parameters,
 complete -c auroraml -n '__auroraml_at ""' -a iam-policy -d 'Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)'
 complete -c auroraml -n '__auroraml_at ""' -a grant -d 'Grant the service\'s role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login'
 complete -c auroraml -n '__auroraml_at ""' -a revoke -d 'Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role'
+complete -c auroraml -n '__auroraml_at ""' -a ddl -d 'Write Aurora\'s ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it'
 complete -c auroraml -n '__auroraml_at ""' -a export -d 'Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first)'
 complete -c auroraml -n '__auroraml_at ""' -a explain -d 'Run EXPLAIN and report, per ML function call, whether it is batched'
 complete -c auroraml -n '__auroraml_at ""' -a status -d 'Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries'
 complete -c auroraml -n '__auroraml_at ""' -a check -d 'Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure'
 complete -c auroraml -n '__auroraml_at ""' -a history -d 'Show the change journal: each change a run made, who made it, before → after, and its undo'
-complete -c auroraml -n '__auroraml_at ""' -a man -d 'Print the manual page (roff), or install it for this user with --install'
-complete -c auroraml -n '__auroraml_at ""' -a ddl -d 'Write Aurora\'s ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it'
 complete -c auroraml -n '__auroraml_at ""' -a sandbox -d 'A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1'
 complete -c auroraml -n '__auroraml_at ""' -a completion -d 'TAB completion for bash, zsh and fish: print the script, or install it for this user'
+complete -c auroraml -n '__auroraml_at ""' -a man -d 'Print the manual page (roff), or install it for this user with --install'
 complete -c auroraml -n '__auroraml_at ""' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
 complete -c auroraml -n '__auroraml_at ""' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION / AWS_DEFAULT_REGION)'
 complete -c auroraml -n '__auroraml_at ""' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
@@ -196,6 +196,54 @@ complete -c auroraml -n '__auroraml_at "revoke"' -l secret-arn -x -d 'Secrets Ma
 complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
 complete -c auroraml -n '__auroraml_at "revoke"' -s h -l help -d 'Show the help and exit'
 
+# auroraml ddl
+complete -c auroraml -n '__auroraml_at "ddl"' -a sagemaker -d 'A function that sends rows to a SageMaker endpoint, batched'
+complete -c auroraml -n '__auroraml_at "ddl"' -a bedrock -d 'A function that sends one request to a Bedrock model per row (Bedrock calls are not batched)'
+complete -c auroraml -n '__auroraml_at "ddl"' -s h -l help -d 'Show the help and exit'
+
+# auroraml ddl sagemaker
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l endpoint -x -d 'The SageMaker endpoint (text/csv) the function calls'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l arg -x -d 'An argument, in the order the model takes its features (repeatable)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l returns -x -d 'A numeric type (not BIT) or VARCHAR(n)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l max-batch-size -x -d 'Rows per InvokeEndpoint request (> 0; Aurora\'s default 10,000)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l sql-security -x -a 'DEFINER INVOKER' -d 'SQL SECURITY of the function (Aurora\'s default: DEFINER)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l replace -d 'With --apply: drop and re-create a function that differs'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l host -x -d 'Database host'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l port -x -d 'Database port'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l user -x -d 'Database user'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l database -x -d 'Default database'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s h -l help -d 'Show the help and exit'
+
+# auroraml ddl bedrock
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l model-id -x -d 'The Bedrock model or inference profile id'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l arg -x -d 'The request-body argument'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l returns -x -d 'TEXT, LONGTEXT or VARCHAR(n) — never JSON (CAST the result instead)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l content-type -x -d 'The request\'s content type'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l accept -x -d 'The response\'s content type'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l timeout-ms -x -d 'Per-call timeout'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l wrapper -x -d 'Also create NAME(prompt) that builds the request and extracts the answer: anthropic, titan-text, titan-embed, cohere-embed, or auto (from the model id)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l sql-security -x -a 'DEFINER INVOKER' -d 'SQL SECURITY of the function (Aurora\'s default: DEFINER)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l replace -d 'With --apply: drop and re-create a function that differs'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l host -x -d 'Database host'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l port -x -d 'Database port'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l user -x -d 'Database user'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l database -x -d 'Default database'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s h -l help -d 'Show the help and exit'
+
 # auroraml export
 complete -c auroraml -n '__auroraml_at "export"' -l to -x -d 's3://bucket/prefix (the cluster\'s region) or s3-REGION://bucket/prefix'
 complete -c auroraml -n '__auroraml_at "export"' -l query -x -d 'One SELECT to export'
@@ -273,58 +321,6 @@ complete -c auroraml -n '__auroraml_at "history"' -l limit -x -d 'Only the newes
 complete -c auroraml -n '__auroraml_at "history"' -l json -d 'Export the records as one JSON document (as -o json)'
 complete -c auroraml -n '__auroraml_at "history"' -s h -l help -d 'Show the help and exit'
 
-# auroraml man
-complete -c auroraml -n '__auroraml_at "man"' -l install -d 'Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it'
-complete -c auroraml -n '__auroraml_at "man"' -s h -l help -d 'Show the help and exit'
-
-# auroraml ddl
-complete -c auroraml -n '__auroraml_at "ddl"' -a sagemaker -d 'A function that sends rows to a SageMaker endpoint, batched'
-complete -c auroraml -n '__auroraml_at "ddl"' -a bedrock -d 'A function that sends one request to a Bedrock model per row (Bedrock calls are not batched)'
-complete -c auroraml -n '__auroraml_at "ddl"' -s h -l help -d 'Show the help and exit'
-
-# auroraml ddl sagemaker
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l endpoint -x -d 'The SageMaker endpoint (text/csv) the function calls'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l arg -x -d 'An argument, in the order the model takes its features (repeatable)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l returns -x -d 'A numeric type (not BIT) or VARCHAR(n)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l max-batch-size -x -d 'Rows per InvokeEndpoint request (> 0; Aurora\'s default 10,000)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l sql-security -x -a 'DEFINER INVOKER' -d 'SQL SECURITY of the function (Aurora\'s default: DEFINER)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l replace -d 'With --apply: drop and re-create a function that differs'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l host -x -d 'Database host'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l port -x -d 'Database port'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l user -x -d 'Database user'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l database -x -d 'Default database'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s h -l help -d 'Show the help and exit'
-
-# auroraml ddl bedrock
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l model-id -x -d 'The Bedrock model or inference profile id'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l arg -x -d 'The request-body argument'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l returns -x -d 'TEXT, LONGTEXT or VARCHAR(n) — never JSON (CAST the result instead)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l content-type -x -d 'The request\'s content type'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l accept -x -d 'The response\'s content type'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l timeout-ms -x -d 'Per-call timeout'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l wrapper -x -d 'Also create NAME(prompt) that builds the request and extracts the answer: anthropic, titan-text, titan-embed, cohere-embed, or auto (from the model id)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l sql-security -x -a 'DEFINER INVOKER' -d 'SQL SECURITY of the function (Aurora\'s default: DEFINER)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l replace -d 'With --apply: drop and re-create a function that differs'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l host -x -d 'Database host'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l port -x -d 'Database port'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l user -x -d 'Database user'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l database -x -d 'Default database'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s h -l help -d 'Show the help and exit'
-
 # auroraml sandbox
 complete -c auroraml -n '__auroraml_at "sandbox"' -a start -d 'Run the sandbox in the foreground until Ctrl-C; print the variables that point tools at it'
 complete -c auroraml -n '__auroraml_at "sandbox"' -a run -d 'Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND\'s code'
@@ -363,3 +359,7 @@ complete -c auroraml -n '__auroraml_at "completion install"' -s h -l help -d 'Sh
 
 # auroraml completion clusters
 complete -c auroraml -n '__auroraml_at "completion clusters"' -s h -l help -d 'Show the help and exit'
+
+# auroraml man
+complete -c auroraml -n '__auroraml_at "man"' -l install -d 'Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it'
+complete -c auroraml -n '__auroraml_at "man"' -s h -l help -d 'Show the help and exit'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import completions, manpage
+from . import command_index, completions, manpage
 
 ROOT = Path(__file__).resolve().parents[2]
 # Each generated file, relative to the repository root, and the zero-argument function that renders it.
@@ -18,6 +18,7 @@ GENERATORS = {
     "completions/_auroraml": completions.zsh,
     "completions/auroraml.fish": completions.fish,
     "man/auroraml.1": manpage.render,
+    "auroraml_cli/commands/index.py": command_index.render,
 }
 
 

@@ -83,19 +83,17 @@ def _command(cmd, path: list[str]) -> Command:
     panel = getattr(cmd, "rich_help_panel", None)
     node = Command(path, help_text.split("\n")[0], help_text, _examples(cmd.epilog), options, arguments,
                    panel if isinstance(panel, str) else None)
-    if hasattr(cmd, "commands"):
-        node.subcommands = [_command(cmd.commands[name], [*path, name]) for name in cmd.list_commands(None)
-                            if not cmd.commands[name].hidden]
+    if hasattr(cmd, "commands"):  # get_command: the root loads its commands as they are asked for
+        subs = [(name, cmd.get_command(None, name)) for name in cmd.list_commands(None)]
+        node.subcommands = [_command(sub, [*path, name]) for name, sub in subs if sub is not None and not sub.hidden]
     return node
 
 
 def build() -> Command:
     """The whole tree, from auroraml's root command."""
-    import typer.main
+    from ..cli import root_command
 
-    from ..cli import app
-
-    root = _command(typer.main.get_command(app), ["auroraml"])
+    root = _command(root_command(), ["auroraml"])
     root.options = [o for o in root.options if not {"--install-completion", "--show-completion"} & set(o.names)]
     return root
 

@@ -31,6 +31,46 @@ def test_importing_the_cli_loads_neither_boto3_nor_pymysql():
     assert out.strip() == "[]"
 
 
+def _modules_after(*argv: str) -> list[str]:
+    """The command modules a fresh process has imported after running `auroraml ARGV`."""
+    import subprocess
+
+    code = ("import sys, auroraml_cli.cli as c; c.run(sys.argv[1:]); "
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('auroraml_cli.commands.')"
+            " and m != 'auroraml_cli.commands.index'))")
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True).stdout
+    return eval(out.strip().splitlines()[-1])
+
+
+def test_help_lists_every_command_without_importing_their_modules():
+    assert _modules_after("--help") == []
+
+
+def test_a_command_imports_its_own_module_and_the_shared_options_only():
+    assert set(_modules_after("iam-policy", "--command", "grant")) <= {"iam_policy", "options"}
+    assert "ddl" in _modules_after("ddl", "--help")
+
+
+def test_without_a_usable_index_every_command_still_runs(cli, monkeypatch):
+    """A new command module before `python -m auroraml_cli.docs` has regenerated the index."""
+    from auroraml_cli.commands import index
+
+    monkeypatch.setattr(index, "MODULES", ("stale",))
+    r = cli("--help")
+    assert all(name in r.stdout for name, *_ in index.COMMANDS)
+    assert cli("iam-policy", "--command", "grant").json()["Version"] == "2012-10-17"
+
+
+def test_the_index_lists_what_the_modules_register():
+    """python -m auroraml_cli.docs writes it; this is the same check, told plainly."""
+    from auroraml_cli.cli import COMMAND_MODULES, load_module, summary_of
+    from auroraml_cli.commands import index
+
+    assert index.MODULES == COMMAND_MODULES
+    assert [(name, module, summary) for name, module, _, summary in index.COMMANDS] == [
+        (name, module, summary_of(command)) for module in COMMAND_MODULES for name, command in load_module(module).items()]
+
+
 def test_a_target_in_the_settings_file_supplies_the_cluster(cli, sandbox_aws, isolated):
     (isolated / "auroraml.toml").write_text('default_target = "demo"\n[targets.demo]\ncluster = "ml-demo"\nregion = "us-east-1"\n')
     r = cli("-o", "json", "setup", "comprehend", "--dry-run")
