@@ -38,9 +38,9 @@ class _Interrupted(Exception):
 
 
 class _GroupedHelp(typer.core.TyperGroup):
-    """Commands listed under their task (the rich_help_panel each command registers with), in
-    plain text: typer's rich help costs about 70 ms of imports (rich, markdown-it) on every
-    `--help`, felt on each TAB-and-help; plain click formatting costs nothing."""
+    """Commands loaded from their module when asked for (see COMMAND_MODULES), and listed under
+    their task (the rich_help_panel each registers with) in plain text: typer's rich help costs
+    about 70 ms of imports (rich, markdown-it) on every `--help`; plain click formatting nothing."""
 
     def invoke(self, ctx):
         try:
@@ -93,6 +93,8 @@ def _index() -> tuple[tuple[str, str, str | None, str], ...]:
     return index.COMMANDS if index.MODULES == COMMAND_MODULES else ()
 
 
+# For the root and for each command module's commands alike. `add_completion`: `auroraml
+# completion` installs static scripts, so a TAB starts no Python.
 _TYPER_SETTINGS = {"rich_markup_mode": None, "pretty_exceptions_enable": False, "add_completion": False}
 
 
@@ -112,9 +114,7 @@ app = typer.Typer(
     help="Wire Amazon Aurora MySQL to Bedrock, Comprehend, SageMaker and S3, idempotently, with a plan you can read first.",
     epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,  # `auroraml completion` installs static scripts: a TAB starts no Python
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    **_TYPER_SETTINGS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
