@@ -264,9 +264,6 @@ def normalise(statement: str) -> str:
     return text.strip().rstrip(";").strip().lower()
 
 
-_STRING_TYPES = {"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}
-
-
 def same_function(existing: str, statement: str) -> bool:
     """Is the server's SHOW CREATE FUNCTION text the statement auroraml would run? Beyond
     `normalise`, the server may spell out a CHARSET or COLLATE the statement left to the default
@@ -277,7 +274,7 @@ def same_function(existing: str, statement: str) -> bool:
         if j < len(want) and have[i] == want[j]:
             i, j = i + 1, j + 1
         elif (have[i] in ("charset", "collate") and i + 1 < len(have) and not (j < len(want) and want[j] == have[i])
-              and (have[i - 1] in _STRING_TYPES or have[i - 1] == ")" or have[i - 2:i - 1] == ["charset"])):
+              and (have[i - 1].upper() in _STRING or have[i - 1] == ")" or have[i - 2:i - 1] == ["charset"])):
             i += 2  # the server's default for a string type, spelled out
         else:
             return False
