@@ -209,6 +209,14 @@ def test_each_signal_after_the_kth_step_then_the_same_command_converges(sandbox_
 
     for name, run in runs.items():
         _check_interrupted(name, codes[name], run, under_way[name], k)
+    # The step under way had sent its write: SIGINT and SIGTERM leave it in the change journal as
+    # failed (a re-run finding it done records nothing); SIGKILL leaves no chance to.
+    from auroraml_cli.core import journal
+
+    records = [json.loads(line) for line in journal.default_path(os.environ).read_text().splitlines()]
+    for name, cluster in clusters.items():
+        failed = [(r["action"], r["target"]) for r in records if r["cluster"] == cluster and r["status"] == "failed"]
+        assert failed == ([] if name == "SIGKILL" else [under_way[name]]), (name, failed)
     time.sleep(0.1)  # the writers' reboots are over now
     again = _in_parallel(lambda c: _setup(c), list(clusters.values()))
     for name, r in zip(clusters, again):
