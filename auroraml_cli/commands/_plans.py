@@ -26,7 +26,9 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
         out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
 
     def on_step(step: Step) -> None:
-        if recorder is not None and step.status == DONE:
+        if not step.writes:  # only waited for an earlier run's change: nothing of this run's to record
+            pass
+        elif recorder is not None and step.status == DONE:
             recorder.step(step)  # on disk before the step is reported done
         elif recorder is not None and step.status == FAILED:
             # Interrupted, timed out or cut off after its write was sent, a step may have taken

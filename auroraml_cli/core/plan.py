@@ -36,6 +36,9 @@ class Step:
     before: str | None = None
     after: str | None = None
     undo: str | None = None
+    # False for a step that only waits for a change an earlier run sent (an association still
+    # PENDING): it makes no change of its own, so it is never journaled and ends `unchanged`.
+    writes: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         doc = {"action": self.action, "target": self.target, "status": self.status,

@@ -247,15 +247,25 @@ class _Context:
                 rds.disassociate(aws, c, self.role_arn, current.get("FeatureName"))
             if status != "PENDING":
                 rds.associate(aws, c, self.role_arn, self._feature_name(), **wait_kw)
+            elif not req.wait:
+                step.status = UNCHANGED
+                return f"{self.role_name} still PENDING (associated by an earlier run; not waiting for ACTIVE)"
             if not req.wait:
                 return f"{self.role_name} associated (not waiting for ACTIVE)"
             rds.wait_active(aws, c, self.role_arn, **wait_kw)
+            if status == "PENDING":
+                # An earlier run (interrupted, or timed out in this wait) sent the association; this
+                # run only waited for it, so it reports and journals no change of its own. Whether
+                # the re-run plans while it is PENDING or after it turned ACTIVE, the outcome is the same.
+                step.status = UNCHANGED
+                return f"{self.role_name} ACTIVE (associated by an earlier run; waited for it)"
             return f"{self.role_name} ACTIVE"
 
-        detail = {"PENDING": "wait for the association to become ACTIVE",
+        detail = {"PENDING": "wait for the association (sent by an earlier run) to become ACTIVE",
                   "INVALID": "association is INVALID: associate again"}.get(status, f"associate {self.role_name}")
-        self.step("associate-role", c.id, detail, run, before=f"{self.role_arn} {status}" if status else None,
-                  after=f"{self.role_arn} ACTIVE", undo=self.teardown_command())
+        step = self.step("associate-role", c.id, detail, run, before=f"{self.role_arn} {status}" if status else None,
+                         after=f"{self.role_arn} ACTIVE", undo=self.teardown_command())
+        step.writes = status != "PENDING"
 
     def _feature_name(self) -> str | None:
         """Only when the engine lists the service in SupportedFeatureNames (newer 3.x: Bedrock)."""

@@ -104,21 +104,37 @@ def test_since_is_refused_with_exit_2_or_reaches_back_as_far_as_asked(cli, journ
         r.assert_refused()
 
 
-def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws, journal_path, monkeypatch):
+@pytest.mark.parametrize("rerun_plans_while", ["ACTIVE", "PENDING"])
+def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws, journal_path, monkeypatch,
+                                                                 rerun_plans_while):
     """Ctrl-C while the association is awaited: AddRoleToDBCluster was sent, so the step is in
-    the journal (failed) even though the re-run, finding the association ACTIVE, records nothing."""
-    from support.faults import INTERRUPT, AwsFaults, install_aws_faults
+    the journal (failed). The re-run made no association of its own, so it reports the step
+    `unchanged` and records nothing, whether it plans after the association turned ACTIVE or
+    while it is still PENDING (then it waits for it). The sandbox's clock decides neither: the
+    association stays PENDING until the test lets it turn ACTIVE."""
+    from support.faults import CALLBACK, INTERRUPT, AwsFaults, install_aws_faults
 
+    sandbox_aws.configure(association_delay=3600)
     faults = install_aws_faults(monkeypatch, AwsFaults())
     faults.add("DescribeDBClusters", INTERRUPT, after="AddRoleToDBCluster", once=True)
     cut = cli(*SETUP, "--no-reboot", code=130)
     assert cut.steps(action="associate-role")[0]["status"] == "failed"
     assert records(journal_path)[-1]["action"] == "associate-role"
     assert records(journal_path)[-1]["status"] == "failed"
+    recorded = len(records(journal_path))
     faults.clear()
+    if rerun_plans_while == "ACTIVE":
+        sandbox_aws.configure(association_delay=0)
+    else:  # ACTIVE from the re-run's first poll in its wait (its plan read it PENDING)
+        faults.add("DescribeDBClusters", CALLBACK, after="GetRole", once=True,
+                   then=lambda: sandbox_aws.configure(association_delay=0))
     rerun = cli(*SETUP, "--no-reboot", code=7)
-    assert rerun.steps(action="associate-role")[0]["status"] == "unchanged"
-    assert "associate-role" not in [x["action"] for x in records(journal_path)[4:]]
+    step = rerun.steps(action="associate-role")[0]
+    assert step["status"] == "unchanged", step
+    assert ("earlier run" in step["detail"]) == (rerun_plans_while == "PENDING")
+    assert faults.attempts("AddRoleToDBCluster") == []
+    assert "associate-role" not in [x["action"] for x in records(journal_path)[recorded:]]
+    assert [x["status"] for x in records(journal_path) if x["action"] == "associate-role"] == ["failed"]
 
 
 def test_teardown_records_what_it_removed_and_how_to_put_it_back(cli, sandbox_aws, journal_path):
