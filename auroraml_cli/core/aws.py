@@ -1,8 +1,9 @@
 """The one seam to AWS: the only module that imports boto3/botocore and creates clients.
 
 It builds clients with botocore's session directly: `import boto3` also imports s3transfer
-(measured 90 ms of a 690 ms `setup` here) for nothing this tool uses; credentials, profiles,
-regions and AWS_ENDPOINT_URL resolve exactly as in boto3, which is the same botocore session.
+(measured 90 ms of a 690 ms `setup` here) for nothing this tool uses; credentials, profiles
+and AWS_ENDPOINT_URL resolve exactly as in boto3, which is the same botocore session, and the
+region too, except that AWS_REGION (which botocore ignores) comes before AWS_DEFAULT_REGION.
 botocore is imported on first use (felt on every TAB press otherwise). Clients
 are cached per (service, region): building one costs 5-105 ms. Retries follow `standard` mode
 unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the profile's retry_mode / max_attempts) say
@@ -45,8 +46,13 @@ class Aws:
             import botocore.session
 
             session = botocore.session.Session(profile=self._profile)
-            if self._region:
-                session.set_config_variable("region", self._region)
+            # The region, most specific first: --region, AURORAML_REGION or the target's region
+            # (settings.resolve gives whichever is set as self._region), AWS_REGION, then botocore's
+            # own AWS_DEFAULT_REGION and the profile's region. AWS_REGION is the AWS CLI v2's
+            # variable, which botocore does not read.
+            region = self._region or os.environ.get("AWS_REGION")
+            if region:
+                session.set_config_variable("region", region)
             session.register("before-call", _log_call)
             self._session = session
         return self._session
