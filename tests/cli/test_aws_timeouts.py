@@ -91,6 +91,33 @@ def test_the_read_timeout_option_and_the_target_setting_apply(cli, black_hole, m
     assert "read timeout of 0.2 s" in cli("-t", "far", *SETUP, code=4).stderr
 
 
+def test_an_endpoint_that_never_accepts_fails_within_the_connect_timeout(cli, monkeypatch):
+    """A listener whose accept queue is full: the kernel drops further SYNs, so connecting can
+    only end by the connect timeout (a firewall that drops packets looks the same)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    address = listener.getsockname()
+    filler, probe = socket.create_connection(address, timeout=5), socket.socket()
+    try:
+        probe.settimeout(0.2)
+        with pytest.raises(OSError):  # the queue is full: a connection attempt now hangs
+            probe.connect(address)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://{address[0]}:{address[1]}")
+        monkeypatch.setenv("AURORAML_CONNECT_TIMEOUT", "0.3")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+        start = time.monotonic()
+        r = cli(*SETUP, code=4)
+        assert time.monotonic() - start < 2 * 0.3 + SLACK
+    finally:
+        for sock in (probe, filler, listener):
+            sock.close()
+    error, hint = r.stderr.splitlines()[-2:]
+    assert f"could not connect to http://{address[0]}:{address[1]}" in error, error
+    assert "connect timeout of 0.3 s, 2 attempts" in error, error
+    assert "--cli-connect-timeout" in hint and "AURORAML_CONNECT_TIMEOUT" in hint, hint
+
+
 def _client_config(flags: dict, env: dict | None = None):
     from auroraml_cli.core.aws import Aws
     from auroraml_cli.core.settings import resolve
