@@ -20,7 +20,8 @@ class App:
     def aws(self):
         from .core.aws import Aws  # boto3 is loaded on the first AWS call, not at start-up
 
-        return Aws(self.settings.profile, self.settings.region)
+        s = self.settings
+        return Aws(s.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)
 
     def cluster(self, given: str | None) -> str:
         cluster = given or self.settings.cluster

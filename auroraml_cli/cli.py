@@ -125,6 +125,16 @@ def _output_format(value: Optional[str]) -> Optional[str]:
     return value
 
 
+def _seconds(ctx, param, value: Optional[str]) -> Optional[float]:
+    """--cli-connect-timeout / --cli-read-timeout: checked as AURORAML_*_TIMEOUT is, but exit 2."""
+    if value is None:
+        return None
+    try:
+        return settings_mod.number(param.name, value, param.opts[0])
+    except errors.ConfigError as exc:
+        raise typer.BadParameter("must be " + exc.message.split(" must be ", 1)[-1]) from None
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"auroraml {__version__}")
@@ -135,16 +145,19 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile (AWS_PROFILE works; otherwise boto3's own credential chain).", envvar=None),
-    region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION / AWS_DEFAULT_REGION)."),
+    region: Optional[str] = typer.Option(None, "--region", help="AWS region (AURORAML_REGION, the target's region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile's)."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. [env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
     config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. [env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
     target: Optional[str] = typer.Option(None, "-t", "--target", help="Named [targets.NAME] section of the settings file. [env: AURORAML_TARGET]"),
+    connect_timeout: Optional[str] = typer.Option(None, "--cli-connect-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits to connect, per attempt (default 10). [env: AURORAML_CONNECT_TIMEOUT]"),
+    read_timeout: Optional[str] = typer.Option(None, "--cli-read-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits for an answer, per attempt (default 15). [env: AURORAML_READ_TIMEOUT]"),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False, help="More detail on stderr (-vv: every AWS API call)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the payload and errors."),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR works too)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
+             "connect_timeout": connect_timeout, "read_timeout": read_timeout,
              "verbose": verbose, "quiet": quiet, "color": not no_color}
     settings = settings_mod.resolve(flags)
     if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):

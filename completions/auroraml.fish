@@ -19,7 +19,7 @@ end
 function __auroraml_valued
     switch "$argv"
         case ''
-            printf '%s\n' --profile --region -o --output --config -t --target
+            printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout
         case 'setup'
             printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout
         case 'teardown'
@@ -113,10 +113,12 @@ complete -c auroraml -n '__auroraml_at ""' -a sandbox -d 'A local stand-in for A
 complete -c auroraml -n '__auroraml_at ""' -a completion -d 'TAB completion for bash, zsh and fish: print the script, or install it for this user'
 complete -c auroraml -n '__auroraml_at ""' -a man -d 'Print the manual page (roff), or install it for this user with --install'
 complete -c auroraml -n '__auroraml_at ""' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
-complete -c auroraml -n '__auroraml_at ""' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION / AWS_DEFAULT_REGION)'
+complete -c auroraml -n '__auroraml_at ""' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
 complete -c auroraml -n '__auroraml_at ""' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
 complete -c auroraml -n '__auroraml_at ""' -l config -r -F -d 'TOML settings file'
 complete -c auroraml -n '__auroraml_at ""' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at ""' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at ""' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
 complete -c auroraml -n '__auroraml_at ""' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
 complete -c auroraml -n '__auroraml_at ""' -s q -l quiet -d 'Only the payload and errors'
 complete -c auroraml -n '__auroraml_at ""' -l no-color -d 'No colour (NO_COLOR works too)'

@@ -1,12 +1,16 @@
 """The one seam to AWS: the only module that imports boto3/botocore and creates clients.
 
 It builds clients with botocore's session directly: `import boto3` also imports s3transfer
-(measured 90 ms of a 690 ms `setup` here) for nothing this tool uses; credentials, profiles,
-regions and AWS_ENDPOINT_URL resolve exactly as in boto3, which is the same botocore session.
+(measured 90 ms of a 690 ms `setup` here) for nothing this tool uses; credentials, profiles
+and AWS_ENDPOINT_URL resolve exactly as in boto3, which is the same botocore session, and the
+region too, except that AWS_REGION (which botocore ignores) comes before AWS_DEFAULT_REGION.
 botocore is imported on first use (felt on every TAB press otherwise). Clients
 are cached per (service, region): building one costs 5-105 ms. Retries follow `standard` mode
 unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the profile's retry_mode / max_attempts) say
-otherwise (a bad value is a configuration error); AWS_ENDPOINT_URL (boto3's own variable)
+otherwise (a bad value is a configuration error). Every attempt waits at most CONNECT_TIMEOUT to
+connect and READ_TIMEOUT for an answer (or the settings' connect_timeout / read_timeout), so that
+an endpoint which accepts and never answers fails the command (exit 4, naming it) within about a
+minute; AWS_ENDPOINT_URL (boto3's own variable)
 points every call at a local stand-in such as `auroraml sandbox`. Every API call is logged at
 debug level on the `auroraml.aws` logger, which is what `-vv` shows and what tests read to prove
 that a dry run makes no write call.
@@ -24,12 +28,21 @@ log = logging.getLogger("auroraml.aws")
 # Operation-name prefixes that never change anything. Anything else is a write.
 READ_PREFIXES = ("Describe", "Get", "List", "Simulate", "Head")
 RETRY_MODES = ("standard", "legacy", "adaptive")
+# Seconds per attempt. botocore's 60 s read timeout, three times in standard mode, let a silent
+# endpoint hold a command for over three minutes. Worst case now, with the default 3 attempts:
+# 3 x 15 s reading (or 3 x 10 s connecting), plus botocore's backoff after a timeout (at most
+# 0.05 s x 2^i, so under 0.2 s in all): about 45 s. AWS APIs answer in well under a second.
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 15
 
 
 class Aws:
-    def __init__(self, profile: str | None = None, region: str | None = None) -> None:
+    def __init__(self, profile: str | None = None, region: str | None = None, *,
+                 connect_timeout: float | None = None, read_timeout: float | None = None) -> None:
         self._profile = profile
         self._region = region
+        self._connect_timeout = connect_timeout or CONNECT_TIMEOUT
+        self._read_timeout = read_timeout or READ_TIMEOUT
         self._session = None
         self._clients: dict[tuple[str, str | None], Any] = {}
         # botocore clients are thread-safe once built; building them (and the session) is not.
@@ -45,9 +58,15 @@ class Aws:
             import botocore.session
 
             session = botocore.session.Session(profile=self._profile)
-            if self._region:
-                session.set_config_variable("region", self._region)
+            # The region, most specific first: --region, AURORAML_REGION or the target's region
+            # (settings.resolve gives whichever is set as self._region), AWS_REGION, then botocore's
+            # own AWS_DEFAULT_REGION and the profile's region. AWS_REGION is the AWS CLI v2's
+            # variable, which botocore does not read.
+            region = self._region or os.environ.get("AWS_REGION")
+            if region:
+                session.set_config_variable("region", region)
             session.register("before-call", _log_call)
+            session.register("after-call-error", _timed_out)
             self._session = session
         return self._session
 
@@ -73,7 +92,8 @@ class Aws:
 
             retries = retry_config(self.session)
             # Fleet checks call one client from up to 16 threads: keep a connection for each.
-            config = Config(retries=retries, connect_timeout=10, read_timeout=60, max_pool_connections=32)
+            config = Config(retries=retries, connect_timeout=self._connect_timeout, read_timeout=self._read_timeout,
+                            max_pool_connections=32)
             self._clients[key] = self.session.create_client(key[0], region_name=key[1], config=config)
         return self._clients[key]
 
@@ -110,6 +130,32 @@ def retry_config(session) -> dict[str, Any]:
 def _log_call(event_name: str = "", model=None, **_: Any) -> None:
     if model is not None:
         log.debug("aws call %s.%s", model.service_model.service_name, model.name)
+
+
+def _timed_out(exception: BaseException | None = None, context: dict | None = None, event_name: str = "",
+               **_: Any) -> None:
+    """A call whose every attempt timed out becomes an AwsError (exit 4) naming the endpoint, the
+    timeout and what to do; botocore's own message names neither the timeout nor the setting."""
+    import botocore.exceptions as bx
+
+    from .errors import AwsError
+
+    connect = isinstance(exception, bx.ConnectTimeoutError)
+    if not (connect or isinstance(exception, bx.ReadTimeoutError)):
+        return
+    context = context or {}
+    config = context.get("client_config")
+    seconds = getattr(config, "connect_timeout" if connect else "read_timeout", None)
+    attempts = context.get("retries", {}).get("attempt")
+    endpoint = getattr(exception, "kwargs", {}).get("endpoint_url", "the endpoint")
+    call = ".".join(event_name.split(".")[1:3]) or "the call"
+    kind, option = ("connect", "--cli-connect-timeout") if connect else ("read", "--cli-read-timeout")
+    waited = f"the {kind} timeout of {seconds:g} s" if isinstance(seconds, (int, float)) else f"the {kind} timeout"
+    tries = f", {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else ""
+    what = "could not connect to" if connect else "no answer from"
+    raise AwsError(f"AWS call {call}: {what} {endpoint} within {waited}{tries}",
+                   f"check the network, and AWS_ENDPOINT_URL if set, then run the same command again; "
+                   f"on a slow link raise {option} (AURORAML_{kind.upper()}_TIMEOUT)") from exception
 
 
 def is_write(operation: str) -> bool:

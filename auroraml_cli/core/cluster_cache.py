@@ -85,7 +85,7 @@ def _client(profile: str | None, region: str):
     from .aws import Aws
 
     # Through Aws's session, so -vv and the tests see the call; a client of its own for the short
-    # timeouts: a TAB waits for this, and Aws's clients wait a minute and retry.
+    # timeouts: a TAB waits for this, and Aws's clients wait up to 15 s per attempt and retry.
     config = Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT, retries={"mode": "standard", "max_attempts": 1})
     return Aws(profile, region).session.create_client("rds", region_name=region, config=config)
 

@@ -9,7 +9,13 @@ from .errors import UsageError
 
 BATCHED = "Batched machine learning"
 COMPREHEND = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
-_CALL = re.compile(r"(?<![\w.`])`?([A-Za-z_][\w$]*)`?\s*\(")
+# A name called as a function, optionally schema-qualified: `churn(`, `mldb.churn (`,
+# `` `mldb` . `churn`( ``. A stored function may have spaces before its parenthesis.
+_IDENT = r"(?:`(?:[^`]|``)+`|[\w$]*(?:[^\W\d]|\$)[\w$]*)"  # unquoted: not all digits
+_CALL = re.compile(rf"(?<![\w$.`])(?:({_IDENT})\s*\.\s*)?({_IDENT})\s*\(")
+# What is not code: string literals and comments, which may hold anything that looks like a call.
+_NOT_CODE = re.compile(r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.|\"\")*\"|`(?:[^`]|``)*`"
+                       r"|/\*.*?\*/|(?:--(?=\s|$)|#)[^\n]*", re.S)
 
 
 @dataclass
@@ -30,25 +36,36 @@ def check_query(sql: str) -> str:
     return q
 
 
+def calls(sql: str) -> list[tuple[str | None, str]]:
+    """(schema or None, function) of every name the statement calls, in order, once each: the
+    function lower-cased (function names are not case-sensitive), the schema as written."""
+    code = _NOT_CODE.sub(lambda m: m.group(0) if m.group(0).startswith("`") else " ", sql)
+    unquote = lambda name: name[1:-1].replace("``", "`") if name.startswith("`") else name
+    return list(dict.fromkeys((unquote(schema) if schema else None, unquote(name).lower())
+                              for schema, name in _CALL.findall(code)))
+
+
 def ml_functions(conn, sql: str, database: str | None) -> dict[str, str]:
-    """The ML functions a query calls: Comprehend's built-ins, and the ALIAS functions found on the server."""
+    """The ML functions a query calls: Comprehend's built-ins, and the ALIAS functions found on the
+    server, a qualified name (`mldb.churn`) in its schema only, an unqualified one in the default
+    database. Keyed by the name as called: `churn` or `mldb.churn`."""
     found: dict[str, str] = {}
-    for name in dict.fromkeys(m.lower() for m in _CALL.findall(sql)):
-        if name in COMPREHEND:
+    for schema, name in calls(sql):
+        if schema is None and name in COMPREHEND:
             found[name] = "comprehend"
             continue
-        routine = _alias_of(conn, name)
+        routine = _alias_of(conn, schema, name)
         if routine:
-            found[name] = routine
+            found[f"{schema}.{name}" if schema else name] = routine
     return found
 
 
-def _alias_of(conn, name: str) -> str | None:
+def _alias_of(conn, schema: str | None, name: str) -> str | None:
     from .ddl import show_create
     from .sql import ident
 
     try:
-        text = show_create(conn, ident(name))
+        text = show_create(conn, f"{ident(schema)}.{ident(name)}" if schema else ident(name))
     except Exception:  # not a stored function (a built-in such as COUNT), or no default database
         return None
     if not text:

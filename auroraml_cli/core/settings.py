@@ -17,6 +17,7 @@ AWS credentials stay boto3's business: a target may name a profile and region, n
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,6 +44,10 @@ class Settings:
     # Seconds between polls while waiting on AWS. Real AWS changes state in tens of seconds; the
     # sandbox in a fraction of one, so it sets this low for the commands it runs.
     poll_interval: float = 5.0
+    # Seconds each AWS call may wait to connect, and for an answer once connected, per attempt.
+    # None: the AWS seam's defaults (core/aws.py), which bound a call to under a minute.
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
     verbose: int = 0
     quiet: bool = False
     color: bool = True
@@ -63,18 +68,27 @@ _TARGET_KEYS: dict[str, type] = {
     "defaults_file": str,
     "ssl_ca": str,
     "poll_interval": float,
+    "connect_timeout": float,
+    "read_timeout": float,
 }
 # Settings that may come from the environment, as AURORAML_<NAME>.
 ENV_KEYS = ("cluster", "region", "profile", "output", "host", "port", "user", "database",
-            "defaults_file", "ssl_ca", "poll_interval", "target", "config")
+            "defaults_file", "ssl_ca", "poll_interval", "connect_timeout", "read_timeout", "target", "config")
 
 
-# Numbers that must be in range: a port past 65535 fails late, and a poll interval of 0, below
-# 0 or NaN would poll AWS in a tight loop.
+# Numbers that must be in range: a port past 65535 fails late, a poll interval of 0, below
+# 0 or NaN would poll AWS in a tight loop, and a timeout of 0 or infinity would never end a call
+# (the AWS CLI reads 0 as "no timeout": auroraml has no unbounded wait).
 _RANGES: dict[str, tuple[float, float, str]] = {
     "port": (1, 65535, "1-65535"),
     "poll_interval": (0.01, 3600, "0.01-3600 seconds"),
+    "connect_timeout": (0.1, 3600, "0.1-3600 seconds"),
+    "read_timeout": (0.1, 3600, "0.1-3600 seconds"),
 }
+_SECONDS = ("poll_interval", "connect_timeout", "read_timeout")
+# A number written as text (an environment variable, an option): ASCII digits only. Python's
+# int() and float() also take "nan", "inf", "1_000" and other scripts' digits ("١٠").
+_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
 def _coerce(name: str, value: Any, kind: type, where: str) -> Any:
@@ -82,18 +96,29 @@ def _coerce(name: str, value: Any, kind: type, where: str) -> Any:
     if kind is str and isinstance(value, str):
         return value
     try:
-        if kind is int and not isinstance(value, (bool, float)):
+        if isinstance(value, str) and not _NUMBER.fullmatch(value):
+            pass
+        elif kind is int and not isinstance(value, (bool, float)):
             coerced = int(value)
         elif kind is float and not isinstance(value, bool):
             coerced = float(value)
     except (TypeError, ValueError):
         pass
     if coerced is None:
-        raise ConfigError(f"{where}: {name} must be {kind.__name__}, got {value!r}", f"give {name} a {kind.__name__} value")
+        if kind is str:
+            raise ConfigError(f"{where}: {name} must be text, got {value!r}", f"give {name} a quoted string value")
+        kind_text = "a whole number" if kind is int else "a number of seconds" if name in _SECONDS else "a number"
+        raise ConfigError(f"{where}: {name} must be {kind_text}, got {value!r}",
+                          f"give {name} {kind_text}, in ASCII digits")
     low, high, text = _RANGES.get(name, (float("-inf"), float("inf"), ""))
     if not low <= coerced <= high:  # NaN is in no range
         raise ConfigError(f"{where}: {name} must be {text}, got {value!r}", f"give {name} a value in {text}")
     return coerced
+
+
+def number(name: str, value: str, where: str) -> float:
+    """A float setting given as text (an option's value), checked as the environment's are."""
+    return _coerce(name, value, _TARGET_KEYS[name], where)
 
 
 def candidate_paths(explicit: str | None, env: Mapping[str, str]) -> list[Path]:

@@ -60,12 +60,18 @@ SETTINGS_ENV = {
     "ssl_ca": "CA bundle for TLS, as **--ssl-ca**.",
     "poll_interval": "Seconds between polls while setup and teardown wait on AWS (default 5; "
                      "**auroraml sandbox** sets 0.2).",
+    "connect_timeout": "Seconds each AWS call waits to connect, per attempt, as **--cli-connect-timeout** "
+                       "(default 10; 0.1-3600).",
+    "read_timeout": "Seconds each AWS call waits for an answer, per attempt, as **--cli-read-timeout** "
+                    "(default 15; 0.1-3600). With standard retries (3 attempts) an endpoint that never "
+                    "answers fails the command (exit 4) within about 45 seconds.",
 }
 OTHER_ENV = [
     ("AWS_PROFILE, AWS_DEFAULT_PROFILE", "The AWS profile when no option, AURORAML_PROFILE or target names "
                                          "one. Credentials always come from boto3's own chain (environment, "
                                          "shared files, SSO, instance roles); auroraml never stores keys."),
-    ("AWS_REGION, AWS_DEFAULT_REGION", "The region when no option, AURORAML_REGION or target sets one."),
+    ("AWS_REGION, AWS_DEFAULT_REGION", "The region when no option, AURORAML_REGION or target sets one "
+                                       "(AWS_REGION first), before the AWS profile's region."),
     ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_RDS", "Send every AWS call (the second: RDS calls) to this endpoint "
                                                "instead, such as an **auroraml sandbox** (**sandbox run** sets "
                                                "AWS_ENDPOINT_URL for its COMMAND; **sandbox start** prints it)."),

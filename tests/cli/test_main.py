@@ -95,3 +95,16 @@ def test_no_region_anywhere_is_a_configuration_error(cli, sandbox_aws, monkeypat
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     r = cli("setup", "comprehend", "--cluster", "ml-demo", code=3)
     assert "region" in r.stderr
+
+
+def test_aws_region_alone_selects_the_region(cli, sandbox_aws, monkeypatch):
+    """AWS_REGION is the AWS CLI v2's variable; botocore itself reads only AWS_DEFAULT_REGION."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run").json()["region"] == "us-east-1"
+
+
+def test_aws_region_beats_aws_default_region(cli, sandbox_aws, monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # the seeded clusters are in us-east-1 only
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run").json()["region"] == "us-east-1"

@@ -236,3 +236,35 @@ def test_resolve_does_not_read_the_process_environment_when_given_a_mapping(here
     s = resolve({}, env)
     assert s.region is None
     assert s.color is True
+
+
+# The region, most specific first: --region, AURORAML_REGION, the target's region, AWS_REGION,
+# AWS_DEFAULT_REGION, the AWS profile's region. Each case removes the layer above it.
+REGION_LAYERS = (
+    ("flag", "ap-south-1"),
+    ("AURORAML_REGION", "ap-northeast-1"),
+    ("target", "eu-west-1"),
+    ("AWS_REGION", "us-west-2"),
+    ("AWS_DEFAULT_REGION", "ca-central-1"),
+    ("profile", "sa-east-1"),
+)
+
+
+@pytest.mark.parametrize("top", range(len(REGION_LAYERS)), ids=[name for name, _ in REGION_LAYERS])
+def test_region_order(here, env, tmp_path, monkeypatch, top):
+    from auroraml_cli.core.aws import Aws
+
+    layers = dict(REGION_LAYERS[top:])
+    aws_config = write(tmp_path / "aws-config", f"[default]\nregion = {layers['profile']}\n")
+    process_env = {"AWS_CONFIG_FILE": str(aws_config), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    process_env.update({k: layers[k] for k in ("AWS_REGION", "AWS_DEFAULT_REGION") if k in layers})
+    for key in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in process_env.items():
+        monkeypatch.setenv(key, value)
+    if "target" in layers:
+        write(here / "auroraml.toml", f'[targets.t]\nregion = "{layers["target"]}"\n')
+    settings_env = {**env, **({"AURORAML_REGION": layers["AURORAML_REGION"]} if "AURORAML_REGION" in layers else {})}
+    flags = {"region": layers.get("flag"), "target": "t" if "target" in layers else None}
+    settings = resolve(flags, settings_env)
+    assert Aws(settings.profile, settings.region).region == REGION_LAYERS[top][1]

@@ -139,6 +139,10 @@ def test_explain_reports_batching_per_call(analyst):
     assert calls["churn_score"]["batched"] is True and calls["churn_score"]["service"] == "sagemaker"
     assert calls["aws_comprehend_detect_sentiment"]["batched"] is True
     assert calls["ask_raw"]["batched"] is False and "Bedrock" in calls["ask_raw"]["reason"]
+    qualified = auroraml("-o", "json", "explain", "SELECT `mldb`.`Churn_Score`(x) FROM mldb.t WHERE mldb.churn_score (x) > 0",
+                         "--cluster", "ml-demo")  # no default database: the schema names it
+    assert [(c["function"], c["service"], c["batched"]) for c in qualified.json()["calls"]] == [
+        ("mldb.churn_score", "sagemaker", True)]
 
 
 def test_credentials_from_a_secrets_manager_secret(sandbox):

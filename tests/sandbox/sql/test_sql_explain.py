@@ -54,3 +54,35 @@ def test_explain_refusals(ml):
     assert ml.error("EXPLAIN SELECT * FROM nope") == (1146, "Table 'ml.nope' doesn't exist")
     assert ml.error("EXPLAIN FORMAT=JSON SELECT * FROM trips")[0] == 1235
     assert ml.error("DESCRIBE trips")[0] == 1235
+
+
+# auroraml explain's part: which ML functions a statement calls, looked up on this endpoint.
+@pytest.fixture
+def two_schemas(ml):
+    """`fare` is SageMaker in ml (the default database) and Bedrock in other."""
+    ml.run("CREATE DATABASE other")
+    ml.run("CREATE FUNCTION other.fare (p TEXT) RETURNS TEXT ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'm'")
+    return ml
+
+
+@pytest.mark.parametrize(
+    ("statement", "found"),
+    [
+        ("SELECT fare(distance) FROM trips", [("fare", "sagemaker")]),
+        ("SELECT ml.fare(distance) FROM trips", [("ml.fare", "sagemaker")]),
+        ("SELECT `ml`.`fare`(distance) FROM trips", [("ml.fare", "sagemaker")]),
+        ("SELECT ml.FARE(distance) FROM trips", [("ml.fare", "sagemaker")]),
+        ("SELECT `ml` . `Fare` (distance) FROM trips", [("ml.fare", "sagemaker")]),
+        ("SELECT other.fare(note) FROM trips", [("other.fare", "bedrock")]),  # that schema's function only
+        ("SELECT ml.fare(distance), other.fare(note) FROM trips", [("ml.fare", "sagemaker"), ("other.fare", "bedrock")]),
+        ("SELECT 'fare(distance)', \"other.fare(x)\" FROM trips", []),  # strings call nothing
+        ("SELECT distance /* fare(distance) */ FROM trips -- other.fare(x)", []),
+        ("SELECT 'it''s fare(1)', distance # other.fare(x)\nFROM trips", []),
+        ("SELECT `fare(distance)`.x FROM (SELECT 1 AS x) AS `fare(distance)`", []),
+    ],
+)
+def test_explain_finds_the_ml_functions_called(two_schemas, statement, found):
+    from auroraml_cli.core.explain import explain
+
+    _, calls = explain(two_schemas.connection, statement)
+    assert [(c.function, c.service) for c in calls] == found
