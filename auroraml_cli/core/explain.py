@@ -66,8 +66,13 @@ def _alias_of(conn, schema: str | None, name: str) -> str | None:
 
     try:
         text = show_create(conn, f"{ident(schema)}.{ident(name)}" if schema else ident(name))
-    except Exception:  # not a stored function (a built-in such as COUNT), or no default database
-        return None
+    except Exception as exc:
+        # Not a stored function (a built-in such as COUNT: 1305 is handled by show_create), no
+        # default database (1046) or no such schema (1049): not an ML call. Anything else (a lost
+        # connection, a refused privilege) is a failure to report, never "not an ML function".
+        if getattr(exc, "args", (None,))[0] in (1046, 1049):
+            return None
+        raise
     if not text:
         return None
     if "AWS_SAGEMAKER_INVOKE_ENDPOINT" in text.upper():

@@ -86,3 +86,17 @@ def test_explain_finds_the_ml_functions_called(two_schemas, statement, found):
 
     _, calls = explain(two_schemas.connection, statement)
     assert [(c.function, c.service) for c in calls] == found
+
+
+def test_explain_reports_a_lost_connection_instead_of_no_ml_calls(two_schemas):
+    """A failure to look a function up is a failure, never 'not an ML function'."""
+    import pymysql
+
+    from auroraml_cli.core.explain import ml_functions
+
+    first = two_schemas.connection
+    conn = pymysql.connect(host=first.host, port=first.port, user=first.user, password=first.password, database="ml")
+    assert ml_functions(conn, "SELECT nosuch.fare(1), count(1) FROM trips", "ml") == {}  # no such schema, a built-in
+    conn.close()
+    with pytest.raises(pymysql.err.Error):
+        ml_functions(conn, "SELECT ml.fare(distance) FROM trips", "ml")
