@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 
 import pytest
@@ -114,13 +115,30 @@ def test_s3_policy_bucket_only():
     assert "kms" not in json.dumps(doc)
 
 
-def test_s3_policy_with_prefix():
+def test_s3_policy_with_prefix_is_a_folder():
     doc = policy("s3", bucket="my-bucket", prefix="exports/daily")
     listing = next(s for s in doc["Statement"] if as_list(s["Action"]) == ["s3:ListBucket"])
     assert as_list(listing["Resource"]) == ["arn:aws:s3:::my-bucket"]
-    assert set(as_list(listing["Condition"]["StringLike"]["s3:prefix"])) == {"exports/daily", "exports/daily*"}
+    assert set(as_list(listing["Condition"]["StringLike"]["s3:prefix"])) == {"exports/daily/", "exports/daily/*"}
     objects = next(s for s in doc["Statement"] if s is not listing)
-    assert as_list(objects["Resource"]) == ["arn:aws:s3:::my-bucket/exports/daily*"]
+    assert as_list(objects["Resource"]) == ["arn:aws:s3:::my-bucket/exports/daily/*"]
+
+
+@pytest.mark.parametrize("key, allowed", [
+    ("ml/part_00000", True), ("ml/daily/x", True),
+    ("ml-backups/dump.sql", False), ("mlflow/model.pkl", False), ("ml", False), ("mlx", False),
+])
+def test_s3_prefix_does_not_reach_sibling_folders(key, allowed):
+    """`--prefix ml` once wrote BUCKET/ml* and s3:prefix ml*, which also matched ml-backups/ and mlflow/."""
+    from auroraml_cli.core.checks import iam_eval
+
+    doc = policy("s3", bucket="my-bucket", prefix="ml")
+    decision, _ = iam_eval.decide([doc], "s3:PutObject", f"arn:aws:s3:::my-bucket/{key}")
+    assert (decision == "allowed") is allowed
+    listing = next(s for s in doc["Statement"] if as_list(s["Action"]) == ["s3:ListBucket"])
+    patterns = as_list(listing["Condition"]["StringLike"]["s3:prefix"])
+    listed = any(fnmatch.fnmatchcase(key, p) for p in patterns)
+    assert listed is allowed
 
 
 def test_s3_policy_kms_only_with_a_key():
