@@ -306,7 +306,7 @@ def test_kms_key_accepts(text):
 
 
 @pytest.mark.parametrize("text", [
-    "*", "alias/*", "alias/ml?", f"arn:aws:kms:us-east-1:123456789012:key/*", "arn:aws:kms:*:123456789012:key/" + KEY_ID,
+    "*", "alias/*", "alias/ml?", "arn:aws:kms:us-east-1:123456789012:key/*", "arn:aws:kms:*:123456789012:key/" + KEY_ID,
     "arn:aws:s3:::my-bucket", f"arn:aws:iam::123456789012:role/{KEY_ID}", f"arn:aws:kms::123456789012:key/{KEY_ID}",
     "arn:aws:kms:us-east-1:123456789012:key/not-a-key", "my-key", "", "alias/", "ALIAS/x",
 ])
