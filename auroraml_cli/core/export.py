@@ -32,6 +32,8 @@ class Export:
         if not match:
             raise UsageError(f"not an S3 target Aurora accepts: {self.uri!r}",
                              "use s3://bucket/prefix (the cluster's region) or s3-REGION://bucket/prefix")
+        if any(c in match["bucket"] for c in "*?"):  # a target is one bucket: no IAM wildcard opt-in here
+            raise UsageError(f"not a valid S3 bucket name: {match['bucket']!r}", "3-63 lower-case letters, digits, dots and hyphens")
         check_bucket(match["bucket"])
         literal(self.uri, "S3 URI")
         if bool(self.query) == bool(self.table):

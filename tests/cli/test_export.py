@@ -33,3 +33,8 @@ def test_the_key_is_resolved_in_the_buckets_region(cli, boto):
     r = cli(*EXPORT, "--to", "s3-us-west-2://ml-demo-exports/ml/x", "--kms-key", "alias/west", code=None)
     assert r.code != 2, r.stderr  # resolved; the in-process sandbox has no SQL endpoint to run it on
     assert r.calls[0] == "kms.DescribeKey"
+
+
+def test_a_wildcard_bucket_is_not_a_target_and_offers_no_opt_in(cli):
+    r = cli(*EXPORT[:-2], "--to", "s3://ml-demo-*/ml/x", "--dry-run", code=2)
+    assert "bucket" in r.stderr and "--allow-wildcards" not in r.stderr
