@@ -254,7 +254,7 @@ complete -c auroraml -n '__auroraml_at "export"' -l header -d 'CSV: a header row
 complete -c auroraml -n '__auroraml_at "export"' -l overwrite -d 'Replace files already at the prefix'
 complete -c auroraml -n '__auroraml_at "export"' -l manifest -d 'Also write a manifest (leave off for SageMaker training data)'
 complete -c auroraml -n '__auroraml_at "export"' -l encryption -x -a 'on off sse_s3 sse_kms' -d 'Server-side encryption of the files (Aurora\'s default: the bucket\'s)'
-complete -c auroraml -n '__auroraml_at "export"' -l kms-key -x -d 'With --encryption sse_kms: a customer managed key (ARN, key id or alias) of the bucket\'s region, resolved to its ARN; needs Aurora MySQL 3.05+'
+complete -c auroraml -n '__auroraml_at "export"' -l kms-key -x -d 'With --encryption sse_kms: a KMS key (ARN, key id or alias) of the bucket\'s region, resolved to its ARN; a customer managed key needs Aurora MySQL 3.05+'
 complete -c auroraml -n '__auroraml_at "export"' -l dry-run -d 'Print the statement; run nothing'
 complete -c auroraml -n '__auroraml_at "export"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
 complete -c auroraml -n '__auroraml_at "export"' -l host -x -d 'Database host'

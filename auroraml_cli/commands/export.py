@@ -28,7 +28,7 @@ def export(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files already at the prefix."),
     manifest: bool = typer.Option(False, "--manifest", help="Also write a manifest (leave off for SageMaker training data)."),
     encryption: Optional[str] = typer.Option(None, "--encryption", metavar="on|off|sse_s3|sse_kms", help="Server-side encryption of the files (Aurora's default: the bucket's)."),
-    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: a customer managed key (ARN, key id or alias) of the bucket's region, resolved to its ARN; needs Aurora MySQL 3.05+."),
+    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: a KMS key (ARN, key id or alias) of the bucket's region, resolved to its ARN; a customer managed key needs Aurora MySQL 3.05+."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the statement; run nothing."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
