@@ -7,6 +7,8 @@ import fnmatch
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from auroraml_cli.core.catalogue import get_service
 from auroraml_cli.core.policies import permission_policy, same_document, trust_policy
@@ -236,3 +238,23 @@ def test_same_document_trust_policy_other_account():
     assert not same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", "210987654321", "us-east-1"))
     assert not same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", ACCOUNT, "us-west-2"))
     assert same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", ACCOUNT, "us-east-1"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(typed=hs.text(alphabet="ab-_./*? ", max_size=12))
+def test_whatever_prefix_is_typed_no_sibling_folder_is_granted(typed):
+    """Any prefix that is accepted grants its own folder only: never `PREFIX-x/...` beside it."""
+    from auroraml_cli.core.checks import iam_eval
+    from auroraml_cli.core.errors import UsageError
+    from auroraml_cli.core.names import s3_prefix
+
+    try:
+        prefix = s3_prefix(typed)
+    except UsageError:
+        return
+    doc = policy("s3", bucket="b-1", prefix=prefix)
+    [objects] = [s for s in doc["Statement"] if s["Sid"] == "AuroraMLObjects"]
+    assert objects["Resource"] == (f"arn:aws:s3:::b-1/{prefix}/*" if prefix else "arn:aws:s3:::b-1/*")
+    if prefix:
+        for sibling in (f"{prefix}-backups/x", f"{prefix}x/y", prefix):
+            assert iam_eval.decide([doc], "s3:PutObject", f"arn:aws:s3:::b-1/{sibling}")[0] != "allowed"
