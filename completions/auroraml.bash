@@ -10,7 +10,7 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --dry-run --yes -y -h --help'
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --dry-run --yes -y -h --help'
             valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout' ;;
         'teardown')
             subs=''

@@ -28,7 +28,7 @@ def export(
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace files already at the prefix."),
     manifest: bool = typer.Option(False, "--manifest", help="Also write a manifest (leave off for SageMaker training data)."),
     encryption: Optional[str] = typer.Option(None, "--encryption", metavar="on|off|sse_s3|sse_kms", help="Server-side encryption of the files (Aurora's default: the bucket's)."),
-    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: the key."),
+    kms_key: Optional[str] = typer.Option(None, "--kms-key", help="With --encryption sse_kms: a KMS key (ARN, key id or alias) of the bucket's region, resolved to its ARN; a customer managed key needs Aurora MySQL 3.05+."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the statement; run nothing."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -41,19 +41,38 @@ def export(
     given = locals()
 
     app = ctx.obj
-    statement = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key).statement()
-    if dry_run:
+    spec = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key)
+    statement = spec.statement()
+    if dry_run:  # the key as typed: a dry run reads nothing
         if app.settings.output == "json":
             app.out.document({"command": "export", "dry_run": True, "statement": statement})
         else:
             sys.stdout.write(statement + ";\n")
         return 0
-    with app.aurora(o.connection_request(app, given), "SELECT ... INTO OUTFILE S3") as (conn, _, _where):
+    request = o.connection_request(app, given)
+    key = _kms_key(app, spec, request.cluster) if kms_key is not None else None
+    if key is not None:
+        spec.kms_key = key.arn
+        statement = spec.statement()
+    with app.aurora(request, "SELECT ... INTO OUTFILE S3") as (conn, version, where):
+        if key is not None:
+            from ..core.kms import require_engine_support
+
+            require_engine_support(key, version, where)
         with app.out.spinner(f"exporting to {to}"):
             rows = db.execute(conn, statement)
     app.out.document({"command": "export", "dry_run": False, "statement": statement, "to": to, "rows": rows},
                      title=f"export to {to}", rows=[{"to": to, "rows": rows}], columns=("to", "rows"))
     return 0
+
+
+def _kms_key(app, spec, cluster: Optional[str]):
+    """The key resolved in the bucket's region: the target's s3-REGION, else the cluster's."""
+    from ..core import kms
+    from ..core.names import cluster_ref
+
+    region = spec.region or (cluster_ref(cluster)[1] if cluster else None) or app.aws.region
+    return kms.resolve(app.aws, spec.kms_key, region, app.aws.session.get_partition_for_region(region))
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .errors import UsageError
 from .names import bucket as check_bucket
+from .names import kms_key as check_kms_key
 from .sql import FunctionRef, ident, literal
 
 _URI = re.compile(r"^(?P<scheme>s3|s3-(?P<region>[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d))://(?P<bucket>[^/]+)/(?P<prefix>.+)$")
@@ -31,6 +32,8 @@ class Export:
         if not match:
             raise UsageError(f"not an S3 target Aurora accepts: {self.uri!r}",
                              "use s3://bucket/prefix (the cluster's region) or s3-REGION://bucket/prefix")
+        if any(c in match["bucket"] for c in "*?"):  # a target is one bucket: no IAM wildcard opt-in here
+            raise UsageError(f"not a valid S3 bucket name: {match['bucket']!r}", "3-63 lower-case letters, digits, dots and hyphens")
         check_bucket(match["bucket"])
         literal(self.uri, "S3 URI")
         if bool(self.query) == bool(self.table):
@@ -48,8 +51,16 @@ class Export:
             raise UsageError("--header needs --format csv")
         if self.encryption and self.encryption.lower() not in ENCRYPTIONS:
             raise UsageError(f"--encryption must be one of {', '.join(ENCRYPTIONS)}")
-        if self.kms_key and (self.encryption or "").lower() != "sse_kms":
+        if self.kms_key is not None and (self.encryption or "").lower() != "sse_kms":
             raise UsageError("--kms-key goes with --encryption sse_kms")
+        if self.kms_key is not None:
+            check_kms_key(self.kms_key)
+
+    @property
+    def region(self) -> str | None:
+        """The region an `s3-REGION://` target names (the bucket's, so the KMS key's too), else None."""
+        match = _URI.fullmatch(self.uri or "")
+        return match["region"] if match else None
 
     def statement(self) -> str:
         self.validate()

@@ -87,17 +87,55 @@ def parameter_group_name(text: str) -> str:
     return text
 
 
-def bucket(text: str) -> str:
-    if not _BUCKET.fullmatch(text or "") or _IP_LIKE.fullmatch(text):
+WILDCARDS = "*?"
+WILDCARD_HINT = "pass --allow-wildcards if you mean IAM wildcards (they match every name they fit)"
+
+
+def bucket(text: str, allow_wildcards: bool = False) -> str:
+    """An S3 bucket name by S3's naming rules; `*` and `?` only when the user said they mean them."""
+    wild = any(c in (text or "") for c in WILDCARDS)
+    if wild and not allow_wildcards:
+        raise UsageError(f"wildcards in the bucket name {text!r} would grant more than one bucket", WILDCARD_HINT)
+    plain = re.sub(r"[*?]", "a", text or "") if wild else (text or "")
+    if not _BUCKET.fullmatch(plain) or _IP_LIKE.fullmatch(plain):
         raise UsageError(f"not a valid S3 bucket name: {text!r}", "3-63 lower-case letters, digits, dots and hyphens")
     return text
 
 
-def s3_prefix(text: str | None) -> str:
+def s3_prefix(text: str | None, allow_wildcards: bool = False) -> str:
+    """A key prefix as a folder: `ml`, `ml/` and `/ml/` are all `ml` (the policy grants `ml/*`, so
+    `ml-backups/` is not included). Empty means the whole bucket. Empty segments (`a//b`) and `.`
+    or `..` segments are refused rather than guessed at; `*` and `?` need `allow_wildcards`."""
     prefix = (text or "").strip("/")
-    if "*" in prefix or "?" in prefix or len(prefix) > 900:
-        raise UsageError(f"not a usable S3 prefix: {text!r}", "a plain key prefix such as exports/daily (no wildcards)")
+    segments = prefix.split("/") if prefix else []
+    if any(s in ("", ".", "..") for s in segments) or any(ord(c) < 32 or c == "\x7f" for c in prefix) or len(prefix) > 900:
+        raise UsageError(f"not a usable S3 prefix: {text!r}",
+                         "a folder such as exports/daily: no empty, '.' or '..' parts, no control characters")
+    if not allow_wildcards and any(c in prefix for c in WILDCARDS):
+        raise UsageError(f"wildcards in the S3 prefix {text!r} would grant more than one folder", WILDCARD_HINT)
     return prefix
+
+
+_KMS_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", re.ASCII)
+_KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$", re.ASCII)
+KMS_KEY_HINT = "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), a key id, or an alias (alias/NAME)"
+
+
+def kms_key(text: str) -> str:
+    """A KMS key ARN, key id, alias name or alias ARN, as typed; anything else (`*`, another
+    service's ARN, a wildcard) is refused. The key it names is looked up later, in the cluster's region."""
+    if any(c in (text or "") for c in WILDCARDS):
+        raise UsageError(f"--kms-key must name one key, not a pattern: {text!r}", KMS_KEY_HINT)
+    if (text or "").startswith("arn:"):
+        arn = Arn.parse(text)
+        kind, _, rest = arn.resource.partition("/")
+        ok = (kind == "key" and _KMS_KEY_ID.fullmatch(rest)) or (kind == "alias" and _KMS_ALIAS.fullmatch(arn.resource))
+        if arn.service != "kms" or not arn.region or not arn.account or not ok:
+            raise UsageError(f"not a KMS key or alias ARN: {text!r}", KMS_KEY_HINT)
+        return text
+    if not (_KMS_KEY_ID.fullmatch(text or "") or _KMS_ALIAS.fullmatch(text or "")):
+        raise UsageError(f"not a KMS key: {text!r}", KMS_KEY_HINT)
+    return text
 
 
 def endpoint_name(text: str) -> str:

@@ -25,7 +25,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
               "rds:ListTagsForResource", "iam:CreateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:CreatePolicy",
               "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:AttachRolePolicy",
               "iam:PassRole", "bedrock:GetFoundationModel", "bedrock:GetInferenceProfile",
-              "sagemaker:DescribeEndpoint"),
+              "sagemaker:DescribeEndpoint", "kms:DescribeKey"),
     "teardown": (*_RDS_READ, *_IAM_READ, *_WHO, "rds:ResetDBClusterParameterGroup", "rds:RemoveRoleFromDBCluster",
                  "rds:RebootDBInstance", "iam:DetachRolePolicy", "iam:DeleteRole", "iam:DeletePolicyVersion",
                  "iam:DeletePolicy"),
@@ -36,7 +36,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "grant": ("rds:DescribeDBClusters", *_CONNECT),
     "revoke": ("rds:DescribeDBClusters", *_CONNECT),
     "ddl": ("rds:DescribeDBClusters", *_CONNECT),
-    "export": ("rds:DescribeDBClusters", *_CONNECT),
+    "export": ("rds:DescribeDBClusters", "kms:DescribeKey", *_CONNECT),
     "explain": ("rds:DescribeDBClusters", *_CONNECT),
     "status": ("rds:DescribeDBClusters", "rds:DescribeDBInstances", *_CONNECT),
 }

@@ -74,12 +74,15 @@ def permission_policy(
 
 
 def _s3_statements(partition: str, bucket: str, prefix: str, kms_key: str | None) -> list[dict[str, Any]]:
+    """A prefix is a folder (names.s3_prefix gives it without slashes): objects under `PREFIX/`
+    and listing of `PREFIX/` and below only, so `ml` does not reach `ml-backups/` or `mlflow/`."""
     bucket_arn = f"arn:{partition}:s3:::{bucket}"
-    objects = f"{bucket_arn}/{prefix}*" if prefix else f"{bucket_arn}/*"
+    folder = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    objects = f"{bucket_arn}/{folder}*"
     list_stmt = _statement("AuroraMLListBucket", ["s3:ListBucket"], [bucket_arn])
-    if prefix:
-        # Aurora lists the prefix it writes to; keep listing to that prefix too.
-        list_stmt["Condition"] = {"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}}
+    if folder:
+        # Aurora lists the prefix it writes to; keep listing to that folder too.
+        list_stmt["Condition"] = {"StringLike": {"s3:prefix": [folder, f"{folder}*"]}}
     statements = [
         list_stmt,
         _statement(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import iam, rds
+from . import iam, kms, rds
 from .aws import Aws, error_code
 from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINIMUM, TAG_CLUSTER,
                         TAG_MANAGED_BY, TAG_SERVICE, Service)
@@ -53,7 +53,9 @@ class SetupRequest:
             raise UsageError("setup s3 needs --bucket", "the policy is scoped to that bucket (and --prefix, if given)")
         given = {"--model-id": self.model_ids and self.service.name != "bedrock",
                  "--endpoint": self.endpoints and self.service.name != "sagemaker",
-                 "--bucket": self.bucket and self.service.name != "s3"}
+                 "--bucket": self.bucket and self.service.name != "s3",
+                 "--prefix": self.prefix and self.service.name != "s3",
+                 "--kms-key": self.kms_key and self.service.name != "s3"}
         wrong = [flag for flag, bad in given.items() if bad]
         if wrong:
             raise UsageError(f"{', '.join(wrong)} does not apply to {self.service.name}")
@@ -106,7 +108,7 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     service = req.service
     version = require_aurora_mysql(cluster)
     check_supported(service, cluster, version, aws)
-    resources = _service_resources(aws, req, cluster)
+    resources = _service_resources(aws, req, cluster, version)
     ctx = _Context(aws, req, cluster, version, plan)
     policy_doc = permission_policy(service, partition=cluster.partition, account=cluster.account,
                                    region=cluster.region, **resources)
@@ -116,7 +118,7 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     ctx.plan_reboots()
 
 
-def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster) -> dict:
+def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraVersion) -> dict:
     """Check what the policy will name exists in the cluster's region, and return it for the policy."""
     if req.service.name == "bedrock":
         return {"model_arns": sorted({arn for m in req.model_ids for arn in _model_arns(aws, cluster, m)})}
@@ -132,8 +134,21 @@ def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster) -> dict:
                 raise
         return {"endpoints": list(req.endpoints)}
     if req.service.name == "s3":
-        return {"bucket": req.bucket, "prefix": req.prefix, "kms_key": req.kms_key}
+        return {"bucket": req.bucket, "prefix": req.prefix, "kms_key": _kms_key_arn(aws, req, cluster, version)}
     return {}
+
+
+def _kms_key_arn(aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraVersion) -> str | None:
+    """The key ARN the policy grants GenerateDataKey/Decrypt on: resolved in the cluster's region,
+    refused for an AWS managed key (S3 uses it without a grant) and below Aurora MySQL 3.05."""
+    if not req.kms_key:
+        return None
+    key = kms.resolve(aws, req.kms_key, cluster.region, cluster.partition)
+    if key.aws_managed:
+        raise UsageError(f"KMS key {key.arn} is AWS managed: Aurora uses it through S3 without a grant in the role",
+                         "drop --kms-key (or name a customer managed key)")
+    kms.require_engine_support(key, version, f"cluster {cluster.id}")
+    return key.arn
 
 
 def _model_arns(aws: Aws, cluster: Cluster, model_id: str) -> list[str]:

@@ -3,7 +3,8 @@
 Each cluster covers a case the tool must handle: a fresh v3 cluster on its default group, a v2
 cluster, one that is Bedrock-ready on its own group, two clusters sharing a group, a global
 database across two regions, and a non-Aurora cluster. SageMaker endpoints: churn-predictor
-(us-east-1, us-west-2) and rcf-taxi (us-east-1). Seeding skips what already exists.
+(us-east-1, us-west-2) and rcf-taxi (us-east-1). KMS: a customer managed key, alias/ml-demo-exports
+(us-east-1). Seeding skips what already exists.
 
 The SQL side (the guide's `support` and `nyc_taxi` tables in database `demo` of the clusters in
 DEMO_DATA_CLUSTERS) is loaded by server.Sandbox when it starts or resets the SQL endpoints.
@@ -40,6 +41,7 @@ ENDPOINTS = {
     ANOMALY_ENDPOINT: ("randomcutforest:1", ("us-east-1",)),
 }
 EXPORT_BUCKET = "ml-demo-exports"
+EXPORT_KEY_ALIAS = "alias/ml-demo-exports"  # a customer managed KMS key in us-east-1, for setup s3 --kms-key
 SAGEMAKER_ROLE = "sandbox-sagemaker-execution"
 
 
@@ -90,6 +92,7 @@ _NOT_FOUND = {
     "NoSuchEntity",
     "404",
     "ValidationException",
+    "NotFoundException",  # KMS
 }
 
 
@@ -117,6 +120,11 @@ def seed(clients: ClientFactory | Any) -> list[str]:
     if not _exists(lambda: s3.head_bucket(Bucket=EXPORT_BUCKET)):
         s3.create_bucket(Bucket=EXPORT_BUCKET)
         created.append(f"s3 bucket {EXPORT_BUCKET}")
+    kms = make("kms", "us-east-1")
+    if not _exists(lambda: kms.describe_key(KeyId=EXPORT_KEY_ALIAS)):
+        key = kms.create_key(Description=f"sandbox: SSE-KMS for {EXPORT_BUCKET}")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=EXPORT_KEY_ALIAS, TargetKeyId=key)
+        created.append(f"kms key {EXPORT_KEY_ALIAS}")
     return created
 
 

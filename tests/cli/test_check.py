@@ -280,3 +280,13 @@ def test_bad_input_is_refused_before_any_call(cli, sandbox_aws, args, words):
 def test_a_missing_cluster_exits_2(cli, sandbox_aws):
     r = cli("check", "--cluster", "nope", "--no-database", code=2)
     assert "no DB cluster 'nope'" in r.stderr
+
+
+def test_s3_wired_to_a_folder_and_a_key_passes_and_names_the_folder(cli, sandbox_aws):
+    """check reads the resources from the policy setup writes: the folder (BUCKET/ml/*), not ml*."""
+    cli("setup", "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--prefix", "ml",
+        "--kms-key", "alias/ml-demo-exports", "--reboot", "--yes")
+    r = cli(*CHECK, "--cluster", "ml-demo")
+    assert failing(r) == set()
+    detail = finding(r, "role-policy", "s3")["detail"]
+    assert "arn:aws:s3:::ml-demo-exports/ml/*" in detail and "ml-demo-exports/ml*" not in detail

@@ -17,6 +17,8 @@ RUNS = {
               ("setup", "sagemaker", "--cluster", "ml-global-use1", "--endpoint", "churn-predictor", "--global",
                "--reboot", "--yes"),
               ("setup", "s3", "--cluster", "legacy-v2", "--bucket", "ml-demo-exports", "--reboot", "--yes"),
+              ("setup", "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--prefix", "ml",
+               "--kms-key", "alias/ml-demo-exports", "--reboot", "--yes"),
               ("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")],
     "check": [("check", "--cluster", "ml-demo", "--no-database"),
               ("check", "--cluster", "bedrock-ready", "--no-database"),

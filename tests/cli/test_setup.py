@@ -270,3 +270,112 @@ def test_a_reboot_that_takes_too_long_exits_6_and_resumes(cli, boto, sandbox_aws
     done = cli(*SETUP, "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
     assert {m["DBClusterParameterGroupStatus"] for m in cluster(boto, "ml-demo")["DBClusterMembers"]} == {"in-sync"}
     assert done.json()["steps"][-1]["status"] == "done"
+
+
+# S3: no widened access -----------------------------------------------------------------------------
+
+S3_POLICY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/auroraml-s3-ml-demo"
+
+
+def s3_policy(boto, arn=S3_POLICY_ARN):
+    iam = boto("iam")
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+    document = json.loads(document) if isinstance(document, str) else document
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+@pytest.mark.parametrize("typed", ["ml", "ml/", "/ml/"])
+def test_s3_prefix_is_a_folder_however_it_is_typed(cli, boto, typed):
+    cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--prefix", typed, "--no-reboot", code=7)
+    statements = s3_policy(boto)
+    assert statements["AuroraMLObjects"]["Resource"] == "arn:aws:s3:::ml-demo-exports/ml/*"
+    assert sorted(statements["AuroraMLListBucket"]["Condition"]["StringLike"]["s3:prefix"]) == ["ml/", "ml/*"]
+    assert "AuroraMLKms" not in statements
+
+
+@pytest.mark.parametrize("args", [("--prefix", "ml*"), ("--prefix", "ml/?"), ("--bucket", "ml-demo-*"),
+                                  ("--prefix", "a//b"), ("--prefix", "ml/../secrets")])
+def test_s3_wildcards_and_odd_prefixes_are_refused_before_any_change(cli, sandbox_aws, args):
+    base = {"--bucket": "ml-demo-exports"}
+    base.update([args])
+    flat = [w for pair in base.items() for w in pair]
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", *flat, "--no-reboot", code=2)
+    assert r.writes == [] and r.stdout == ""
+    if "*" in args[1] or "?" in args[1]:
+        assert "--allow-wildcards" in r.stderr
+
+
+def test_s3_wildcards_pass_with_allow_wildcards(cli, boto):
+    cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-*", "--prefix", "ml*", "--allow-wildcards",
+        "--no-reboot", code=7)
+    assert s3_policy(boto)["AuroraMLObjects"]["Resource"] == "arn:aws:s3:::ml-demo-*/ml*/*"
+
+
+def _key(boto, region="us-east-1"):
+    kms = boto("kms", region)
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/exports-test", TargetKeyId=key["KeyId"])
+    return key
+
+
+@pytest.mark.parametrize("form", ["id", "arn", "alias", "alias-arn"])
+def test_s3_kms_key_is_resolved_to_the_key_arn(cli, boto, form):
+    key = _key(boto)
+    typed = {"id": key["KeyId"], "arn": key["Arn"], "alias": "alias/exports-test",
+             "alias-arn": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/exports-test"}[form]
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", typed, "--no-reboot", code=7)
+    statement = s3_policy(boto)["AuroraMLKms"]
+    assert statement["Resource"] == key["Arn"]
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert "kms.DescribeKey" in r.calls
+
+
+def test_s3_seeded_kms_alias_resolves(cli, boto):
+    cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", "alias/ml-demo-exports",
+        "--no-reboot", code=7)
+    arn = boto("kms").describe_key(KeyId="alias/ml-demo-exports")["KeyMetadata"]["Arn"]
+    assert s3_policy(boto)["AuroraMLKms"]["Resource"] == arn
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("*", "pattern"),
+    ("arn:aws:kms:us-east-1:123456789012:key/*", "pattern"),
+    ("arn:aws:s3:::ml-demo-exports", "not a KMS key"),
+    ("alias/no-such-key", "no KMS key"),
+    ("1234abcd-12ab-34cd-56ef-1234567890ab", "no KMS key"),
+])
+def test_s3_kms_key_that_is_not_one_key_is_refused(cli, sandbox_aws, typed, says):
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", typed, "--no-reboot", code=2)
+    assert says in r.stderr and r.writes == []
+
+
+def test_s3_kms_key_of_another_region_is_refused(cli, boto):
+    key = _key(boto, "us-west-2")
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", key["Arn"], "--no-reboot", code=2)
+    assert "us-west-2" in r.stderr and "us-east-1" in r.stderr and r.writes == []
+
+
+def test_s3_customer_managed_key_needs_3_05(cli, boto):
+    key = _key(boto)
+    r = cli(*SETUP, "s3", "--cluster", "legacy-v2", "--bucket", "ml-demo-exports", "--kms-key", key["KeyId"],
+            "--no-reboot", code=2)
+    assert "3.05" in r.stderr and "2.11.2" in r.stderr and r.writes == []
+    cli(*SETUP, "s3", "--cluster", "shared-a", "--bucket", "ml-demo-exports", "--kms-key", key["KeyId"],
+        "--allow-shared-parameter-group", "--no-reboot", code=7)  # 3.06.0
+
+
+def test_s3_aws_managed_key_needs_no_grant_and_is_refused(cli, sandbox_aws):
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", "alias/aws/s3",
+            "--no-reboot", code=2)
+    assert "AWS managed" in r.stderr and r.writes == []
+
+
+@pytest.mark.parametrize("make", [
+    lambda kms: kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"],
+    lambda kms: kms.disable_key(KeyId=(k := kms.create_key()["KeyMetadata"])["KeyId"]) and k["Arn"],
+], ids=["asymmetric", "disabled"])
+def test_s3_kms_key_that_cannot_encrypt_is_refused(cli, boto, make):
+    arn = make(boto("kms"))
+    r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", arn, "--no-reboot", code=2)
+    assert arn in r.stderr and r.writes == []

@@ -20,6 +20,7 @@ from auroraml_cli.core.names import (
     derived_name,
     endpoint_name,
     iam_name,
+    kms_key,
     parameter_group_name,
     s3_prefix,
 )
@@ -260,16 +261,57 @@ def test_endpoint_name_refuses_64_characters_with_hyphens():
 
 @pytest.mark.parametrize(
     "text, expected",
-    [(None, ""), ("", ""), ("exports/daily", "exports/daily"), ("/exports/daily/", "exports/daily"),
-     ("a", "a")],
+    [(None, ""), ("", ""), ("/", ""), ("exports/daily", "exports/daily"), ("/exports/daily/", "exports/daily"),
+     ("a", "a"), ("ml", "ml"), ("ml/", "ml"), ("/ml/", "ml")],
 )
 def test_s3_prefix_normalised(text, expected):
     assert s3_prefix(text) == expected
 
 
-@pytest.mark.parametrize("text", ["exports/*", "file?", "a" * 901])
+@pytest.mark.parametrize("text", ["exports/*", "file?", "a" * 901, "a//b", "../ml", "ml/../other", "ml/./x",
+                                  "ml\nx", "ml\x7f"])
 def test_s3_prefix_refused(text):
     refused(s3_prefix, text)
+
+
+@pytest.mark.parametrize("text", ["ml*", "ml/?x", "*"])
+def test_s3_prefix_wildcards_only_when_asked_for(text):
+    assert "--allow-wildcards" in refused(s3_prefix, text).hint
+    assert s3_prefix(text, allow_wildcards=True) == text.strip("/")
+
+
+@pytest.mark.parametrize("text", ["ml-*", "logs-??", "*-exports"])
+def test_bucket_wildcards_only_when_asked_for(text):
+    assert "--allow-wildcards" in refused(bucket, text).hint
+    assert bucket(text, allow_wildcards=True) == text
+
+
+@pytest.mark.parametrize("text", ["*", "My-*", "a*_b", "*..x"])
+def test_bucket_with_wildcards_still_follows_s3_rules(text):
+    with pytest.raises(UsageError):
+        bucket(text, allow_wildcards=True)
+
+
+# KMS keys -----------------------------------------------------------------------------------------
+
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize("text", [
+    KEY_ID, "mrk-1234abcd12ab34cd56ef1234567890ab", "alias/ml-exports", "alias/aws/s3",
+    f"arn:aws:kms:us-east-1:123456789012:key/{KEY_ID}", "arn:aws:kms:eu-west-1:123456789012:alias/ml-exports",
+])
+def test_kms_key_accepts(text):
+    assert kms_key(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "*", "alias/*", "alias/ml?", "arn:aws:kms:us-east-1:123456789012:key/*", "arn:aws:kms:*:123456789012:key/" + KEY_ID,
+    "arn:aws:s3:::my-bucket", f"arn:aws:iam::123456789012:role/{KEY_ID}", f"arn:aws:kms::123456789012:key/{KEY_ID}",
+    "arn:aws:kms:us-east-1:123456789012:key/not-a-key", "my-key", "", "alias/", "ALIAS/x",
+])
+def test_kms_key_refuses(text):
+    refused(kms_key, text)
 
 
 def test_s3_prefix_900_chars_is_fine():

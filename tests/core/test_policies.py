@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from auroraml_cli.core.catalogue import get_service
 from auroraml_cli.core.policies import permission_policy, same_document, trust_policy
@@ -114,13 +117,30 @@ def test_s3_policy_bucket_only():
     assert "kms" not in json.dumps(doc)
 
 
-def test_s3_policy_with_prefix():
+def test_s3_policy_with_prefix_is_a_folder():
     doc = policy("s3", bucket="my-bucket", prefix="exports/daily")
     listing = next(s for s in doc["Statement"] if as_list(s["Action"]) == ["s3:ListBucket"])
     assert as_list(listing["Resource"]) == ["arn:aws:s3:::my-bucket"]
-    assert set(as_list(listing["Condition"]["StringLike"]["s3:prefix"])) == {"exports/daily", "exports/daily*"}
+    assert set(as_list(listing["Condition"]["StringLike"]["s3:prefix"])) == {"exports/daily/", "exports/daily/*"}
     objects = next(s for s in doc["Statement"] if s is not listing)
-    assert as_list(objects["Resource"]) == ["arn:aws:s3:::my-bucket/exports/daily*"]
+    assert as_list(objects["Resource"]) == ["arn:aws:s3:::my-bucket/exports/daily/*"]
+
+
+@pytest.mark.parametrize("key, allowed", [
+    ("ml/part_00000", True), ("ml/daily/x", True),
+    ("ml-backups/dump.sql", False), ("mlflow/model.pkl", False), ("ml", False), ("mlx", False),
+])
+def test_s3_prefix_does_not_reach_sibling_folders(key, allowed):
+    """`--prefix ml` once wrote BUCKET/ml* and s3:prefix ml*, which also matched ml-backups/ and mlflow/."""
+    from auroraml_cli.core.checks import iam_eval
+
+    doc = policy("s3", bucket="my-bucket", prefix="ml")
+    decision, _ = iam_eval.decide([doc], "s3:PutObject", f"arn:aws:s3:::my-bucket/{key}")
+    assert (decision == "allowed") is allowed
+    listing = next(s for s in doc["Statement"] if as_list(s["Action"]) == ["s3:ListBucket"])
+    patterns = as_list(listing["Condition"]["StringLike"]["s3:prefix"])
+    listed = any(fnmatch.fnmatchcase(key, p) for p in patterns)
+    assert listed is allowed
 
 
 def test_s3_policy_kms_only_with_a_key():
@@ -218,3 +238,23 @@ def test_same_document_trust_policy_other_account():
     assert not same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", "210987654321", "us-east-1"))
     assert not same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", ACCOUNT, "us-west-2"))
     assert same_document(trust_policy("aws", ACCOUNT, "us-east-1"), trust_policy("aws", ACCOUNT, "us-east-1"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(typed=hs.text(alphabet="ab-_./*? ", max_size=12))
+def test_whatever_prefix_is_typed_no_sibling_folder_is_granted(typed):
+    """Any prefix that is accepted grants its own folder only: never `PREFIX-x/...` beside it."""
+    from auroraml_cli.core.checks import iam_eval
+    from auroraml_cli.core.errors import UsageError
+    from auroraml_cli.core.names import s3_prefix
+
+    try:
+        prefix = s3_prefix(typed)
+    except UsageError:
+        return
+    doc = policy("s3", bucket="b-1", prefix=prefix)
+    [objects] = [s for s in doc["Statement"] if s["Sid"] == "AuroraMLObjects"]
+    assert objects["Resource"] == (f"arn:aws:s3:::b-1/{prefix}/*" if prefix else "arn:aws:s3:::b-1/*")
+    if prefix:
+        for sibling in (f"{prefix}-backups/x", f"{prefix}x/y", prefix):
+            assert iam_eval.decide([doc], "s3:PutObject", f"arn:aws:s3:::b-1/{sibling}")[0] != "allowed"

@@ -122,6 +122,25 @@ def test_export_to_s3_after_setup_s3(analyst):
     assert keys == ["e2e/support.part_00000"]
 
 
+def test_export_resolves_the_kms_key_and_refuses_a_customer_key_below_3_05(analyst, v2_cnf):
+    """--kms-key was passed through as typed ('*' included) and a v2 cluster was asked to use a
+    customer managed key, which Aurora MySQL supports for SELECT INTO OUTFILE S3 only from 3.05."""
+    alias = "alias/ml-demo-exports"
+    arn = analyst.client("kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+    export = ("export", "--query", "SELECT 1 AS x", "--encryption", "sse_kms", "--kms-key", alias, "--overwrite")
+    auroraml("setup", "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--prefix", "e2e",
+             "--kms-key", alias, "--reboot", "--yes")
+    r = auroraml("-o", "json", *export, "--to", "s3://ml-demo-exports/e2e/k", "--cluster", "ml-demo")
+    assert f"ENCRYPTION SSE_KMS '{arn}'" in r.json()["statement"] and r.json()["rows"] == 1
+    s3 = analyst.client("s3")
+    assert s3.head_object(Bucket="ml-demo-exports", Key="e2e/k.part_00000")["SSEKMSKeyId"] == arn
+
+    auroraml("setup", "s3", "--cluster", "legacy-v2", "--bucket", "ml-demo-exports", "--reboot", "--yes")
+    v2 = auroraml(*export, "--to", "s3://ml-demo-exports/e2e/v2", "--cluster", "legacy-v2", "--defaults-file", v2_cnf, code=2)
+    assert "3.05" in v2.stderr and "2.11.2" in v2.stderr
+    assert "Contents" not in s3.list_objects_v2(Bucket="ml-demo-exports", Prefix="e2e/v2")
+
+
 def test_export_without_setup_s3_is_a_database_error(analyst):
     r = auroraml("export", "--query", "SELECT 1", "--to", "s3://ml-demo-exports/e2e/x", "--cluster", "ml-demo", code=5)
     assert "1871" in r.stderr or "Credentials" in r.stderr

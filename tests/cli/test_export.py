@@ -1,0 +1,40 @@
+"""`auroraml export --kms-key`: one key, named safely, checked before anything runs (in-process;
+the engine-version check needs SQL and is in tests/e2e/test_database_e2e.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+EXPORT = ("export", "--query", "SELECT 1", "--encryption", "sse_kms", "--cluster", "ml-demo")
+
+
+@pytest.mark.parametrize("typed", ["*", "alias/*", "arn:aws:kms:us-east-1:123456789012:key/*",
+                                   "arn:aws:s3:::ml-demo-exports", "not-a-key"])
+def test_a_kms_key_that_is_not_one_key_is_refused_even_in_a_dry_run(cli, typed):
+    r = cli(*EXPORT, "--to", "s3://ml-demo-exports/ml/x", "--kms-key", typed, "--dry-run", code=2)
+    assert r.stdout == "" and r.calls == []
+
+
+def test_an_unknown_key_is_refused_before_connecting(cli, sandbox_aws):
+    r = cli(*EXPORT, "--to", "s3://ml-demo-exports/ml/x", "--kms-key", "alias/no-such-key", code=2)
+    assert "no KMS key" in r.stderr and "us-east-1" in r.stderr
+    assert r.calls == ["kms.DescribeKey"]
+
+
+def test_a_key_of_another_region_than_the_bucket_is_refused(cli, boto):
+    arn = boto("kms").describe_key(KeyId="alias/ml-demo-exports")["KeyMetadata"]["Arn"]  # us-east-1
+    r = cli(*EXPORT, "--to", "s3-us-west-2://ml-demo-exports/ml/x", "--kms-key", arn, code=2)
+    assert "us-west-2" in r.stderr and r.calls == []
+
+
+def test_the_key_is_resolved_in_the_buckets_region(cli, boto):
+    key = boto("kms", "us-west-2").create_key()["KeyMetadata"]
+    boto("kms", "us-west-2").create_alias(AliasName="alias/west", TargetKeyId=key["KeyId"])
+    r = cli(*EXPORT, "--to", "s3-us-west-2://ml-demo-exports/ml/x", "--kms-key", "alias/west", code=None)
+    assert r.code != 2, r.stderr  # resolved; the in-process sandbox has no SQL endpoint to run it on
+    assert r.calls[0] == "kms.DescribeKey"
+
+
+def test_a_wildcard_bucket_is_not_a_target_and_offers_no_opt_in(cli):
+    r = cli(*EXPORT[:-2], "--to", "s3://ml-demo-*/ml/x", "--dry-run", code=2)
+    assert "bucket" in r.stderr and "--allow-wildcards" not in r.stderr
