@@ -52,6 +52,8 @@ HOSTILE_FAMILIES: dict[str, tuple[tuple[str, ...], int]] = {
     "MySQL option files: garbage, not UTF-8": (("test_any_option_file_is_used_or_refused",), EXAMPLES),
     "look-alikes: other scripts' digits, letters that case-fold to ASCII": (
         ("test_look_alike_characters_are_refused", "test_an_option_file_port_in_other_digits_is_ignored"), 0),
+    "arguments that are not UTF-8 (names, ids, file paths, global options)": (
+        ("test_an_argument_that_is_not_utf8_is_refused_naming_it",), 0),
 }
 
 
@@ -441,3 +443,32 @@ def test_an_option_file_port_in_other_digits_is_ignored(isolated):
     target, _ = db.resolve(db.ConnectionRequest(host="h", defaults_file=str(cnf)), None, interactive=False)
     assert target["port"] == 3306
 
+
+
+# --- bytes that are not UTF-8 ----------------------------------------------------------------------------
+
+# What Python makes of an argument that is not UTF-8 (os.fsdecode): the bad bytes as lone surrogates.
+NOT_UTF8 = b"caf\xe9\xff".decode("utf-8", "surrogateescape")
+UNDECODABLE = [
+    (("grant", "comprehend", NOT_UTF8, "--aurora-version", "3.08.0", "--dry-run"), "USER[@HOST]"),
+    (("grant", "sagemaker", "app", "--function", f"mldb.{NOT_UTF8}", "--aurora-version", "3.08.0", "--dry-run"), "--function"),
+    (("revoke", "sagemaker", "app", "--function", f"mldb.{NOT_UTF8}", "--aurora-version", "3.08.0", "--dry-run"), "--function"),
+    (("ddl", "sagemaker", f"s.{NOT_UTF8}", "--endpoint", "e", "--arg", "x:INT", "--returns", "DOUBLE",
+      "--aurora-version", "3.06.0"), "[DB.]NAME"),
+    (("ddl", "sagemaker", "s.f", "--endpoint", "e", "--arg", f"{NOT_UTF8}:INT", "--returns", "DOUBLE",
+      "--aurora-version", "3.06.0"), "--arg"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--port", "9", "--user", NOT_UTF8), "--user"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--port", "9", "--user", "u", "--database", NOT_UTF8), "--database"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--user", "u", "--defaults-file", f"/tmp/{NOT_UTF8}"), "--defaults-file"),
+    (("--config", f"/tmp/{NOT_UTF8}.toml", "iam-policy"), "--config"),
+    (("-t", NOT_UTF8, "iam-policy"), "--target"),
+    (("--profile", NOT_UTF8, "iam-policy"), "--profile"),
+    (("check", "--cluster", f"ml-{NOT_UTF8}", "--no-database"), "--cluster"),
+]
+
+
+@pytest.mark.parametrize("args, option", UNDECODABLE, ids=[o for _, o in UNDECODABLE])
+def test_an_argument_that_is_not_utf8_is_refused_naming_it(cli, no_aws, args, option):
+    r = cli(*args, code=2)
+    refused(r)
+    assert r.stderr.startswith(f"error: {option} is not valid UTF-8"), r.stderr

@@ -236,3 +236,18 @@ def test_resolve_does_not_read_the_process_environment_when_given_a_mapping(here
     s = resolve({}, env)
     assert s.region is None
     assert s.color is True
+
+
+@pytest.mark.parametrize("depth", [500, 100_000])
+def test_a_deeply_nested_file_is_a_config_error_not_a_crash(here, env, depth):
+    """tomli refuses inline arrays and tables nested past 400 levels with RecursionError (exit 70 before)."""
+    write(here / "auroraml.toml", "x = " + "[" * depth + "]" * depth + "\n")
+    err = config_error({}, env)
+    assert "nested too deeply" in err.message and "auroraml.toml" in err.message
+
+
+@pytest.mark.parametrize("name", ["AURORAML_CLUSTER", "AURORAML_TARGET", "AURORAML_CONFIG", "AURORAML_USER"])
+def test_an_environment_setting_that_is_not_utf8_is_a_config_error_naming_it(here, env, name):
+    env[name] = b"ml-\xff".decode("utf-8", "surrogateescape")
+    err = config_error({}, env)
+    assert err.message.startswith(f"${name} is not valid UTF-8")
