@@ -218,7 +218,9 @@ def _RedactingFormatter(logging):
         """No password or IAM token in a log line, whoever logged it (errors.redact)."""
 
         def format(self, record) -> str:
-            return errors.redact(super().format(record))
+            from .core.output import printable  # a logged value cannot drive the terminal either
+
+            return printable(errors.redact(super().format(record)))
 
     return RedactingFormatter
 
@@ -306,7 +308,7 @@ def _failure(exc: BaseException) -> int:
             sys.stderr.write("Aborted.\n")
             code = errors.EXIT_INTERRUPTED
         else:
-            exc.show()  # type: ignore[attr-defined]
+            _show_click_error(exc)
             code = errors.EXIT_USAGE if getattr(exc, "exit_code", 2) == 2 else exc.exit_code  # type: ignore[attr-defined]
     else:
         code, message, hint = errors.describe(exc)
@@ -319,11 +321,26 @@ def _failure(exc: BaseException) -> int:
             import traceback
 
             # Scrubbed like the error line: a driver may have put a password in an exception's args.
-            sys.stderr.write(errors.redact("".join(traceback.format_exception(exc))))
+            from .core.output import printable
+
+            sys.stderr.write(printable(errors.redact("".join(traceback.format_exception(exc)))))
     return code
 
 
 def _print_error(message: str, hint: str | None) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    from .core.output import printable  # a value quoted in the cause cannot drive the terminal
+
+    sys.stderr.write(f"error: {printable(message, one_line=True)}\n")
     if hint:
-        sys.stderr.write(f"  next: {hint}\n")
+        sys.stderr.write(f"  next: {printable(hint, one_line=True)}\n")
+
+
+def _show_click_error(exc) -> None:
+    """click's usage error (it quotes what was typed), with control characters escaped."""
+    import io
+
+    from .core.output import printable
+
+    shown = io.StringIO()
+    exc.show(file=shown)
+    sys.stderr.write(printable(shown.getvalue()))

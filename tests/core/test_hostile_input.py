@@ -54,6 +54,8 @@ HOSTILE_FAMILIES: dict[str, tuple[tuple[str, ...], int]] = {
         ("test_look_alike_characters_are_refused", "test_an_option_file_port_in_other_digits_is_ignored"), 0),
     "arguments that are not UTF-8 (names, ids, file paths, global options)": (
         ("test_an_argument_that_is_not_utf8_is_refused_naming_it",), 0),
+    "terminal control characters in arguments, shown in tables, errors and usage errors": (
+        ("test_control_characters_from_arguments_are_escaped_in_tables_and_errors",), 0),
 }
 
 
@@ -472,3 +474,25 @@ def test_an_argument_that_is_not_utf8_is_refused_naming_it(cli, no_aws, args, op
     r = cli(*args, code=2)
     refused(r)
     assert r.stderr.startswith(f"error: {option} is not valid UTF-8"), r.stderr
+
+
+# --- terminal control characters ----------------------------------------------------------------------------
+
+CLEAR = "\x1b[2J\x1b]0;owned\x07"
+
+
+def test_control_characters_from_arguments_are_escaped_in_tables_and_errors(cli, no_aws, isolated):
+    r = cli("-o", "table", "grant", "comprehend", f"a{CLEAR}", "--aurora-version", "3.08.0", "--dry-run")
+    assert not CONTROL.search(r.stdout.replace("\n", "")) and "\\x1b[2J" in r.stdout, repr(r.stdout)
+    assert not CONTROL.search(r.stderr.replace("\n", ""))
+    # A path quoted as typed (not repr'd) in the cause, and click's own usage error.
+    for args in (("grant", "comprehend", "a", "--host", "127.0.0.1", "--user", "u", "--defaults-file", f"/tmp/{CLEAR}"),
+                 (f"st{CLEAR}",), ("-o", f"x{CLEAR}", "status")):
+        r = cli(*args, code=None)
+        assert r.code in (2, 3) and not CONTROL.search(r.stderr.replace("\n", "")), repr(r.stderr)
+        assert "\\x1b" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_control_characters_in_log_lines_are_escaped(cli, no_aws):
+    r = cli("-vv", "grant", "comprehend", "a", "--host", "127.0.0.1", "--port", "9", "--user", f"u{CLEAR}", code=5)
+    assert "u\\x1b[2J" in r.stderr and not CONTROL.search(r.stderr.replace("\n", "")), repr(r.stderr)
