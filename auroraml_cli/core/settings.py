@@ -159,7 +159,11 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
     file_values: dict[str, Any] = {}
     used_path = None
     for path in candidate_paths(explicit_config, env):
-        if path.is_file():
+        try:
+            found = path.is_file()
+        except OSError as exc:  # is_file() says False for a missing file, but raises ENAMETOOLONG, EACCES
+            raise ConfigError(f"cannot use the settings file {path}: {exc.strerror}", "check --config / AURORAML_CONFIG") from None
+        if found:
             used_path = path
             file_values = _target_table(read_file(path), target, path)
             break
