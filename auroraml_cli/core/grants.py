@@ -179,7 +179,8 @@ def _check_functions(conn, req: GrantRequest, current: _Current, dialect: str) -
         ddl = _definition(conn, fn.schema, fn.name)
         if ddl is None:
             raise UsageError(f"--function {fn}: no such function on the server; nothing was changed",
-                             "check the name (DB.NAME), or create it first with `auroraml ddl ... --apply`")
+                             "check the name (DB.NAME), create it first with `auroraml ddl ... --apply`, or connect as "
+                             "an account that can see it (MySQL hides a routine from an account with no privilege on it)")
         if dialect == MARIADB:
             continue
         if ddl == "":
