@@ -211,10 +211,10 @@ def _definition(conn, schema: str, name: str) -> str | None:
 def _is_ml_function(conn, schema: str, ddl: str, service: str, *, wrapped: bool) -> bool:
     """An ALIAS of the service's invoke function, a function calling its built-ins, or (one level)
     a wrapper calling such a function, as `auroraml ddl --wrapper` makes."""
-    alias = re.search(r"\bALIAS\s+(\w+)", ddl, re.I)
+    body = re.split(r"\bRETURN\b", ddl, maxsplit=1, flags=re.I)  # an ALIAS function has no RETURN body
+    alias = re.search(r"\bRETURNS\b.*\bALIAS\s+(\w+)", body[0], re.I | re.S)  # after the signature: not a parameter's name
     if alias:
         return alias.group(1).upper() == _ALIAS.get(service)
-    body = re.split(r"\bRETURN\b", ddl, maxsplit=1, flags=re.I)
     if len(body) < 2:
         return False
     if service in _BUILT_IN and _BUILT_IN[service].search(body[1]):
