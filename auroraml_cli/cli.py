@@ -37,10 +37,46 @@ class _Interrupted(Exception):
         self.interrupt = interrupt
 
 
+class _CheckedContext(typer.core.TyperGroup.context_class):  # type: ignore[misc,name-defined]
+    """Refuses, before a command (or the global options' callback) runs, any value that is not
+    UTF-8: Python hands such bytes over as lone surrogates (os.fsdecode), which would otherwise
+    reach a file name, SQL, an AWS call or the journal and fail there, after a change perhaps."""
+
+    def invoke(self, callback, *args, **kwargs):
+        for param in getattr(self.command, "params", ()):
+            if (self.info_name, param.name) not in _PASSED_ON and _undecodable(self.params.get(param.name)):
+                name = next((o for o in param.opts if o.startswith("--")), None) if param.param_type_name == "option" else None
+                value = next(v for v in _strings(self.params[param.name]) if _undecodable(v))
+                raise errors.UsageError(f"{name or param.metavar or param.human_readable_name} is not valid UTF-8: {value!r}",
+                                        "retype it as UTF-8 text (check the terminal's or the script's encoding)")
+        return super().invoke(callback, *args, **kwargs)
+
+
+_PASSED_ON = {("run", "command")}  # `sandbox run -- COMMAND`: handed to the command, which checks its own
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)] if isinstance(value, str) or hasattr(value, "__fspath__") else []
+
+
+def _undecodable(value) -> bool:
+    return any(any("\udc80" <= c <= "\udcff" for c in s) for s in _strings(value))
+
+
+def _checked(command) -> None:
+    command.context_class = _CheckedContext
+    for sub in getattr(command, "commands", {}).values():
+        _checked(sub)
+
+
 class _GroupedHelp(typer.core.TyperGroup):
     """Commands loaded from their module when asked for (see COMMAND_MODULES), and listed under
     their task (the rich_help_panel each registers with) in plain text: typer's rich help costs
     about 70 ms of imports (rich, markdown-it) on every `--help`; plain click formatting nothing."""
+
+    context_class = _CheckedContext
 
     def invoke(self, ctx):
         try:
@@ -105,7 +141,10 @@ def load_module(module: str) -> dict[str, object]:
     registered = typer.Typer(**_TYPER_SETTINGS)
     registered.callback()(lambda: None)  # a group, even for a module with one command
     importlib.import_module(f"{__package__}.commands.{module}").register(registered)
-    return dict(typer.main.get_command(registered).commands)
+    commands = dict(typer.main.get_command(registered).commands)
+    for command in commands.values():
+        _checked(command)
+    return commands
 
 
 app = typer.Typer(
@@ -192,7 +231,9 @@ def _RedactingFormatter(logging):
         """No password or IAM token in a log line, whoever logged it (errors.redact)."""
 
         def format(self, record) -> str:
-            return errors.redact(super().format(record))
+            from .core.output import printable  # a logged value cannot drive the terminal either
+
+            return printable(errors.redact(super().format(record)))
 
     return RedactingFormatter
 
@@ -280,7 +321,7 @@ def _failure(exc: BaseException) -> int:
             sys.stderr.write("Aborted.\n")
             code = errors.EXIT_INTERRUPTED
         else:
-            exc.show()  # type: ignore[attr-defined]
+            _show_click_error(exc)
             code = errors.EXIT_USAGE if getattr(exc, "exit_code", 2) == 2 else exc.exit_code  # type: ignore[attr-defined]
     else:
         code, message, hint = errors.describe(exc)
@@ -293,11 +334,26 @@ def _failure(exc: BaseException) -> int:
             import traceback
 
             # Scrubbed like the error line: a driver may have put a password in an exception's args.
-            sys.stderr.write(errors.redact("".join(traceback.format_exception(exc))))
+            from .core.output import printable
+
+            sys.stderr.write(printable(errors.redact("".join(traceback.format_exception(exc)))))
     return code
 
 
 def _print_error(message: str, hint: str | None) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    from .core.output import printable  # a value quoted in the cause cannot drive the terminal
+
+    sys.stderr.write(f"error: {printable(message, one_line=True)}\n")
     if hint:
-        sys.stderr.write(f"  next: {hint}\n")
+        sys.stderr.write(f"  next: {printable(hint, one_line=True)}\n")
+
+
+def _show_click_error(exc) -> None:
+    """click's usage error (it quotes what was typed), with control characters escaped."""
+    import io
+
+    from .core.output import printable
+
+    shown = io.StringIO()
+    exc.show(file=shown)
+    sys.stderr.write(printable(shown.getvalue()))

@@ -9,7 +9,7 @@ from typing import List
 
 import typer
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, UsageError
 
 app = typer.Typer(help="A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1.",
                   no_args_is_help=True, rich_markup_mode=None, epilog="""
@@ -80,7 +80,10 @@ def start(
         ctx.obj.out.progress(f"sandbox listening on {sandbox.endpoint_url}; Ctrl-C stops it")
         _describe_sql(ctx.obj.out, sandbox)
 
-    server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready)
+    try:
+        server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready)
+    except OSError as exc:
+        raise _port_refused(exc, port) from None
     return 0
 
 
@@ -94,7 +97,11 @@ def run(
     """Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND's code."""
     server = _server()
     env = {k: v for k, v in os.environ.items() if k not in WITHHELD_ENV}
-    with server.start(host="127.0.0.1", port=port, seed=seed) as sandbox:
+    try:
+        sandbox = server.start(host="127.0.0.1", port=port, seed=seed)
+    except OSError as exc:
+        raise _port_refused(exc, port) from None
+    with sandbox:
         env.update(_environment(sandbox.endpoint_url))
         ctx.obj.out.progress(f"sandbox on {sandbox.endpoint_url}: {' '.join(command)}")
         argv = list(command)
@@ -104,6 +111,21 @@ def run(
             return subprocess.run(argv, env=env).returncode
         except FileNotFoundError:
             raise ConfigError(f"command not found: {command[0]}") from None
+
+
+def _port_refused(exc: OSError, port: int) -> Exception:
+    """A port taken, or below 1024 without the privilege: the user's choice, with a free one to use."""
+    import errno
+    import socket
+
+    if exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+        return exc
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    why = "is in use" if exc.errno == errno.EADDRINUSE else "needs privileges this user does not have"
+    return UsageError(f"port {port} on 127.0.0.1 {why}",
+                      f"pass another port: --port 0 picks any free one (and prints it), or --port {free} is free now")
 
 
 def _describe_sql(out, sandbox) -> None:

@@ -185,7 +185,13 @@ def _plain(doc: dict) -> None:
 
 def _live(app):
     from rich.live import Live
+    from rich.markup import escape
     from rich.table import Table
+
+    from ..core.output import printable as plain
+
+    def printable(text: str) -> str:  # shown as written: no terminal control, no rich markup
+        return escape(plain(text))
 
     live = Live(console=None, auto_refresh=False)
     live.start()
@@ -197,9 +203,9 @@ def _live(app):
         for r in doc["instances"]:
             rates, derived = r.get("rates") or {}, r.get("derived") or {}
             f = lambda v, spec="{:.1f}": "-" if v is None else spec.format(v)  # noqa: E731
-            table.add_row(r["instance"], str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
+            table.add_row(printable(r["instance"]), str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
                           f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
-                          f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), r.get("note") or "")
+                          f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), printable(r.get("note") or ""))
         live.update(table, refresh=True)
 
     emit.stop = live.stop  # type: ignore[attr-defined]

@@ -101,7 +101,7 @@ def _option_value(raw: str) -> str:
 def _option_file(req: ConnectionRequest) -> tuple[dict[str, str], str | None]:
     if req.defaults_file:
         path = Path(req.defaults_file).expanduser()
-        if not path.is_file():
+        if not _is_file(path, "check --defaults-file"):
             raise ConfigError(f"option file not found: {path}", "check --defaults-file")
         return read_option_file(path), str(path)
     default = Path(os.environ.get("HOME", "~")).expanduser() / ".my.cnf"
@@ -151,9 +151,17 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
 
 def _ssl_ca_file(path: str) -> Path:
     found = Path(path).expanduser()
-    if not found.is_file():
+    if not _is_file(found, "check --ssl-ca (or ssl-ca in the option file)"):
         raise ConfigError(f"CA bundle not found: {found}", "check --ssl-ca (or ssl-ca in the option file): the RDS global-bundle.pem")
     return found
+
+
+def _is_file(path: Path, hint: str) -> bool:
+    """Path.is_file() says False for a missing file but raises for a name too long (ENAMETOOLONG)."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(f"cannot use {path}: {exc.strerror}", hint) from None
 
 
 def _tty() -> bool:

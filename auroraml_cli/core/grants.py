@@ -53,6 +53,8 @@ def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str =
     """Offline (conn None): the statements for `version`. Online: only what is missing (or present, to revoke)."""
     _check_service(req, version)
     current = _read(conn, req.account, dialect, version) if conn is not None else None
+    if current is not None:
+        _check_functions(conn, req, current, dialect)
     p = Plan("revoke" if req.revoke else "grant",
              {"service": req.service.name, "account": str(req.account), "server": where,
               "aurora_version": str(version), "offline": conn is None})
@@ -154,6 +156,81 @@ def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Curr
         defaults = {r[0] for r in found}
         activate_all = str(db.scalar(conn, "SELECT @@activate_all_roles_on_login")) in ("1", "ON")
     return _Current(grants, defaults, activate_all, lines)
+
+
+# The Aurora ALIAS each service's own functions are made with (`auroraml ddl`); Comprehend's are
+# built in (aws_comprehend_*), so only a wrapper around them is a Comprehend function of one's own.
+_ALIAS = {"sagemaker": "AWS_SAGEMAKER_INVOKE_ENDPOINT", "bedrock": "AWS_BEDROCK_INVOKE_MODEL"}
+_BUILT_IN = {"comprehend": re.compile(r"\baws_comprehend_\w+\s*\(", re.I)}
+_NAME = r"`(?:[^`]|``)+`|[A-Za-z0-9_$]+"
+_CALL = re.compile(rf"(?:({_NAME})\s*\.\s*)?({_NAME})\s*\(")
+_WRAPPED_CALLS_READ = 20  # calls in a wrapper's body looked up; a wrapper makes one
+
+
+def _check_functions(conn, req: GrantRequest, current: _Current, dialect: str) -> None:
+    """Before any statement: each --function exists and is one of the service's ML functions, so
+    a typo or an ordinary function never leaves the role granted and the EXECUTE refused (nor
+    EXECUTE on something that is not ML). Revoke also takes a function the account holds EXECUTE
+    on, whatever it is now. MariaDB (the tests' stand-in for Aurora's account model) has no ALIAS
+    functions: there, a function only has to exist."""
+    for fn in req.functions:
+        if req.revoke and (fn.schema, fn.name) in current.grants.functions:
+            continue
+        ddl = _definition(conn, fn.schema, fn.name)
+        if ddl is None:
+            raise UsageError(f"--function {fn}: no such function on the server; nothing was changed",
+                             "check the name (DB.NAME), create it first with `auroraml ddl ... --apply`, or connect as "
+                             "an account that can see it (MySQL hides a routine from an account with no privilege on it)")
+        if dialect == MARIADB:
+            continue
+        if ddl == "":
+            raise UsageError(f"--function {fn}: its definition is hidden from this account, so auroraml cannot tell it is an "
+                             f"ML function; nothing was changed", "connect as its definer or an account with SHOW_ROUTINE")
+        if not _is_ml_function(conn, fn.schema, ddl, req.service.name, wrapped=True):
+            kind = req.service.title.removeprefix("Amazon ").split(" (")[0]
+            raise UsageError(f"--function {fn} is not a {kind} function (no ALIAS "
+                             f"{_ALIAS.get(req.service.name, 'aws_' + req.service.name + '_*')} in its definition); nothing was changed",
+                             f"grant EXECUTE on ordinary functions with SQL; --function is for {kind} functions "
+                             "made with `auroraml ddl`")
+
+
+def _definition(conn, schema: str, name: str) -> str | None:
+    """SHOW CREATE FUNCTION's text; None when there is no such function (or database); "" when the
+    server hides it from this account (MySQL shows NULL then)."""
+    try:
+        found = db.rows(conn, f"SHOW CREATE FUNCTION {ident(schema)}.{ident(name)}")
+    except Exception as exc:
+        if db.is_mysql_error(exc) and exc.args and exc.args[0] in (1305, 1049):  # no such function / database
+            return None
+        raise
+    if not found:
+        return None
+    return str(found[0][2] or "") if len(found[0]) > 2 else ""
+
+
+def _is_ml_function(conn, schema: str, ddl: str, service: str, *, wrapped: bool) -> bool:
+    """An ALIAS of the service's invoke function, a function calling its built-ins, or (one level)
+    a wrapper calling such a function, as `auroraml ddl --wrapper` makes."""
+    body = re.split(r"\bRETURN\b", ddl, maxsplit=1, flags=re.I)  # an ALIAS function has no RETURN body
+    alias = re.search(r"\bRETURNS\b.*\bALIAS\s+(\w+)", body[0], re.I | re.S)  # after the signature: not a parameter's name
+    if alias:
+        return alias.group(1).upper() == _ALIAS.get(service)
+    if len(body) < 2:
+        return False
+    if service in _BUILT_IN and _BUILT_IN[service].search(body[1]):
+        return True
+    if not wrapped:
+        return False
+    called = {(_unquote(s) if s else schema, _unquote(n)) for s, n in _CALL.findall(body[1])}
+    for called_schema, called_name in sorted(called)[:_WRAPPED_CALLS_READ]:
+        inner = _definition(conn, called_schema, called_name)
+        if inner and _is_ml_function(conn, called_schema, inner, service, wrapped=False):
+            return True
+    return False
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace("``", "`") if name.startswith("`") else name
 
 
 def _check_can_grant(conn, req: GrantRequest, version: AuroraVersion) -> None:

@@ -78,7 +78,9 @@ class Journal:
     def append(self, record: dict[str, Any]) -> None:
         """Write one record as one line and fsync it: on return it is on disk."""
         self.open()
-        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode()
+        # backslashreplace: a lone surrogate (bytes that were not UTF-8) becomes its JSON escape, which
+        # reads back as the same value, instead of failing the record of a change already made.
+        line = (json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n").encode("utf-8", "backslashreplace")
         try:
             view = memoryview(line)
             while view:  # one write() for a line this size; the loop only covers a short write

@@ -7,6 +7,7 @@ through rich markup, and spinners only animate when stderr is a terminal.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
@@ -21,6 +22,30 @@ _STATUS_STYLE = {
     "skipped": "yellow",
     "pending": "yellow",
 }
+
+
+# What a terminal would act on rather than show: C0 controls but tab and newline (ESC starts the
+# sequences that recolour, clear, retitle, or plant a link), DEL, C1 (0x9b is an 8-bit CSI),
+# the bidirectional overrides and isolates that reorder a line, and lone surrogates (bytes that
+# were not UTF-8, which a strict stdout cannot even encode).
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_CONTROLS = re.compile(f"[{_UNSAFE}]")
+_CONTROLS_AND_NEWLINES = re.compile(f"[{_UNSAFE}\\n]")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` with each control character shown as an escape (\\x1b, \\u202e) instead of written raw:
+    values from AWS, the database or the command line cannot rewrite the user's terminal.
+    `one_line`: a newline is escaped too (an error line cannot forge a second one)."""
+    pattern = _CONTROLS_AND_NEWLINES if one_line else _CONTROLS
+    return pattern.sub(lambda m: "\\n" if m.group() == "\n" else
+                       (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
+
+
+def _json_safe(text: str) -> str:
+    """JSON text whose strings hold no raw control: json.dumps escapes C0 itself; the rest becomes
+    the \\uXXXX escape, which reads back as the same value."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Output:
@@ -42,10 +67,10 @@ class Output:
             self._err_console = Console(stderr=True, no_color=not self.color, highlight=False, soft_wrap=True)
         return self._err_console
 
-    def _line(self, message: str, style: str | None = None) -> None:
+    def _line(self, message: str, style: str | None = None, *, one_line: bool = False) -> None:
         # Plain text off a terminal: runbooks and logs need no colour, and not loading rich there
         # saves ~50 ms a run.
-        message = redact(message)
+        message = printable(redact(message), one_line=one_line)
         if sys.stderr.isatty():
             self.err.print(message, style=style, markup=False)
         else:
@@ -60,9 +85,9 @@ class Output:
         self._line(f"warning: {message}", "yellow")
 
     def error(self, message: str, hint: str | None = None) -> None:
-        self._line(f"error: {message}", "bold red")
+        self._line(f"error: {message}", "bold red", one_line=True)
         if hint:
-            self._line(f"  next: {hint}")
+            self._line(f"  next: {hint}", one_line=True)
 
     @contextmanager
     def spinner(self, message: str) -> Iterator[None]:
@@ -86,20 +111,20 @@ class Output:
 
             raise UsageError("-o prometheus is for `auroraml status` only", "use -o json or -o table")
         if self.format == "json":
-            sys.stdout.write(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False)) + "\n")
+            sys.stdout.write(_json_safe(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False))) + "\n")
             sys.stdout.flush()
             return
         from rich.console import Console
         from rich.table import Table
 
         out = Console(no_color=not self.color, highlight=False, soft_wrap=False)
-        table = Table(title=title, title_justify="left", show_lines=False)
+        table = Table(title=_escape(printable(title)) if title else title, title_justify="left", show_lines=False)
         for col in columns:
             table.add_column(col)
         for row in rows or ():
             cells = []
             for col in columns:
-                value = "" if row.get(col) is None else redact(str(row.get(col)))
+                value = "" if row.get(col) is None else printable(redact(str(row.get(col))))
                 style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
                 cells.append(f"[{style}]{_escape(value)}[/]" if style else _escape(value))
             table.add_row(*cells)

@@ -138,6 +138,8 @@ def read_file(path: Path) -> dict[str, Any]:
             return tomli.load(fh)
     except tomli.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the file or point --config elsewhere") from None
+    except RecursionError:  # tomli's answer to arrays or tables nested past 400 levels
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply", "fix the file or point --config elsewhere") from None
     except UnicodeDecodeError:  # TOML is UTF-8
         raise ConfigError(f"{path}: not valid TOML: not UTF-8 text", "fix the file or point --config elsewhere") from None
     except OSError as exc:
@@ -173,12 +175,20 @@ def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str
 def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from the flags given (None = not given), the environment and the file."""
     env = os.environ if env is None else env
+    for key in ENV_KEYS:  # bytes that were not UTF-8 arrive as lone surrogates (os.environ decodes so)
+        value = env.get(ENV_PREFIX + key.upper()) or ""
+        if any("\udc80" <= c <= "\udcff" for c in value):
+            raise ConfigError(f"${ENV_PREFIX}{key.upper()} is not valid UTF-8: {value!r}", "set it to UTF-8 text, or unset it")
     explicit_config = flags.get("config_path") or None
     target = flags.get("target") or env.get(ENV_PREFIX + "TARGET") or None
     file_values: dict[str, Any] = {}
     used_path = None
     for path in candidate_paths(explicit_config, env):
-        if path.is_file():
+        try:
+            found = path.is_file()
+        except OSError as exc:  # is_file() says False for a missing file, but raises ENAMETOOLONG, EACCES
+            raise ConfigError(f"cannot use the settings file {path}: {exc.strerror}", "check --config / AURORAML_CONFIG") from None
+        if found:
             used_path = path
             file_values = _target_table(read_file(path), target, path)
             break

@@ -108,3 +108,21 @@ def test_aws_region_beats_aws_default_region(cli, sandbox_aws, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # the seeded clusters are in us-east-1 only
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     assert cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run").json()["region"] == "us-east-1"
+
+
+def test_argv_bytes_that_are_not_utf8_are_refused_by_the_installed_command(isolated):
+    """As a shell passes them: bytes, which Python decodes with surrogateescape. A strict UTF-8
+    stdout and stderr (PYTHONIOENCODING) cannot encode those: the refusal still prints, exit 2."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    auroraml = str(Path(sys.executable).parent / "auroraml")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    for args, option in (([b"grant", b"sagemaker", b"app", b"--function", b"mldb.caf\xe9", b"--aurora-version", b"3.08.0",
+                           b"--dry-run"], "--function"),
+                         ([b"--config", b"/tmp/\xff.toml", b"iam-policy"], "--config")):
+        done = subprocess.run([auroraml.encode(), *args], capture_output=True, env=env, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.decode().startswith(f"error: {option} is not valid UTF-8"), done.stderr
+        assert b"Traceback" not in done.stderr and done.stdout == b""

@@ -58,3 +58,28 @@ def test_start_prints_exports_serves_the_seed_and_stops_on_ctrl_c(isolated):
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def _busy_port():
+    import socket
+
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    return taken
+
+
+def test_a_port_in_use_is_a_usage_error_with_a_free_port_to_use(cli):
+    taken = _busy_port()
+    port = taken.getsockname()[1]
+    try:
+        for command in (("sandbox", "start", "--no-seed", "--port", str(port)),
+                        ("sandbox", "run", "--no-seed", "--port", str(port), "--", sys.executable, "-c", "pass")):
+            r = cli(*command, code=2)
+            lines = r.stderr.splitlines()
+            assert lines[-2] == f"error: port {port} on 127.0.0.1 is in use", r.stderr
+            free = int(lines[-1].split("--port ")[-1].split()[0])
+            assert lines[-1].startswith("  next: ") and "--port 0" in lines[-1] and free != port
+            assert "Traceback" not in r.stderr and r.stdout == ""
+    finally:
+        taken.close()

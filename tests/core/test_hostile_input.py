@@ -3,6 +3,8 @@
 (`Result.assert_refused`), nothing on stdout, no control character that could rewrite a terminal —
 or handled safely: quoted exactly into SQL, or answered by reads only (`Result.writes == []`).
 
+Every command and option of the command tree (docs/tree.py) is fed hostile values offline, so a
+new one is covered without a new test: the answer is a documented exit code, never 70 (bug).
 Property-based (hypothesis) where the input is a language; each family below names its tests and
 its example count, so the README can quote them. The real-MariaDB proof that grant and revoke
 change only the intended account, for hostile user and host names, is
@@ -13,6 +15,7 @@ test_sql.py.
 from __future__ import annotations
 
 import json
+import os
 import re
 import string
 import sys
@@ -27,6 +30,8 @@ from auroraml_cli.core.sql import HOST_MAX, MYSQL_USER_MAX, Account, ident
 
 EXAMPLES = 30  # hypothesis examples per property; each runs the CLI in-process (a few ms offline)
 AWS_EXAMPLES = 4  # per property that reads the in-process sandbox (~0.3 s a run)
+# Command lines drawn from the whole command tree; AURORAML_HOSTILE_EXAMPLES=3000 for a long hunt.
+COMMAND_EXAMPLES = int(os.environ.get("AURORAML_HOSTILE_EXAMPLES", 150))
 FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SLOW = settings(max_examples=AWS_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -52,6 +57,14 @@ HOSTILE_FAMILIES: dict[str, tuple[tuple[str, ...], int]] = {
     "MySQL option files: garbage, not UTF-8": (("test_any_option_file_is_used_or_refused",), EXAMPLES),
     "look-alikes: other scripts' digits, letters that case-fold to ASCII": (
         ("test_look_alike_characters_are_refused", "test_an_option_file_port_in_other_digits_is_ignored"), 0),
+    "arguments that are not UTF-8 (names, ids, file paths, global options)": (
+        ("test_an_argument_that_is_not_utf8_is_refused_naming_it",), 0),
+    "every option and argument of every command in the tree (offline): a documented exit, never 70": (
+        ("test_hostile_values_for_every_option_of_every_command_get_a_documented_exit",
+         "test_every_command_of_the_tree_is_fed_or_named_with_a_reason", "test_a_file_name_too_long_is_a_config_error"),
+        COMMAND_EXAMPLES),
+    "terminal control characters in arguments, shown in tables, errors and usage errors": (
+        ("test_control_characters_from_arguments_are_escaped_in_tables_and_errors",), 0),
 }
 
 
@@ -357,6 +370,7 @@ def settings_files(draw) -> bytes:
 @FAST
 @given(content=settings_files())
 @example(content=b"\xff\xfe not utf-8")
+@example(content=b"x = " + b"[" * 1000 + b"]" * 1000)  # past tomli's 400 levels: RecursionError
 @example(content=b"targets = {t = 1}\ndefault_target = 't'")
 @example(content=b"default_target = [1]")
 @example(content=b"default_target = 't'\n[targets.t]\npoll_interval = -1")
@@ -441,3 +455,220 @@ def test_an_option_file_port_in_other_digits_is_ignored(isolated):
     target, _ = db.resolve(db.ConnectionRequest(host="h", defaults_file=str(cnf)), None, interactive=False)
     assert target["port"] == 3306
 
+
+
+# --- bytes that are not UTF-8 ----------------------------------------------------------------------------
+
+# What Python makes of an argument that is not UTF-8 (os.fsdecode): the bad bytes as lone surrogates.
+NOT_UTF8 = b"caf\xe9\xff".decode("utf-8", "surrogateescape")
+UNDECODABLE = [
+    (("grant", "comprehend", NOT_UTF8, "--aurora-version", "3.08.0", "--dry-run"), "USER[@HOST]"),
+    (("grant", "sagemaker", "app", "--function", f"mldb.{NOT_UTF8}", "--aurora-version", "3.08.0", "--dry-run"), "--function"),
+    (("revoke", "sagemaker", "app", "--function", f"mldb.{NOT_UTF8}", "--aurora-version", "3.08.0", "--dry-run"), "--function"),
+    (("ddl", "sagemaker", f"s.{NOT_UTF8}", "--endpoint", "e", "--arg", "x:INT", "--returns", "DOUBLE",
+      "--aurora-version", "3.06.0"), "[DB.]NAME"),
+    (("ddl", "sagemaker", "s.f", "--endpoint", "e", "--arg", f"{NOT_UTF8}:INT", "--returns", "DOUBLE",
+      "--aurora-version", "3.06.0"), "--arg"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--port", "9", "--user", NOT_UTF8), "--user"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--port", "9", "--user", "u", "--database", NOT_UTF8), "--database"),
+    (("grant", "comprehend", "app", "--host", "127.0.0.1", "--user", "u", "--defaults-file", f"/tmp/{NOT_UTF8}"), "--defaults-file"),
+    (("--config", f"/tmp/{NOT_UTF8}.toml", "iam-policy"), "--config"),
+    (("-t", NOT_UTF8, "iam-policy"), "--target"),
+    (("--profile", NOT_UTF8, "iam-policy"), "--profile"),
+    (("check", "--cluster", f"ml-{NOT_UTF8}", "--no-database"), "--cluster"),
+]
+
+
+@pytest.mark.parametrize("args, option", UNDECODABLE, ids=[o for _, o in UNDECODABLE])
+def test_an_argument_that_is_not_utf8_is_refused_naming_it(cli, no_aws, args, option):
+    r = cli(*args, code=2)
+    refused(r)
+    assert r.stderr.startswith(f"error: {option} is not valid UTF-8"), r.stderr
+
+
+# --- terminal control characters ----------------------------------------------------------------------------
+
+CLEAR = "\x1b[2J\x1b]0;owned\x07"
+
+
+def test_control_characters_from_arguments_are_escaped_in_tables_and_errors(cli, no_aws, isolated):
+    r = cli("-o", "table", "grant", "comprehend", f"a{CLEAR}", "--aurora-version", "3.08.0", "--dry-run")
+    assert not CONTROL.search(r.stdout.replace("\n", "")) and "\\x1b[2J" in r.stdout, repr(r.stdout)
+    assert not CONTROL.search(r.stderr.replace("\n", ""))
+    # A path quoted as typed (not repr'd) in the cause, and click's own usage error.
+    for args in (("grant", "comprehend", "a", "--host", "127.0.0.1", "--user", "u", "--defaults-file", f"/tmp/{CLEAR}"),
+                 (f"st{CLEAR}",), ("-o", f"x{CLEAR}", "status")):
+        r = cli(*args, code=None)
+        assert r.code in (2, 3) and not CONTROL.search(r.stderr.replace("\n", "")), repr(r.stderr)
+        assert "\\x1b" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_control_characters_in_log_lines_are_escaped(cli, no_aws):
+    r = cli("-vv", "grant", "comprehend", "a", "--host", "127.0.0.1", "--port", "9", "--user", f"u{CLEAR}", code=5)
+    assert "u\\x1b[2J" in r.stderr and not CONTROL.search(r.stderr.replace("\n", "")), repr(r.stderr)
+
+
+# --- every command's options, from the command tree ----------------------------------------------------------
+
+def _leaf_commands():
+    from auroraml_cli.docs import tree
+
+    root = tree.build()
+    leaves = [c for c in tree.walk(root) if not c.subcommands]
+    return root, leaves
+
+
+# What the property leaves out, and why. Everything else in the tree — a new command or option
+# included — is fed hostile values.
+NOT_FED = {
+    "auroraml sandbox start": "serves until Ctrl-C (a busy port: tests/cli/test_sandbox.py)",
+    "auroraml sandbox run": "starts a server and a child process per run (its own tests: tests/cli/test_sandbox.py)",
+}
+FLAGS_NOT_FED = {"--watch": "polls until Ctrl-C"}
+# Offline, nothing waits (6), nothing reboots (7) and nothing is interrupted (130).
+OFFLINE_EXIT_CODES = {0, 1, 2, 3, 4, 5}
+CLOSED_PORT = "9"
+SURROGATE = b"\xff".decode("utf-8", "surrogateescape")
+ODD_VALUES = ("", "-", "--", "-x", "--help", "0", "-1", "1e400", "nan", "-inf", "99999999999999999999", "٣", "²", "1.5",
+              "arn:aws:rds:us-east-1:123456789012:cluster:ml-demo", "arn:aws-cn:secretsmanager:cn-north-1:1:secret:x",
+              "ml-demo", "s3://ml-demo-exports/x", "s3://", "/dev/null", "/", ".", "no/such/file", "a" * 3000, "x" * 70,
+              "[", "[/]", "'", "`", "%", "mldb.churn_score", "a.b.c", "x:INT", ":", "TEXT", "1h", "2026-13-45",
+              "\x1b[2J", "\u202eevil", "caf" + SURROGATE)
+hostile_value = st.one_of(
+    st.sampled_from(ODD_VALUES),
+    st.text(alphabet=st.sampled_from(list(HOSTILE + "aZ09." + SURROGATE)), max_size=40),
+)
+# No traffic off the machine, and no connection to a real server on this one: a host is an IP
+# literal, and a port either the closed one or one the option refuses.
+PINNED = {
+    "--host": st.sampled_from(["127.0.0.1", "::1", "127.0.0.1 ", "0.0.0.0", "", "\x1b[2J", "caf" + SURROGATE]),
+    "--port": st.sampled_from([CLOSED_PORT, "0", "-1", "65536", "99999999999", "x", "٣", "", "9.5"]),
+}
+
+
+def _value(option) -> st.SearchStrategy:
+    name = option.names[-1] if option.names[-1].startswith("--") else option.names[0]
+    if name in PINNED:
+        return PINNED[name]
+    if option.choices:
+        return st.one_of(st.sampled_from(option.choices), hostile_value)
+    return hostile_value
+
+
+@st.composite
+def _options(draw, options) -> list[str]:
+    argv: list[str] = []
+    usable = [o for o in options if not set(o.names) & ({"-h", "--help", "--version"} | set(FLAGS_NOT_FED))]
+    for option in draw(st.lists(st.sampled_from(usable), max_size=4)) if usable else []:
+        name = draw(st.sampled_from(option.names))
+        if option.metavar is None:
+            argv.append(name)
+        else:
+            value = draw(_value(option))
+            argv += [f"{name}={value}"] if name.startswith("--") and draw(st.booleans()) else [name, value]
+    return argv
+
+
+ROOT, LEAVES = _leaf_commands()
+FED = [c for c in LEAVES if c.name not in NOT_FED]
+
+
+@st.composite
+def drawn_command_lines(draw) -> list[str]:
+    """A command of the tree, its options and arguments drawn from its help (global options now and then)."""
+    command = draw(st.sampled_from(FED))
+    argv = (draw(_options(ROOT.options)) if draw(st.integers(0, 3)) == 0 else []) + command.path[1:]
+    if any("--port" in o.names for o in command.options):
+        argv += ["--port", CLOSED_PORT]  # before the drawn options: a drawn --port wins
+    argv += draw(_options(command.options))
+    positional = [draw(st.one_of(st.sampled_from(a.choices), hostile_value) if a.choices else hostile_value)
+                  for a in command.arguments if a.required or draw(st.booleans())]
+    if positional:
+        argv += (["--"] if draw(st.booleans()) else []) + positional
+    return argv
+
+
+def _examples() -> list[tuple[list[str], object]]:
+    """Each example of the help as argv (shell redirections and remarks cut off, --watch left out,
+    hosts and ports pinned as above), with its command: valid lines, to get past the first check."""
+    import shlex
+
+    found = []
+    for command in tree_walk(ROOT):
+        for line in command.examples:
+            tokens = shlex.split(line)[1:]
+            cut = next((i for i, t in enumerate(tokens) if t in (">", "|") or t.startswith("(")), len(tokens))
+            tokens = [t for t in tokens[:cut] if t not in FLAGS_NOT_FED]
+            for i in range(1, len(tokens)):
+                tokens[i] = {"--host": "127.0.0.1", "--port": CLOSED_PORT}.get(tokens[i - 1], tokens[i])
+            leaf = max((c for c in LEAVES if _contains(tokens, c.path[1:])), key=lambda c: len(c.path), default=None)
+            if leaf is not None and leaf.name not in NOT_FED:
+                found.append((tokens, leaf))
+    return found
+
+
+def tree_walk(node):
+    from auroraml_cli.docs import tree
+
+    return tree.walk(node)
+
+
+def _contains(tokens: list[str], path: list[str]) -> bool:
+    return any(tokens[i:i + len(path)] == path for i in range(len(tokens)))
+
+
+EXAMPLES_OF_HELP = _examples()
+
+
+@st.composite
+def mutated_examples(draw) -> list[str]:
+    """An example of the help with up to two of its words replaced by hostile values, and maybe
+    more of its command's options added."""
+    tokens, leaf = draw(st.sampled_from(EXAMPLES_OF_HELP))
+    argv = list(tokens)
+    for _ in range(draw(st.integers(0, 2))):
+        i = draw(st.integers(0, len(argv) - 1))
+        before = argv[i - 1] if i else ""
+        argv[i] = draw(PINNED[before] if before in PINNED else hostile_value)
+    if "--port" in argv or any("--port" in o.names for o in leaf.options):
+        argv += ["--port", CLOSED_PORT] if "--port" not in argv else []
+    return argv + draw(_options(leaf.options))
+
+
+command_lines = st.one_of(drawn_command_lines(), mutated_examples())
+
+
+def test_every_command_of_the_tree_is_fed_or_named_with_a_reason():
+    names = {c.name for c in LEAVES}
+    assert set(NOT_FED) <= names and len(FED) >= 15, sorted(names)
+    assert len(EXAMPLES_OF_HELP) >= 30 and {leaf.name for _, leaf in EXAMPLES_OF_HELP} >= {"auroraml grant", "auroraml ddl bedrock"}
+
+
+@settings(max_examples=COMMAND_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(argv=command_lines)
+@example(argv=["--config", "/dev/null", "iam-policy"])
+@example(argv=["grant", "comprehend", "--port", CLOSED_PORT, "--host", "127.0.0.1", "--user", "u", "--", "a" + SURROGATE])
+@example(argv=["sandbox", "start", "--port", "-1"])  # refused by the option before anything starts
+def test_hostile_values_for_every_option_of_every_command_get_a_documented_exit(cli, no_aws, monkeypatch, argv):
+    """Offline (AWS at a closed port, the database at a closed port): whatever the values, the
+    answer is a documented exit code — never 70 — with no traceback and no raw terminal control."""
+    monkeypatch.setenv("AURORAML_PORT", CLOSED_PORT)  # a --host without --port must not reach :3306
+    r = cli(*argv, code=None)
+    assert r.code in OFFLINE_EXIT_CODES, (argv, r.code, r.stderr)
+    assert "Traceback" not in r.stderr, (argv, r.stderr)
+    assert not CONTROL.search(r.stderr.replace("\n", "").replace("\t", "")), (argv, r.stderr)
+    assert r.writes == [], (argv, r.calls)
+
+
+LONG_NAME = "a" * 300  # past NAME_MAX (255): stat() fails with ENAMETOOLONG, which Path.is_file() raises
+
+
+@pytest.mark.parametrize("args", [
+    ("--config", LONG_NAME, "iam-policy"),
+    ("grant", "comprehend", "a", "--host", "127.0.0.1", "--port", "9", "--user", "u", "--defaults-file", LONG_NAME),
+    ("grant", "comprehend", "a", "--host", "127.0.0.1", "--port", "9", "--user", "u", "--ssl-ca", LONG_NAME),
+], ids=["config", "defaults-file", "ssl-ca"])
+def test_a_file_name_too_long_is_a_config_error(cli, no_aws, args):
+    r = cli(*args, code=3)
+    refused(r, 3)
+    assert "File name too long" in r.stderr

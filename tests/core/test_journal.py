@@ -157,3 +157,13 @@ def test_show_grants_lines_lose_their_password_hash_before_the_journal():
     assert "secret" not in without_credentials("GRANT USAGE ON *.* TO `u`@`%` IDENTIFIED VIA ed25519 USING 'secret'")
     plain = "GRANT `AWS_COMPREHEND_ACCESS`@`%` TO `analyst`@`10.0.%`"
     assert without_credentials(plain) == plain
+
+
+def test_a_value_that_is_not_utf8_is_written_escaped_never_lost(tmp_path):
+    """A lone surrogate (bytes that were not UTF-8, as os.fsdecode hands them over) cannot be
+    encoded: the record is still written, as the JSON escape that reads back the same value."""
+    path = tmp_path / "journal.jsonl"
+    value = b"db\xff".decode("utf-8", "surrogateescape")
+    with Journal(path) as j:
+        j.append({"target": value})
+    assert json.loads(path.read_text())["target"] == value

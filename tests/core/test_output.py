@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from auroraml_cli.core.output import Output
 
@@ -106,3 +107,36 @@ def test_no_color_writes_no_escape_codes(capsys):
     out.document({}, rows=[{"status": "failed"}], columns=("status",))
     stdout, stderr = capsys.readouterr()
     assert "\x1b[" not in stdout + stderr
+
+
+# ESC (CSI, OSC: colours, clearing the screen, retitling the window, hyperlinks), BEL, BS, CR,
+# DEL, C1's 8-bit CSI, a right-to-left override, and bytes that were not UTF-8 (lone surrogates).
+HOSTILE = "a\x1b[2J\x1b]0;owned\x07b\x08c\rd\x7fe\x9b31mf\u202eg" + b"\xff".decode("utf-8", "surrogateescape")
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+
+
+def test_table_cells_and_title_escape_terminal_controls(capsys):
+    Output("table", color=True).document({}, title=f"plan for {HOSTILE}", rows=[{"target": HOSTILE, "status": "done"}],
+                                         columns=("target", "status"))
+    stdout = capsys.readouterr().out
+    assert not RAW.search(stdout.replace("\x1b[", "")), repr(stdout)  # rich's own colour codes aside
+    assert "\x1b[2J" not in stdout and "\x1b]0" not in stdout
+    assert "\\x1b[2J" in stdout and "\\u202e" in stdout and "\\x9b" in stdout and "\\udcff" in stdout
+
+
+def test_progress_warnings_and_errors_escape_terminal_controls(capsys):
+    out = Output("json")
+    out.progress(f"reading {HOSTILE}")
+    out.warn(HOSTILE)
+    out.error(f"no such thing {HOSTILE}\nerror: injected", HOSTILE)
+    stderr = capsys.readouterr().err
+    assert not RAW.search(stderr), repr(stderr)
+    assert "\\x1b[2J" in stderr and len(stderr.splitlines()) == 4  # the error's newline is escaped too
+
+
+def test_json_escapes_what_a_terminal_would_act_on_and_reads_back_the_same(capsys):
+    doc = {"target": HOSTILE, HOSTILE: [HOSTILE]}
+    Output("json").document(doc)
+    stdout = capsys.readouterr().out
+    assert not RAW.search(stdout), repr(stdout)
+    assert json.loads(stdout) == doc

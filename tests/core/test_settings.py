@@ -268,3 +268,18 @@ def test_region_order(here, env, tmp_path, monkeypatch, top):
     flags = {"region": layers.get("flag"), "target": "t" if "target" in layers else None}
     settings = resolve(flags, settings_env)
     assert Aws(settings.profile, settings.region).region == REGION_LAYERS[top][1]
+
+
+@pytest.mark.parametrize("depth", [500, 100_000])
+def test_a_deeply_nested_file_is_a_config_error_not_a_crash(here, env, depth):
+    """tomli refuses inline arrays and tables nested past 400 levels with RecursionError (exit 70 before)."""
+    write(here / "auroraml.toml", "x = " + "[" * depth + "]" * depth + "\n")
+    err = config_error({}, env)
+    assert "nested too deeply" in err.message and "auroraml.toml" in err.message
+
+
+@pytest.mark.parametrize("name", ["AURORAML_CLUSTER", "AURORAML_TARGET", "AURORAML_CONFIG", "AURORAML_USER"])
+def test_an_environment_setting_that_is_not_utf8_is_a_config_error_naming_it(here, env, name):
+    env[name] = b"ml-\xff".decode("utf-8", "surrogateescape")
+    err = config_error({}, env)
+    assert err.message.startswith(f"${name} is not valid UTF-8")

@@ -131,3 +131,25 @@ def test_a_connected_account_that_may_not_grant_changes_nothing(aurora_like):
     with pytest.raises(DatabaseError, match="may not grant"):
         grants.plan(req, V3, conn=weak, dialect=grants.MARIADB)
     assert _all_grants(accounts) == before
+
+
+@pytest.mark.parametrize("second", ["mldb.no_such_function", "nodb.churn_score"])
+def test_a_missing_second_function_leaves_no_grant_at_all(aurora_like, second):
+    """Every --function is looked up before the first statement: the role is not granted and then
+    the GRANT EXECUTE refused (MariaDB, like MySQL, refuses EXECUTE on a function that is not there)."""
+    accounts = aurora_like
+    accounts.user("analyst")
+    before = _all_grants(accounts)
+    with pytest.raises(UsageError, match=f"--function {second}: no such function"):
+        _apply(accounts, "comprehend", Account("analyst"), ["mldb.churn_score", second])
+    assert _all_grants(accounts) == before
+
+
+def test_revoke_refuses_a_function_that_neither_exists_nor_is_held(aurora_like):
+    accounts = aurora_like
+    accounts.user("analyst")
+    _apply(accounts, "comprehend", Account("analyst"), ["mldb.churn_score"])
+    before = _all_grants(accounts)
+    with pytest.raises(UsageError, match="no such function"):
+        _apply(accounts, "comprehend", Account("analyst"), ["mldb.churn_score", "mldb.typo"], revoke=True)
+    assert _all_grants(accounts) == before
