@@ -291,29 +291,165 @@ def show_create(conn, qualified: str) -> str | None:
         if getattr(exc, "args", (None,))[0] == 1305:  # FUNCTION ... does not exist
             return None
         raise
-    return found[0][2] if found and len(found[0]) > 2 else None
+    if not found:
+        return None
+    if len(found[0]) < 3 or found[0][2] is None:
+        # The function exists, but its text is shown only to its definer or an account with
+        # SHOW_ROUTINE or global SELECT (MariaDB: SELECT on mysql.proc): without it, auroraml can
+        # neither compare it nor keep it to put back.
+        from .errors import DatabaseError
+
+        raise DatabaseError(f"function {qualified} exists but this account cannot read its definition "
+                            "(SHOW CREATE FUNCTION shows NULL): nothing was changed",
+                            "run as its definer, or grant SHOW_ROUTINE (MySQL 8.0.20+) or global SELECT "
+                            "(MariaDB: SELECT ON mysql.proc)")
+    return found[0][2]
+
+
+_NAME = r"(?:`(?:[^`]|``)*`|[A-Za-z0-9_$]+)"
+_ACCOUNT = r"(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^\s@`'\"]+)"
+_DEFINER = rf"DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|{_ACCOUNT}(?:\s*@\s*{_ACCOUNT})?)\s+"
+_HEAD = re.compile(rf"^(\s*CREATE\s+)({_DEFINER})?((?:AGGREGATE\s+)?FUNCTION\s+)(?:IF\s+NOT\s+EXISTS\s+)?({_NAME}(?:\s*\.\s*{_NAME})?)",
+                   re.I)
+
+
+def qualify(definition: str, qualified: str, *, definer: bool = True) -> str:
+    """A CREATE FUNCTION text with its name replaced by `qualified` (schema.name): SHOW CREATE
+    FUNCTION names the function without its schema, so its text alone would re-create it in
+    whichever database is current. `definer=False` also leaves out the DEFINER clause."""
+    match = _HEAD.match(definition)
+    if not match:
+        raise ValueError(f"not a CREATE FUNCTION statement: {definition[:60]!r}")
+    head = match.group(1) + ((match.group(2) or "") if definer else "") + match.group(3) + qualified
+    return head + definition[match.end():]
+
+
+def _schema_of(qualified: str) -> str | None:
+    match = re.match(r"^(`(?:[^`]|``)*`)\.`", qualified)
+    return match.group(1) if match else None
+
+
+def probe_name() -> str:
+    """A temporary function name: valid (47 characters), and unlikely to be anyone's."""
+    import uuid
+
+    return f"auroraml_probe_{uuid.uuid4().hex}"
 
 
 def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> Plan:
-    """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`."""
+    """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`.
+
+    A function that differs is replaced only with `replace`, in two steps: `probe-function`
+    creates the new definition under a temporary name in the same schema and drops it again (a
+    refusal there — no CREATE ROUTINE, a type the server rejects — leaves the old function
+    untouched), then `replace-function` drops the old one and creates the new; if that CREATE
+    still fails, the old definition (read with SHOW CREATE FUNCTION, and journaled as `before`)
+    is put back."""
     from . import db
+
+    current: list[str | None] = []
+
+    def full_name(qualified: str) -> str:
+        if _schema_of(qualified):
+            return qualified
+        if not current:
+            current.append(db.scalar(conn, "SELECT DATABASE()"))
+        if current[0] is None:
+            raise UsageError(f"function {qualified} names no database and the connection has none selected",
+                             "write DB.NAME, or pass --database")
+        return f"{ident(current[0])}.{qualified}"
 
     p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]},
              who=lambda: db.scalar(conn, "SELECT CURRENT_USER()"))
     for qualified, statement in statements:
-        existing = show_create(conn, qualified)
+        full = full_name(qualified)
+        statement = qualify(statement, full)
+        existing = show_create(conn, full)
         if existing is None:
-            p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st),
-                       after=statement, undo=f"DROP FUNCTION {qualified}"))
+            p.add(Step("create-function", full, statement, run=lambda s, st=statement: db.execute(conn, st),
+                       after=statement, undo=f"DROP FUNCTION {full}"))
         elif same_function(existing, statement):
-            p.unchanged("create-function", qualified, statement)
+            p.unchanged("create-function", full, statement)
         elif replace:
-            def run(step, q=qualified, st=statement) -> None:
-                db.execute(conn, f"DROP FUNCTION IF EXISTS {q}")
-                db.execute(conn, st)
-            p.add(Step("replace-function", qualified, statement, run=run, before=existing, after=statement,
-                       undo=f"DROP FUNCTION {qualified}; {existing}"))
+            old = qualify(existing, full)
+            probe = f"{_schema_of(full)}.{ident(probe_name())}"
+            p.add(Step("probe-function", full, f"CREATE FUNCTION {probe} (the new definition), then DROP it: "
+                       f"proves {full} can be re-created before it is dropped",
+                       run=lambda s, q=full, pr=probe, st=qualify(statement, probe): _probe(conn, s, q, pr, st),
+                       undo=f"DROP FUNCTION IF EXISTS {probe}"))
+            p.add(Step("replace-function", full, statement,
+                       run=lambda s, q=full, st=statement, o=old: _replace(conn, s, q, st, o),
+                       before=existing, after=statement, undo=f"DROP FUNCTION {full}; {old}"))
         else:
             raise UsageError(f"function {qualified} exists with a different definition: nothing was changed",
                              "pass --replace to drop and re-create it (callers lose it for a moment)")
     return p
+
+
+def _probe(conn, step: Step, qualified: str, probe: str, statement: str) -> str:
+    """Create the new definition as `probe` and drop it again, whatever happened."""
+    from . import db
+    from .errors import DatabaseError
+
+    failed: DatabaseError | None = None
+    try:
+        db.execute(conn, statement)
+    except DatabaseError as exc:
+        failed = exc
+    try:
+        db.execute(conn, f"DROP FUNCTION IF EXISTS {probe}")
+    except DatabaseError as exc:
+        left = f"; the temporary function {probe} may be left: DROP FUNCTION IF EXISTS {probe}"
+        if failed is None:
+            raise DatabaseError(f"{exc.message}; nothing was dropped: {qualified} is unchanged{left}",
+                                f"drop {probe}, then run the same command again") from None
+        raise DatabaseError(f"{failed.message}; nothing was dropped: {qualified} is unchanged{left}", failed.hint) from None
+    if failed is not None:
+        raise DatabaseError(f"{failed.message}; nothing was dropped: {qualified} is unchanged", failed.hint) from None
+    step.undo = None  # created and dropped again: nothing to undo
+    return f"{probe} created and dropped: {qualified} can be re-created"
+
+
+def _replace(conn, step: Step, qualified: str, statement: str, old: str) -> None:
+    """DROP, then CREATE; when the CREATE fails, the old definition is put back."""
+    from . import db
+    from .errors import DatabaseError
+
+    done_undo, step.undo = step.undo, f"DROP FUNCTION IF EXISTS {qualified}; {old}"  # if cut off: either way
+    db.execute(conn, f"DROP FUNCTION {qualified}")
+    try:
+        db.execute(conn, statement)
+        step.undo = done_undo
+    except DatabaseError as exc:
+        restored, why = _restore(conn, qualified, old)
+        if restored is not None:
+            step.after, step.undo = restored, None
+            raise DatabaseError(f"{exc.message}; the old definition of {qualified} was put back", exc.hint) from None
+        step.after = None
+        raise DatabaseError(f"{exc.message}; the old definition of {qualified} could not be put back ({why}): "
+                            "it is this step's `before` in the change journal",
+                            "run the same command again to create the new definition, or this step's undo "
+                            "(`auroraml history`) to put the old one back") from None
+
+
+def _restore(conn, qualified: str, old: str) -> tuple[str | None, str]:
+    """(the statement that put `old` back, "") or (None, why not). With the DEFINER it had first;
+    without it when that is refused (another account's DEFINER needs SET_USER_ID or SUPER)."""
+    from . import db
+    from .errors import DatabaseError
+
+    why = ""
+    for attempt in dict.fromkeys((old, qualify(old, qualified, definer=False))):
+        try:
+            db.execute(conn, attempt)
+            return attempt, ""
+        except DatabaseError as exc:
+            why = _reason(exc.message)
+    return None, why
+
+
+def _reason(message: str) -> str:
+    """The server's reason from db.execute's message, without the statement it quotes."""
+    if message.startswith("lost the connection"):
+        return "the connection was lost"
+    return " ".join(message.rsplit("`: ", 1)[-1].split())
