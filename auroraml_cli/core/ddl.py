@@ -25,6 +25,59 @@ _STRING = {"CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT"}
 _TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I | re.ASCII)
 
 
+# MySQL's limits on a type's (M) or (M,D), as its manual gives them; a type not listed takes none.
+_INTEGERS = ("TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT")
+VARCHAR_MAX = (65535 - 2) // 4  # 16383: a row holds 65,535 bytes, utf8mb4 takes up to 4 a character
+_SIZES: dict[str, tuple[int, ...]] = {  # base -> the counts of numbers it may take in parentheses
+    **{t: (1,) for t in _INTEGERS}, "DECIMAL": (1, 2), "NUMERIC": (1, 2), "FLOAT": (1, 2), "DOUBLE": (2,),
+    "REAL": (2,), "BIT": (1,), "CHAR": (1,), "VARCHAR": (1,), "TEXT": (1,), "BLOB": (1,), "DATETIME": (1,),
+    "TIMESTAMP": (1,),
+}
+
+
+def _check_size(base: str, numbers: list[int], written: str) -> None:
+    """Refuse, naming the rule, a size MySQL (and so Aurora) would refuse."""
+    def refuse(rule: str, hint: str) -> None:
+        raise UsageError(f"{written}: {rule}", hint)
+
+    if not numbers:
+        return
+    takes = _SIZES.get(base, ())
+    if len(numbers) not in takes:
+        form = {(1,): "(M)", (2,): "(M,D)", (1, 2): "(M) or (M,D)"}.get(takes)
+        refuse(f"{base} takes no size" if form is None else f"{base} takes {form}",
+               f"write {base}" if form is None else f"write {base}{form}")
+    m, d = numbers[0], numbers[1] if len(numbers) > 1 else None
+    if base in ("DECIMAL", "NUMERIC"):
+        if m > 65:
+            refuse(f"precision {m} exceeds MySQL's maximum 65", f"{base}(M,D) takes M up to 65 digits")
+        if d is not None and d > 30:
+            refuse(f"scale {d} exceeds MySQL's maximum 30", f"{base}(M,D) takes D from 0 to 30")
+        if d is not None and d > m:
+            refuse(f"scale {d} exceeds the precision {m}", f"{base}(M,D) needs D <= M")
+    elif base in ("FLOAT", "DOUBLE", "REAL") and d is None:
+        if m > 53:
+            refuse(f"precision {m} exceeds MySQL's maximum 53 bits", "FLOAT(p) takes p from 0 to 53; or write DOUBLE")
+    elif base in ("FLOAT", "DOUBLE", "REAL"):
+        if m > 255 or d > 30 or d > m:  # type: ignore[operator]
+            refuse(f"({m},{d}) is outside MySQL's limits (M <= 255, D <= 30, D <= M)", f"write {base} without a size")
+    elif base in _INTEGERS and m > 255:
+        refuse(f"display width {m} exceeds MySQL's maximum 255", f"write {base} without a width")
+    elif base == "BIT" and not 1 <= m <= 64:
+        refuse(f"BIT takes 1 to 64 bits, not {m}", "for example BIT(8)")
+    elif base == "CHAR" and m > 255:
+        refuse(f"length {m} exceeds MySQL's maximum 255 for CHAR", "use VARCHAR(n) or TEXT")
+    elif base == "VARCHAR" and m > VARCHAR_MAX:
+        refuse(f"length {m} exceeds MySQL's maximum {VARCHAR_MAX} for utf8mb4 (up to 4 bytes a character, "
+               "65,535 bytes a row), and ML functions use utf8mb4", f"use VARCHAR({VARCHAR_MAX}) or less, or TEXT")
+    elif base == "TEXT" and m > 2**32 - 1:
+        refuse(f"length {m} exceeds MySQL's maximum for any TEXT type", "write LONGTEXT")
+    elif base == "BLOB" and m > 2**32 - 1:
+        refuse(f"length {m} exceeds MySQL's maximum for any BLOB type", "write LONGBLOB")
+    elif base in ("DATETIME", "TIMESTAMP") and m > 6:
+        refuse(f"fractional seconds precision {m} exceeds MySQL's maximum 6", f"{base}(fsp) takes fsp from 0 to 6")
+
+
 @dataclass(frozen=True)
 class SqlType:
     base: str
@@ -49,6 +102,7 @@ class SqlType:
             raise UsageError(f"{base} cannot be UNSIGNED", "UNSIGNED goes with numeric types")
         if base == "VARCHAR" and not size:
             raise UsageError("VARCHAR needs a length", "for example VARCHAR(64)")
+        _check_size(base, [int(n) for n in re.findall(r"\d+", size)], f"{base}{size}")
         return cls(base, size, unsigned, charset)
 
     @property
@@ -79,7 +133,7 @@ class Arg:
         name, sep, type_text = (text or "").partition(":")
         if not sep or not name:
             raise UsageError(f"not NAME:TYPE: {text!r}", "for example --arg trip_distance:DOUBLE")
-        ident(name)
+        _identifier(name, "argument")
         return cls(name, SqlType.parse(type_text))
 
     def sql(self) -> str:
@@ -132,12 +186,13 @@ def sagemaker(name: str, *, endpoint: str, args: list[str], returns: str, max_ba
     if not args:
         raise UsageError("a SageMaker function needs at least one --arg NAME:TYPE", "one per feature column the model takes, in order")
     result = SqlType.parse(returns)
-    if result.base == "BIT" or not (result.base in _NUMERIC or result.base in ("VARCHAR", "CHAR")):
+    if result.base == "BIT" or not (result.base in _NUMERIC or result.base == "VARCHAR"):
         raise UsageError(f"a SageMaker function cannot return {result.sql()}",
                          "return a numeric type (not BIT) or VARCHAR(n); the endpoint answers text/csv")
     _batch(max_batch_size)
     ref, base = _name(name)
-    return Function(ref, base, "sagemaker", [Arg.parse(a) for a in args], result.with_utf8mb4(), endpoint=endpoint,
+    parsed = _distinct([Arg.parse(a) for a in args])
+    return Function(ref, base, "sagemaker", parsed, result.with_utf8mb4(), endpoint=endpoint,
                     max_batch_size=max_batch_size, sql_security=_security(sql_security))
 
 
@@ -159,6 +214,17 @@ def bedrock(name: str, *, model_id: str, args: list[str] | None = None, returns:
     ref, base = _name(name)
     return Function(ref, base, "bedrock", parsed, result.with_utf8mb4(), model_id=model_id,
                     content_type=content_type, accept=accept, timeout_ms=timeout_ms, sql_security=_security(sql_security))
+
+
+def _distinct(args: list[Arg]) -> list[Arg]:
+    """MySQL refuses two parameters of one name (1330 Duplicate parameter), in any letter case."""
+    seen: dict[str, str] = {}
+    for a in args:
+        if a.name.lower() in seen:
+            raise UsageError(f"argument {a.name!r} is given twice (as {seen[a.name.lower()]!r} before): MySQL refuses "
+                             "duplicate parameter names, in any letter case", "give each --arg its own name")
+        seen[a.name.lower()] = a.name
+    return args
 
 
 def require_version(fn: Function, version: AuroraVersion) -> None:
@@ -186,9 +252,24 @@ def _security(value: str | None) -> str | None:
 def _name(text: str) -> tuple[FunctionRef | None, str]:
     if "." in text:
         ref = FunctionRef.parse(text)
+        _identifier(ref.schema, "database")
+        _identifier(ref.name, "function")
         return ref, ref.name
-    ident(text)
+    _identifier(text, "function")
     return None, text
+
+
+def _identifier(name: str, what: str) -> str:
+    """A name MySQL takes for a database, function or parameter: 1-64 characters, no NUL (sql.ident),
+    none outside Unicode's Basic Multilingual Plane (1300 Invalid utf8mb4 character string), and
+    for a database or function no trailing space (1458 Incorrect routine name)."""
+    quoted = ident(name)
+    if any(ord(c) > 0xFFFF for c in name):
+        raise UsageError(f"{what} name {name!r} has a character MySQL does not take in a name (outside Unicode's "
+                         "Basic Multilingual Plane, such as an emoji)", "use letters, digits and _ in names")
+    if name.endswith(" ") and what != "argument":  # a parameter may end with one (measured on MariaDB)
+        raise UsageError(f"{what} name {name!r} ends with a space, which MySQL refuses", "drop the trailing space")
+    return quoted
 
 
 # --- Bedrock wrappers: plain text in, the model's answer out -----------------------------------
