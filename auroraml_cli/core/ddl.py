@@ -387,7 +387,7 @@ def show_create(conn, qualified: str) -> str | None:
     return found[0][2]
 
 
-_NAME = r"(?:`(?:[^`]|``)*`|[A-Za-z0-9_$]+)"
+_NAME = r"""(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|[A-Za-z0-9_$]+)"""  # "..." under sql_mode ANSI_QUOTES
 _ACCOUNT = r"(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^\s@`'\"]+)"
 _DEFINER = rf"DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|{_ACCOUNT}(?:\s*@\s*{_ACCOUNT})?)\s+"
 _HEAD = re.compile(rf"^(\s*CREATE\s+)({_DEFINER})?((?:AGGREGATE\s+)?FUNCTION\s+)(?:IF\s+NOT\s+EXISTS\s+)?({_NAME}(?:\s*\.\s*{_NAME})?)",
@@ -400,7 +400,10 @@ def qualify(definition: str, qualified: str, *, definer: bool = True) -> str:
     whichever database is current. `definer=False` also leaves out the DEFINER clause."""
     match = _HEAD.match(definition)
     if not match:
-        raise ValueError(f"not a CREATE FUNCTION statement: {definition[:60]!r}")
+        from .errors import DatabaseError
+
+        raise DatabaseError(f"cannot find the function's name in its definition {definition[:60]!r}...: nothing was changed",
+                            "report this server's SHOW CREATE FUNCTION text as an auroraml bug")
     head = match.group(1) + ((match.group(2) or "") if definer else "") + match.group(3) + qualified
     return head + definition[match.end():]
 

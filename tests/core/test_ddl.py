@@ -8,7 +8,7 @@ import pytest
 
 from auroraml_cli.core import ddl
 from auroraml_cli.core.ddl import SqlType
-from auroraml_cli.core.errors import UsageError
+from auroraml_cli.core.errors import DatabaseError, UsageError
 from auroraml_cli.core.versions import AuroraVersion
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -419,3 +419,22 @@ def test_names_mysql_refuses_are_refused(name):
 @pytest.mark.parametrize("arg", ["\U0001F600:INT", "a\U00010000:INT"])
 def test_argument_names_mysql_refuses_are_refused(arg):
     refused(ddl.sagemaker, "f", endpoint="e", args=[arg], returns="INT")
+
+
+@pytest.mark.parametrize("shown", [
+    "CREATE DEFINER=`root`@`localhost` FUNCTION `churn`(x DOUBLE) RETURNS double\n    DETERMINISTIC\nRETURN x * 3",
+    "CREATE DEFINER='o''brien'@'10.0.%' FUNCTION churn(x DOUBLE) RETURNS double RETURN x",
+    'CREATE DEFINER="root"@"localhost" FUNCTION "churn"(x DOUBLE) RETURNS double RETURN x',  # ANSI_QUOTES
+    "CREATE DEFINER=`a b`@`%` FUNCTION `other`.`churn`(x DOUBLE) RETURNS double RETURN x",
+    "CREATE FUNCTION `churn`(x DOUBLE) RETURNS double RETURN x",
+])
+def test_qualify_names_the_schema_in_a_servers_definition(shown):
+    """SHOW CREATE FUNCTION names no schema: the journal's undo and the restore add it."""
+    qualified = ddl.qualify(shown, "`mldb`.`churn`")
+    assert "FUNCTION `mldb`.`churn`(x DOUBLE)" in qualified and qualified.endswith(shown.split("(x DOUBLE)")[1])
+    assert "DEFINER" not in ddl.qualify(shown, "`mldb`.`churn`", definer=False)
+
+
+def test_qualify_refuses_what_it_cannot_read_as_a_database_error():
+    with pytest.raises(DatabaseError):
+        ddl.qualify("SELECT 1", "`mldb`.`churn`")
