@@ -2,7 +2,8 @@
 
 Built from typed options and refused here for what Aurora would refuse (aurora-ml.md §6): no
 body, no characteristic clauses, SageMaker returns a number (not BIT) or VARCHAR, Bedrock never
-`RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0. Names
+`RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0, and
+MySQL's own limits on type sizes, parameter and function names (refused naming the rule). Names
 are always backticked: 3.06 made `accept`, `content_type`, `timeout_ms` and the alias names
 reserved words. Bedrock wrappers turn a model's JSON request/response into a plain-text call.
 """
