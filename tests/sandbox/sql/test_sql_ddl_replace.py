@@ -52,3 +52,12 @@ def test_a_failed_create_puts_the_alias_function_back_in_its_schema(ml, monkeypa
     assert sent[4].startswith("CREATE DEFINER=`admin`@`%` FUNCTION `ml`.`churn`(`trips` DOUBLE)")
     assert ml.one("SHOW CREATE FUNCTION ml.churn")[2] == before
     assert _functions(ml) == [("ml", "churn")]
+
+
+def test_an_unqualified_name_is_planned_in_the_current_database(ml):
+    ml.run("USE ml")
+    statement = NEW.replace("`ml`.`churn`", "`churn`")
+    plan = ddl.plan_apply(ml.connection, [("`churn`", statement)], replace=True, where="sandbox")
+    assert [s.target for s in plan.steps] == ["`ml`.`churn`", "`ml`.`churn`"]
+    plan.apply()
+    assert plan.steps[1].undo.startswith("DROP FUNCTION `ml`.`churn`; CREATE DEFINER=`admin`@`%` FUNCTION `ml`.`churn`(")
