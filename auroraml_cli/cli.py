@@ -71,12 +71,46 @@ def _checked(command) -> None:
         _checked(sub)
 
 
+def _once_parser(parser, ctx):
+    """`parser` refusing an option that takes one value given twice: a usage error naming it
+    (exit 2), where click would silently keep the last value. Every command of the tree has it
+    (`_once`; the root through _GroupedHelp)."""
+    parse = parser.parse_args
+
+    def parse_args(args):
+        opts, rest, order = parse(args)
+        seen: set[str] = set()
+        for param in order:  # one entry for each time an option was given
+            if (param.param_type_name == "option" and not (param.multiple or param.count or param.is_eager)
+                    and param.name in seen):
+                long = next((o for o in param.opts if o.startswith("--")), param.opts[0])
+                ctx.fail(f"option '{long}' was given more than once; it takes one value: give it once")
+            seen.add(param.name)
+        return opts, rest, order
+
+    parser.parse_args = parse_args
+    return parser
+
+
+def _once(command):
+    """`command` and every command below it parse with `_once_parser`."""
+    if "make_parser" not in vars(command):
+        make = command.make_parser
+        command.make_parser = lambda ctx: _once_parser(make(ctx), ctx)
+    for sub in getattr(command, "commands", {}).values():
+        _once(sub)
+    return command
+
+
 class _GroupedHelp(typer.core.TyperGroup):
     """Commands loaded from their module when asked for (see COMMAND_MODULES), and listed under
     their task (the rich_help_panel each registers with) in plain text: typer's rich help costs
     about 70 ms of imports (rich, markdown-it) on every `--help`; plain click formatting nothing."""
 
     context_class = _CheckedContext
+
+    def make_parser(self, ctx):
+        return _once_parser(super().make_parser(ctx), ctx)
 
     def invoke(self, ctx):
         try:
@@ -144,6 +178,7 @@ def load_module(module: str) -> dict[str, object]:
     commands = dict(typer.main.get_command(registered).commands)
     for command in commands.values():
         _checked(command)
+        _once(command)
     return commands
 
 

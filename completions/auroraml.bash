@@ -34,11 +34,11 @@ _auroraml_node() {
             valued='' ;;
         'ddl sagemaker')
             subs=''
-            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
+            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
             valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
         'ddl bedrock')
             subs=''
-            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
+            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
             valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
         'export')
             subs=''

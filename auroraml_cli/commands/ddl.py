@@ -33,7 +33,7 @@ Examples:
 
 
 def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Optional[str], apply: bool, replace: bool,
-          given: dict, checks) -> int:
+          dry_run: bool, given: dict, checks) -> int:
     from ..core import ddl
     from ..core.versions import AuroraVersion
     from ._plans import run_plan
@@ -41,7 +41,7 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
     app_obj = ctx.obj
     if version:
         checks(AuroraVersion.parse(version))
-    if not apply:
+    if not (apply or dry_run):
         if app_obj.settings.output == "json":
             app_obj.out.document({"command": "ddl", "statements": [s for _, s in statements]})
         else:  # SQL is the payload: `auroraml ddl ... > functions.sql` gives a file mysql(1) can run
@@ -51,7 +51,7 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
     with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)
         plan = ddl.plan_apply(conn, statements, replace=replace, where=where)
-        return run_plan(app_obj, plan, dry_run=False, yes=True, cluster=conn_req.cluster)
+        return run_plan(app_obj, plan, dry_run=dry_run, yes=True, cluster=conn_req.cluster)
 
 
 @app.command("sagemaker", epilog=SAGEMAKER_EXAMPLE)
@@ -64,7 +64,8 @@ def sagemaker(
     max_batch_size: Optional[int] = typer.Option(None, "--max-batch-size", help="Rows per InvokeEndpoint request (> 0; Aurora's default 10,000)."),
     sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER", help="SQL SECURITY of the function (Aurora's default: DEFINER)."),
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
-    replace: bool = typer.Option(False, "--replace", help="With --apply: drop and re-create a function that differs."),
+    replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -75,7 +76,7 @@ def sagemaker(
 
     fn = ddl.sagemaker(name, endpoint=names.endpoint_name(endpoint), args=arg, returns=returns,
                        max_batch_size=max_batch_size, sql_security=sql_security)
-    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, locals(),
+    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, dry_run, locals(),
                  lambda v: ddl.require_version(fn, v))
 
 
@@ -92,7 +93,8 @@ def bedrock(
     wrapper: Optional[str] = typer.Option(None, "--wrapper", metavar="FAMILY|auto", help="Also create NAME(prompt) that builds the request and extracts the answer: anthropic, titan-text, titan-embed, cohere-embed, or auto (from the model id). The model function becomes NAME_raw."),
     sql_security: Optional[str] = typer.Option(None, "--sql-security", metavar="DEFINER|INVOKER", help="SQL SECURITY of the function (Aurora's default: DEFINER)."),
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
-    replace: bool = typer.Option(False, "--replace", help="With --apply: drop and re-create a function that differs."),
+    replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -111,7 +113,7 @@ def bedrock(
             raise UsageError(f"no wrapper family known for {model_id}", "name one: --wrapper " + "|".join(ddl.FAMILIES))
         raw, body = ddl.wrapper(fn, family)
         statements = [(raw.qualified(), raw.statement()), (fn.qualified(), body)]
-    return _emit(ctx, statements, aurora_version, apply, replace, locals(), lambda v: ddl.require_version(fn, v))
+    return _emit(ctx, statements, aurora_version, apply, replace, dry_run, locals(), lambda v: ddl.require_version(fn, v))
 
 
 def register(root: typer.Typer) -> None:

@@ -2,7 +2,8 @@
 
 Built from typed options and refused here for what Aurora would refuse (aurora-ml.md §6): no
 body, no characteristic clauses, SageMaker returns a number (not BIT) or VARCHAR, Bedrock never
-`RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0. Names
+`RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0, and
+MySQL's own limits on type sizes, parameter and function names (refused naming the rule). Names
 are always backticked: 3.06 made `accept`, `content_type`, `timeout_ms` and the alias names
 reserved words. Bedrock wrappers turn a model's JSON request/response into a plain-text call.
 """
@@ -23,6 +24,59 @@ _NUMERIC = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "DEC
             "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BOOL"}
 _STRING = {"CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT"}
 _TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I | re.ASCII)
+
+
+# MySQL's limits on a type's (M) or (M,D), as its manual gives them; a type not listed takes none.
+_INTEGERS = ("TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT")
+VARCHAR_MAX = (65535 - 2) // 4  # 16383: a row holds 65,535 bytes, utf8mb4 takes up to 4 a character
+_SIZES: dict[str, tuple[int, ...]] = {  # base -> the counts of numbers it may take in parentheses
+    **{t: (1,) for t in _INTEGERS}, "DECIMAL": (1, 2), "NUMERIC": (1, 2), "FLOAT": (1, 2), "DOUBLE": (2,),
+    "REAL": (2,), "BIT": (1,), "CHAR": (1,), "VARCHAR": (1,), "TEXT": (1,), "BLOB": (1,), "DATETIME": (1,),
+    "TIMESTAMP": (1,),
+}
+
+
+def _check_size(base: str, numbers: list[int], written: str) -> None:
+    """Refuse, naming the rule, a size MySQL (and so Aurora) would refuse."""
+    def refuse(rule: str, hint: str) -> None:
+        raise UsageError(f"{written}: {rule}", hint)
+
+    if not numbers:
+        return
+    takes = _SIZES.get(base, ())
+    if len(numbers) not in takes:
+        form = {(1,): "(M)", (2,): "(M,D)", (1, 2): "(M) or (M,D)"}.get(takes)
+        refuse(f"{base} takes no size" if form is None else f"{base} takes {form}",
+               f"write {base}" if form is None else f"write {base}{form}")
+    m, d = numbers[0], numbers[1] if len(numbers) > 1 else None
+    if base in ("DECIMAL", "NUMERIC"):
+        if m > 65:
+            refuse(f"precision {m} exceeds MySQL's maximum 65", f"{base}(M,D) takes M up to 65 digits")
+        if d is not None and d > 30:
+            refuse(f"scale {d} exceeds MySQL's maximum 30", f"{base}(M,D) takes D from 0 to 30")
+        if d is not None and d > m:
+            refuse(f"scale {d} exceeds the precision {m}", f"{base}(M,D) needs D <= M")
+    elif base in ("FLOAT", "DOUBLE", "REAL") and d is None:
+        if m > 53:
+            refuse(f"precision {m} exceeds MySQL's maximum 53 bits", "FLOAT(p) takes p from 0 to 53; or write DOUBLE")
+    elif base in ("FLOAT", "DOUBLE", "REAL"):
+        if m > 255 or d > 30 or d > m:  # type: ignore[operator]
+            refuse(f"({m},{d}) is outside MySQL's limits (M <= 255, D <= 30, D <= M)", f"write {base} without a size")
+    elif base in _INTEGERS and m > 255:
+        refuse(f"display width {m} exceeds MySQL's maximum 255", f"write {base} without a width")
+    elif base == "BIT" and not 1 <= m <= 64:
+        refuse(f"BIT takes 1 to 64 bits, not {m}", "for example BIT(8)")
+    elif base == "CHAR" and m > 255:
+        refuse(f"length {m} exceeds MySQL's maximum 255 for CHAR", "use VARCHAR(n) or TEXT")
+    elif base == "VARCHAR" and m > VARCHAR_MAX:
+        refuse(f"length {m} exceeds MySQL's maximum {VARCHAR_MAX} for utf8mb4 (up to 4 bytes a character, "
+               "65,535 bytes a row), and ML functions use utf8mb4", f"use VARCHAR({VARCHAR_MAX}) or less, or TEXT")
+    elif base == "TEXT" and m > 2**32 - 1:
+        refuse(f"length {m} exceeds MySQL's maximum for any TEXT type", "write LONGTEXT")
+    elif base == "BLOB" and m > 2**32 - 1:
+        refuse(f"length {m} exceeds MySQL's maximum for any BLOB type", "write LONGBLOB")
+    elif base in ("DATETIME", "TIMESTAMP") and m > 6:
+        refuse(f"fractional seconds precision {m} exceeds MySQL's maximum 6", f"{base}(fsp) takes fsp from 0 to 6")
 
 
 @dataclass(frozen=True)
@@ -49,6 +103,7 @@ class SqlType:
             raise UsageError(f"{base} cannot be UNSIGNED", "UNSIGNED goes with numeric types")
         if base == "VARCHAR" and not size:
             raise UsageError("VARCHAR needs a length", "for example VARCHAR(64)")
+        _check_size(base, [int(n) for n in re.findall(r"\d+", size)], f"{base}{size}")
         return cls(base, size, unsigned, charset)
 
     @property
@@ -79,7 +134,7 @@ class Arg:
         name, sep, type_text = (text or "").partition(":")
         if not sep or not name:
             raise UsageError(f"not NAME:TYPE: {text!r}", "for example --arg trip_distance:DOUBLE")
-        ident(name)
+        _identifier(name, "argument")
         return cls(name, SqlType.parse(type_text))
 
     def sql(self) -> str:
@@ -132,12 +187,13 @@ def sagemaker(name: str, *, endpoint: str, args: list[str], returns: str, max_ba
     if not args:
         raise UsageError("a SageMaker function needs at least one --arg NAME:TYPE", "one per feature column the model takes, in order")
     result = SqlType.parse(returns)
-    if result.base == "BIT" or not (result.base in _NUMERIC or result.base in ("VARCHAR", "CHAR")):
+    if result.base == "BIT" or not (result.base in _NUMERIC or result.base == "VARCHAR"):
         raise UsageError(f"a SageMaker function cannot return {result.sql()}",
                          "return a numeric type (not BIT) or VARCHAR(n); the endpoint answers text/csv")
     _batch(max_batch_size)
     ref, base = _name(name)
-    return Function(ref, base, "sagemaker", [Arg.parse(a) for a in args], result.with_utf8mb4(), endpoint=endpoint,
+    parsed = _distinct([Arg.parse(a) for a in args])
+    return Function(ref, base, "sagemaker", parsed, result.with_utf8mb4(), endpoint=endpoint,
                     max_batch_size=max_batch_size, sql_security=_security(sql_security))
 
 
@@ -159,6 +215,17 @@ def bedrock(name: str, *, model_id: str, args: list[str] | None = None, returns:
     ref, base = _name(name)
     return Function(ref, base, "bedrock", parsed, result.with_utf8mb4(), model_id=model_id,
                     content_type=content_type, accept=accept, timeout_ms=timeout_ms, sql_security=_security(sql_security))
+
+
+def _distinct(args: list[Arg]) -> list[Arg]:
+    """MySQL refuses two parameters of one name (1330 Duplicate parameter), in any letter case."""
+    seen: dict[str, str] = {}
+    for a in args:
+        if a.name.lower() in seen:
+            raise UsageError(f"argument {a.name!r} is given twice (as {seen[a.name.lower()]!r} before): MySQL refuses "
+                             "duplicate parameter names, in any letter case", "give each --arg its own name")
+        seen[a.name.lower()] = a.name
+    return args
 
 
 def require_version(fn: Function, version: AuroraVersion) -> None:
@@ -186,9 +253,24 @@ def _security(value: str | None) -> str | None:
 def _name(text: str) -> tuple[FunctionRef | None, str]:
     if "." in text:
         ref = FunctionRef.parse(text)
+        _identifier(ref.schema, "database")
+        _identifier(ref.name, "function")
         return ref, ref.name
-    ident(text)
+    _identifier(text, "function")
     return None, text
+
+
+def _identifier(name: str, what: str) -> str:
+    """A name MySQL takes for a database, function or parameter: 1-64 characters, no NUL (sql.ident),
+    none outside Unicode's Basic Multilingual Plane (1300 Invalid utf8mb4 character string), and
+    for a database or function no trailing space (1458 Incorrect routine name)."""
+    quoted = ident(name)
+    if any(ord(c) > 0xFFFF for c in name):
+        raise UsageError(f"{what} name {name!r} has a character MySQL does not take in a name (outside Unicode's "
+                         "Basic Multilingual Plane, such as an emoji)", "use letters, digits and _ in names")
+    if name.endswith(" ") and what != "argument":  # a parameter may end with one (measured on MariaDB)
+        raise UsageError(f"{what} name {name!r} ends with a space, which MySQL refuses", "drop the trailing space")
+    return quoted
 
 
 # --- Bedrock wrappers: plain text in, the model's answer out -----------------------------------
@@ -291,29 +373,168 @@ def show_create(conn, qualified: str) -> str | None:
         if getattr(exc, "args", (None,))[0] == 1305:  # FUNCTION ... does not exist
             return None
         raise
-    return found[0][2] if found and len(found[0]) > 2 else None
+    if not found:
+        return None
+    if len(found[0]) < 3 or found[0][2] is None:
+        # The function exists, but its text is shown only to its definer or an account with
+        # SHOW_ROUTINE or global SELECT (MariaDB: SELECT on mysql.proc): without it, auroraml can
+        # neither compare it nor keep it to put back.
+        from .errors import DatabaseError
+
+        raise DatabaseError(f"function {qualified} exists but this account cannot read its definition "
+                            "(SHOW CREATE FUNCTION shows NULL): nothing was changed",
+                            "run as its definer, or grant SHOW_ROUTINE (MySQL 8.0.20+) or global SELECT "
+                            "(MariaDB: SELECT ON mysql.proc)")
+    return found[0][2]
+
+
+_NAME = r"""(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|[A-Za-z0-9_$]+)"""  # "..." under sql_mode ANSI_QUOTES
+_ACCOUNT = r"(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^\s@`'\"]+)"
+_DEFINER = rf"DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|{_ACCOUNT}(?:\s*@\s*{_ACCOUNT})?)\s+"
+_HEAD = re.compile(rf"^(\s*CREATE\s+)({_DEFINER})?((?:AGGREGATE\s+)?FUNCTION\s+)(?:IF\s+NOT\s+EXISTS\s+)?({_NAME}(?:\s*\.\s*{_NAME})?)",
+                   re.I)
+
+
+def qualify(definition: str, qualified: str, *, definer: bool = True) -> str:
+    """A CREATE FUNCTION text with its name replaced by `qualified` (schema.name): SHOW CREATE
+    FUNCTION names the function without its schema, so its text alone would re-create it in
+    whichever database is current. `definer=False` also leaves out the DEFINER clause."""
+    match = _HEAD.match(definition)
+    if not match:
+        from .errors import DatabaseError
+
+        raise DatabaseError(f"cannot find the function's name in its definition {definition[:60]!r}...: nothing was changed",
+                            "report this server's SHOW CREATE FUNCTION text as an auroraml bug")
+    head = match.group(1) + ((match.group(2) or "") if definer else "") + match.group(3) + qualified
+    return head + definition[match.end():]
+
+
+def _schema_of(qualified: str) -> str | None:
+    match = re.match(r"^(`(?:[^`]|``)*`)\.`", qualified)
+    return match.group(1) if match else None
+
+
+def probe_name() -> str:
+    """A temporary function name: valid (47 characters), and unlikely to be anyone's."""
+    import uuid
+
+    return f"auroraml_probe_{uuid.uuid4().hex}"
 
 
 def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> Plan:
-    """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`."""
+    """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`.
+
+    A function that differs is replaced only with `replace`, in two steps: `probe-function`
+    creates the new definition under a temporary name in the same schema and drops it again (a
+    refusal there — no CREATE ROUTINE, a type the server rejects — leaves the old function
+    untouched), then `replace-function` drops the old one and creates the new; if that CREATE
+    still fails, the old definition (read with SHOW CREATE FUNCTION, and journaled as `before`)
+    is put back."""
     from . import db
+
+    current: list[str | None] = []
+
+    def full_name(qualified: str) -> str:
+        if _schema_of(qualified):
+            return qualified
+        if not current:
+            current.append(db.scalar(conn, "SELECT DATABASE()"))
+        if current[0] is None:
+            raise UsageError(f"function {qualified} names no database and the connection has none selected",
+                             "write DB.NAME, or pass --database")
+        return f"{ident(current[0])}.{qualified}"
 
     p = Plan("ddl", {"server": where, "functions": [q for q, _ in statements]},
              who=lambda: db.scalar(conn, "SELECT CURRENT_USER()"))
     for qualified, statement in statements:
-        existing = show_create(conn, qualified)
+        full = full_name(qualified)
+        statement = qualify(statement, full)
+        existing = show_create(conn, full)
         if existing is None:
-            p.add(Step("create-function", qualified, statement, run=lambda s, st=statement: db.execute(conn, st),
-                       after=statement, undo=f"DROP FUNCTION {qualified}"))
+            p.add(Step("create-function", full, statement, run=lambda s, st=statement: db.execute(conn, st),
+                       after=statement, undo=f"DROP FUNCTION {full}"))
         elif same_function(existing, statement):
-            p.unchanged("create-function", qualified, statement)
+            p.unchanged("create-function", full, statement)
         elif replace:
-            def run(step, q=qualified, st=statement) -> None:
-                db.execute(conn, f"DROP FUNCTION IF EXISTS {q}")
-                db.execute(conn, st)
-            p.add(Step("replace-function", qualified, statement, run=run, before=existing, after=statement,
-                       undo=f"DROP FUNCTION {qualified}; {existing}"))
+            old = qualify(existing, full)
+            probe = f"{_schema_of(full)}.{ident(probe_name())}"
+            p.add(Step("probe-function", full, f"CREATE FUNCTION {probe} (the new definition), then DROP it: "
+                       f"proves {full} can be re-created before it is dropped",
+                       run=lambda s, q=full, pr=probe, st=qualify(statement, probe): _probe(conn, s, q, pr, st),
+                       undo=f"DROP FUNCTION IF EXISTS {probe}"))
+            p.add(Step("replace-function", full, statement,
+                       run=lambda s, q=full, st=statement, o=old: _replace(conn, s, q, st, o),
+                       before=existing, after=statement, undo=f"DROP FUNCTION {full}; {old}"))
         else:
             raise UsageError(f"function {qualified} exists with a different definition: nothing was changed",
                              "pass --replace to drop and re-create it (callers lose it for a moment)")
     return p
+
+
+def _probe(conn, step: Step, qualified: str, probe: str, statement: str) -> str:
+    """Create the new definition as `probe` and drop it again, whatever happened."""
+    from . import db
+    from .errors import DatabaseError
+
+    failed: DatabaseError | None = None
+    try:
+        db.execute(conn, statement)
+    except DatabaseError as exc:
+        failed = exc
+    try:
+        db.execute(conn, f"DROP FUNCTION IF EXISTS {probe}")
+    except DatabaseError as exc:
+        left = f"; the temporary function {probe} may be left: DROP FUNCTION IF EXISTS {probe}"
+        if failed is None:
+            raise DatabaseError(f"{exc.message}; nothing was dropped: {qualified} is unchanged{left}",
+                                f"drop {probe}, then run the same command again") from None
+        raise DatabaseError(f"{failed.message}; nothing was dropped: {qualified} is unchanged{left}", failed.hint) from None
+    if failed is not None:
+        raise DatabaseError(f"{failed.message}; nothing was dropped: {qualified} is unchanged", failed.hint) from None
+    step.undo = None  # created and dropped again: nothing to undo
+    return f"{probe} created and dropped: {qualified} can be re-created"
+
+
+def _replace(conn, step: Step, qualified: str, statement: str, old: str) -> None:
+    """DROP, then CREATE; when the CREATE fails, the old definition is put back."""
+    from . import db
+    from .errors import DatabaseError
+
+    done_undo, step.undo = step.undo, f"DROP FUNCTION IF EXISTS {qualified}; {old}"  # if cut off: either way
+    db.execute(conn, f"DROP FUNCTION {qualified}")
+    try:
+        db.execute(conn, statement)
+        step.undo = done_undo
+    except DatabaseError as exc:
+        restored, why = _restore(conn, qualified, old)
+        if restored is not None:
+            step.after, step.undo = restored, None
+            raise DatabaseError(f"{exc.message}; the old definition of {qualified} was put back", exc.hint) from None
+        step.after = None
+        raise DatabaseError(f"{exc.message}; the old definition of {qualified} could not be put back ({why}): "
+                            "it is this step's `before` in the change journal",
+                            "run the same command again to create the new definition, or this step's undo "
+                            "(`auroraml history`) to put the old one back") from None
+
+
+def _restore(conn, qualified: str, old: str) -> tuple[str | None, str]:
+    """(the statement that put `old` back, "") or (None, why not). With the DEFINER it had first;
+    without it when that is refused (another account's DEFINER needs SET_USER_ID or SUPER)."""
+    from . import db
+    from .errors import DatabaseError
+
+    why = ""
+    for attempt in dict.fromkeys((old, qualify(old, qualified, definer=False))):
+        try:
+            db.execute(conn, attempt)
+            return attempt, ""
+        except DatabaseError as exc:
+            why = _reason(exc.message)
+    return None, why
+
+
+def _reason(message: str) -> str:
+    """The server's reason from db.execute's message, without the statement it quotes."""
+    if message.startswith("lost the connection"):
+        return "the connection was lost"
+    return " ".join(message.rsplit("`: ", 1)[-1].split())

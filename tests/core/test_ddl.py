@@ -8,7 +8,7 @@ import pytest
 
 from auroraml_cli.core import ddl
 from auroraml_cli.core.ddl import SqlType
-from auroraml_cli.core.errors import UsageError
+from auroraml_cli.core.errors import DatabaseError, UsageError
 from auroraml_cli.core.versions import AuroraVersion
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -91,7 +91,8 @@ def test_sagemaker_varchar_return_and_string_args_get_utf8mb4():
     fn = ddl.sagemaker("label", endpoint="e", args=["txt:VARCHAR(200)"], returns="VARCHAR(16)")
     assert fn.statement().splitlines()[0] == \
         "CREATE FUNCTION `label` (`txt` VARCHAR(200) CHARSET utf8mb4) RETURNS VARCHAR(16) CHARSET utf8mb4"
-    assert ddl.sagemaker("c", endpoint="e", args=["a:INT"], returns="CHAR(1)").returns.sql() == "CHAR(1) CHARSET utf8mb4"
+    assert ddl.sagemaker("c", endpoint="e", args=["a:CHAR(1)"], returns="INT").statement().splitlines()[0] == \
+        "CREATE FUNCTION `c` (`a` CHAR(1) CHARSET utf8mb4) RETURNS INT"
 
 
 @pytest.mark.parametrize("returns", ["INT", "BIGINT UNSIGNED", "DECIMAL(10,2)", "FLOAT", "DOUBLE", "TINYINT", "BOOLEAN"])
@@ -99,7 +100,7 @@ def test_sagemaker_accepts_numeric_returns(returns):
     assert ddl.sagemaker("f", endpoint="e", args=["a:INT"], returns=returns).returns == SqlType.parse(returns)
 
 
-@pytest.mark.parametrize("returns", ["BIT", "BIT(1)", "TEXT", "LONGTEXT", "JSON", "BLOB", "DATE"])
+@pytest.mark.parametrize("returns", ["BIT", "BIT(1)", "CHAR(1)", "CHAR", "TEXT", "LONGTEXT", "JSON", "BLOB", "DATE"])
 def test_sagemaker_refuses_other_returns(returns):
     err = refused(ddl.sagemaker, "f", endpoint="e", args=["a:INT"], returns=returns)
     assert "VARCHAR" in err.hint and "BIT" in err.hint
@@ -365,3 +366,75 @@ def test_same_function_takes_a_collation_or_charset_the_server_spells_out():
 ])
 def test_same_function_sees_real_differences(old, new):
     assert not ddl.same_function(SERVER.replace(old, new), OURS)
+
+
+# --- MySQL's own limits, refused before anything is sent -------------------------------------
+
+@pytest.mark.parametrize("text, rule", [
+    ("DECIMAL(70,2)", "DECIMAL(70,2): precision 70 exceeds MySQL's maximum 65"),
+    ("NUMERIC(66)", "NUMERIC(66): precision 66 exceeds MySQL's maximum 65"),
+    ("DECIMAL(40,31)", "DECIMAL(40,31): scale 31 exceeds MySQL's maximum 30"),
+    ("DECIMAL(5,6)", "DECIMAL(5,6): scale 6 exceeds the precision 5"),
+    ("CHAR(256)", "CHAR(256): length 256 exceeds MySQL's maximum 255 for CHAR"),
+    ("VARCHAR(16384)", "VARCHAR(16384): length 16384 exceeds MySQL's maximum 16383 for utf8mb4"),
+    ("VARCHAR(65535) CHARSET utf8mb4", "VARCHAR(65535): length 65535 exceeds MySQL's maximum 16383"),
+    ("INT(256)", "INT(256): display width 256 exceeds MySQL's maximum 255"),
+    ("FLOAT(54)", "FLOAT(54): precision 54 exceeds MySQL's maximum 53"),
+    ("DOUBLE(10)", "DOUBLE(10): DOUBLE takes (M,D)"),
+    ("DOUBLE(300,2)", "DOUBLE(300,2): (300,2) is outside MySQL's limits"),
+    ("INT(10,2)", "INT(10,2): INT takes (M)"),
+    ("VARCHAR(10,2)", "VARCHAR(10,2): VARCHAR takes (M)"),
+    ("DATE(3)", "DATE(3): DATE takes no size"),
+    ("JSON(10)", "JSON(10): JSON takes no size"),
+    ("LONGTEXT(10)", "LONGTEXT(10): LONGTEXT takes no size"),
+    ("BOOLEAN(1)", "BOOLEAN(1): BOOLEAN takes no size"),
+    ("BIT(0)", "BIT(0): BIT takes 1 to 64 bits"),
+    ("BIT(65)", "BIT(65): BIT takes 1 to 64 bits"),
+    ("DATETIME(7)", "DATETIME(7): fractional seconds precision 7 exceeds MySQL's maximum 6"),
+    ("VARCHAR(99999999999999999999999999)", "exceeds MySQL's maximum 16383"),
+])
+def test_sizes_past_mysqls_limits_are_refused_naming_the_rule(text, rule):
+    err = refused(SqlType.parse, text)
+    assert rule in err.message and err.hint
+
+
+@pytest.mark.parametrize("text", ["DECIMAL(65,30)", "DECIMAL(65)", "DECIMAL(30,30)", "NUMERIC(10,0)", "CHAR(255)",
+                                  "VARCHAR(16383)", "VARCHAR(0)", "INT(255)", "FLOAT(53)", "FLOAT(7,3)",
+                                  "DOUBLE(255,30)", "BIT(64)", "DATETIME(6)", "TEXT(1000)"])
+def test_sizes_at_mysqls_limits_are_accepted(text):
+    SqlType.parse(text)
+
+
+@pytest.mark.parametrize("args", [["a:INT", "a:DOUBLE"], ["Tenure:INT", "tenure:INT"]])
+def test_duplicate_argument_names_are_refused_in_any_letter_case(args):
+    err = refused(ddl.sagemaker, "f", endpoint="e", args=args, returns="INT")
+    assert "twice" in err.message and "duplicate parameter" in err.message
+
+
+@pytest.mark.parametrize("name", ["mldb.f ", "mldb .f", "f ", "mldb.\U0001F600", "\U0001F600db.f"])
+def test_names_mysql_refuses_are_refused(name):
+    refused(ddl.sagemaker, name, endpoint="e", args=["a:INT"], returns="INT")
+
+
+@pytest.mark.parametrize("arg", ["\U0001F600:INT", "a\U00010000:INT"])
+def test_argument_names_mysql_refuses_are_refused(arg):
+    refused(ddl.sagemaker, "f", endpoint="e", args=[arg], returns="INT")
+
+
+@pytest.mark.parametrize("shown", [
+    "CREATE DEFINER=`root`@`localhost` FUNCTION `churn`(x DOUBLE) RETURNS double\n    DETERMINISTIC\nRETURN x * 3",
+    "CREATE DEFINER='o''brien'@'10.0.%' FUNCTION churn(x DOUBLE) RETURNS double RETURN x",
+    'CREATE DEFINER="root"@"localhost" FUNCTION "churn"(x DOUBLE) RETURNS double RETURN x',  # ANSI_QUOTES
+    "CREATE DEFINER=`a b`@`%` FUNCTION `other`.`churn`(x DOUBLE) RETURNS double RETURN x",
+    "CREATE FUNCTION `churn`(x DOUBLE) RETURNS double RETURN x",
+])
+def test_qualify_names_the_schema_in_a_servers_definition(shown):
+    """SHOW CREATE FUNCTION names no schema: the journal's undo and the restore add it."""
+    qualified = ddl.qualify(shown, "`mldb`.`churn`")
+    assert "FUNCTION `mldb`.`churn`(x DOUBLE)" in qualified and qualified.endswith(shown.split("(x DOUBLE)")[1])
+    assert "DEFINER" not in ddl.qualify(shown, "`mldb`.`churn`", definer=False)
+
+
+def test_qualify_refuses_what_it_cannot_read_as_a_database_error():
+    with pytest.raises(DatabaseError):
+        ddl.qualify("SELECT 1", "`mldb`.`churn`")

@@ -55,6 +55,9 @@ HOSTILE_FAMILIES: dict[str, tuple[tuple[str, ...], int]] = {
         ("test_any_settings_file_is_used_or_refused_as_a_config_error", "test_an_unknown_target_is_refused_by_name"),
         EXAMPLES),
     "MySQL option files: garbage, not UTF-8": (("test_any_option_file_is_used_or_refused",), EXAMPLES),
+    "SQL types of ddl --arg/--returns: sizes past MySQL's limits, huge numbers, malformed text": (
+        ("test_any_type_text_is_used_or_refused_with_exit_2", "test_type_sizes_are_used_within_mysqls_limits_only"),
+        EXAMPLES),
     "look-alikes: other scripts' digits, letters that case-fold to ASCII": (
         ("test_look_alike_characters_are_refused", "test_an_option_file_port_in_other_digits_is_ignored"), 0),
     "arguments that are not UTF-8 (names, ids, file paths, global options)": (
@@ -272,7 +275,9 @@ identifier = st.one_of(st.sampled_from(RESERVED),
 
 
 @FAST
-@given(schema=identifier.filter(lambda s: "." not in s), name=identifier, arg=identifier.filter(lambda a: ":" not in a))
+@given(schema=identifier.filter(lambda s: "." not in s and not s.endswith(" ")),
+       name=identifier.filter(lambda s: not s.endswith(" ")),  # MySQL refuses those (1458)
+       arg=identifier.filter(lambda a: ":" not in a))
 @example(schema="accept", name="timeout_ms", arg="content_type")
 def test_ddl_backticks_reserved_and_hostile_names(cli, no_aws, schema, name, arg):
     r = cli("ddl", "sagemaker", "--endpoint", "churn-predictor", "--arg", f"{arg}:INT", "--returns", "DOUBLE",
@@ -282,7 +287,7 @@ def test_ddl_backticks_reserved_and_hostile_names(cli, no_aws, schema, name, arg
     assert r.calls == []
 
 
-@pytest.mark.parametrize("bad", ["a" * 65 + ".f", "s." + "f" * 65, ".f", "s.", "s\x00.f"])
+@pytest.mark.parametrize("bad", ["a" * 65 + ".f", "s." + "f" * 65, ".f", "s.", "s\x00.f", "s.f ", "s .f", "s.\U0001F600"])
 def test_ddl_refuses_unusable_names(cli, no_aws, bad):
     refused(cli("ddl", "sagemaker", bad, "--endpoint", "e", "--arg", "x:INT", "--returns", "DOUBLE",
                 "--aurora-version", "3.06.0", code=2))
@@ -294,6 +299,55 @@ def test_grant_function_names_are_backticked(cli, no_aws, schema, name):
     r = cli("-o", "json", "grant", "sagemaker", "app", "--function", f"{schema}.{name}", "--aurora-version", "3.08.0", "--dry-run")
     execute = [s["detail"] for s in r.json()["steps"] if s["action"] == "grant-execute"]
     assert execute == [f"GRANT EXECUTE ON FUNCTION {ident(schema)}.{ident(name)} TO `app`@`%`"]
+
+
+# --- SQL types -----------------------------------------------------------------------------------------
+
+TYPE_NAMES = ("TINYINT", "INT", "BIGINT", "DECIMAL", "NUMERIC", "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BIT", "CHAR",
+              "VARCHAR", "TEXT", "LONGTEXT", "JSON", "BLOB", "DATE", "DATETIME", "TIMESTAMP", "GEOMETRY", "varchar")
+sizes = st.one_of(st.integers(0, 300), st.integers(0, 10**40), st.sampled_from([16383, 16384, 65535, 2**32, 2**64]))
+type_texts = st.builds(
+    lambda base, numbers, tail: base + ("(" + ",".join(map(str, numbers)) + ")" if numbers else "") + tail,
+    st.sampled_from(TYPE_NAMES), st.lists(sizes, max_size=3),
+    st.sampled_from(["", " UNSIGNED", " CHARSET utf8mb4", " CHARACTER SET latin1", " ZEROFILL"]))
+DDL_TYPE = ("ddl", "sagemaker", "s.f", "--endpoint", "e", "--aurora-version", "3.06.0")
+
+
+def _used_or_refused(r) -> None:
+    """Printed as one CREATE FUNCTION (exit 0), or refused (exit 2): never a crash (exit 70)."""
+    if r.code == 0:
+        assert r.stdout.startswith("CREATE FUNCTION `s`.`f` (") and r.calls == []
+    else:
+        refused(r)
+
+
+@FAST
+@given(text=st.one_of(type_texts, st.text(min_size=0, max_size=40),
+                      st.text(alphabet=st.sampled_from(list("(),0123456789 ABCDEFINTRUXchar\x00`'")), max_size=30)))
+@example(text="DECIMAL(70,2)")
+@example(text="VARCHAR(99999999999999999999999999999999)")
+@example(text="CHAR(256)")
+def test_any_type_text_is_used_or_refused_with_exit_2(cli, no_aws, text):
+    _used_or_refused(cli(*DDL_TYPE, "--arg", f"x:{text}", "--returns", "DOUBLE", code=None))
+    _used_or_refused(cli(*DDL_TYPE, "--arg", "x:INT", "--returns", text, code=None))
+
+
+@FAST
+@given(base=st.sampled_from(["DECIMAL", "NUMERIC", "CHAR", "VARCHAR"]), m=sizes, d=st.one_of(st.none(), sizes))
+@example(base="DECIMAL", m=70, d=2)
+@example(base="DECIMAL", m=65, d=30)
+@example(base="VARCHAR", m=16384, d=None)
+def test_type_sizes_are_used_within_mysqls_limits_only(cli, no_aws, base, m, d):
+    text = f"{base}({m}" + (f",{d})" if d is not None else ")")
+    r = cli(*DDL_TYPE, "--arg", f"x:{text}", "--returns", "DOUBLE", code=None)
+    if base in ("DECIMAL", "NUMERIC"):
+        within = m <= 65 and (d is None or (d <= 30 and d <= m))
+    else:
+        within = d is None and m <= (255 if base == "CHAR" else 16383)
+    assert r.code == (0 if within else 2), (text, r.stderr)
+    _used_or_refused(r)
+    if not within:
+        assert text in r.stderr  # the refusal names what was written, and the rule
 
 
 # --- model ids and endpoints ---------------------------------------------------------------------------

@@ -192,20 +192,27 @@ def test_ddl_apply_with_the_connection_killed_then_the_rerun_converges(aurora_li
 
 
 def test_ddl_replace_killed_between_drop_and_create_then_the_rerun_creates_it(aurora_like, mariadb, monkeypatch):
-    """--replace is DROP then CREATE: killed in between, the function is gone until the re-run."""
+    """--replace proves the new definition under a temporary name, then DROPs and CREATEs: killed
+    between the two, the old definition cannot be put back on the dead connection, so the function
+    is gone until the re-run, and the error says where the old definition is."""
     accounts = aurora_like
     accounts.execute("DROP FUNCTION `mldb`.`churn_score`")
     accounts.execute("CREATE FUNCTION `mldb`.`churn_score` (x DOUBLE) RETURNS DOUBLE DETERMINISTIC RETURN x * 3")
     accounts.execute(FUNCTIONS[1][1])
-    killer = Killer(monkeypatch, accounts.root, 2, BEFORE)  # statement 1 is the DROP, 2 the CREATE
+    # statements 1 and 2 create and drop the probe, 3 is the DROP, 4 the CREATE
+    killer = Killer(monkeypatch, accounts.root, 4, BEFORE)
     conn = mariadb.connect()
     plan = _create_functions(conn, replace=True)
-    assert [s.action for s in plan.steps if s.status == "planned"] == ["replace-function"]
+    assert [s.action for s in plan.steps if s.status == "planned"] == ["probe-function", "replace-function"]
     with pytest.raises(DatabaseError) as failed:
         plan.apply()
     conn.close()
     assert killer.killed == [FUNCTIONS[0][1]]
     assert_exit_5_with_one_line(failed.value, FUNCTIONS[0][1])
+    assert "could not be put back" in failed.value.message and "change journal" in failed.value.message
+    replaced = plan.steps[1]
+    assert replaced.status == "failed" and "x * 3" in replaced.before
+    assert replaced.undo.startswith("DROP FUNCTION IF EXISTS `mldb`.`churn_score`; CREATE DEFINER=")
     assert "churn_score" not in _functions(accounts)  # dropped, not yet created again
 
     monkeypatch.setattr(db, "execute", killer.real)

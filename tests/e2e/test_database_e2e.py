@@ -71,12 +71,41 @@ def test_ddl_apply_then_grant_execute(analyst):
     assert [s["status"] for s in auroraml("-o", "json", *base).json()["steps"]] == ["unchanged"]
     different = auroraml(*base[:-2], "--max-batch-size", "100", "--cluster", "ml-demo", code=2)
     assert "--replace" in different.stderr
+    dry = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace", "--dry-run")
+    assert [(s["action"], s["status"]) for s in dry.json()["steps"]] == [("probe-function", "planned"),
+                                                                         ("replace-function", "planned")]
     replaced = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace")
-    assert [s["action"] for s in replaced.json()["steps"]] == ["replace-function"]
+    assert [(s["action"], s["status"]) for s in replaced.json()["steps"]] == [("probe-function", "done"),
+                                                                              ("replace-function", "done")]
+    with _master(analyst).cursor() as cur:  # the probe was dropped; the function has its new definition
+        cur.execute("SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'mldb'")
+        assert [row[0] for row in cur.fetchall()] == ["churn_score"]
+        cur.execute("SHOW CREATE FUNCTION mldb.churn_score")
+        assert "MAX_BATCH_SIZE 100" in cur.fetchone()[2]
     r = auroraml("-o", "json", "grant", "sagemaker", "analyst", "--function", "mldb.churn_score", "--cluster", "ml-demo")
     assert ("grant-execute", "done") in [(s["action"], s["status"]) for s in r.json()["steps"]]
     shown = " ".join(row[0] for row in _as_analyst(analyst, "SHOW GRANTS"))
     assert "EXECUTE ON FUNCTION `mldb`.`churn_score`" in shown
+
+
+def test_ddl_replace_without_create_routine_drops_nothing(analyst, isolated):
+    """An account that may drop the function (ALTER ROUTINE) but not create one: the probe is
+    refused, exit 5, the old function is still there and the journal has no change."""
+    base = ("ddl", "sagemaker", "mldb.churn_score", "--endpoint", "churn-predictor", "--arg", "tenure:INT",
+            "--returns", "DOUBLE", "--apply", "--cluster", "ml-demo")
+    auroraml(*base)
+    with _master(analyst).cursor() as cur:
+        cur.execute("GRANT ALTER ROUTINE, EXECUTE ON mldb.* TO 'analyst'@'%'")
+    cnf = isolated / "analyst.cnf"
+    cnf.write_text(f"[client]\nuser = analyst\npassword = {ANALYST_PASSWORD}\n")
+    cnf.chmod(0o600)
+    r = auroraml(*base, "--max-batch-size", "100", "--replace", "--defaults-file", str(cnf), code=5)
+    assert "nothing was dropped: `mldb`.`churn_score` is unchanged" in r.stderr
+    with _master(analyst).cursor() as cur:
+        cur.execute("SHOW CREATE FUNCTION mldb.churn_score")
+        assert "MAX_BATCH_SIZE" not in cur.fetchone()[2]
+        cur.execute("SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'mldb'")
+        assert [row[0] for row in cur.fetchall()] == ["churn_score"]
 
 
 @pytest.fixture
