@@ -25,21 +25,28 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
         recorder = _recorder(app, plan, cluster)  # before the first change: refuses if it cannot write
         out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
 
+    intents: dict[int, dict] = {}
+
+    def on_start(step: Step) -> None:
+        if recorder is not None:  # the intent, on disk before the write is sent: exit 3 and not sent if it cannot be
+            intents[id(step)] = recorder.step_started(step)
+
     def on_step(step: Step) -> None:
-        if recorder is not None and step.status == DONE:
-            recorder.step(step)  # on disk before the step is reported done
-        elif recorder is not None and step.status == FAILED:
+        intent = intents.pop(id(step), None)
+        if intent is not None and step.status == FAILED:
             # Interrupted, timed out or cut off after its write was sent, a step may have taken
             # effect (an association made, a reboot begun, a GRANT run): recorded as `failed`, since
             # a re-run may then find it done and make no record of its own.
             try:
-                recorder.step(step)
+                recorder.step_finished(intent, step)
             except Exception as exc:  # noqa: BLE001 - the step's own failure is the one to report
                 app.out.warn(f"could not record the failed step in the change journal: {exc}")
+        elif intent is not None:
+            recorder.step_finished(intent, step)  # done: on disk before the step is reported done
         _progress(app, step)
 
     try:
-        plan.apply(on_step=on_step)
+        plan.apply(on_step=on_step, on_start=on_start)
     except BaseException:
         _render(app, plan, dry_run=False)
         raise

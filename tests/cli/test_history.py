@@ -22,8 +22,16 @@ def journal_path(isolated) -> Path:
     return Path(os.environ["HOME"]) / ".local" / "state" / "auroraml" / "journal.jsonl"
 
 
-def records(path: Path) -> list[dict]:
+def lines(path: Path) -> list[dict]:
+    """Every record in the file: each change's intent (`started`), then its outcome."""
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def records(path: Path) -> list[dict]:
+    """One record per change, as `history` shows them: the outcome in its intent's place."""
+    from auroraml_cli.core import journal
+
+    return journal.pair(lines(path))
 
 
 def caller(boto) -> str:
@@ -115,6 +123,9 @@ def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws
     assert cut.steps(action="associate-role")[0]["status"] == "failed"
     assert records(journal_path)[-1]["action"] == "associate-role"
     assert records(journal_path)[-1]["status"] == "failed"
+    # its intent was on disk before AddRoleToDBCluster was sent, its outcome after the Ctrl-C
+    assert [(x["action"], x["status"]) for x in lines(journal_path)[-2:]] == [
+        ("associate-role", "started"), ("associate-role", "failed")]
     faults.clear()
     rerun = cli(*SETUP, "--no-reboot", code=7)
     assert rerun.steps(action="associate-role")[0]["status"] == "unchanged"
@@ -171,7 +182,7 @@ def test_history_without_a_journal_is_empty_and_a_corrupt_line_is_skipped(cli, j
                             '{"time": "2025-01-02T00:00:00Z", "action": "b", "cluster": "c"}\n')
     r = cli("history", "--json")
     assert [x["action"] for x in r.json()["records"]] == ["a", "b"]
-    assert f"warning: {journal_path}:2: not a journal record; skipped" in r.stderr
+    assert f"warning: journal line 2: not JSON (torn by a crash?); skipped ({journal_path})" in r.stderr
 
 
 def test_auroraml_journal_redirects_the_journal(cli, sandbox_aws, journal_path, tmp_path, monkeypatch):
@@ -207,8 +218,8 @@ def test_a_record_that_cannot_be_written_stops_the_run_with_exit_3(cli, sandbox_
     r = cli(*SETUP, "--reboot", "--yes", code=3)
     assert "No space left on device" in r.stderr and "AURORAML_JOURNAL" in r.stderr
     assert "  done      create-policy" not in r.stderr  # never reported done without its record
-    steps = r.json()["steps"]
-    assert [s["status"] for s in steps[:2]] == ["done", "planned"]  # stopped after the first change
+    # the first intent could not be written, so the first write was never sent
+    assert r.writes == [] and {s["status"] for s in r.json()["steps"]} <= {"planned", "unchanged"}
 
 
 def test_status_reset_records_the_flush_and_who(cli, mariadb, journal_path):
