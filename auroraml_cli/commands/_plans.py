@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..app import App
 from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError
 from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, UNCHANGED, Plan, Step
 
 COLUMNS = ("action", "target", "status", "detail")
+
+
+@contextmanager
+def cluster_lock(app: App, cluster: str, *, timeout: float, dry_run: bool) -> Iterator[None]:
+    """For setup and teardown: the cluster's lock (core/lock.py) around reading the cluster and
+    changing it, so a second run waits, then plans from what the first left. A dry run changes
+    nothing and takes no lock."""
+    if dry_run:
+        yield
+        return
+    from ..core import lock
+    from ..core.names import cluster_ref
+
+    ident, region = cluster_ref(cluster)
+
+    def waiting(pid: str) -> None:
+        app.out.progress(f"waiting for another auroraml run on {ident} (pid {pid}) to finish "
+                         f"(up to {timeout:g}s; --timeout) ...")
+
+    with lock.cluster_lock(region or app.aws.region, ident, timeout=timeout, on_wait=waiting):
+        yield
 
 
 def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | None = None) -> int:

@@ -335,3 +335,26 @@ def test_a_torn_last_line_does_not_swallow_the_next_record(cli, sandbox_aws, jou
     cli(*SETUP, "--no-reboot", code=7)
     r = cli("history", "--json")
     assert len(r.json()["records"]) == 7 and "journal line 1: not JSON" in r.stderr
+
+
+def test_a_run_that_cannot_get_the_cluster_lock_in_its_timeout_exits_6_having_changed_nothing(
+        cli, sandbox_aws, journal_path):
+    """Another run holds ml-demo's lock (here: this test, through its own open file): setup and
+    teardown say who they wait for and, after --timeout, exit 6 with nothing read or changed."""
+    import fcntl
+
+    from auroraml_cli.core import lock
+
+    path = lock.lock_path("us-east-1", "ml-demo")
+    path.parent.mkdir(parents=True)
+    path.write_text("4242\n")
+    with open(path, "rb+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        for command in (SETUP, ("-o", "json", "teardown", "comprehend", "--cluster", "ML-Demo")):
+            r = cli(*command, "--no-reboot", "--timeout", "1", code=6)
+            assert "waiting for another auroraml run on" in r.stderr and "(pid 4242)" in r.stderr
+            assert "error: another auroraml run on" in r.stderr and r.writes == [] and r.stdout == ""
+        cli(*SETUP, "--no-reboot", "--dry-run")  # a dry run changes nothing: it does not wait
+    assert not journal_path.exists()
+    cli(*SETUP, "--no-reboot", code=7)  # released: the run goes ahead
+    assert path.read_text() == f"{os.getpid()}\n"  # the holder's pid, for the next run to name
