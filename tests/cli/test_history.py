@@ -225,6 +225,7 @@ def test_a_record_that_cannot_be_written_stops_the_run_with_exit_3(cli, sandbox_
 def test_status_reset_records_the_flush_and_who(cli, mariadb, journal_path):
     cli("-o", "json", "status", "--host", mariadb.host, "--port", str(mariadb.port), "--user", "root", "--reset", "--yes")
     (x,) = records(journal_path)
+    assert [y["status"] for y in lines(journal_path)] == ["started", "done"]  # the intent before the FLUSH
     assert (x["action"], x["target"], x["after"]) == ("flush-status", f"{mariadb.host}:{mariadb.port}", "FLUSH STATUS")
     assert x["who"].startswith("root@") and x["command"] == "status --reset"
 

@@ -157,3 +157,31 @@ def test_show_grants_lines_lose_their_password_hash_before_the_journal():
     assert "secret" not in without_credentials("GRANT USAGE ON *.* TO `u`@`%` IDENTIFIED VIA ed25519 USING 'secret'")
     plain = "GRANT `AWS_COMPREHEND_ACCESS`@`%` TO `analyst`@`10.0.%`"
     assert without_credentials(plain) == plain
+
+
+def test_pair_puts_each_outcome_in_its_intents_place():
+    def rec(step, status, action="a", run="r1"):
+        return {"run": run, "step": step, "status": status, "action": action}
+
+    older = {"action": "old", "status": "done"}  # a record from before step ids: passes through
+    got = journal.pair([older, rec(1, "started", "x"), rec(2, "started", "y"), rec(2, "done", "y"),
+                        rec(1, "failed", "x"), rec(3, "started", "reboot"), rec(3, "unchanged", "reboot"),
+                        rec(4, "started", "z"), rec(9, "done", "orphan"), rec(1, "started", "other", run="r2")])
+    assert [(r["action"], r["status"]) for r in got] == [
+        ("old", "done"), ("x", "failed"), ("y", "done"), ("z", "started"), ("orphan", "done"), ("other", "started")]
+
+
+def test_a_recorder_writes_the_intent_then_the_outcome_with_one_step_id(tmp_path):
+    path = tmp_path / "j.jsonl"
+    with Journal(path) as j:
+        rec = Recorder(j, command="setup comprehend --cluster c", where={"region": "r"}, who="me", cluster="c")
+        intent = rec.started("create-role", "role", after="arn")
+        assert [json.loads(line)["status"] for line in _lines(path)] == ["started"]  # on disk before the write
+        rec.finished(intent, "done")
+        rec.finished(rec.started("attach-policy", "role"), "failed")
+    got = [json.loads(line) for line in _lines(path)]
+    assert [(r["action"], r["step"], r["status"]) for r in got] == [
+        ("create-role", 1, "started"), ("create-role", 1, "done"), ("attach-policy", 2, "started"),
+        ("attach-policy", 2, "failed")]
+    assert got[1]["after"] == "arn" and {r["run"] for r in got} == {j.run}
+    assert list(got[0]) == list(journal.KEYS)
