@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..app import App
 from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError
 from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, UNCHANGED, Plan, Step
 
 COLUMNS = ("action", "target", "status", "detail")
+
+
+@contextmanager
+def cluster_lock(app: App, cluster: str, *, timeout: float, dry_run: bool) -> Iterator[None]:
+    """For setup and teardown: the cluster's lock (core/lock.py) around reading the cluster and
+    changing it, so a second run waits, then plans from what the first left. A dry run changes
+    nothing and takes no lock."""
+    if dry_run:
+        yield
+        return
+    from ..core import lock
+    from ..core.names import cluster_ref
+
+    ident, region = cluster_ref(cluster)
+
+    def waiting(pid: str) -> None:
+        app.out.progress(f"waiting for another auroraml run on {ident} (pid {pid}) to finish "
+                         f"(up to {timeout:g}s; --timeout) ...")
+
+    with lock.cluster_lock(region or app.aws.region, ident, timeout=timeout, on_wait=waiting):
+        yield
 
 
 def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | None = None) -> int:
@@ -25,23 +48,30 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
         recorder = _recorder(app, plan, cluster)  # before the first change: refuses if it cannot write
         out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
 
+    intents: dict[int, dict] = {}
+
+    def on_start(step: Step) -> None:
+        # The intent, on disk before the write is sent: exit 3 and not sent if it cannot be. A step
+        # that only waits for an earlier run's change (`writes` false) sends nothing: no record.
+        if recorder is not None and step.writes:
+            intents[id(step)] = recorder.step_started(step)
+
     def on_step(step: Step) -> None:
-        if not step.writes:  # only waited for an earlier run's change: nothing of this run's to record
-            pass
-        elif recorder is not None and step.status == DONE:
-            recorder.step(step)  # on disk before the step is reported done
-        elif recorder is not None and step.status == FAILED:
+        intent = intents.pop(id(step), None)
+        if intent is not None and step.status == FAILED:
             # Interrupted, timed out or cut off after its write was sent, a step may have taken
             # effect (an association made, a reboot begun, a GRANT run): recorded as `failed`, since
             # a re-run may then find it done and make no record of its own.
             try:
-                recorder.step(step)
+                recorder.step_finished(intent, step)
             except Exception as exc:  # noqa: BLE001 - the step's own failure is the one to report
                 app.out.warn(f"could not record the failed step in the change journal: {exc}")
+        elif intent is not None:
+            recorder.step_finished(intent, step)  # done: on disk before the step is reported done
         _progress(app, step)
 
     try:
-        plan.apply(on_step=on_step)
+        plan.apply(on_step=on_step, on_start=on_start)
     except BaseException:
         _render(app, plan, dry_run=False)
         raise

@@ -15,7 +15,7 @@ Examples:
 
   auroraml history --since 2025-06-01T00:00:00Z --limit 20
 """
-COLUMNS = ("time", "who", "command", "action", "target", "change")  # undo: in --json (too wide for a table)
+COLUMNS = ("time", "who", "command", "action", "target", "change", "status")  # undo: in --json (too wide for a table)
 SHORT = 60  # characters of a before/after value the table shows; --json has them whole
 
 
@@ -26,14 +26,17 @@ def history(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the newest N changes."),
     as_json: bool = typer.Option(False, "--json", help="Export the records as one JSON document (as -o json)."),
 ) -> int:
-    """Show the change journal: each change a run made, who made it, before → after, and its undo."""
+    """Show the change journal: each change a run made, who made it, before → after, and its undo.
+
+    Each change is one record: its outcome (done, failed), or its intent when no outcome was
+    recorded (status `started`: a crash or kill came between; the change may have been made)."""
     from ..core import journal
 
     app = ctx.obj
     path = journal.default_path()
     after = journal.parse_since(since) if since else None
     records = []
-    for record in journal.read(path, app.out.warn):
+    for record in journal.pair(journal.read(path, app.out.warn)):
         if cluster and record.get("cluster") != cluster:
             continue
         if after is not None:
@@ -51,14 +54,21 @@ def history(
         app.out.progress(f"no changes recorded in {path}" + (" that match" if cluster or since else ""))
     elif app.out.format != "json":
         app.out.progress("each change's before, after and undo (the command that reverses it), whole: --json")
+    unknown = sum(r.get("status") == journal.STARTED for r in records)
+    if unknown:
+        app.out.warn(f"{unknown} change(s) started with no recorded outcome (the run was killed or crashed, or is "
+                     "still running): the change may have been made; check it, or run the same command again")
     return 0
 
 
 def _row(record: dict) -> dict:
     before, after = _short(record.get("before")), _short(record.get("after"))
     change = f"{before or '-'} → {after or '-'}" if before or after else ""
-    return {"time": record.get("time"), "who": record.get("who") or "unknown", "command": record.get("command"),
-            "action": record.get("action"), "target": record.get("target"), "change": change}
+    status = _short(record.get("status"))
+    return {"time": _short(record.get("time")), "who": _short(record.get("who")) or "unknown",
+            "command": _short(record.get("command")), "action": _short(record.get("action")),
+            "target": _short(record.get("target")), "change": change,
+            "status": "started, outcome unknown" if status == "started" else status}
 
 
 def _short(value) -> str:

@@ -11,7 +11,8 @@ from ..core.catalogue import SERVICE_NAMES
 # An Enum gives shell completion and a clear usage error for free.
 ServiceName = enum.Enum("ServiceName", {name: name for name in SERVICE_NAMES}, type=str)  # type: ignore[misc]
 
-TIMEOUT_HELP = "Seconds to wait for each association and each reboot before giving up (exit 6; run again to resume)."
+TIMEOUT_HELP = ("Seconds to wait for another auroraml run on the cluster to finish, and for each association and each "
+                "reboot, before giving up (exit 6; run again to resume).")
 
 
 # Database connection options, shared by every command that talks SQL. A password option is

@@ -44,7 +44,7 @@ def setup(
     from ..core import names
     from ..core.catalogue import get_service
     from ..core.setup_plan import SetupRequest, plan_setup
-    from ._plans import run_plan
+    from ._plans import cluster_lock, run_plan
 
     app = ctx.obj
     req = SetupRequest(
@@ -65,9 +65,10 @@ def setup(
         poll_interval=app.settings.poll_interval,
         global_=global_,
     )
-    with app.out.spinner(f"reading {req.cluster} and its IAM role"):
-        plan = plan_setup(app.aws, req)
-    return run_plan(app, plan, dry_run=dry_run, yes=yes)
+    with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
+        with app.out.spinner(f"reading {req.cluster} and its IAM role"):
+            plan = plan_setup(app.aws, req)
+        return run_plan(app, plan, dry_run=dry_run, yes=yes)
 
 
 def register(app: typer.Typer) -> None:

@@ -101,12 +101,24 @@ def _reset(app, targets, yes: bool, cluster: Optional[str]) -> None:
             conn = t.connect()
             try:
                 who = db.scalar(conn, "SELECT CURRENT_USER()")
-                db.execute(conn, "FLUSH STATUS")
+                recorder = journal.Recorder(opened, command=command, where={"server": t.instance}, who=who, cluster=cluster)
+                intent = recorder.started("flush-status", t.instance, after="FLUSH STATUS")  # before the FLUSH
+                try:
+                    db.execute(conn, "FLUSH STATUS")
+                except BaseException:
+                    _record_failed(app, recorder, intent)
+                    raise
             finally:
                 conn.close()
-            journal.Recorder(opened, command=command, where={"server": t.instance}, who=who, cluster=cluster).record(
-                "flush-status", t.instance, after="FLUSH STATUS", undo=None)
+            recorder.finished(intent, "done")
             app.out.progress(f"  done      FLUSH STATUS {t.instance}")
+
+
+def _record_failed(app, recorder, intent) -> None:
+    try:
+        recorder.finished(intent, "failed")
+    except Exception as exc:  # noqa: BLE001 - the FLUSH's own failure is the one to report
+        app.out.warn(f"could not record the failed step in the change journal: {exc}")
 
 
 def _one_shot(app, doc: dict, cluster: Optional[str], watcher) -> None:

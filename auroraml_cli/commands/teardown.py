@@ -34,7 +34,7 @@ def teardown(
     from ..core import names
     from ..core.catalogue import get_service
     from ..core.teardown_plan import TeardownRequest, plan_teardown
-    from ._plans import run_plan
+    from ._plans import cluster_lock, run_plan
 
     app = ctx.obj
     req = TeardownRequest(
@@ -48,9 +48,10 @@ def teardown(
         timeout=timeout,
         poll_interval=app.settings.poll_interval,
     )
-    with app.out.spinner(f"reading {req.cluster} and its IAM role"):
-        plan = plan_teardown(app.aws, req)
-    return run_plan(app, plan, dry_run=dry_run, yes=yes)
+    with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
+        with app.out.spinner(f"reading {req.cluster} and its IAM role"):
+            plan = plan_teardown(app.aws, req)
+        return run_plan(app, plan, dry_run=dry_run, yes=yes)
 
 
 def register(app: typer.Typer) -> None:

@@ -70,10 +70,15 @@ class Plan:
     def changes(self) -> list[Step]:
         return [s for s in self.steps if s.status == PLANNED]
 
-    def apply(self, on_step: Callable[[Step], None] = lambda s: None) -> None:
+    def apply(self, on_step: Callable[[Step], None] = lambda s: None,
+              on_start: Callable[[Step], None] = lambda s: None) -> None:
+        """Run the planned steps in order. `on_start(step)` comes before the step's run (the
+        journal's intent record: if it raises, the step is not run and stays planned), and
+        `on_step(step)` after it, whatever its outcome."""
         for step in self.steps:
             if step.status != PLANNED:
                 continue
+            on_start(step)
             try:
                 detail = step.run(step) if step.run else None
             except BaseException as exc:

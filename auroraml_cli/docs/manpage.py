@@ -210,11 +210,15 @@ def render() -> str:
         ".TP", _bold("$XDG_CACHE_HOME/auroraml/clusters-PROFILE-REGION.json") + " (default " + _bold("~/.cache/auroraml/") + ")",
         esc("The cluster ids TAB completion offers for **--cluster**, refreshed after a minute; safe to delete."),
         ".TP", _bold("$XDG_STATE_HOME/auroraml/journal.jsonl") + " (default " + _bold("~/.local/state/auroraml/journal.jsonl") + ")",
-        esc("The change journal, or the file AURORAML_JOURNAL names: one JSON line per change that setup, "
-            "teardown, grant, revoke, ddl **--apply** and status **--reset** make (time, run, command, cluster, "
-            "who, where, action, target, before, after, undo, status), appended and synced before the change is "
-            "reported done; created 0600 in a directory created 0700. When it cannot be opened nothing is "
-            "changed and the command exits 3. **auroraml history** reads it."),
+        esc("The change journal, or the file AURORAML_JOURNAL names: for each change that setup, "
+            "teardown, grant, revoke, ddl **--apply** and status **--reset** make, a JSON line with status "
+            "started before the write is sent and one with its outcome (done, failed) after, sharing run and "
+            "step (time, run, step, command, cluster, who, where, action, target, before, after, undo, status), "
+            "each appended and synced; created 0600 in a directory created 0700. When it cannot be written "
+            "nothing is changed and the command exits 3. **auroraml history** reads it."),
+        ".TP", _bold("$XDG_STATE_HOME/auroraml/locks/REGION.CLUSTER.lock"),
+        esc("The lock setup and teardown hold on a cluster while they run (it holds the pid); a second run "
+            "waits for it, up to **--timeout**. Safe to delete when no auroraml runs."),
     ]
 
     lines.append(".SH EXIT STATUS")

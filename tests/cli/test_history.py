@@ -22,8 +22,16 @@ def journal_path(isolated) -> Path:
     return Path(os.environ["HOME"]) / ".local" / "state" / "auroraml" / "journal.jsonl"
 
 
-def records(path: Path) -> list[dict]:
+def lines(path: Path) -> list[dict]:
+    """Every record in the file: each change's intent (`started`), then its outcome."""
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def records(path: Path) -> list[dict]:
+    """One record per change, as `history` shows them: the outcome in its intent's place."""
+    from auroraml_cli.core import journal
+
+    return journal.pair(lines(path))
 
 
 def caller(boto) -> str:
@@ -121,6 +129,9 @@ def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws
     assert cut.steps(action="associate-role")[0]["status"] == "failed"
     assert records(journal_path)[-1]["action"] == "associate-role"
     assert records(journal_path)[-1]["status"] == "failed"
+    # its intent was on disk before AddRoleToDBCluster was sent, its outcome after the Ctrl-C
+    assert [(x["action"], x["status"]) for x in lines(journal_path)[-2:]] == [
+        ("associate-role", "started"), ("associate-role", "failed")]
     recorded = len(records(journal_path))
     faults.clear()
     if rerun_plans_while == "ACTIVE":
@@ -135,6 +146,7 @@ def test_ctrl_c_in_a_wait_records_the_step_whose_write_was_sent(cli, sandbox_aws
     assert faults.attempts("AddRoleToDBCluster") == []
     assert "associate-role" not in [x["action"] for x in records(journal_path)[recorded:]]
     assert [x["status"] for x in records(journal_path) if x["action"] == "associate-role"] == ["failed"]
+    assert [x["status"] for x in lines(journal_path) if x["action"] == "associate-role"] == ["started", "failed"]
 
 
 def test_teardown_records_what_it_removed_and_how_to_put_it_back(cli, sandbox_aws, journal_path):
@@ -187,7 +199,7 @@ def test_history_without_a_journal_is_empty_and_a_corrupt_line_is_skipped(cli, j
                             '{"time": "2025-01-02T00:00:00Z", "action": "b", "cluster": "c"}\n')
     r = cli("history", "--json")
     assert [x["action"] for x in r.json()["records"]] == ["a", "b"]
-    assert f"warning: {journal_path}:2: not a journal record; skipped" in r.stderr
+    assert f"warning: journal line 2: not JSON (torn by a crash?); skipped ({journal_path})" in r.stderr
 
 
 def test_auroraml_journal_redirects_the_journal(cli, sandbox_aws, journal_path, tmp_path, monkeypatch):
@@ -223,12 +235,144 @@ def test_a_record_that_cannot_be_written_stops_the_run_with_exit_3(cli, sandbox_
     r = cli(*SETUP, "--reboot", "--yes", code=3)
     assert "No space left on device" in r.stderr and "AURORAML_JOURNAL" in r.stderr
     assert "  done      create-policy" not in r.stderr  # never reported done without its record
-    steps = r.json()["steps"]
-    assert [s["status"] for s in steps[:2]] == ["done", "planned"]  # stopped after the first change
+    # the first intent could not be written, so the first write was never sent
+    assert r.writes == [] and {s["status"] for s in r.json()["steps"]} <= {"planned", "unchanged", "skipped"}
 
 
 def test_status_reset_records_the_flush_and_who(cli, mariadb, journal_path):
     cli("-o", "json", "status", "--host", mariadb.host, "--port", str(mariadb.port), "--user", "root", "--reset", "--yes")
     (x,) = records(journal_path)
+    assert [y["status"] for y in lines(journal_path)] == ["started", "done"]  # the intent before the FLUSH
     assert (x["action"], x["target"], x["after"]) == ("flush-status", f"{mariadb.host}:{mariadb.port}", "FLUSH STATUS")
     assert x["who"].startswith("root@") and x["command"] == "status --reset"
+
+
+DAMAGED = [
+    (b"[" * 100_000 + b"\n", "nested too deeply"),
+    (b'{"time": "2025-01-01T00:00:00Z", "action": "\\ud800"}\n', "a lone surrogate escape"),
+    (b'{"time": NaN, "action": "x"}\n', "NaN or Infinity"),
+    (b'{"time": "2025-01-01T00:00:00Z", "before": -Infinity}\n', "NaN or Infinity"),
+    (b"[1, 2]\n", "a JSON array, not a record"),
+    (b"42\n", "a JSON number, not a record"),
+    (b'"a string"\n', "a JSON string, not a record"),
+    (b"\xff\xfe{}\n", "not UTF-8"),
+]
+
+
+@pytest.mark.parametrize("line, why", DAMAGED, ids=[why for _, why in DAMAGED])
+def test_history_skips_a_damaged_line_naming_its_number(cli, journal_path, line, why):
+    good = b'{"time": "2025-01-01T00:00:00Z", "action": "a", "cluster": "c", "status": "done"}\n'
+    journal_path.parent.mkdir(parents=True)
+    journal_path.write_bytes(good + line + good)
+    for fmt in ("json", "table"):
+        r = cli("-o", fmt, "history")
+        assert f"warning: journal line 2: {why}; skipped ({journal_path})" in r.stderr
+    assert [x["action"] for x in cli("history", "--json").json()["records"]] == ["a", "a"]
+
+
+def _junk():
+    from hypothesis import strategies as st
+
+    values = st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(),
+                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                          max_leaves=8)
+    records = st.fixed_dictionaries({}, optional={k: values for k in (
+        "time", "run", "step", "command", "cluster", "who", "where", "action", "target", "before", "after", "undo",
+        "status")})
+    as_json = st.one_of(values, records).map(lambda v: json.dumps(v).encode())
+    damaged = st.sampled_from([line.rstrip(b"\n") for line, _ in DAMAGED])
+    return st.lists(st.one_of(st.binary(max_size=40), as_json, damaged), max_size=6)
+
+
+def test_history_over_random_junk_lines_never_crashes(cli, journal_path):
+    from hypothesis import HealthCheck, given, settings
+
+    journal_path.parent.mkdir(parents=True)
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(junk=_junk())
+    def check(junk):
+        journal_path.write_bytes(b"\n".join(line.replace(b"\n", b" ") for line in junk) + b"\n")
+        for fmt in ("json", "table"):
+            cli("-o", fmt, "history", "--since", "1d", code=0)
+        cli("-o", "table", "history", "--cluster", "c", "--limit", "2", code=0)
+
+    check()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_journal_path_that_is_a_fifo_or_a_directory_is_refused_without_blocking(
+        cli, sandbox_aws, journal_path, kind):
+    journal_path.parent.mkdir(parents=True)
+    os.mkfifo(journal_path) if kind == "fifo" else journal_path.mkdir()
+    name = "a FIFO (named pipe)" if kind == "fifo" else "a directory"
+    r = cli("history", code=3)
+    assert f"error: cannot read the change journal {journal_path}: it is {name}, not a file" in r.stderr
+    r = cli(*SETUP, "--no-reboot", code=3)
+    assert r.writes == []
+    assert f"error: cannot write to the change journal {journal_path}: it is {name}, not a file" in r.stderr
+
+
+def test_a_full_disk_refuses_to_start_and_changes_nothing(cli, sandbox_aws, monkeypatch):
+    """/dev/full opens, and every write to it fails with ENOSPC."""
+    monkeypatch.setenv("AURORAML_JOURNAL", "/dev/full")
+    r = cli(*SETUP, "--no-reboot", code=3)
+    assert r.writes == [] and "No space left on device" in r.stderr and "AURORAML_JOURNAL" in r.stderr
+    assert {s["status"] for s in r.json()["steps"]} <= {"planned", "unchanged", "skipped"}
+    assert cli(*SETUP, "--no-reboot", "--dry-run").steps(status="planned")  # nothing was changed
+
+
+def test_a_change_with_no_outcome_shows_as_started_outcome_unknown(cli, sandbox_aws, journal_path, monkeypatch):
+    """A kill between the write and its outcome record: the intent is there, and history says so."""
+    from auroraml_cli.core import journal
+
+    real = journal.Recorder.step_finished
+
+    def killed(self, intent, step):
+        if step.action == "create-role":
+            raise SystemExit(137)  # the process dies before the outcome is written
+        return real(self, intent, step)
+
+    monkeypatch.setattr(journal.Recorder, "step_finished", killed)
+    cli(*SETUP, "--no-reboot", code=None)
+    monkeypatch.setattr(journal.Recorder, "step_finished", real)
+    assert [(x["action"], x["status"]) for x in lines(journal_path)] == [
+        ("create-policy", "started"), ("create-policy", "done"), ("create-role", "started")]
+    assert lines(journal_path)[0]["step"] == lines(journal_path)[1]["step"] != lines(journal_path)[2]["step"]
+    doc = cli("history", "--json").json()
+    assert [(x["action"], x["status"]) for x in doc["records"]] == [("create-policy", "done"), ("create-role", "started")]
+    monkeypatch.setenv("COLUMNS", "250")
+    table = cli("-o", "table", "history")
+    assert "started, outcome unknown" in table.stdout
+    assert "1 change(s) started with no recorded outcome" in table.stderr
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_record(cli, sandbox_aws, journal_path):
+    journal_path.parent.mkdir(parents=True)
+    journal_path.write_bytes(b'{"time": "2025-01-01T00:00:00Z", "action": "torn')  # a crash mid-line
+    cli(*SETUP, "--no-reboot", code=7)
+    r = cli("history", "--json")
+    assert len(r.json()["records"]) == 7 and "journal line 1: not JSON" in r.stderr
+
+
+def test_a_run_that_cannot_get_the_cluster_lock_in_its_timeout_exits_6_having_changed_nothing(
+        cli, sandbox_aws, journal_path):
+    """Another run holds ml-demo's lock (here: this test, through its own open file): setup and
+    teardown say who they wait for and, after --timeout, exit 6 with nothing read or changed."""
+    import fcntl
+
+    from auroraml_cli.core import lock
+
+    path = lock.lock_path("us-east-1", "ml-demo")
+    path.parent.mkdir(parents=True)
+    path.write_text("4242\n")
+    with open(path, "rb+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        for command in (SETUP, ("-o", "json", "teardown", "comprehend", "--cluster", "ML-Demo")):
+            r = cli(*command, "--no-reboot", "--timeout", "1", code=6)
+            assert "waiting for another auroraml run on" in r.stderr and "(pid 4242)" in r.stderr
+            assert "error: another auroraml run on" in r.stderr and r.writes == [] and r.stdout == ""
+        cli(*SETUP, "--no-reboot", "--dry-run")  # a dry run changes nothing: it does not wait
+    assert not journal_path.exists()
+    cli(*SETUP, "--no-reboot", code=7)  # released: the run goes ahead
+    assert path.read_text() == f"{os.getpid()}\n"  # the holder's pid, for the next run to name

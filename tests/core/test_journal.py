@@ -89,7 +89,7 @@ def test_reading_skips_a_corrupt_line_with_a_warning(tmp_path):
     records = list(journal.read(path, warnings.append))
     assert [r["action"] for r in records] == ["a", "b"]
     assert len(warnings) == 4 and all(str(path) in w for w in warnings)
-    assert [w.split(":")[-2] for w in warnings] == ["2", "4", "5", "7"]  # line numbers
+    assert [w.split(":")[0] for w in warnings] == [f"journal line {n}" for n in (2, 4, 5, 7)]
 
 
 def test_no_journal_reads_as_no_records(tmp_path):
@@ -167,3 +167,31 @@ def test_a_value_that_is_not_utf8_is_written_escaped_never_lost(tmp_path):
     with Journal(path) as j:
         j.append({"target": value})
     assert json.loads(path.read_text())["target"] == value
+
+
+def test_pair_puts_each_outcome_in_its_intents_place():
+    def rec(step, status, action="a", run="r1"):
+        return {"run": run, "step": step, "status": status, "action": action}
+
+    older = {"action": "old", "status": "done"}  # a record from before step ids: passes through
+    got = journal.pair([older, rec(1, "started", "x"), rec(2, "started", "y"), rec(2, "done", "y"),
+                        rec(1, "failed", "x"), rec(3, "started", "reboot"), rec(3, "unchanged", "reboot"),
+                        rec(4, "started", "z"), rec(9, "done", "orphan"), rec(1, "started", "other", run="r2")])
+    assert [(r["action"], r["status"]) for r in got] == [
+        ("old", "done"), ("x", "failed"), ("y", "done"), ("z", "started"), ("orphan", "done"), ("other", "started")]
+
+
+def test_a_recorder_writes_the_intent_then_the_outcome_with_one_step_id(tmp_path):
+    path = tmp_path / "j.jsonl"
+    with Journal(path) as j:
+        rec = Recorder(j, command="setup comprehend --cluster c", where={"region": "r"}, who="me", cluster="c")
+        intent = rec.started("create-role", "role", after="arn")
+        assert [json.loads(line)["status"] for line in _lines(path)] == ["started"]  # on disk before the write
+        rec.finished(intent, "done")
+        rec.finished(rec.started("attach-policy", "role"), "failed")
+    got = [json.loads(line) for line in _lines(path)]
+    assert [(r["action"], r["step"], r["status"]) for r in got] == [
+        ("create-role", 1, "started"), ("create-role", 1, "done"), ("attach-policy", 2, "started"),
+        ("attach-policy", 2, "failed")]
+    assert got[1]["after"] == "arn" and {r["run"] for r in got} == {j.run}
+    assert list(got[0]) == list(journal.KEYS)

@@ -4,7 +4,8 @@ progress line. The sandbox server runs in this process, so a test can hold a req
 the signal has landed (AWS then applies it anyway, as it would for a client that went away).
 
 SIGINT and SIGTERM exit 130 with the plan on stdout: the step under way `failed` ("interrupted"),
-nothing after it started, nothing half-done reported `done`. SIGKILL leaves no plan. After each,
+nothing after it started, nothing half-done reported `done`. SIGKILL leaves no plan, and in the
+change journal the intent of the step under way with no outcome. After each,
 the same command converges to an undisturbed run's end state, one reboot per member.
 """
 
@@ -209,14 +210,20 @@ def test_each_signal_after_the_kth_step_then_the_same_command_converges(sandbox_
 
     for name, run in runs.items():
         _check_interrupted(name, codes[name], run, under_way[name], k)
-    # The step under way had sent its write: SIGINT and SIGTERM leave it in the change journal as
-    # failed (a re-run finding it done records nothing); SIGKILL leaves no chance to.
+    # The step under way had sent its write, after its intent (`started`) was on disk: SIGINT and
+    # SIGTERM leave its outcome as failed (a re-run finding it done records nothing); SIGKILL
+    # leaves no chance to, so the intent stands alone, and history says "started, outcome unknown".
     from auroraml_cli.core import journal
 
     records = [json.loads(line) for line in journal.default_path(os.environ).read_text().splitlines()]
+    paired = journal.pair(records)
     for name, cluster in clusters.items():
         failed = [(r["action"], r["target"]) for r in records if r["cluster"] == cluster and r["status"] == "failed"]
         assert failed == ([] if name == "SIGKILL" else [under_way[name]]), (name, failed)
+        unknown = [(r["action"], r["target"]) for r in paired if r["cluster"] == cluster and r["status"] == "started"]
+        assert unknown == ([under_way[name]] if name == "SIGKILL" else []), (name, unknown)
+    shown = auroraml("history", "--json", "--cluster", clusters["SIGKILL"])
+    assert shown.json()["records"][-1]["status"] == "started" and "no recorded outcome" in shown.stderr
     time.sleep(0.1)  # the writers' reboots are over now
     again = _in_parallel(lambda c: _setup(c), list(clusters.values()))
     for name, r in zip(clusters, again):

@@ -14,9 +14,16 @@ from .conftest import auroraml
 from .test_database_e2e import _master
 
 
-def _records() -> list[dict]:
+def _lines() -> list[dict]:
     path = Path(os.environ["HOME"]) / ".local" / "state" / "auroraml" / "journal.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _records() -> list[dict]:
+    """One record per change: its outcome, in place of its intent."""
+    from auroraml_cli.core import journal
+
+    return journal.pair(_lines())
 
 
 def test_grant_and_ddl_apply_record_the_statements_and_the_database_account(sandbox):
@@ -28,6 +35,7 @@ def test_grant_and_ddl_apply_record_the_statements_and_the_database_account(sand
     auroraml(*ddl)
     auroraml("grant", "sagemaker", "analyst", "--function", "mldb.churn_score", "--cluster", "ml-demo")
     got = _records()
+    assert [x["status"] for x in _lines()] == ["started", "done"] * 4  # each intent before its statement
     who = f"{MASTER_USERNAME}@%"
     assert [(x["command"], x["action"]) for x in got] == [
         ("ddl --apply --cluster ml-demo", "create-function"),
