@@ -125,7 +125,7 @@ _KIND = {
     **dict.fromkeys(("iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy",
                      "iam:TagPolicy"), "policy-write"),
     **dict.fromkeys(("rds:AddRoleToDBCluster", "rds:RemoveRoleFromDBCluster"), "cluster-write"),
-    "rds:ModifyDBCluster": "cluster-write",  # and on the parameter group it names: see below
+    "rds:ModifyDBCluster": "switch-group",
     **dict.fromkeys(("rds:CreateDBClusterParameterGroup", "rds:ModifyDBClusterParameterGroup",
                      "rds:ResetDBClusterParameterGroup", "rds:AddTagsToResource"), "group-write"),
     "rds:RebootDBInstance": "reboot",
@@ -178,9 +178,9 @@ def document(commands: tuple[str, ...] = COMMANDS, partition: str = "aws", accou
     allow("AuroraMLPassRoleToRds", pick("pass-role"), [role], {"StringEquals": {"iam:PassedToService": "rds.amazonaws.com"}})
     allow("AuroraMLPolicies", pick("policy-write"), [policy])
     allow("AuroraMLClusters", pick("cluster-write"), clusters)
-    # ModifyDBCluster that switches the cluster's group is authorised on that group too.
-    group_actions = pick("group-write") + (["rds:ModifyDBCluster"] if "rds:ModifyDBCluster" in wanted else [])
-    allow("AuroraMLParameterGroups", sorted(group_actions), groups)
+    # ModifyDBCluster that switches the cluster's group is authorised on the cluster and on that group.
+    allow("AuroraMLSwitchParameterGroup", pick("switch-group"), clusters + groups)
+    allow("AuroraMLParameterGroups", pick("group-write"), groups)
     allow("AuroraMLReboot", pick("reboot"), instances)
     allow("AuroraMLSecrets", pick("secret"), secrets)
     if any(_KIND.get(a, "").endswith("write") or _KIND.get(a) in ("create-role", "attach", "pass-role")
