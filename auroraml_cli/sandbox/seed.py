@@ -113,7 +113,7 @@ def seed(clients: ClientFactory | Any) -> list[str]:
     for cluster in CLUSTERS:
         created += _seed_cluster(make("rds", cluster.region), cluster)
     created += _seed_endpoints(make)
-    created += _seed_boundary(make("iam", "us-east-1"))
+    created += seed_boundary(make("iam", "us-east-1"))
     s3 = make("s3", "us-east-1")
     if not _exists(lambda: s3.head_bucket(Bucket=EXPORT_BUCKET)):
         s3.create_bucket(Bucket=EXPORT_BUCKET)
@@ -167,7 +167,7 @@ def _global_clusters(rds: Any) -> set[str]:
     return {g["GlobalClusterIdentifier"] for g in rds.describe_global_clusters()["GlobalClusters"]}
 
 
-def _seed_boundary(iam: Any) -> list[str]:
+def seed_boundary(iam: Any) -> list[str]:
     """The permissions boundary every role setup creates carries: what an administrator makes
     once on AWS (`auroraml iam-policy --bootstrap`), made here so setup runs as on a prepared account."""
     from ..core.operator_policy import BOUNDARY_NAME, boundary_document
