@@ -128,7 +128,8 @@ SCOPED = ("--cluster", "ml-demo", "--cluster", "bedrock-ready", "--cluster", "ml
 @pytest.mark.parametrize("scoped", [False, True], ids=["account-wide", "scoped-to-clusters"])
 def test_setup_of_every_service_succeeds_as_an_operator_holding_exactly_the_printed_policy(cli, sandbox_aws,
                                                                                           monkeypatch, scoped):
-    printed = cli("iam-policy", "--command", "setup", "--command", "check", *(SCOPED if scoped else ())).json()
+    printed = cli("iam-policy", "--command", "setup", "--command", "check", "--command", "teardown",
+                  *(SCOPED if scoped else ())).json()
     become_operator(monkeypatch, printed)
     for args in SETUPS:
         cli(*args)
@@ -139,6 +140,11 @@ def test_setup_of_every_service_succeeds_as_an_operator_holding_exactly_the_prin
     assert {r["PermissionsBoundary"]["PermissionsBoundaryArn"] for r in made} == {BOUNDARY}
     checked = cli("-o", "json", "check", "--cluster", "ml-demo", "--no-database")
     assert {c["status"] for c in checked.json()["checks"] if c["check"] == "role-boundary"} == {"pass"}
+    for service, cluster in (("comprehend", "ml-demo"), ("bedrock", "bedrock-ready"), ("sagemaker", "ml-global-use1"),
+                             ("sagemaker", f"arn:aws:rds:us-west-2:{ACCOUNT}:cluster:ml-global-usw2"),
+                             ("s3", "legacy-v2")):  # and teardown undoes each, as the same operator
+        cli("teardown", service, "--cluster", cluster, "--reboot", "--yes")
+    assert not [r for r in admin("iam").list_roles()["Roles"] if r["RoleName"].startswith("auroraml-")]
 
 
 def test_the_sandbox_refuses_an_operator_what_the_policy_withholds(cli, sandbox_aws, monkeypatch):

@@ -93,3 +93,14 @@ def test_effective_needs_both_the_identity_policy_and_the_boundary():
     assert iam_eval.effective([allow_all], boundary, "s3:GetObject", "x") == "allowed"
     assert iam_eval.effective([allow_all], boundary, "s3:PutObject", "x") == "implicitDeny"
     assert iam_eval.effective([{"Statement": []}], boundary, "s3:GetObject", "x") == "implicitDeny"
+
+
+def test_a_variables_value_matches_only_itself():
+    docs = [{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"}]}]
+    assert iam_eval.decide(docs, "s3:GetObject", "arn:aws:s3:::b/a*/x", {"aws:username": "a*"})[0] == "allowed"
+    assert iam_eval.decide(docs, "s3:GetObject", "arn:aws:s3:::b/abc/x", {"aws:username": "a*"})[0] == "implicitDeny"
+    literal = [{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${*}"}]}]
+    assert iam_eval.decide(literal, "s3:GetObject", "arn:aws:s3:::b/*", {})[0] == "allowed"
+    assert iam_eval.decide(literal, "s3:GetObject", "arn:aws:s3:::b/x", {})[0] == "implicitDeny"
+    equals = {"StringEquals": {"k": "[${aws:username}]"}}
+    assert decide(equals, {"k": "[a[b]", "aws:username": "a[b"}) == "allowed"

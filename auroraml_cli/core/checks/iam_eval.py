@@ -38,24 +38,20 @@ _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
 def _substitute(pattern: str, context: Context | None) -> str | None:
-    """Policy variables: ${key} becomes the request's value; ${*} ${?} ${$} the literal
-    character. None when a variable has no value (the pattern then matches nothing)."""
+    """Policy variables for exact comparisons: ${key} becomes the request's value; ${*} ${?} ${$}
+    the literal character. None when a variable has no value (the pattern then matches nothing)."""
     if "${" not in pattern or context is None:
         return pattern
-    missing = False
-
-    def value(m: re.Match) -> str:
-        nonlocal missing
-        key = m.group(1)
-        if key in ("*", "?", "$"):
-            return "[" + key + "]" if key != "$" else "$"
-        found = _get(context, key)
+    out = []
+    for i, piece in enumerate(_VARIABLE.split(pattern)):
+        if i % 2 == 0 or piece in ("*", "?", "$"):
+            out.append(piece)
+            continue
+        found = _get(context, piece)
         if not found:
-            missing = True
-            return ""
-        return str(found[0]).replace("[", "[[]")
-    out = _VARIABLE.sub(value, pattern)
-    return None if missing else out
+            return None
+        out.append(found[0])
+    return "".join(out)
 
 
 def _get(context: Context, key: str) -> list[str]:
@@ -68,8 +64,23 @@ def _get(context: Context, key: str) -> list[str]:
 
 
 def _pattern_match(pattern: str, value: str, *, case: bool, context: Context | None) -> bool:
-    pattern = _substitute(pattern, context)
-    return pattern is not None and _match(pattern, value, case=case)
+    """A wildcard pattern with policy variables: a variable's value matches only itself (its own
+    * ? [ are not wildcards); a variable without a value matches nothing."""
+    if "${" not in pattern or context is None:
+        return _match(pattern, value, case=case)
+    out = []
+    for i, piece in enumerate(_VARIABLE.split(pattern)):
+        if i % 2 == 0:
+            out.append(piece.replace("[", "[[]"))
+            continue
+        text = piece if piece in ("*", "?", "$") else (_get(context, piece) or [None])[0]
+        if text is None:
+            return False
+        out.append("".join(f"[{c}]" if c in "*?[" else c for c in text))
+    glob = "".join(out)
+    if not case:
+        glob, value = glob.lower(), value.lower()
+    return fnmatch.fnmatchcase(value, glob)
 
 
 def _applies(statement: dict, action: str, resource: str, context: Context | None = None) -> bool:
@@ -85,8 +96,12 @@ def _applies(statement: dict, action: str, resource: str, context: Context | Non
 
 # operator → (compare one request value with one policy value, negated?)
 def _string(case: bool):
-    return lambda policy, value, ctx: (_substitute(policy, ctx) or "\0") == value if case else \
-        (_substitute(policy, ctx) or "\0").lower() == value.lower()
+    def compare(policy: str, value: str, ctx: Context | None) -> bool:
+        wanted = _substitute(policy, ctx)
+        if wanted is None:
+            return False
+        return wanted == value if case else wanted.lower() == value.lower()
+    return compare
 
 
 def _like(policy: str, value: str, ctx: Context | None) -> bool:
