@@ -194,3 +194,16 @@ def test_a_role_made_before_the_boundary_is_reported_by_setup_and_check(cli, san
     checked = cli("-o", "json", "check", "--cluster", "ml-demo", "--no-database")  # a warning: exit 0
     boundary = next(c for c in checked.json()["checks"] if c["check"] == "role-boundary")
     assert boundary["status"] == "warn" and "put-role-permissions-boundary" in boundary["fix"]
+
+
+def test_an_operator_reads_the_rds_managed_master_secret_and_no_other(cli, sandbox_aws, monkeypatch):
+    other = admin("secretsmanager").create_secret(Name="payments/db", SecretString="x")["ARN"]
+    become_operator(monkeypatch, cli("iam-policy", "--command", "grant").json())
+    import boto3
+
+    managed = boto3.client("rds", region_name="us-east-1").describe_db_clusters(
+        DBClusterIdentifier="ml-demo")["DBClusters"][0]["MasterUserSecret"]["SecretArn"]
+    secrets = boto3.client("secretsmanager", region_name="us-east-1")
+    assert ":secret:rds!" in managed and "password" in secrets.get_secret_value(SecretId=managed)["SecretString"]
+    with pytest.raises(secrets.exceptions.ClientError, match="AccessDeniedException"):
+        secrets.get_secret_value(SecretId=other)
