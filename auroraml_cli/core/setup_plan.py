@@ -221,6 +221,9 @@ class _Context:
                 self.unchanged("create-role", self.role_name, "exists with the same trust policy")
             else:
                 self._refuse_foreign(role, "role", self.role_name, "--role-name")
+                self.plan.notes.append(f"the trust policy of {self.role_name} was changed; putting it back needs "
+                                       "iam:UpdateAssumeRolePolicy, which the operator policy (auroraml iam-policy) "
+                                       "leaves out: an administrator's run")
                 self.step("update-trust", self.role_name, "trust policy for rds.amazonaws.com",
                           lambda s: iam.replace_trust(aws, self.role_name, self.role_arn, trust),
                           before=compact_json(role.document), after=compact_json(trust),

@@ -207,3 +207,15 @@ def test_an_operator_reads_the_rds_managed_master_secret_and_no_other(cli, sandb
     assert ":secret:rds!" in managed and "password" in secrets.get_secret_value(SecretId=managed)["SecretString"]
     with pytest.raises(secrets.exceptions.ClientError, match="AccessDeniedException"):
         secrets.get_secret_value(SecretId=other)
+
+
+def test_putting_back_a_changed_trust_is_left_to_an_administrator(cli, sandbox_aws, monkeypatch):
+    cli("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    admin("iam").update_assume_role_policy(RoleName="auroraml-comprehend-ml-demo", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                 "Action": "sts:AssumeRole"}]}))
+    plan = cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run")
+    assert any("iam:UpdateAssumeRolePolicy" in n for n in plan.json()["notes"])
+    become_operator(monkeypatch, cli("iam-policy").json())
+    refused = cli("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes", code=4)
+    assert "iam:UpdateAssumeRolePolicy" in refused.stderr
