@@ -62,11 +62,19 @@ def iam_policy(
     account = account or found_account or "*"
     if found_account and account != found_account:
         raise UsageError(f"the clusters are in account {found_account}, not {account}", "drop --account, or fix it")
+    policy = document(wanted, partition, account, scope)
+    size = len(json.dumps(policy, separators=(",", ":")))
+    if size > MANAGED_POLICY_MAX:
+        ctx.obj.out.warn(f"this policy is {size} characters; IAM takes at most {MANAGED_POLICY_MAX} in a managed "
+                         "policy: split it by --command, or name fewer clusters")
     if bootstrap:
         typer.echo(json.dumps(bootstrap_doc(partition, account, wanted, scope), indent=2))
     else:
-        typer.echo(json.dumps(document(wanted, partition, account, scope), indent=2))
+        typer.echo(json.dumps(policy, indent=2))
     return 0
+
+
+MANAGED_POLICY_MAX = 6144  # IAM's limit on a managed policy document, whitespace not counted
 
 
 def _scope(ctx: typer.Context, clusters: list[str], secret_arns: list[str], partition: str):

@@ -219,3 +219,17 @@ def test_putting_back_a_changed_trust_is_left_to_an_administrator(cli, sandbox_a
     become_operator(monkeypatch, cli("iam-policy").json())
     refused = cli("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes", code=4)
     assert "iam:UpdateAssumeRolePolicy" in refused.stderr
+
+
+def test_a_policy_past_iams_size_limit_is_printed_with_a_warning(cli, sandbox_aws, boto):
+    rds = boto("rds")
+    for i in range(10):
+        rds.create_db_cluster(DBClusterIdentifier=f"team-{i}", Engine="aurora-mysql", EngineVersion="8.0.mysql_aurora.3.08.0",
+                              MasterUsername="admin", MasterUserPassword="sandbox-password")
+        for n in (1, 2, 3):
+            rds.create_db_instance(DBInstanceIdentifier=f"team-{i}-{n}", DBClusterIdentifier=f"team-{i}",
+                                   Engine="aurora-mysql", DBInstanceClass="db.r6g.large")
+    few = cli("iam-policy", "--cluster", "team-0")
+    assert "characters" not in few.stderr
+    many = cli("iam-policy", *(a for i in range(10) for a in ("--cluster", f"team-{i}")))
+    assert many.json()["Statement"] and "IAM takes at most 6144" in many.stderr
