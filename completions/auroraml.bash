@@ -10,16 +10,16 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --dry-run --yes -y -h --help'
-            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout' ;;
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y -h --help'
+            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout --permissions-boundary' ;;
         'teardown')
             subs=''
             opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y -h --help'
             valued='--cluster --role-name --policy-name --timeout' ;;
         'iam-policy')
             subs=''
-            opts='--command -c --account --partition -h --help'
-            valued='--command -c --account --partition' ;;
+            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary -h --help'
+            valued='--command -c --account --partition --cluster --secret-arn' ;;
         'grant')
             subs=''
             opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
@@ -111,6 +111,7 @@ _auroraml_value() {
         ' --config') values='@file' ;;
         'setup --cluster') values='@cluster' ;;
         'teardown --cluster') values='@cluster' ;;
+        'iam-policy --cluster') values='@cluster' ;;
         'grant --cluster') values='@cluster' ;;
         'grant --defaults-file') values='@file' ;;
         'grant --ssl-ca') values='@file' ;;

@@ -21,11 +21,11 @@ function __auroraml_valued
         case ''
             printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout
         case 'setup'
-            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout
+            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout --permissions-boundary
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
         case 'iam-policy'
-            printf '%s\n' --command -c --account --partition
+            printf '%s\n' --command -c --account --partition --cluster --secret-arn
         case 'grant'
             printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'revoke'
@@ -142,6 +142,7 @@ complete -c auroraml -n '__auroraml_at "setup"' -l reboot -l no-reboot -d 'Reboo
 complete -c auroraml -n '__auroraml_at "setup"' -l wait -l no-wait -d 'Wait for the association to be ACTIVE and the last reboot to reach in-sync'
 complete -c auroraml -n '__auroraml_at "setup"' -l timeout -x -d 'Seconds to wait for another auroraml run on the cluster to finish, and for each association and each reboot, before giving up (exit 6; run again to resume)'
 complete -c auroraml -n '__auroraml_at "setup"' -l global -d 'Every member cluster of the global database, each in its own region'
+complete -c auroraml -n '__auroraml_at "setup"' -l permissions-boundary -x -d 'The managed policy every role auroraml creates carries as its boundary'
 complete -c auroraml -n '__auroraml_at "setup"' -l dry-run -d 'Show the plan; change nothing'
 complete -c auroraml -n '__auroraml_at "setup"' -l yes -s y -d 'Consent to the reboot without asking'
 complete -c auroraml -n '__auroraml_at "setup"' -s h -l help -d 'Show the help and exit'
@@ -161,8 +162,12 @@ complete -c auroraml -n '__auroraml_at "teardown"' -s h -l help -d 'Show the hel
 
 # auroraml iam-policy
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l command -s c -x -d 'Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status'
-complete -c auroraml -n '__auroraml_at "iam-policy"' -l account -x -d 'Account id for the role and policy ARNs'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l account -x -d 'Account id for the ARNs'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l partition -x -d 'aws, aws-cn, aws-us-gov'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l cluster -x -a '(__auroraml_clusters)' -d 'Allow changes to these clusters only (repeatable; id or ARN): reads each from RDS to name it, its instances and its parameter group'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l secret-arn -x -d 'A Secrets Manager secret the operator may read besides the RDS-managed master secrets (repeatable)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l bootstrap -d 'Print what an administrator creates once: the permissions boundary, the operator policy, the steps'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l boundary -d 'Print only the permissions boundary every role auroraml creates carries'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -s h -l help -d 'Show the help and exit'
 
 # auroraml grant

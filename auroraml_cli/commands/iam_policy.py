@@ -1,4 +1,5 @@
-"""`auroraml iam-policy`: the IAM policy the operator running auroraml needs, to hand to an admin."""
+"""`auroraml iam-policy`: the IAM policy the operator running auroraml needs, to hand to an admin;
+with --bootstrap, everything an administrator creates once (the permissions boundary too)."""
 
 from __future__ import annotations
 
@@ -10,24 +11,33 @@ import typer
 EXAMPLE = """
 Examples:
 
-  auroraml iam-policy > auroraml-operator.json
+  auroraml iam-policy --bootstrap --account 123456789012      # what an administrator creates once
 
-  auroraml iam-policy --command check --command status
+  auroraml iam-policy --boundary > boundary.json
 
-  aws iam create-policy --policy-name auroraml-operator --policy-document "$(auroraml iam-policy)"
+  auroraml iam-policy --account 123456789012 > operator.json
+
+  auroraml iam-policy --cluster ml-demo --command setup --command check
+
+  aws iam create-policy --policy-name AuroraMLOperator --policy-document file://operator.json
 """
 
 
 def iam_policy(
     ctx: typer.Context,
     commands: Optional[List[str]] = typer.Option(None, "--command", "-c", metavar="COMMAND", help="Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status. [default: all]"),
-    account: str = typer.Option("*", "--account", help="Account id for the role and policy ARNs."),
+    account: Optional[str] = typer.Option(None, "--account", help="Account id for the ARNs. [default: the clusters' account with --cluster, else * (the boundary is then named through ${aws:PrincipalAccount})]"),
     partition: str = typer.Option("aws", "--partition", help="aws, aws-cn, aws-us-gov..."),
+    clusters: Optional[List[str]] = typer.Option(None, "--cluster", metavar="ID", help="Allow changes to these clusters only (repeatable; id or ARN): reads each from RDS to name it, its instances and its parameter group. [default: every cluster]"),
+    secret_arns: Optional[List[str]] = typer.Option(None, "--secret-arn", metavar="ARN", help="A Secrets Manager secret the operator may read besides the RDS-managed master secrets (repeatable)."),
+    bootstrap: bool = typer.Option(False, "--bootstrap", help="Print what an administrator creates once: the permissions boundary, the operator policy, the steps."),
+    boundary: bool = typer.Option(False, "--boundary", help="Print only the permissions boundary every role auroraml creates carries."),
 ) -> int:
     """Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)."""
     from ..core import names
     from ..core.errors import UsageError
-    from ..core.operator_policy import COMMANDS, document
+    from ..core.operator_policy import COMMANDS, boundary_document, document
+    from ..core.operator_policy import bootstrap as bootstrap_doc
 
     wanted = tuple(dict.fromkeys(commands or COMMANDS))
     unknown = [c for c in wanted if c not in COMMANDS]
@@ -35,11 +45,69 @@ def iam_policy(
         raise UsageError(f"no command {unknown[0]!r} talks to AWS", f"choose from: {', '.join(COMMANDS)}")
     if partition not in names.PARTITIONS:
         raise UsageError(f"unknown partition {partition!r}", f"choose from: {', '.join(names.PARTITIONS)}")
-    if account != "*" and not (account.isdigit() and len(account) == 12):
+    if account not in (None, "*") and not (account.isdigit() and len(account) == 12):
         raise UsageError(f"{account!r} is not a 12-digit account id", "pass --account 123456789012, or leave it out")
-    # A policy document is the payload in every output format: it goes straight to `aws iam`.
-    typer.echo(json.dumps(document(wanted, partition, account), indent=2))
+    if bootstrap and boundary:
+        raise UsageError("--bootstrap already prints the boundary", "pass one of --bootstrap and --boundary")
+    for arn in secret_arns or ():
+        parsed = names.Arn.parse(arn)
+        if parsed.service != "secretsmanager" or not parsed.resource.startswith("secret:"):
+            raise UsageError(f"{arn} is not a Secrets Manager secret ARN",
+                             "pass arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX")
+    if boundary:
+        # A policy document is the payload in every output format: it goes straight to `aws iam`.
+        typer.echo(json.dumps(boundary_document(partition), indent=2))
+        return 0
+    scope, found_account = _scope(ctx, list(clusters or ()), list(secret_arns or ()), partition)
+    account = account or found_account or "*"
+    if found_account and account != found_account:
+        raise UsageError(f"the clusters are in account {found_account}, not {account}", "drop --account, or fix it")
+    policy = document(wanted, partition, account, scope)
+    size = len(json.dumps(policy, separators=(",", ":")))
+    if size > MANAGED_POLICY_MAX:
+        ctx.obj.out.warn(f"this policy is {size} characters; IAM takes at most {MANAGED_POLICY_MAX} in a managed "
+                         "policy: split it by --command, or name fewer clusters")
+    if bootstrap:
+        typer.echo(json.dumps(bootstrap_doc(partition, account, wanted, scope), indent=2))
+    else:
+        typer.echo(json.dumps(policy, indent=2))
     return 0
+
+
+MANAGED_POLICY_MAX = 6144  # IAM's limit on a managed policy document, whitespace not counted
+
+
+def _scope(ctx: typer.Context, clusters: list[str], secret_arns: list[str], partition: str):
+    """With --cluster: each cluster's ARN, its instances, and the parameter groups setup may write
+    (its own custom group, and auroraml-* for a cluster on a default.* group), read from RDS."""
+    from ..core.operator_policy import PREFIX, Scope
+
+    if not clusters:
+        return Scope(secret_arns=secret_arns), None
+    from ..core import names
+    from ..core.cluster import describe
+    from ..core.errors import UsageError
+
+    for ref in clusters:
+        names.cluster_ref(ref)  # a one-line usage error, before any AWS call
+    aws = ctx.obj.aws
+    scope = Scope(clusters=[], instances=[], parameter_groups=[], secret_arns=secret_arns)
+    accounts = set()
+    for ref in clusters:
+        cluster = describe(aws, ref)
+        if cluster.partition != partition:
+            raise UsageError(f"{cluster.id} is in partition {cluster.partition}", f"pass --partition {cluster.partition}")
+        accounts.add(cluster.account)
+        rds = f"arn:{cluster.partition}:rds:{cluster.region}:{cluster.account}"
+        scope.clusters.append(str(cluster.arn))
+        scope.instances += [f"{rds}:db:{m.instance_id}" for m in cluster.ordered_members()]
+        own = [] if cluster.parameter_group.startswith("default.") else [f"{rds}:cluster-pg:{cluster.parameter_group}"]
+        scope.parameter_groups += [*own, f"{rds}:cluster-pg:{PREFIX}*"]
+    if len(accounts) > 1:
+        raise UsageError(f"the clusters are in several accounts ({', '.join(sorted(accounts))})",
+                         "print one policy per account")
+    scope.parameter_groups = list(dict.fromkeys(scope.parameter_groups))
+    return scope, accounts.pop()
 
 
 def register(app: typer.Typer) -> None:

@@ -37,6 +37,7 @@ def setup(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the association to be ACTIVE and the last reboot to reach in-sync."),
     timeout: float = typer.Option(1800.0, "--timeout", min=1, help=TIMEOUT_HELP),
     global_: bool = typer.Option(False, "--global", help="Every member cluster of the global database, each in its own region."),
+    permissions_boundary: Optional[str] = typer.Option(None, "--permissions-boundary", metavar="ARN", help="The managed policy every role auroraml creates carries as its boundary. [default: arn:PARTITION:iam::ACCOUNT:policy/AuroraMLBoundary, made by `auroraml iam-policy --bootstrap`]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
 ) -> int:
@@ -64,11 +65,23 @@ def setup(
         timeout=timeout,
         poll_interval=app.settings.poll_interval,
         global_=global_,
+        permissions_boundary=_boundary(permissions_boundary) if permissions_boundary else None,
     )
     with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_setup(app.aws, req)
         return run_plan(app, plan, dry_run=dry_run, yes=yes)
+
+
+def _boundary(text: str) -> str:
+    from ..core import names
+    from ..core.errors import UsageError
+
+    arn = names.Arn.parse(text)
+    if arn.service != "iam" or not arn.resource.startswith("policy/"):
+        raise UsageError(f"{text} is not an IAM managed policy ARN",
+                         "pass arn:aws:iam::ACCOUNT:policy/NAME (see auroraml iam-policy --bootstrap)")
+    return str(arn)
 
 
 def register(app: typer.Typer) -> None:

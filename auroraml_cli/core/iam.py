@@ -23,6 +23,7 @@ class IamObject:
     document: Any = None
     tags: dict[str, str] = field(default_factory=dict)
     attached: set[str] = field(default_factory=set)  # roles: ARNs of attached managed policies
+    boundary: str | None = None  # roles: the ARN of the permissions boundary, if any
 
     @property
     def ours(self) -> bool:
@@ -66,7 +67,18 @@ def read_role(aws: Aws, name: str, arn: str) -> IamObject:
         raise
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
     return IamObject(role["Arn"], True, _doc(role["AssumeRolePolicyDocument"]), _tags(role.get("Tags")),
-                     {p["PolicyArn"] for p in attached})
+                     {p["PolicyArn"] for p in attached},
+                     (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"))
+
+
+def policy_exists(aws: Aws, arn: str) -> bool:
+    try:
+        iam_client(aws, arn).get_policy(PolicyArn=arn)
+    except Exception as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return False
+        raise
+    return True
 
 
 def iam_client(aws: Aws, arn: str):
@@ -108,10 +120,12 @@ def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
             raise
 
 
-def create_role(aws: Aws, name: str, arn: str, trust: Any, tags: dict[str, str], description: str) -> None:
+def create_role(aws: Aws, name: str, arn: str, trust: Any, tags: dict[str, str], description: str,
+                boundary: str) -> None:
+    """With the permissions boundary: the operator policy allows CreateRole only with it."""
     try:
         iam_client(aws, arn).create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
-                                         Description=description, Tags=tag_list(tags))
+                                         Description=description, Tags=tag_list(tags), PermissionsBoundary=boundary)
     except Exception as exc:
         if error_code(exc) != "EntityAlreadyExists" or not _is_ours_already(read_role(aws, name, arn), trust, tags):
             raise

@@ -15,8 +15,9 @@ from .aws import Aws, error_code
 from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINIMUM, TAG_CLUSTER,
                         TAG_MANAGED_BY, TAG_SERVICE, Service)
 from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
-from .errors import UsageError
+from .errors import ConfigError, UsageError
 from .names import POLICY_NAME_MAX, ROLE_NAME_MAX, derived_name
+from .operator_policy import boundary_arn
 from .plan import PLANNED, SKIPPED, UNCHANGED, Plan, Step, command_line
 from .policies import permission_policy, same_document, trust_policy
 from .versions import AuroraVersion
@@ -42,6 +43,7 @@ class SetupRequest:
     timeout: float = 1800.0
     poll_interval: float = 5.0
     global_: bool = False
+    permissions_boundary: str | None = None  # default: operator_policy.BOUNDARY_NAME in the cluster's account
 
     def validate(self) -> None:
         """What can be refused without asking AWS: the service's required options."""
@@ -174,6 +176,7 @@ class _Context:
         self.role_name, self.role_arn, self.policy_name, self.policy_arn = managed_names(
             req.service, cluster, req.role_name, req.policy_name)
         self.tags = {TAG_MANAGED_BY: MANAGED_BY, TAG_CLUSTER: str(cluster.arn), TAG_SERVICE: req.service.name}
+        self.boundary = req.permissions_boundary or boundary_arn(cluster.partition, cluster.account)
         self.changes_need_reboot = False  # a step of this run changes what the members run with
 
     def step(self, action: str, target: str, detail: str, run, **change: str | None) -> Step:
@@ -215,15 +218,27 @@ class _Context:
         trust = trust_policy(c.partition, c.account, c.region)
         role = iam.read_role(aws, self.role_name, self.role_arn)
         if not role.exists:
-            self.step("create-role", self.role_name, "trusted by rds.amazonaws.com for this account",
-                      lambda s: iam.create_role(aws, self.role_name, self.role_arn, trust, self.tags, description),
+            self._require_boundary()
+            self.step("create-role", self.role_name, "trusted by rds.amazonaws.com for this account, "
+                      f"permissions boundary {self.boundary.rsplit('/', 1)[-1]}",
+                      lambda s: iam.create_role(aws, self.role_name, self.role_arn, trust, self.tags, description,
+                                                self.boundary),
                       after=self.role_arn, undo=self.teardown_command())
         else:
             self.role_arn = role.arn  # a role given by name may live under a path
+            if role.boundary != self.boundary:
+                # Setting a boundary is what the operator policy must not allow: an administrator's job.
+                self.plan.notes.append(
+                    f"role {self.role_name} has {'permissions boundary ' + role.boundary if role.boundary else 'no permissions boundary'}"
+                    f"; an administrator should run: aws iam put-role-permissions-boundary --role-name {self.role_name} "
+                    f"--permissions-boundary {self.boundary}")
             if same_document(role.document, trust):
                 self.unchanged("create-role", self.role_name, "exists with the same trust policy")
             else:
                 self._refuse_foreign(role, "role", self.role_name, "--role-name")
+                self.plan.notes.append(f"the trust policy of {self.role_name} was changed; putting it back needs "
+                                       "iam:UpdateAssumeRolePolicy, which the operator policy (auroraml iam-policy) "
+                                       "leaves out: an administrator's run")
                 self.step("update-trust", self.role_name, "trust policy for rds.amazonaws.com",
                           lambda s: iam.replace_trust(aws, self.role_name, self.role_arn, trust),
                           before=compact_json(role.document), after=compact_json(trust),
@@ -237,6 +252,12 @@ class _Context:
                       after=self.policy_arn,
                       undo=self.aws_command("iam", "detach-role-policy", "--role-name", self.role_name,
                                             "--policy-arn", self.policy_arn))
+
+    def _require_boundary(self) -> None:
+        if not iam.policy_exists(self.aws, self.boundary):
+            raise ConfigError(f"the permissions boundary {self.boundary} does not exist; every role auroraml creates "
+                              "carries it", "an administrator creates it once: auroraml iam-policy --bootstrap "
+                              "(or pass --permissions-boundary ARN)")
 
     @staticmethod
     def _refuse_foreign(obj: iam.IamObject, kind: str, name: str, flag: str) -> None:

@@ -23,6 +23,9 @@ def install() -> None:
     wrap(IAMBackend, "delete_policy", _delete_policy)
     wrap(ManagedPolicy, "attach_to", _attach_to)
     define(IamResponse, "simulate_principal_policy", _simulate_principal_policy)
+    from . import access
+
+    access.install()  # IAM enforced for the sandbox's own IAM users' keys
 
 
 class _AccessDenied(IAMException):

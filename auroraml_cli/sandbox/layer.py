@@ -51,6 +51,10 @@ against moto 5.2.5 when the row was added), what the layer does [where].
 |   gets a writer instance                 | readers [rds_clusters]                                |
 | IAM DeletePolicy while attached, or with | DeleteConflict [iam]                                  |
 |   old versions, succeeds                 |                                                       |
+| IAM not enforced (moto's switch: every   | a sandbox IAM user's access key is evaluated against  |
+|   key, Resource "*" only, conditions     | its policies with core/checks/iam_eval on the ARNs    |
+|   fail)                                  | and condition keys of the request; other keys are the |
+|                                          | administrator [access]                                |
 | Bedrock ListFoundationModels, GetFoun-   | per-region catalog.FOUNDATION_MODELS; cross-region    |
 |   dationModel missing                    | inference profiles [bedrock]                          |
 | endpoints are names nothing answers on   | a cluster with a sandbox SQL endpoint reports it as   |

@@ -116,6 +116,7 @@ def seed(clients: ClientFactory | Any) -> list[str]:
     for cluster in CLUSTERS:
         created += _seed_cluster(make("rds", cluster.region), cluster)
     created += _seed_endpoints(make)
+    created += seed_boundary(make("iam", "us-east-1"))
     s3 = make("s3", "us-east-1")
     if not _exists(lambda: s3.head_bucket(Bucket=EXPORT_BUCKET)):
         s3.create_bucket(Bucket=EXPORT_BUCKET)
@@ -172,6 +173,21 @@ def _cluster_arguments(spec: SeedCluster) -> dict[str, Any]:
 
 def _global_clusters(rds: Any) -> set[str]:
     return {g["GlobalClusterIdentifier"] for g in rds.describe_global_clusters()["GlobalClusters"]}
+
+
+def seed_boundary(iam: Any) -> list[str]:
+    """The permissions boundary every role setup creates carries: what an administrator makes
+    once on AWS (`auroraml iam-policy --bootstrap`), made here so setup runs as on a prepared account."""
+    from ..core.operator_policy import BOUNDARY_NAME, boundary_document
+
+    try:
+        iam.create_policy(PolicyName=BOUNDARY_NAME, PolicyDocument=json.dumps(boundary_document()),
+                          Description="Caps every role auroraml creates at Aurora's data-plane calls")
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "EntityAlreadyExists":
+            return []
+        raise
+    return [f"iam policy {BOUNDARY_NAME}"]
 
 
 def _seed_endpoints(make: ClientFactory) -> list[str]:

@@ -39,9 +39,10 @@ def test_a_wired_cluster_passes_every_aws_check_and_reads_only(wired):
     assert set(statuses(wired)) == {
         ("parameter-group", None), ("reboot", None), ("network-egress", None), ("engine", "comprehend"),
         ("region", "comprehend"), ("parameter", "comprehend"), ("role-associated", "comprehend"),
-        ("role-trust", "comprehend"), ("role-policy", "comprehend"), ("network-route", "comprehend")}
+        ("role-trust", "comprehend"), ("role-boundary", "comprehend"), ("role-policy", "comprehend"),
+        ("network-route", "comprehend")}
     assert wired.writes == []
-    assert "10 passed, 0 warned, 0 failed, 0 skipped" in wired.stderr
+    assert "11 passed, 0 warned, 0 failed, 0 skipped" in wired.stderr
 
 
 def test_a_fresh_cluster_fails_on_its_default_group_and_nothing_wired(cli, sandbox_aws):

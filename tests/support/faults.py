@@ -340,5 +340,10 @@ def moto_sandbox_fixture():
     layer.install()
     layer.configure(**FAST)
     with mock_aws():
+        import boto3
+
+        from auroraml_cli.sandbox.seed import seed_boundary
+
+        seed_boundary(boto3.client("iam", region_name="us-east-1"))  # what setup's roles carry
         yield layer
     layer.configure(**FAST)

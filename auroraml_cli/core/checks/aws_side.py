@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..aws import error_code
 from ..catalogue import AURORA_ML_UNAVAILABLE_REGIONS, REGIONAL_MINIMUM, SERVICES, Service
 from ..cluster import IN_SYNC, Cluster
+from ..operator_policy import BOUNDARY_NAME, boundary_arn
 from ..versions import AuroraVersion
 from . import FAIL, PASS, SKIP, WARN, Finding, iam_eval, network
 from .reader import Reader
@@ -181,7 +182,23 @@ def _role(reader: Reader, cluster: Cluster, svc: Service, arn: str) -> tuple[lis
     trusted, why = iam_eval.trusts_rds(role["trust"], cluster.account)
     out.append(Finding("role-trust", svc.name, PASS if trusted else FAIL, f"{arn}: {why}",
                        None if trusted else setup_fix(svc.name, cluster)))
+    if role.get("managed"):
+        out.append(_boundary(cluster, svc, role))
     return out, role
+
+
+def _boundary(cluster: Cluster, svc: Service, role: dict) -> Finding:
+    """A role auroraml manages carries the boundary (`auroraml iam-policy --bootstrap`). One made
+    before the boundary existed is open to whoever may write its policy: an administrator fixes
+    it, since setting a boundary is what the operator policy withholds."""
+    expected = boundary_arn(cluster.partition, cluster.account)
+    name = role["arn"].rsplit("/", 1)[-1]
+    if role.get("boundary") == expected:
+        return Finding("role-boundary", svc.name, PASS, f"{name} carries the permissions boundary {BOUNDARY_NAME}")
+    has = f"has the permissions boundary {role['boundary']}" if role.get("boundary") else "has no permissions boundary"
+    return Finding("role-boundary", svc.name, WARN, f"{name} {has}, not {expected}: the policies attached to it are "
+                   "not capped at Aurora's data-plane calls", f"an administrator runs: aws iam put-role-permissions-"
+                   f"boundary --role-name {name} --permissions-boundary {expected}")
 
 
 def _wanted_resources(cluster: Cluster, svc: Service, scope: Scope, documents: list[dict]) -> list[str]:

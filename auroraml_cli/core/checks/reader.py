@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..aws import Aws, error_code
+from ..catalogue import MANAGED_BY, TAG_MANAGED_BY
 from ..iam import _doc, iam_client
+from ..operator_policy import PREFIX
 
 ROLE_PARAMETER_PREFIXES = ("aws_default_", "aurora_select_into_s3_role", "aurora_load_from_s3_role")
 GROUP_PARAMETERS = ("binlog_format", "activate_all_roles_on_login", "aurora_ml_inference_timeout")
@@ -109,7 +111,10 @@ class Reader:
                 documents.append(self.policy_document(attached["PolicyArn"]))
             for inline in iam.list_role_policies(RoleName=name)["PolicyNames"]:
                 documents.append(_doc(iam.get_role_policy(RoleName=name, PolicyName=inline)["PolicyDocument"]))
-            return {"arn": role["Arn"], "trust": _doc(role["AssumeRolePolicyDocument"]), "documents": documents}
+            tags = {t["Key"]: t["Value"] for t in role.get("Tags") or []}
+            return {"arn": role["Arn"], "trust": _doc(role["AssumeRolePolicyDocument"]), "documents": documents,
+                    "boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+                    "managed": tags.get(TAG_MANAGED_BY) == MANAGED_BY or role["RoleName"].startswith(PREFIX)}
         return self.once(("role", arn), read)
 
     def policy_document(self, arn: str) -> dict:
