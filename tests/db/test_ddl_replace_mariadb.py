@@ -17,7 +17,6 @@ import pytest
 
 from auroraml_cli.core import db, ddl, errors, journal
 from auroraml_cli.core.errors import DatabaseError
-from auroraml_cli.core.plan import DONE, FAILED
 
 OLD = "CREATE FUNCTION `mldb`.`churn_score` (x DOUBLE) RETURNS DOUBLE DETERMINISTIC RETURN x * 3"
 NEW = "CREATE FUNCTION `mldb`.`churn_score` (`x` DOUBLE) RETURNS DOUBLE DETERMINISTIC RETURN x * 2"
@@ -46,11 +45,22 @@ def _apply_journaled(plan, path) -> list[dict]:
     """Apply as run_plan does: each done or failed step written to the journal; the records."""
     recorder = journal.Recorder(journal.Journal(path).open(), command="ddl --apply", where={"server": "mariadb"},
                                 who="root@localhost")
+    intents = {}
+
+    def on_start(step):
+        intents[id(step)] = recorder.step_started(step)
+
+    def on_step(step):
+        if id(step) in intents:
+            recorder.step_finished(intents.pop(id(step)), step)
+
     try:
-        plan.apply(on_step=lambda s: recorder.step(s) if s.status in (DONE, FAILED) else None)
+        plan.apply(on_step=on_step, on_start=on_start)
     finally:
         recorder.journal.close()
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["status"] for r in lines[::2]] == ["started"] * (len(lines) // 2)  # each intent before its outcome
+    return journal.pair(lines)
 
 
 def test_replace_probes_then_replaces_and_journals_the_old_definition_with_its_schema(mldb, mariadb, tmp_path):
