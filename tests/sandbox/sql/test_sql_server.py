@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
 import pytest
-from sandbox_support import FAST
+from sandbox_support import FAST, after_delay
 from sql_support import Address, Client, login_error
 
 from auroraml_cli.sandbox import layer, seed, server
@@ -127,7 +126,7 @@ def test_the_guides_queries_on_the_seeded_sandbox_after_setup(sandbox, knobs):
     rds.modify_db_cluster(DBClusterIdentifier="ml-demo", DBClusterParameterGroupName="ml-demo-ml",
                           ApplyImmediately=True)
     rds.reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
-    time.sleep(FAST["reboot_duration"] + 0.05)
+    after_delay()
     cluster = rds.describe_db_clusters(DBClusterIdentifier="ml-demo")["DBClusters"][0]
     secret = sandbox.client("secretsmanager").get_secret_value(SecretId=cluster["MasterUserSecret"]["SecretArn"])
     sql = Client(sandbox.sql_endpoints["ml-demo"], "admin", json.loads(secret["SecretString"])["password"],
