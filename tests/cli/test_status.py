@@ -45,9 +45,14 @@ def test_prometheus_output_and_its_refusals(cli, mariadb):
 
 
 def test_an_unreachable_server_is_a_database_error(cli, mariadb):
-    from support.mariadb import free_port
+    import socket
 
-    r = cli("-o", "json", "status", "--host", "127.0.0.1", "--port", str(free_port()), "--user", "root", code=5)
+    # Bound and not listening: a connect is refused, and no other process can take the port
+    # meanwhile (a port found free and closed again could be a test MariaDB's by the time of use).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        r = cli("-o", "json", "status", "--host", "127.0.0.1", "--port", str(port), "--user", "root", code=5)
     assert r.json()["instances"][0]["reachable"] is False
 
 
