@@ -169,16 +169,15 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
                 said[r["instance"]] = r["note"]
     else:
         emit = _plain
-    ticks = 0
     try:
-        ticks = watcher.run(interval, count, emit)
-    except KeyboardInterrupt:
+        watcher.run(interval, count, emit)
+    except KeyboardInterrupt:  # how a watch without --count ends
         pass
     finally:
         getattr(emit, "stop", lambda: None)()
     summary = ", ".join(f"{t.instance}: {t.since_start.get('logical_requests') or 0} logical / "
                         f"{t.since_start.get('actual_requests') or 0} actual requests" for t in watcher.targets)
-    app.out.progress(f"watched {ticks} sample(s) — since start: {summary}")
+    app.out.progress(f"watched {watcher.ticks} sample(s) — since start: {summary}")
     return 0
 
 

@@ -29,6 +29,7 @@ class Target:
 class Watcher:
     def __init__(self, targets: list[Target]) -> None:
         self.targets = targets
+        self.ticks = 0  # samples emitted so far: still right when Ctrl-C ends run() part-way
 
     def sample(self, target: Target) -> status.Sample | None:
         """One read; None (and a note) when the instance cannot be reached this tick."""
@@ -89,6 +90,7 @@ class Watcher:
         while count is None or done < count:
             emit(self.tick())
             done += 1
+            self.ticks += 1
             if count is not None and done >= count:
                 break
             next_at += interval

@@ -31,9 +31,17 @@ def define(cls: type, name: str, function: Callable[..., Any]) -> None:
     setattr(cls, name, function)
 
 
+_ahead = 0.0  # seconds layer.advance() has moved the clock on
+
+
 def clock() -> float:
-    """Seconds on a clock that never jumps: the simulated delays compare against it."""
-    return time.monotonic()
+    """Seconds on a clock that never goes back: the simulated delays compare against it."""
+    return time.monotonic() + _ahead
+
+
+def advance(seconds: float) -> None:
+    global _ahead
+    _ahead += seconds
 
 
 def rds_error(code: str, message: str) -> RDSClientError:

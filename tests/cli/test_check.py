@@ -76,16 +76,14 @@ def test_a_region_without_the_service_fails(cli, sandbox_aws, boto):
     assert "eu-north-1" in finding(r, "region", "comprehend")["detail"]
 
 
-def test_the_parameter_reset_fails_that_check(wired, cli, boto):
+def test_the_parameter_reset_fails_that_check(wired, cli, boto, sandbox_aws):
     group = boto("rds").describe_db_clusters(DBClusterIdentifier="ml-demo")["DBClusters"][0]["DBClusterParameterGroup"]
     boto("rds").reset_db_cluster_parameter_group(
         DBClusterParameterGroupName=group,
         Parameters=[{"ParameterName": "aws_default_comprehend_role", "ApplyMethod": "pending-reboot"}])
     boto("rds").reboot_db_instance(DBInstanceIdentifier="ml-demo-1")  # so that the reboot check stays quiet
     boto("rds").reboot_db_instance(DBInstanceIdentifier="ml-demo-2")
-    import time
-
-    time.sleep(0.1)
+    sandbox_aws.advance(1)  # the reboots are over
     r = cli(*CHECK, "--cluster", "ml-demo", "--service", "comprehend", code=1)
     assert failing(r) == {("parameter", "comprehend")}
     assert finding(r, "parameter", "comprehend")["fix"] == "auroraml setup comprehend --cluster ml-demo --reboot --yes"
@@ -109,7 +107,7 @@ def test_a_removed_association_fails_role_associated(wired, cli, boto):
 def test_a_pending_association_warns(cli, sandbox_aws, boto):
     cli("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
     boto("rds").remove_role_from_db_cluster(DBClusterIdentifier="ml-demo", RoleArn=ROLE_ARN)
-    sandbox_aws.configure(association_delay=60)
+    sandbox_aws.configure(association_delay=3600)
     boto("rds").add_role_to_db_cluster(DBClusterIdentifier="ml-demo", RoleArn=ROLE_ARN)
     r = cli(*CHECK, "--cluster", "ml-demo")  # a warning is not a failure
     assert finding(r, "role-associated", "comprehend")["status"] == "warn"
@@ -226,7 +224,7 @@ def test_a_deleted_endpoint_fails(sagemaker_wired, boto):
 
 
 def test_an_endpoint_being_updated_fails(sagemaker_wired, boto, sandbox_aws):
-    sandbox_aws.configure(endpoint_update_duration=60)
+    sandbox_aws.configure(endpoint_update_duration=3600)
     sm = boto("sagemaker")
     config = sm.describe_endpoint(EndpointName="churn-predictor")["EndpointConfigName"]
     sm.update_endpoint(EndpointName="churn-predictor", EndpointConfigName=config)

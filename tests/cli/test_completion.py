@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import stat
-import time
 
 import pytest
 
@@ -14,9 +13,19 @@ from auroraml_cli.docs import completions
 US_EAST_1_AURORA = {"ml-demo", "legacy-v2", "bedrock-ready", "shared-a", "shared-b", "ml-global-use1"}
 
 
+NOW = 1_800_000_000.0
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
+    """The cache directory, on a clock that stands still: fresh or stale is decided by the ages
+    the tests write, never by how long a loaded machine took between two runs."""
+    from types import SimpleNamespace
+
+    from auroraml_cli.core import cluster_cache
+
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cluster_cache, "time", SimpleNamespace(time=lambda: NOW))
     return tmp_path / "cache" / "auroraml"
 
 
@@ -39,8 +48,8 @@ def test_profile_and_region_each_have_their_cache(cli, sandbox_aws, cache):
 
 
 @pytest.mark.parametrize("doc", [
-    {"time": time.time() - 3600, "endpoint": "", "clusters": ["gone"]},  # stale
-    {"time": time.time(), "endpoint": "http://127.0.0.1:5000", "clusters": ["sandbox-only"]},  # another endpoint
+    {"time": NOW - 3600, "endpoint": "", "clusters": ["gone"]},  # stale
+    {"time": NOW, "endpoint": "http://127.0.0.1:5000", "clusters": ["sandbox-only"]},  # another endpoint
     "not json",
 ])
 def test_a_stale_foreign_or_broken_cache_is_refreshed(cli, sandbox_aws, cache, doc):

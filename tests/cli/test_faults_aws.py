@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 
 import pytest
 from support.faults import (CALLBACK, FAST, LOST_RESPONSE, PERSISTENT, SERVER_ERROR, STEPS,
@@ -245,12 +244,17 @@ def test_retries_exhausted_at_each_step_then_the_same_command_resumes(cli, world
 def test_an_answer_lost_after_each_write_then_the_same_command_resumes(cli, world, command):
     """Run k: AWS applies step k's write but the answer is a 500; botocore sends it again. Step
     k+1 is throttled out, so that run k+1 starts right after step k."""
-    world.layer.configure(reboot_duration=0.3)  # the repeated RebootDBInstance lands mid-reboot
     cluster = world.start(cli, command)
     steps = STEPS[command]
     for k, step in enumerate(steps):
         world.faults.clear()
         world.faults.add(step.operation, LOST_RESPONSE, match=step.match(cluster), once=True)
+        if step.operation == "RebootDBInstance":
+            # The repeat lands mid-reboot however late botocore sends it: the reboot lasts an
+            # hour until the repeat has been refused, then ends.
+            world.layer.configure(reboot_duration=3600)
+            world.faults.add(step.operation, CALLBACK, attempts=(2,), match=step.match(cluster), once=True,
+                             then=lambda: world.layer.configure(reboot_duration=FAST["reboot_duration"]))
         following = steps[k + 1] if k + 1 < len(steps) else None
         if following:
             world.faults.add(following.operation, THROTTLE, PERSISTENT, match=following.match(cluster))
@@ -260,6 +264,8 @@ def test_an_answer_lost_after_each_write_then_the_same_command_resumes(cli, worl
             assert got[step.key(cluster)] != "failed", (step, r.stderr)  # its own repeat is recognised
         if step.operation in LOST_ANSWER_REPEATS:  # the repeat did meet the first attempt's effect
             assert len(world.faults.attempts(step.operation)) >= 2, world.faults.attempts(step.operation)
+        if step.operation == "RebootDBInstance":  # refused (already rebooting) and waited out
+            assert world.faults.attempts(step.operation)[:2] == [LOST_RESPONSE, CALLBACK], world.faults.sent
         if following and following.action != step.action:
             assert got[step.key(cluster)] == "done" and r.code == 4, got
             assert_stopped_at(r, following.key(cluster))
@@ -273,15 +279,19 @@ def test_an_answer_lost_after_each_write_then_the_same_command_resumes(cli, worl
 # --- waits: IAM eventual consistency, associations, reboots ----------------------------------
 
 def test_iam_eventual_consistency_is_waited_out(cli, world):
-    world.layer.configure(iam_propagation_delay=0.3)
+    # Refused while IAM propagates, then accepted: IAM catches up right after the first refusal
+    # (a short delay instead could be over before the first attempt on a loaded machine).
+    world.layer.configure(iam_propagation_delay=3600)
+    world.faults.add("AddRoleToDBCluster", CALLBACK, once=True,
+                     then=lambda: world.layer.configure(iam_propagation_delay=0))
     cluster = world.cluster()
     world.run(cli, "setup", cluster)
-    assert len(world.faults.attempts("AddRoleToDBCluster")) > 1  # refused while IAM propagates, then accepted
+    assert world.faults.attempts("AddRoleToDBCluster") == [CALLBACK, "sent"]
     world.assert_converged(cli, "setup", cluster)
 
 
 def test_iam_eventual_consistency_past_the_timeout_exits_6_and_the_rerun_converges(cli, world):
-    world.layer.configure(iam_propagation_delay=30)
+    world.layer.configure(iam_propagation_delay=3600)
     cluster = world.cluster()
     r = world.run(cli, "setup", cluster, "--timeout", "1", code=6)
     assert_stopped_at(r, ("associate-role", None))
@@ -295,7 +305,7 @@ def test_iam_eventual_consistency_past_the_timeout_exits_6_and_the_rerun_converg
 
 
 def test_an_association_still_pending_at_the_timeout_exits_6_and_the_rerun_waits_for_it(cli, world):
-    world.layer.configure(association_delay=30)
+    world.layer.configure(association_delay=3600)
     cluster = world.cluster()
     r = world.run(cli, "setup", cluster, "--timeout", "1", code=6)
     assert_stopped_at(r, ("associate-role", None))
@@ -359,15 +369,14 @@ def test_an_association_turning_invalid_mid_run_exits_4_and_the_rerun_repairs_it
 @pytest.mark.parametrize("command, rerun", [("setup", "after-the-reboot"), ("teardown", "while-rebooting")])
 def test_a_reboot_not_in_sync_by_the_timeout_exits_6_and_the_rerun_reboots_nothing_twice(cli, world, command, rerun):
     cluster = world.start(cli, command)
-    world.layer.configure(reboot_duration=30)
+    world.layer.configure(reboot_duration=3600)
     r = world.run(cli, command, cluster, "--timeout", "1", code=6)
     assert_stopped_at(r, ("reboot-instance", f"{cluster}-1"))
     assert_one_error(r, "timed out", f"{cluster}-1", "in-sync")
     assert world.reboots_of(cluster) == {f"{cluster}-1": 1}
     world.faults.clear()
     if rerun == "after-the-reboot":
-        world.layer.configure(reboot_duration=0.02)
-        time.sleep(0.05)
+        world.layer.configure(reboot_duration=0.02)  # begun over a second ago: over
     else:  # the writer is still rebooting: RebootDBInstance is refused, and the re-run waits for it
         world.faults.add("RebootDBInstance", CALLBACK, match=f"{cluster}-1",
                          then=lambda: world.layer.configure(reboot_duration=0.02))

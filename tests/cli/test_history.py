@@ -91,7 +91,7 @@ def test_nothing_to_do_a_dry_run_and_a_refusal_write_nothing(cli, sandbox_aws, j
 
 
 def test_a_failed_step_keeps_the_records_of_the_steps_before_it(cli, sandbox_aws, journal_path):
-    sandbox_aws.configure(association_delay=30)
+    sandbox_aws.configure(association_delay=3600)
     slow = cli(*SETUP, "--timeout", "1", "--no-reboot", code=6)
     assert slow.steps(action="associate-role")[0]["status"] == "failed"
     # the association was asked for before the wait timed out: recorded as failed, since it may hold

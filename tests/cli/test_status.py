@@ -45,9 +45,14 @@ def test_prometheus_output_and_its_refusals(cli, mariadb):
 
 
 def test_an_unreachable_server_is_a_database_error(cli, mariadb):
-    from support.mariadb import free_port
+    import socket
 
-    r = cli("-o", "json", "status", "--host", "127.0.0.1", "--port", str(free_port()), "--user", "root", code=5)
+    # Bound and not listening: a connect is refused, and no other process can take the port
+    # meanwhile (a port found free and closed again could be a test MariaDB's by the time of use).
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        r = cli("-o", "json", "status", "--host", "127.0.0.1", "--port", str(port), "--user", "root", code=5)
     assert r.json()["instances"][0]["reachable"] is False
 
 
@@ -56,3 +61,21 @@ def test_reset_needs_consent_off_a_terminal(cli, mariadb):
     assert "--yes" in r.stderr
     ok = cli("-o", "json", "status", *_host(mariadb), "--reset", "--yes")
     assert "FLUSH STATUS" in ok.stderr
+
+
+def test_ctrl_c_ends_an_endless_watch_with_the_samples_it_took(cli, mariadb, monkeypatch):
+    """Without --count a watch runs until Ctrl-C: exit 0, and the summary counts what was shown."""
+    from auroraml_cli.core.watch import Watcher
+
+    tick, ticks = Watcher.tick, []
+
+    def interrupted_third(self):
+        ticks.append(1)
+        if len(ticks) == 3:
+            raise KeyboardInterrupt
+        return tick(self)
+
+    monkeypatch.setattr(Watcher, "tick", interrupted_third)
+    r = cli("-o", "json", "status", *_host(mariadb), "--watch", "--interval", "0.05")
+    assert len(r.stdout.splitlines()) == 2
+    assert "watched 2 sample(s)" in r.stderr

@@ -4,8 +4,6 @@ fail, with its fix; the database side reads what each instance really runs with.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from .conftest import auroraml
@@ -39,7 +37,9 @@ def _reboot_all(sandbox, cluster="ml-demo"):
     members = rds.describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["DBClusterMembers"]
     for m in members:
         rds.reboot_db_instance(DBInstanceIdentifier=m["DBInstanceIdentifier"])
-    time.sleep(0.3)
+    from auroraml_cli.sandbox import layer
+
+    layer.advance(layer.settings.reboot_duration + 1)  # the reboots are over
 
 
 @pytest.fixture

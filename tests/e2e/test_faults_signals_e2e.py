@@ -182,7 +182,7 @@ def test_each_signal_after_the_kth_step_then_the_same_command_converges(sandbox_
         held = {name: hold.add("CreateRole", f"RoleName=auroraml-comprehend-{c}") for name, c in clusters.items()}
         under_way = {name: ("create-role", f"auroraml-comprehend-{c}") for name, c in clusters.items()}
     else:
-        layer.configure(reboot_duration=30)
+        layer.configure(reboot_duration=3600)
         under_way = {name: ("reboot-instance", f"{c}-1") for name, c in clusters.items()}
 
     runs = {name: Running("-o", "json", "setup", "comprehend", "--cluster", c, "--reboot", "--yes")
@@ -194,10 +194,16 @@ def test_each_signal_after_the_kth_step_then_the_same_command_converges(sandbox_
             if point == "write":
                 assert held[name][0].wait(timeout=30), run.err
             else:
+                writer = f"{clusters[name]}-1"
                 deadline = time.monotonic() + 30
-                while reboots.accepted.get(f"{clusters[name]}-1") != 1 and time.monotonic() < deadline:
+                while reboots.accepted.get(writer) != 1 and time.monotonic() < deadline:
                     time.sleep(0.02)
-                time.sleep(0.2)  # polling for in-sync now
+                assert reboots.accepted.get(writer) == 1, run.err
+                # Only the wait for in-sync describes the writer after its reboot: the next such
+                # request means the run is polling now.
+                polled, go_on = hold.add("DescribeDBInstances", f"DBInstanceIdentifier={writer}")
+                go_on.set()
+                assert polled.wait(timeout=30), run.err
             run.proc.send_signal(SIGNALS[name])
         codes = {name: run.finish() for name, run in runs.items()}
     finally:
@@ -224,7 +230,7 @@ def test_each_signal_after_the_kth_step_then_the_same_command_converges(sandbox_
         assert unknown == ([under_way[name]] if name == "SIGKILL" else []), (name, unknown)
     shown = auroraml("history", "--json", "--cluster", clusters["SIGKILL"])
     assert shown.json()["records"][-1]["status"] == "started" and "no recorded outcome" in shown.stderr
-    time.sleep(0.1)  # the writers' reboots are over now
+    layer.advance(FAST["reboot_duration"] + 1)  # the writers' reboots are over now
     again = _in_parallel(lambda c: _setup(c), list(clusters.values()))
     for name, r in zip(clusters, again):
         statuses = {(s["action"], s["target"]): s["status"] for s in r.json()["steps"]}

@@ -4,6 +4,7 @@ batches through the sandbox's AWS half), as an operator would read them."""
 from __future__ import annotations
 
 import json
+import re
 
 from .conftest import auroraml
 from .test_database_e2e import _master
@@ -49,25 +50,69 @@ def test_watch_json_lines_and_prometheus(sandbox):
     assert 'aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
 
 
-def test_a_writer_reboot_mid_watch_restarts_its_deltas_instead_of_going_negative(sandbox):
-    import os
-    import subprocess
-    import time
+class Watch:
+    """`auroraml -o json status --watch` without --count, as a child process: the test reads its
+    samples one by one and says when to stop (Ctrl-C), so no event it waits for can fall between
+    a fixed number of samples."""
 
-    from .conftest import AURORAML
+    def __init__(self, *args: str) -> None:
+        import os
+        import subprocess
+        import threading
+
+        from .conftest import AURORAML
+
+        self.proc = subprocess.Popen([AURORAML, "-o", "json", "status", *args, "--watch", "--interval", "0.1"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+        self.docs: list[dict] = []
+        self._guard = threading.Timer(120, self.proc.kill)  # a test that never sees its sample ends anyway
+        self._guard.start()
+
+    def next(self) -> dict:
+        line = self.proc.stdout.readline()
+        assert line.endswith("\n"), f"the watch ended: {self.proc.stderr.read()}"
+        self.docs.append(json.loads(line))
+        return self.docs[-1]
+
+    def until(self, wanted) -> dict:
+        """The next sample whose writer record satisfies `wanted`."""
+        while not wanted(self.next()["instances"][0]):
+            pass
+        return self.docs[-1]
+
+    def interrupt(self) -> str:
+        """Ctrl-C; the samples printed meanwhile are kept (a line cut short by the signal is not)."""
+        import signal
+
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=60)
+        self._guard.cancel()
+        assert self.proc.returncode == 0, err
+        self.docs += [json.loads(line) for line in out.split("\n")[:-1]]
+        return err
+
+    def close(self) -> None:
+        self._guard.cancel()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+def test_a_writer_reboot_mid_watch_restarts_its_deltas_instead_of_going_negative(sandbox):
+    from auroraml_cli.sandbox import layer
 
     auroraml("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
     _guide_query(sandbox)  # counters above zero before the watch starts
-    proc = subprocess.Popen([AURORAML, "-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.3",
-                             "--count", "10"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
-    first = json.loads(proc.stdout.readline())
-    assert first["instances"][0]["counters"]["logical_requests"] > 0
-    sandbox.client("rds").reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
-    time.sleep(0.2)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    writer = [d["instances"][0] for d in (json.loads(line) for line in out.splitlines())]
-    assert any(w["restarted"] for w in writer), writer
+    watch = Watch("--cluster", "ml-demo")
+    try:
+        assert watch.next()["instances"][0]["counters"]["logical_requests"] > 0
+        sandbox.client("rds").reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
+        layer.advance(1)  # the reboot is over: the next sample of the writer finds its counters at 0
+        watch.until(lambda w: w["restarted"])
+        watch.interrupt()
+    finally:
+        watch.close()
+    writer = [d["instances"][0] for d in watch.docs]
     assert all(v is None or v >= 0 for w in writer if w["delta"] for v in w["delta"].values())
 
 
@@ -82,32 +127,24 @@ def test_watch_count_three_gives_three_json_lines_with_stable_keys(sandbox):
 
 
 def test_an_endpoint_killed_and_restarted_mid_watch_is_reported_and_reconnected(sandbox):
-    import os
-    import subprocess
-    import time
-
-    from .conftest import AURORAML
-
-    proc = subprocess.Popen([AURORAML, "-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.2",
-                             "--count", "14"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ))
-    first = json.loads(proc.stdout.readline())
-    assert all(i["reachable"] for i in first["instances"])
-    endpoint = sandbox.sql_endpoints["ml-demo"]
-    endpoint.go_down()
+    watch = Watch("--cluster", "ml-demo")
     try:
-        time.sleep(0.8)
+        assert all(i["reachable"] for i in watch.next()["instances"])
+        endpoint = sandbox.sql_endpoints["ml-demo"]
+        endpoint.go_down()
+        try:
+            watch.until(lambda w: not w["reachable"])
+        finally:
+            endpoint.come_back()
+        watch.until(lambda w: w["reachable"])
+        err = watch.interrupt()
     finally:
-        endpoint.come_back()
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, err
-    docs = [first, *(json.loads(line) for line in out.splitlines())]
-    assert len(docs) == 14
-    writer = [d["instances"][0] for d in docs]
+        watch.close()
+    writer = [d["instances"][0] for d in watch.docs]
     down = [i for i, w in enumerate(writer) if not w["reachable"]]
-    assert down, "the outage was not seen"
     assert writer[down[0]]["note"].startswith("unreachable")
-    back = next(w for w in writer[down[-1] + 1:])
+    back = writer[down[-1] + 1]
     assert back["reachable"] and back["note"] == "reconnected"
     assert writer[-1]["reachable"]
-    assert "unreachable" in err and "watched 14 sample(s)" in err
+    shown = int(re.search(r"watched (\d+) sample\(s\)", err)[1])
+    assert "unreachable" in err and shown >= len(watch.docs) - 1  # Ctrl-C may land between a line and its count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -21,15 +20,17 @@ RDS_TRUST = {
 
 
 def after_delay() -> None:
-    """Sleep until pending associations and reboots have finished, whatever the knobs say."""
+    """Move the sandbox's clock past the pending associations, reboots and endpoint updates,
+    whatever the knobs say. No sleep: the layer works the states out from its clock when read."""
     from auroraml_cli.sandbox import layer
 
-    time.sleep(max(layer.settings.association_delay, layer.settings.reboot_duration) + 0.03)
+    knobs = layer.settings
+    layer.advance(max(knobs.association_delay, knobs.reboot_duration, knobs.endpoint_update_duration) + 1)
 
 
-# Tests that assert a state *during* a delay use this instead of FAST's 0.05 s, so a slow
-# machine cannot outrun them.
-OBSERVABLE_DELAY = 0.4
+# Tests that assert a state *during* a delay use this instead of FAST's 0.05 s: a loaded machine
+# can stall a test for a second, never for an hour. after_delay() ends it without waiting.
+LONG_DELAY = 3600.0
 
 
 def members(rds: Any, cluster: str) -> dict[str, str]:

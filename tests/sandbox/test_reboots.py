@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sandbox_support import ACCOUNT, OBSERVABLE_DELAY, after_delay, error_code, instance_status, members
+from sandbox_support import ACCOUNT, LONG_DELAY, after_delay, error_code, instance_status, members
 
 from auroraml_cli.sandbox import layer
 
@@ -58,7 +58,7 @@ def test_dynamic_immediate_change_runs_at_once(shared, rds):
 
 
 def test_reboot_goes_rebooting_then_available_and_in_sync(shared, rds):
-    layer.configure(reboot_duration=OBSERVABLE_DELAY)
+    layer.configure(reboot_duration=LONG_DELAY)
     set_role(rds, shared)
     response = rds.reboot_db_instance(DBInstanceIdentifier="a-1")
     assert response["DBInstance"]["DBInstanceStatus"] == "rebooting"
@@ -73,13 +73,13 @@ def test_reboot_goes_rebooting_then_available_and_in_sync(shared, rds):
 
 
 def test_without_the_late_start_the_first_read_says_rebooting(shared, rds):
-    layer.configure(reboot_starts_late=False, reboot_duration=OBSERVABLE_DELAY)
+    layer.configure(reboot_starts_late=False, reboot_duration=LONG_DELAY)
     rds.reboot_db_instance(DBInstanceIdentifier="a-1")
     assert instance_status(rds, "a-1") == "rebooting"
 
 
 def test_waiter_for_available_is_fooled_by_the_late_start(shared, rds):
-    layer.configure(reboot_duration=OBSERVABLE_DELAY)  # outlasts loading the waiter model
+    layer.configure(reboot_duration=LONG_DELAY)  # outlasts loading the waiter model
     set_role(rds, shared)
     rds.reboot_db_instance(DBInstanceIdentifier="a-1")
     rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier="a-1")
@@ -87,7 +87,7 @@ def test_waiter_for_available_is_fooled_by_the_late_start(shared, rds):
 
 
 def test_rebooting_twice_is_refused(shared, rds):
-    layer.configure(reboot_duration=OBSERVABLE_DELAY)
+    layer.configure(reboot_duration=LONG_DELAY)
     rds.reboot_db_instance(DBInstanceIdentifier="a-1")
     with pytest.raises(rds.exceptions.InvalidDBInstanceStateFault):
         rds.reboot_db_instance(DBInstanceIdentifier="a-1")

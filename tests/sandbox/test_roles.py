@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sandbox_support import OBSERVABLE_DELAY, RDS_TRUST, V3_BEDROCK, after_delay, error_code, error_message
+from sandbox_support import LONG_DELAY, RDS_TRUST, V3_BEDROCK, after_delay, error_code, error_message
 
 from auroraml_cli.sandbox import layer
 
@@ -26,7 +26,7 @@ def role(iam):
 
 
 def test_pending_then_active_for_a_role_rds_can_assume(make_cluster, rds, role):
-    layer.configure(association_delay=OBSERVABLE_DELAY)
+    layer.configure(association_delay=LONG_DELAY)
     make_cluster("c", instances=0)
     arn = role("ml")
     rds.add_role_to_db_cluster(DBClusterIdentifier="c", RoleArn=arn)

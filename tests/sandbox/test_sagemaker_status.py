@@ -3,10 +3,8 @@ endpoint_update_duration, then InService on the new configuration) and DeleteEnd
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from sandbox_support import ACCOUNT, OBSERVABLE_DELAY, deploy, error_code, error_message
+from sandbox_support import ACCOUNT, LONG_DELAY, after_delay, deploy, error_code, error_message
 
 from auroraml_cli.sandbox import layer
 
@@ -22,7 +20,7 @@ def sagemaker(client, knobs):
     variant = {"VariantName": "AllTraffic", "ModelName": "churn", "InitialInstanceCount": 2,
                "InstanceType": "ml.m5.xlarge"}
     control.create_endpoint_config(EndpointConfigName="churn-v2", ProductionVariants=[variant])
-    layer.configure(endpoint_update_duration=OBSERVABLE_DELAY)
+    layer.configure(endpoint_update_duration=LONG_DELAY)
     return control
 
 
@@ -48,7 +46,7 @@ def test_an_update_is_updating_for_a_while_then_in_service_on_the_new_configurat
     listed = sagemaker.list_endpoints(StatusEquals="Updating")["Endpoints"]
     assert [e["EndpointName"] for e in listed] == ["churn"]
 
-    time.sleep(OBSERVABLE_DELAY + 0.05)
+    after_delay()
     after = sagemaker.describe_endpoint(EndpointName="churn")
     assert after["EndpointStatus"] == "InService"
     assert after["EndpointConfigName"] == "churn-v2"
@@ -100,7 +98,7 @@ def test_deleted_while_updating_then_created_again_is_in_service(sagemaker):
     sagemaker.delete_endpoint(EndpointName="churn")
     sagemaker.create_endpoint(EndpointName="churn", EndpointConfigName="churn")
     assert status(sagemaker) == "InService"
-    time.sleep(OBSERVABLE_DELAY + 0.05)
+    after_delay()
     assert sagemaker.describe_endpoint(EndpointName="churn")["EndpointConfigName"] == "churn"
 
 

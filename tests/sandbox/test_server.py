@@ -7,12 +7,11 @@ import os
 import signal
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from sandbox_support import FAST, OBSERVABLE_DELAY, RDS_TRUST
+from sandbox_support import FAST, LONG_DELAY, RDS_TRUST, after_delay
 
 from auroraml_cli.sandbox import layer, server
 
@@ -103,7 +102,7 @@ def test_ml_answers_route_sets_what_the_services_answer(sandbox):
 
 
 def test_knobs_set_over_http_change_what_clients_see(sandbox, knobs):
-    call_config(sandbox, "POST", {"association_delay": OBSERVABLE_DELAY})
+    call_config(sandbox, "POST", {"association_delay": LONG_DELAY})
     rds, iam = sandbox.client("rds"), sandbox.client("iam")
     arn = iam.create_role(RoleName="http-ml", AssumeRolePolicyDocument=json.dumps(RDS_TRUST))["Role"]["Arn"]
     rds.add_role_to_db_cluster(DBClusterIdentifier="legacy-v2", RoleArn=arn)
@@ -113,7 +112,7 @@ def test_knobs_set_over_http_change_what_clients_see(sandbox, knobs):
         return {r["RoleArn"]: r["Status"] for r in found}[arn]
 
     assert status() == "PENDING"
-    time.sleep(OBSERVABLE_DELAY + 0.05)
+    after_delay()
     assert status() == "ACTIVE"
     rds.remove_role_from_db_cluster(DBClusterIdentifier="legacy-v2", RoleArn=arn)
 

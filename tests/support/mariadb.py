@@ -64,6 +64,10 @@ class MariaDBNotFound(MariaDBError):
     """mariadbd / mariadb-install-db are not installed."""
 
 
+class _PortTaken(MariaDBError):
+    """The free port was taken by another server before ours bound it."""
+
+
 @dataclass(frozen=True)
 class Binaries:
     server: Path
@@ -222,9 +226,10 @@ class MariaDB:
                 try:
                     self._launch_and_wait()
                     break
-                except MariaDBError:
+                except MariaDBError as exc:
                     # Another process took the port between free_port() and the server's bind.
-                    if attempt + 1 < attempts and _BIND_FAILED.search(self.error_log_text()):
+                    if attempt + 1 < attempts and (isinstance(exc, _PortTaken)
+                                                   or _BIND_FAILED.search(self.error_log_text())):
                         self.error_log.unlink(missing_ok=True)
                         continue
                     raise
@@ -357,10 +362,18 @@ class MariaDB:
             else:
                 try:
                     with conn.cursor() as cur:
-                        cur.execute("SELECT VERSION()")
-                        self.version = cur.fetchone()[0]
+                        cur.execute("SELECT VERSION(), @@datadir")
+                        version, datadir = cur.fetchone()
                 finally:
                     conn.close()
+                if Path(datadir).resolve() != self.datadir.resolve():
+                    # Another server (another test process's) took the port before ours could bind
+                    # it: ours is failing to start, and that one is not ours to use.
+                    proc, self._proc = self._proc, None
+                    proc.kill()
+                    proc.wait(timeout=10)
+                    raise _PortTaken(f"{self.host}:{self.port} is served by another server (datadir {datadir})")
+                self.version = version
                 return
             if time.monotonic() > deadline:
                 proc, self._proc = self._proc, None

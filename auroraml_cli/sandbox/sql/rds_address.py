@@ -7,36 +7,52 @@ Aurora.
 
 `advertise`/`withdraw` keep a registry that the properties installed on moto's classes read,
 so the address survives moto's reset and reseeding (the new cluster has the same identifier).
+Two endpoints of one cluster in one process (a second sandbox beside the first, as tests start):
+the later one's address while it runs, the earlier one's again once it stops.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-_ADVERTISED: dict[tuple[str, str, str], tuple[str, int]] = {}
-_INSTANCES: dict[tuple[str, str, str], tuple[str, int]] = {}
+# key → the addresses advertised for it, oldest first; the last one is reported
+_ADVERTISED: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+_INSTANCES: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
 _MOTO_PORT = "_auroraml_moto_port"
 
 
+def _push(registry: dict, key: tuple[str, str, str], host: str, port: int) -> None:
+    registry.setdefault(key, []).append((host, port))
+
+
+def _pull(registry: dict, key: tuple[str, str, str], port: int) -> None:
+    """Forget the address on `port`; one advertised before it (and still up) is reported again."""
+    left = [address for address in registry.get(key, []) if address[1] != port]
+    if left:
+        registry[key] = left
+    else:
+        registry.pop(key, None)
+
+
+def _current(registry: dict, key: tuple[str, str, str]) -> tuple[str, int] | None:
+    addresses = registry.get(key)
+    return addresses[-1] if addresses else None
+
+
 def advertise(account_id: str, region: str, cluster_id: str, host: str, port: int) -> None:
-    _ADVERTISED[(account_id, region, cluster_id)] = (host, port)
+    _push(_ADVERTISED, (account_id, region, cluster_id), host, port)
 
 
 def withdraw(account_id: str, region: str, cluster_id: str, port: int) -> None:
-    """Forget the address, unless another endpoint has advertised the cluster since."""
-    key = (account_id, region, cluster_id)
-    if _ADVERTISED.get(key, ("", 0))[1] == port:
-        del _ADVERTISED[key]
+    _pull(_ADVERTISED, (account_id, region, cluster_id), port)
 
 
 def advertise_instance(account_id: str, region: str, instance_id: str, host: str, port: int) -> None:
-    _INSTANCES[(account_id, region, instance_id)] = (host, port)
+    _push(_INSTANCES, (account_id, region, instance_id), host, port)
 
 
 def withdraw_instance(account_id: str, region: str, instance_id: str, port: int) -> None:
-    key = (account_id, region, instance_id)
-    if _INSTANCES.get(key, ("", 0))[1] == port:
-        del _INSTANCES[key]
+    _pull(_INSTANCES, (account_id, region, instance_id), port)
 
 
 def install() -> None:
@@ -50,14 +66,14 @@ def install() -> None:
 
 
 def _cluster_address(cluster: Any) -> tuple[str, int] | None:
-    return _ADVERTISED.get((cluster.account_id, cluster.region, cluster.db_cluster_identifier))
+    return _current(_ADVERTISED, (cluster.account_id, cluster.region, cluster.db_cluster_identifier))
 
 
 def _instance_address(db: Any) -> tuple[str, int] | None:
     cluster = getattr(db, "cluster", None)
     if cluster is None:
         return None
-    own = _INSTANCES.get((db.account_id, db.region, db.db_instance_identifier))
+    own = _current(_INSTANCES, (db.account_id, db.region, db.db_instance_identifier))
     return own if own is not None and _cluster_address(cluster) is not None else _cluster_address(cluster)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 
 import pytest
-from sandbox_support import FAST
+from sandbox_support import FAST, V3_BEDROCK, after_delay
 from sql_support import Address, Client, login_error
 
 from auroraml_cli.sandbox import layer, seed, server
@@ -37,6 +36,20 @@ def test_rds_reports_the_endpoint_of_a_cluster_and_its_instances(endpoint_for, r
     endpoint.stop()
     host, port, _ = writer_endpoint(rds, "found")
     assert host.startswith("found.cluster-") and port == 3306  # moto's own once the endpoint is gone
+
+
+def test_a_second_endpoint_of_a_cluster_stopping_gives_the_address_back_to_the_first(endpoint_for, rds):
+    """Two endpoints of one cluster in one process (a test's sandbox beside the module's): the
+    later one's address while it runs, the earlier one's again once it stops."""
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    first = endpoint_for("twice", instances=1)
+    second = start_endpoint(cluster_id="twice", engine_version=V3_BEDROCK)
+    assert writer_endpoint(rds, "twice")[1] == second.port
+    second.stop()
+    assert writer_endpoint(rds, "twice")[1] == first.port
+    instance = rds.describe_db_instances(DBInstanceIdentifier="twice-1")["DBInstances"][0]["Endpoint"]
+    assert instance["Port"] == first.instances["twice-1"]
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +140,7 @@ def test_the_guides_queries_on_the_seeded_sandbox_after_setup(sandbox, knobs):
     rds.modify_db_cluster(DBClusterIdentifier="ml-demo", DBClusterParameterGroupName="ml-demo-ml",
                           ApplyImmediately=True)
     rds.reboot_db_instance(DBInstanceIdentifier="ml-demo-1")
-    time.sleep(FAST["reboot_duration"] + 0.05)
+    after_delay()
     cluster = rds.describe_db_clusters(DBClusterIdentifier="ml-demo")["DBClusters"][0]
     secret = sandbox.client("secretsmanager").get_secret_value(SecretId=cluster["MasterUserSecret"]["SecretArn"])
     sql = Client(sandbox.sql_endpoints["ml-demo"], "admin", json.loads(secret["SecretString"])["password"],
