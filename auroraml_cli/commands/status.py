@@ -109,8 +109,16 @@ def _targets(app, base, only: Optional[str], timeout: float):
         raise UsageError("no cluster or host", "pass --cluster ID (every instance) or --host")
 
     def opener(address: str, port: int):
-        target, creds = db.resolve(replace(base, host=address, port=port), app.aws)
-        return lambda: st.open_aurora(lambda: db.connect(target, creds, timeout), f"{address}:{port}")
+        request = replace(base, host=address, port=port)
+        resolved = [db.resolve(request, app.aws)]  # now: a bad option file or secret stops the run before it starts
+
+        def connect():
+            target, creds = resolved.pop() if resolved else db.resolve(request, app.aws)
+            if not request.iam_auth:  # an IAM token opens connections for 15 minutes: each reconnect makes a new one
+                resolved.append((target, creds))
+            return st.open_aurora(lambda: db.connect(target, creds, timeout), f"{address}:{port}")
+
+        return connect
 
     return [Target(name, opener(address, port)) for name, address, port in where]
 

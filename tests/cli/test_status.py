@@ -270,3 +270,26 @@ def test_finite_positive_numbers_are_taken(cli, option, value):
     args = ("--count", "1") if option != "--count" else ("--interval", "0.05")
     r = cli("-o", "json", "status", *_closed(), "--watch", option, value, *args, code=5)  # closed: unreachable
     assert len(r.stdout.splitlines()) == (int(value) if option == "--count" else 1)
+
+
+def test_with_iam_auth_each_reconnect_makes_a_new_token(cli, monkeypatch):
+    """An RDS IAM token opens connections for 15 minutes only: a watch that reconnects after a
+    failover must not log in with the token it made at the start (was: one token for the whole run,
+    then "access denied" at every tick after the first quarter hour)."""
+    import certifi
+
+    from auroraml_cli.core import db
+
+    made = []
+    real = db.resolve
+
+    def resolve(request, aws=None, interactive=None):
+        target, creds = real(request, aws, interactive)
+        made.append(creds.source)
+        return target, creds
+
+    monkeypatch.setattr(db, "resolve", resolve)
+    host = _closed()[:4]  # refused at each tick: each tick reconnects
+    cli("-o", "json", "status", *host, "--user", "iam_user", "--iam-auth", "--ssl-ca", certifi.where(),
+        "--watch", "--interval", "0.05", "--count", "3", code=5)
+    assert made == ["iam"] * 3
