@@ -224,6 +224,8 @@ def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = 
         code = exc.args[0] if exc.args else None
         # The server's message names the account, never the password; keep it, drop the rest.
         message = exc.args[1] if len(exc.args) > 1 else str(exc)
+        if code in CONNECTION_LOST and "timed out" in str(message):  # PyMySQL says "during query" even in the handshake
+            message = f"no answer within {timeout or READ_TIMEOUT:g} s (the connection was accepted)"
         if code == 1045:
             raise AccessDenied(f"access denied for {creds.user} at {target['host']}:{target['port']}: {message}",
                                "check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)") from None
