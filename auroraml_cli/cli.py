@@ -310,16 +310,16 @@ def main() -> None:
     sys.exit(run())
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the process is, like Ctrl-C's KeyboardInterrupt."""
+Terminated = errors.Terminated  # SIGTERM's KeyboardInterrupt; errors.describe gives it exit 143
 
 
 def _terminate_like_ctrl_c() -> None:
     """SIGTERM (kill, a CI job cancelled, systemd or Kubernetes stopping a runbook) takes Ctrl-C's
     path instead of ending the process on the spot: the step under way is marked interrupted,
-    the plan is printed, the exit code is 130, and the same command resumes. A second SIGTERM
-    ends the process at once. Only the console script installs it (signal handlers belong to
-    the main thread of the process, not to an in-process run())."""
+    the plan is printed, and the same command resumes. The exit code is 143 (128 + SIGTERM, as a
+    shell reports a process SIGTERM ended; Ctrl-C's is 130), so a runbook can tell the two apart.
+    A second SIGTERM ends the process at once. Only the console script installs it (signal
+    handlers belong to the main thread of the process, not to an in-process run())."""
     import signal
 
     def handler(signum, frame) -> None:
@@ -360,8 +360,6 @@ def _failure(exc: BaseException) -> int:
             code = errors.EXIT_USAGE if getattr(exc, "exit_code", 2) == 2 else exc.exit_code  # type: ignore[attr-defined]
     else:
         code, message, hint = errors.describe(exc)
-        if isinstance(exc, Terminated):
-            message = "interrupted (SIGTERM)"
         _print_error(message, hint)
         import logging
 

@@ -50,8 +50,8 @@ _auroraml_node() {
             valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
         'status')
             subs=''
-            opts='--instance --watch --interval --count --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--instance --interval --count --cluster --host --port --user --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
+            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca' ;;
         'check')
             subs=''
             opts='--service -s --user --model-id --endpoint --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'

@@ -39,7 +39,7 @@ function __auroraml_valued
         case 'explain'
             printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
         case 'status'
-            printf '%s\n' --instance --interval --count --cluster --host --port --user --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca
         case 'check'
             printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca
         case 'history'
@@ -291,8 +291,9 @@ complete -c auroraml -n '__auroraml_at "explain"' -s h -l help -d 'Show the help
 # auroraml status
 complete -c auroraml -n '__auroraml_at "status"' -l instance -x -d 'Only this DB instance of the cluster'
 complete -c auroraml -n '__auroraml_at "status"' -l watch -d 'Keep sampling: rates over each interval and totals since start'
-complete -c auroraml -n '__auroraml_at "status"' -l interval -x -d 'Seconds between samples with --watch'
+complete -c auroraml -n '__auroraml_at "status"' -l interval -x -d 'Seconds between samples with --watch (0.05 to 86400)'
 complete -c auroraml -n '__auroraml_at "status"' -l count -x -d 'Stop after this many samples'
+complete -c auroraml -n '__auroraml_at "status"' -l timeout -x -d 'Seconds to wait for an instance to connect and answer before it counts as unreachable for that sample (up to 3600)'
 complete -c auroraml -n '__auroraml_at "status"' -l reset -d 'FLUSH STATUS on the chosen instances (asks first; --yes)'
 complete -c auroraml -n '__auroraml_at "status"' -l yes -s y -d 'Consent to --reset without asking'
 complete -c auroraml -n '__auroraml_at "status"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'

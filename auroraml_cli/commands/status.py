@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Optional
 
@@ -20,6 +21,32 @@ Examples:
 
   auroraml -o prometheus status --cluster ml-demo > /var/lib/node_exporter/aurora_ml.prom
 """
+# Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
+# full-width 1), and int() "٣"; each is refused with exit 2 before anything connects.
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+MAX_INTERVAL, MAX_TIMEOUT, MAX_COUNT = 86400.0, 3600.0, 10**9
+
+
+def _seconds(low: float, high: float):
+    def seconds(value) -> float:
+        if isinstance(value, float):  # the default
+            return value
+        number = float(value) if _DECIMAL.fullmatch(value) else None
+        if number is None or not low <= number <= high:
+            raise typer.BadParameter(f"{value!r} is not a number of seconds from {low:g} to {high:g}")
+        return number
+
+    return seconds
+
+
+def _count(value) -> int:
+    if isinstance(value, int):
+        return value
+    if not (value.isascii() and value.isdigit() and len(value) <= 10 and 1 <= int(value) <= MAX_COUNT):
+        raise typer.BadParameter(f"{value!r} is not a whole number from 1 to {MAX_COUNT}")
+    return int(value)
+
+
 COLUMNS = ("instance", "uptime", "logical_requests", "actual_requests", "batching_factor", "single_share",
            "cache_hit_ratio", "retries", "responses_missing")
 
@@ -28,8 +55,11 @@ def status(
     ctx: typer.Context,
     instance: Optional[str] = typer.Option(None, "--instance", help="Only this DB instance of the cluster."),
     watch: bool = typer.Option(False, "--watch", help="Keep sampling: rates over each interval and totals since start."),
-    interval: float = typer.Option(1.0, "--interval", min=0.05, help="Seconds between samples with --watch."),
-    count: Optional[int] = typer.Option(None, "--count", min=1, help="Stop after this many samples."),
+    interval: float = typer.Option(1.0, "--interval", parser=_seconds(0.05, MAX_INTERVAL), metavar="SECONDS",
+                                   help="Seconds between samples with --watch (0.05 to 86400)."),
+    count: Optional[int] = typer.Option(None, "--count", parser=_count, metavar="N", help="Stop after this many samples."),
+    timeout: float = typer.Option(10.0, "--timeout", parser=_seconds(0.001, MAX_TIMEOUT), metavar="SECONDS",
+                                  help="Seconds to wait for an instance to connect and answer before it counts as unreachable for that sample (up to 3600)."),
     reset: bool = typer.Option(False, "--reset", help="FLUSH STATUS on the chosen instances (asks first; --yes)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to --reset without asking."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
@@ -37,7 +67,7 @@ def status(
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
 ) -> int:
     """Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."""
-    from ..core.errors import UsageError
+    from ..core.errors import EXIT_DATABASE, EXIT_OK, UsageError
     from ..core.watch import Watcher
 
     app = ctx.obj
@@ -45,7 +75,7 @@ def status(
     if watch and fmt == "prometheus":
         raise UsageError("--watch with -o prometheus is not a thing", "run `auroraml -o prometheus status` from cron instead")
     base = o.connection_request(app, locals())
-    targets = _targets(app, base, instance)
+    targets = _targets(app, base, instance, timeout)
     if reset:
         _reset(app, targets, yes, base.cluster)
     watcher = Watcher(targets)
@@ -53,16 +83,16 @@ def status(
         if not watch:
             doc = watcher.tick()
             _one_shot(app, doc, base.cluster, watcher)
-            return 0 if all(r["reachable"] for r in doc["instances"]) else 5
+            return EXIT_OK if all(r["reachable"] for r in doc["instances"]) else EXIT_DATABASE
         return _watch(app, watcher, interval, count)
     finally:
         watcher.close_all()
 
 
-def _targets(app, base, only: Optional[str]):
+def _targets(app, base, only: Optional[str], timeout: float):
     from dataclasses import replace
 
-    from ..core import db
+    from ..core import db, status as st
     from ..core.cluster import instance_endpoints
     from ..core.errors import UsageError
     from ..core.watch import Target
@@ -79,8 +109,16 @@ def _targets(app, base, only: Optional[str]):
         raise UsageError("no cluster or host", "pass --cluster ID (every instance) or --host")
 
     def opener(address: str, port: int):
-        target, creds = db.resolve(replace(base, host=address, port=port), app.aws)
-        return lambda: db.connect(target, creds)
+        request = replace(base, host=address, port=port)
+        resolved = [db.resolve(request, app.aws)]  # now: a bad option file or secret stops the run before it starts
+
+        def connect():
+            target, creds = resolved.pop() if resolved else db.resolve(request, app.aws)
+            if not request.iam_auth:  # an IAM token opens connections for 15 minutes: each reconnect makes a new one
+                resolved.append((target, creds))
+            return st.open_aurora(lambda: db.connect(target, creds, timeout), f"{address}:{port}")
+
+        return connect
 
     return [Target(name, opener(address, port)) for name, address, port in where]
 
@@ -147,7 +185,7 @@ def _row(r: dict) -> dict:
         row[k] = "-" if v is None else (f"{v:.1f}x" if k == "batching_factor" else f"{v:.0%}")
     row["responses_missing"] = derived.get("responses_missing", "-")
     if not r.get("reachable", True):
-        row["uptime"] = "unreachable"
+        row["uptime"] = "access denied" if (r.get("note") or "").startswith("access denied") else "unreachable"
     return row
 
 
@@ -169,16 +207,26 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
                 said[r["instance"]] = r["note"]
     else:
         emit = _plain
+    from ..core.errors import EXIT_OK, DatabaseError, exit_code_for
+
+    interrupted = None
     try:
         watcher.run(interval, count, emit)
-    except KeyboardInterrupt:  # how a watch without --count ends
-        pass
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (cli.main): the summary, then 130 or 143
+        interrupted = exc
     finally:
         getattr(emit, "stop", lambda: None)()
     summary = ", ".join(f"{t.instance}: {t.since_start.get('logical_requests') or 0} logical / "
                         f"{t.since_start.get('actual_requests') or 0} actual requests" for t in watcher.targets)
     app.out.progress(f"watched {watcher.ticks} sample(s) — since start: {summary}")
-    return 0
+    if interrupted is not None:
+        return exit_code_for(interrupted)
+    if not watcher.read_any:
+        notes = "; ".join(f"{t.instance}: {t.note}" for t in watcher.targets)
+        raise DatabaseError(f"no instance could be read in {watcher.ticks} sample(s): {notes}",
+                            "check --host/--port (or the cluster's instances), the credentials, and that the "
+                            "database accepts connections from here")
+    return EXIT_OK
 
 
 def _plain(doc: dict) -> None:

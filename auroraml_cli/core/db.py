@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, DatabaseError, UsageError, remember_secret
+from .errors import AccessDenied, ConfigError, DatabaseError, UsageError, remember_secret
 from .versions import AuroraVersion
 
 log = logging.getLogger("auroraml.db")
@@ -204,7 +204,10 @@ def _from_secret(aws, arn: str, user: str | None) -> Credentials:
     return Credentials(user or (username if isinstance(username, str) else None), password, "secrets manager")
 
 
-def connect(target: dict[str, Any], creds: Credentials):
+def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = None):
+    """A connection, or a DatabaseError (AccessDenied for a refused login). `timeout` bounds the
+    TCP connect, the handshake and each read and write alike (default: CONNECT_TIMEOUT to connect,
+    READ_TIMEOUT after): a server that accepts and never answers is given up, not waited on."""
     import pymysql
 
     ssl = None
@@ -223,15 +226,19 @@ def connect(target: dict[str, Any], creds: Credentials):
         # a non-ASCII password and raises (naming a character of it) on one outside latin-1.
         return pymysql.connect(host=target["host"], port=int(target["port"]), user=creds.user,
                                password=(creds.password or "").encode("utf-8"), database=target.get("database"),
-                               connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                               write_timeout=READ_TIMEOUT, ssl=ssl, autocommit=True, charset="utf8mb4")
+                               connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
+                               write_timeout=timeout or READ_TIMEOUT, ssl=ssl, autocommit=True, charset="utf8mb4")
     except pymysql.err.OperationalError as exc:
         code = exc.args[0] if exc.args else None
         # The server's message names the account, never the password; keep it, drop the rest.
         message = exc.args[1] if len(exc.args) > 1 else str(exc)
-        hint = ("check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)" if code == 1045
-                else "check --host/--port and that the database accepts connections from here")
-        raise DatabaseError(f"cannot connect to {target['host']}:{target['port']}: {message}", hint) from None
+        if code in CONNECTION_LOST and "timed out" in str(message):  # PyMySQL says "during query" even in the handshake
+            message = f"no answer within {timeout or READ_TIMEOUT:g} s (the connection was accepted)"
+        if code == 1045:
+            raise AccessDenied(f"access denied for {creds.user} at {target['host']}:{target['port']}: {message}",
+                               "check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)") from None
+        raise DatabaseError(f"cannot connect to {target['host']}:{target['port']}: {message}",
+                            "check --host/--port and that the database accepts connections from here") from None
 
 
 def detect(conn) -> Engine:
@@ -240,7 +247,7 @@ def detect(conn) -> Engine:
     try:
         aurora = scalar(conn, "SELECT @@aurora_version")
     except Exception as exc:  # 1193 unknown system variable: not Aurora
-        if not is_mysql_error(exc):
+        if not is_mysql_error(exc) or connection_lost(exc):  # a lost line or a timeout says nothing of the engine
             raise
         aurora = None
     if aurora:

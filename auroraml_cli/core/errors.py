@@ -19,6 +19,7 @@ EXIT_TIMEOUT = 6
 EXIT_REBOOT_PENDING = 7
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: never 1, which a runbook reads as "a check failed"
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTERM ended
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "success"),
@@ -30,7 +31,8 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_TIMEOUT, "timed out waiting; the state is consistent and the same command resumes"),
     (EXIT_REBOOT_PENDING, "done, but a reboot is still pending (--no-reboot)"),
     (EXIT_INTERNAL, "internal error (a bug in auroraml: run again with -vv and report it)"),
-    (EXIT_INTERRUPTED, "interrupted (Ctrl-C or SIGTERM); the same command resumes"),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); the same command resumes"),
+    (EXIT_TERMINATED, "terminated (SIGTERM); the same command resumes"),
 )
 
 
@@ -67,6 +69,14 @@ class DatabaseError(AuroraMLError):
 
 class WaitTimeout(AuroraMLError):
     exit_code = EXIT_TIMEOUT
+
+
+class AccessDenied(DatabaseError):
+    """The server refused the login (MySQL 1045): reached, not unreachable."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, like Ctrl-C's KeyboardInterrupt (cli.main installs it)."""
 
 
 # botocore exception class names that mean "your credentials or configuration", not "AWS said no".
@@ -139,6 +149,8 @@ def describe(exc: BaseException) -> tuple[int, str, str | None]:
 def _describe(exc: BaseException) -> tuple[int, str, str | None]:
     if isinstance(exc, AuroraMLError):
         return exc.exit_code, exc.message, exc.hint
+    if isinstance(exc, Terminated):
+        return EXIT_TERMINATED, "terminated (SIGTERM)", "run the same command again: it resumes where it stopped"
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED, "interrupted", "run the same command again: it resumes where it stopped"
     name = type(exc).__name__

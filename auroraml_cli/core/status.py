@@ -11,6 +11,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from .errors import DatabaseError
+
 log = logging.getLogger("auroraml.status")
 
 # Status variable → the short name used in output (stable: runbooks and dashboards read it).
@@ -50,6 +52,28 @@ def _int(value) -> int | None:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+class NotAurora(DatabaseError):
+    """The server answered and is not Aurora MySQL: it has no Aurora_ml_* counters to read."""
+
+
+def open_aurora(connect, where: str):
+    """connect(), then the engine checked: a plain MySQL or MariaDB server is refused, naming the
+    VERSION() it gave, rather than read as an Aurora whose counters are all absent."""
+    from . import db
+
+    conn = connect()
+    try:
+        engine = db.detect(conn)
+    except BaseException:
+        conn.close()
+        raise
+    if engine.aurora is None:
+        conn.close()
+        raise NotAurora(f"{where} is {engine.server_version}, not Aurora MySQL: it has no Aurora_ml_* counters",
+                        "point --host at an Aurora MySQL instance (or --cluster at an Aurora MySQL cluster)")
+    return conn
 
 
 def read(conn, instance: str) -> Sample:

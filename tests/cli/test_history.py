@@ -239,12 +239,18 @@ def test_a_record_that_cannot_be_written_stops_the_run_with_exit_3(cli, sandbox_
     assert r.writes == [] and {s["status"] for s in r.json()["steps"]} <= {"planned", "unchanged", "skipped"}
 
 
-def test_status_reset_records_the_flush_and_who(cli, mariadb, journal_path):
-    cli("-o", "json", "status", "--host", mariadb.host, "--port", str(mariadb.port), "--user", "root", "--reset", "--yes")
+def test_status_reset_records_the_flush_and_who(cli, journal_path, isolated):
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    cnf = isolated / "aurora.cnf"
+    cnf.write_text("[client]\nuser = admin\npassword = reset-Pa55word\n")
+    with start_endpoint(cluster_id="reset", engine_version="3.10.1", master_password="reset-Pa55word") as aurora:
+        cli("-o", "json", "status", "--host", aurora.host, "--port", str(aurora.port), "--defaults-file", str(cnf),
+            "--reset", "--yes")
     (x,) = records(journal_path)
     assert [y["status"] for y in lines(journal_path)] == ["started", "done"]  # the intent before the FLUSH
-    assert (x["action"], x["target"], x["after"]) == ("flush-status", f"{mariadb.host}:{mariadb.port}", "FLUSH STATUS")
-    assert x["who"].startswith("root@") and x["command"] == "status --reset"
+    assert (x["action"], x["target"], x["after"]) == ("flush-status", f"{aurora.host}:{aurora.port}", "FLUSH STATUS")
+    assert x["who"].startswith("admin@") and x["command"] == "status --reset"
 
 
 DAMAGED = [

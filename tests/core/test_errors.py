@@ -27,16 +27,16 @@ def client_error(code: str, message: str = "", op: str = "DescribeDBClusters") -
 
 def test_exit_code_table_matches_the_contract():
     """cli-surface.md: 0 success; 1 check failed; 2 usage; 3 config/credentials; 4 AWS; 5 database;
-    6 timed out; 7 reboot pending; 130 interrupted."""
+    6 timed out; 7 reboot pending; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM: 128 + 15)."""
     table = dict(EXIT_CODES)
-    assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 70, 130]
+    assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 70, 130, 143]
     words = {0: "success", 1: "check", 2: "usage", 3: "credentials", 4: "AWS", 5: "database",
-             6: "timed out", 7: "reboot", 130: "interrupted"}
+             6: "timed out", 7: "reboot", 130: "Ctrl-C", 143: "SIGTERM"}
     for code, word in words.items():
         assert word in table[code], (code, table[code])
     assert (errors.EXIT_OK, errors.EXIT_CHECK_FAILED, errors.EXIT_USAGE, errors.EXIT_CONFIG, errors.EXIT_AWS,
             errors.EXIT_DATABASE, errors.EXIT_TIMEOUT, errors.EXIT_REBOOT_PENDING,
-            errors.EXIT_INTERRUPTED) == (0, 1, 2, 3, 4, 5, 6, 7, 130)
+            errors.EXIT_INTERRUPTED, errors.EXIT_TERMINATED) == (0, 1, 2, 3, 4, 5, 6, 7, 130, 143)
     assert "configuration" in table[3]
 
 
@@ -60,6 +60,12 @@ def test_keyboard_interrupt():
     assert code == 130
     assert "interrupted" in message
     assert "again" in hint
+
+
+def test_sigterm_is_143_as_a_shell_reports_it():
+    """SIGTERM (cli.main raises Terminated for it) takes Ctrl-C's path with its own code, 128 + 15."""
+    assert describe(errors.Terminated()) == (143, "terminated (SIGTERM)", "run the same command again: it resumes where it stopped")
+    assert isinstance(errors.Terminated(), KeyboardInterrupt)
 
 
 def test_client_error_cluster_not_found():

@@ -69,3 +69,26 @@ def test_prometheus_exposition():
     assert 'aurora_ml_logical_request_cnt{cluster="ml-demo",instance="i1"} 5' in text
     assert 'aurora_uptime_seconds{cluster="ml-demo",instance="i1"} 7' in text
     assert text.endswith("\n")
+
+
+def test_after_a_slow_tick_the_watch_keeps_its_interval_instead_of_bursting(monkeypatch):
+    """A tick that took three intervals (an instance given up after its --timeout) is followed by
+    the next tick at once, then one a full interval later. Was: two more ticks at the same instant,
+    catching up on the schedule (rates over ~0 s)."""
+    from auroraml_cli.core import watch
+
+    clock = [0.0]
+    monkeypatch.setattr(watch.time, "monotonic", lambda: clock[0])
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    def emit(doc: dict) -> None:
+        if len(slept) == 0:
+            clock[0] += 3.0  # the first tick waited on a silent server
+
+    watcher = watch.Watcher([])
+    assert watcher.run(1.0, 4, emit, sleep=sleep) == 4 == watcher.ticks
+    assert slept == [0.0, 1.0, 1.0]

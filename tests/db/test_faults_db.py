@@ -10,7 +10,8 @@ changed, nothing granted twice. `SCENARIOS` lists every (command, fault, step) c
 
 MariaDB has no Aurora roles or ALIAS functions: as in test_grants_mariadb.py the roles are made
 with Aurora's names and the plans run in MariaDB's dialect; ddl applies plain SQL functions through
-the same plan. `status --reset` runs as the CLI does (--host).
+the same plan. `status --reset` runs as the CLI does (--host), the server taken for Aurora MySQL
+3.08 (status refuses a plain MariaDB before it flushes anything).
 """
 
 from __future__ import annotations
@@ -228,6 +229,8 @@ def test_ddl_replace_killed_between_drop_and_create_then_the_rerun_creates_it(au
 def test_status_reset_with_the_connection_killed_exits_5_and_the_rerun_flushes(aurora_like, mariadb, monkeypatch, cli,
                                                                               mode):
     accounts = aurora_like
+    real_detect = db.detect
+    monkeypatch.setattr(db, "detect", lambda conn: db.Engine("aurora-mysql", real_detect(conn).server_version, V3))
     args = ("-o", "json", "status", "--host", mariadb.host, "--port", str(mariadb.port), "--user", "root", "--reset",
             "--yes")
     killer = Killer(monkeypatch, accounts.root, 1, mode)

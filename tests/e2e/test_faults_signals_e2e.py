@@ -3,9 +3,10 @@ is on its way to AWS and while a reboot is waited for, each sent after the run's
 progress line. The sandbox server runs in this process, so a test can hold a request there until
 the signal has landed (AWS then applies it anyway, as it would for a client that went away).
 
-SIGINT and SIGTERM exit 130 with the plan on stdout: the step under way `failed` ("interrupted"),
-nothing after it started, nothing half-done reported `done`. SIGKILL leaves no plan, and in the
-change journal the intent of the step under way with no outcome. After each,
+SIGINT exits 130 and SIGTERM 143 (128 + 15, as a shell reports it), with the plan on stdout: the step
+under way `failed` ("interrupted"), nothing after it started, nothing half-done reported `done`.
+SIGKILL leaves no plan, and in the change journal the intent of the step under way with no
+outcome. After each,
 the same command converges to an undisturbed run's end state, one reboot per member.
 """
 
@@ -129,15 +130,15 @@ def _reference(sandbox) -> dict:
 
 
 def _check_interrupted(name: str, code: int, run: Running, under_way: tuple[str, str], k: int) -> None:
-    """SIGINT/SIGTERM: exit 130, the error and its next step, and the plan: the step under way
+    """SIGINT/SIGTERM: exit 130/143, the error and its next step, and the plan: the step under way
     failed ("interrupted"), the k steps reported done as they happened done, the rest planned.
     SIGKILL: nothing to print, nothing printed."""
     if name == "SIGKILL":
         assert code == -signal.SIGKILL and run.out == "", (code, run.out)
         return
-    assert code == 130, run.err
+    assert code == (143 if name == "SIGTERM" else 130), run.err
     errors = [line for line in run.lines if line.startswith("error: ")]
-    assert errors == ["error: interrupted" + (" (SIGTERM)" if name == "SIGTERM" else "")], run.err
+    assert errors == ["error: terminated (SIGTERM)" if name == "SIGTERM" else "error: interrupted"], run.err
     assert "  next: run the same command again" in run.err
     steps = json.loads(run.out)["steps"]
     got = [((s["action"], s["target"]), s["status"]) for s in steps]

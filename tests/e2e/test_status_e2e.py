@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from .conftest import auroraml
 from .test_database_e2e import _master
 
@@ -87,7 +89,7 @@ class Watch:
         self.proc.send_signal(signal.SIGINT)
         out, err = self.proc.communicate(timeout=60)
         self._guard.cancel()
-        assert self.proc.returncode == 0, err
+        assert self.proc.returncode == 130, err  # Ctrl-C ends a watch with 130, after its summary
         self.docs += [json.loads(line) for line in out.split("\n")[:-1]]
         return err
 
@@ -147,4 +149,38 @@ def test_an_endpoint_killed_and_restarted_mid_watch_is_reported_and_reconnected(
     assert back["reachable"] and back["note"] == "reconnected"
     assert writer[-1]["reachable"]
     shown = int(re.search(r"watched (\d+) sample\(s\)", err)[1])
-    assert "unreachable" in err and shown >= len(watch.docs) - 1  # Ctrl-C may land between a line and its count
+    assert "unreachable" in err and shown == len(watch.docs)  # a sample printed is a sample counted
+
+
+@pytest.mark.parametrize("name, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_real_signal_ends_a_watch_with_its_exit_code_and_the_samples_taken(sandbox, name, code):
+    """Ctrl-C exits 130 and SIGTERM 143 (were 0 and 130), each after the summary, which counts the
+    samples printed (was 0: the count was lost with the interrupt)."""
+    import os
+    import signal
+    import subprocess
+
+    from .conftest import AURORAML
+
+    proc = subprocess.Popen([AURORAML, "-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    first = [proc.stdout.readline(), proc.stdout.readline()]
+    proc.send_signal(getattr(signal, name))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    samples = [json.loads(line) for line in first + out.splitlines()]
+    assert len(samples) >= 2 and f"watched {len(samples)} sample(s)" in err, err
+    assert "error:" not in err
+
+
+def test_a_watch_that_never_reaches_an_instance_exits_5(sandbox):
+    """Every instance down for the whole run: exit 5 (was 0), after one line per sample."""
+    endpoint = sandbox.sql_endpoints["ml-demo"]
+    endpoint.go_down()
+    try:
+        r = auroraml("-o", "json", "status", "--cluster", "ml-demo", "--watch", "--interval", "0.05", "--count", "2", code=5)
+    finally:
+        endpoint.come_back()
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [[i["reachable"] for i in d["instances"]] for d in docs] == [[False, False], [False, False]]
+    assert "error: no instance could be read in 2 sample(s): ml-demo-1: unreachable" in r.stderr
