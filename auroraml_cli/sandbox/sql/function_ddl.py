@@ -16,23 +16,16 @@ not documented: these use MySQL's "not supported" (1235) and "incorrect argument
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from mysql_mimic.results import AllowedResult
 
 from .accounts import AccountName, Level
+from .column_types import MBMAXLEN, check_name, data_type, too_long_identifier
 from .errors import SqlError, need_privilege, not_supported, unknown_function
-from .functions import (
-    NUMERIC_TYPES,
-    OTHER_TYPES,
-    STRING_TYPES,
-    SYNONYMS,
-    BedrockAlias,
-    DataType,
-    SageMakerAlias,
-    StoredFunction,
-)
+from .functions import NUMERIC_TYPES, BedrockAlias, DataType, SageMakerAlias, StoredFunction
 from .lexer import Parser
 
 if TYPE_CHECKING:
@@ -41,7 +34,9 @@ if TYPE_CHECKING:
 TIMEOUT_MS_MAX = 2**31 - 1
 _DATA_ACCESS = ("CONTAINS SQL", "NO SQL", "READS SQL DATA", "MODIFIES SQL DATA")
 _REFUSED_BY_ML = _DATA_ACCESS + ("DETERMINISTIC",)
-_SAGEMAKER_RETURNS = (NUMERIC_TYPES - {"BIT"}) | {"CHAR", "VARCHAR"}
+_ML_CHARACTERISTICS = ("SQL SECURITY", "NOT DETERMINISTIC")
+_SAGEMAKER_RETURNS = (NUMERIC_TYPES - {"BIT"}) | {"VARCHAR"}
+_IF_NOT_EXISTS_SINCE = (8, 0, 29)  # MySQL's CREATE FUNCTION IF NOT EXISTS
 
 
 @dataclass
@@ -55,20 +50,27 @@ class _Characteristics:
 
 def create(s: AuroraSession, p: Parser) -> AllowedResult:
     p.expect("CREATE")
-    definer = _definer(s, p) if p.at("DEFINER") else s.account
+    written_definer = p.at("DEFINER")
+    definer = _definer(s, p) if written_definer else s.account
     p.expect("FUNCTION")
-    if_not_exists = s.engine.uses_roles and p.accept("IF", "NOT", "EXISTS")
+    if_not_exists = _if_not_exists(s) and p.accept("IF", "NOT", "EXISTS")
     db, name = p.qualified()
+    if db is not None and len(db) > 64:
+        raise too_long_identifier(db)
+    check_name(name)
     p.expect("(")
     start = p.position
     if not p.at(")"):
-        p.comma_list(lambda: (p.identifier(), _data_type(p)))
+        seen: set[str] = set()
+        p.comma_list(lambda: _parameter(s, p, seen))
     params = p.sql[start : p.position].strip()
     p.expect(")")
     if p.at("DEFINER"):  # where AWS's documentation writes it
+        if written_definer:
+            raise p.error()
         definer = _definer(s, p)
     p.expect("RETURNS")
-    returns = _data_type(p)
+    returns = _data_type(s, p)
     characteristics = _characteristics(p)
     alias: SageMakerAlias | BedrockAlias | None = None
     body = None
@@ -77,6 +79,9 @@ def create(s: AuroraSession, p: Parser) -> AllowedResult:
         for clause, offset in characteristics.written:
             if clause in _REFUSED_BY_ML:
                 raise p.error(offset)
+            if clause not in _ML_CHARACTERISTICS:
+                raise not_supported(f"{clause} with ALIAS in the sandbox (Aurora documents SQL SECURITY; "
+                                    "NOT DETERMINISTIC is its default)")
         _check_alias(alias, returns)
     elif p.at("RETURN"):
         body = p.rest()
@@ -146,31 +151,30 @@ def _definer(s: AuroraSession, p: Parser) -> AccountName:
     return AccountName(user, host.lower())
 
 
-def _data_type(p: Parser) -> DataType:
-    start = p.position
-    written = p.word().upper()
-    if written == "DOUBLE":
-        p.accept("PRECISION")
-    name = SYNONYMS.get(written, written)
-    if name not in STRING_TYPES | NUMERIC_TYPES | OTHER_TYPES:
-        raise p.error(start)
-    size = "(1)" if written in ("BOOL", "BOOLEAN") else ""
-    if p.accept("("):
-        numbers = [str(p.integer())]
-        if p.accept(","):
-            numbers.append(str(p.integer()))
-        p.expect(")")
-        size = "(" + ",".join(numbers) + ")"
-    unsigned = p.accept("UNSIGNED")
-    if not unsigned:
-        p.accept("SIGNED")
-    p.accept("ZEROFILL")
-    charset = collate = None
-    if p.accept("CHARACTER", "SET") or p.accept("CHARSET"):
-        charset = p.identifier().lower()
-    if p.accept("COLLATE"):
-        collate = p.identifier().lower()
-    return DataType(name, size, unsigned, charset, collate)
+def _if_not_exists(s: AuroraSession) -> bool:
+    version = tuple(int(part) for part in s.engine.mysql_version.split(".")[:3])
+    return version >= _IF_NOT_EXISTS_SINCE
+
+
+def _parameter(s: AuroraSession, p: Parser, seen: set[str]) -> None:
+    """`name type`: MySQL checks the name (length, then a duplicate) before the type's sizes."""
+    name = p.identifier()
+
+    def check() -> None:
+        check_name(name)
+        if name.lower() in seen:
+            raise SqlError(1330, f"Duplicate parameter: {name}")
+        seen.add(name.lower())
+
+    _data_type(s, p, check)
+
+
+def _data_type(s: AuroraSession, p: Parser, before_limits: Callable[[], None] = lambda: None) -> DataType:
+    sql_mode = str(s.variables.get("sql_mode") or "").upper()
+    default = str(s.variables.get("character_set_server") or "").lower()
+    return data_type(p, default_charset=default if default in MBMAXLEN else "utf8mb4",
+                     strict="STRICT_TRANS_TABLES" in sql_mode or "STRICT_ALL_TABLES" in sql_mode,
+                     before_limits=before_limits)
 
 
 def _characteristics(p: Parser) -> _Characteristics:

@@ -40,6 +40,7 @@ class DataType:
     unsigned: bool = False
     charset: str | None = None
     collate: str | None = None
+    zerofill: bool = False
 
     @property
     def is_string(self) -> bool:
@@ -48,7 +49,7 @@ class DataType:
     def dtd(self, engine: Engine) -> str:
         """information_schema's DTD_IDENTIFIER: `varchar(64)`, `int` (`int(11)` on 5.7)."""
         size = self.size or (_WIDTHS_57.get(self.name, "") if not engine.uses_roles else "")
-        return self.name.lower() + size + (" unsigned" if self.unsigned else "")
+        return self.name.lower() + size + (" unsigned" if self.unsigned else "") + (" zerofill" if self.zerofill else "")
 
     def declared(self, engine: Engine) -> str:
         """As SHOW CREATE FUNCTION writes a return type: strings carry their character set."""
