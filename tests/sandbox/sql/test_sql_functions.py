@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pymysql
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sandbox_support import V2, V3, after_delay
 
 SAGEMAKER = ("CREATE FUNCTION churn (trips DOUBLE, tenure INT) RETURNS VARCHAR(16) CHARSET utf8mb4 "
@@ -281,3 +284,66 @@ def test_non_strict_sql_mode_long_varchar_is_refused_not_kept(ml):
     ml.run("SET SESSION sql_mode = ''")
     code, message = ml.error("CREATE FUNCTION f (x VARCHAR(20000)) RETURNS INT RETURN 1")
     assert code == 1235 and "VARCHAR(20000)" in message
+
+
+# -- the same rules, on sizes hypothesis picks: MySQL's verdict written out independently here ------
+
+_PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_BYTES = {"utf8mb4": 4, "utf8mb3": 3, "latin1": 1}
+
+
+def _mysql_decimal(m, d):
+    if d > 30:
+        return 1425, f"Too big scale {d} specified for column ''. Maximum is 30."
+    if m > 65:
+        return 1426, f"Too-big precision {m} specified for ''. Maximum is 65."
+    precision = 10 if m == 0 and d == 0 else m  # DECIMAL(0,0) is DECIMAL(10,0)
+    if precision < d:
+        return 1427, "For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '')."
+    return None
+
+
+def _mysql_string(kind, n, charset):
+    longest = 255 if kind == "CHAR" else 65535 // _BYTES[charset]
+    if n > longest:
+        return 1074, f"Column length too big for column '' (max = {longest}); use BLOB or TEXT instead"
+    return None
+
+
+def _verdict(sql, statement):
+    """None if the function was created (it is dropped again), else the error's code and message."""
+    try:
+        sql.run(statement)
+    except pymysql.MySQLError as refused:
+        return refused.args[0], refused.args[1]
+    sql.run("DROP FUNCTION f")
+    return None
+
+
+def _where(declared, as_return):
+    return (f"CREATE FUNCTION f (x INT) RETURNS {declared} RETURN 1" if as_return
+            else f"CREATE FUNCTION f (x {declared}) RETURNS INT RETURN 1")
+
+
+@_PROPERTY
+@given(m=st.integers(0, 90), d=st.integers(0, 45), as_return=st.booleans())
+def test_decimal_sizes_get_mysqls_verdict(ml, m, d, as_return):
+    assert _verdict(ml, _where(f"DECIMAL({m},{d})", as_return)) == _mysql_decimal(m, d)
+
+
+@_PROPERTY
+@given(kind=st.sampled_from(["CHAR", "VARCHAR"]), n=st.one_of(st.integers(0, 300), st.integers(16000, 70000)),
+       charset=st.sampled_from(sorted(_BYTES)), as_return=st.booleans())
+def test_string_sizes_get_mysqls_verdict(ml, kind, n, charset, as_return):
+    declared = f"{kind}({n}) CHARSET {charset}"
+    assert _verdict(ml, _where(declared, as_return)) == _mysql_string(kind, n, charset)
+
+
+def test_errors_carry_mysqls_sqlstates():
+    from mysql_mimic.errors import SQLSTATES
+
+    import auroraml_cli.sandbox.sql.errors  # noqa: F401 - adds the endpoint's codes to the table
+
+    states = {1059: b"42000", 1063: b"42000", 1074: b"42000", 1253: b"42000", 1273: b"HY000", 1330: b"42000",
+              1425: b"42000", 1426: b"42000", 1427: b"42000", 1439: b"42000", 1458: b"42000", 3013: b"HY000"}
+    assert {code: SQLSTATES.get(code) for code in states} == states
