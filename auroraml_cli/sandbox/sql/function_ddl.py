@@ -7,11 +7,15 @@ SHOW CREATE FUNCTION.
       | ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'model' [CONTENT_TYPE 'ct'] [ACCEPT 'ct'] [TIMEOUT_MS n]
       | RETURN expr }
 
-Aurora's refusals: an ML function takes no characteristic but SQL SECURITY, COMMENT, LANGUAGE
-SQL and NOT DETERMINISTIC (the others are a syntax error at the clause); Bedrock exists from 3.06
-and never RETURNS JSON; SageMaker returns a number (not BIT) or CHAR/VARCHAR; MAX_BATCH_SIZE
-and TIMEOUT_MS are positive. Which error numbers Aurora uses for the type and size refusals is
-not documented: these use MySQL's "not supported" (1235) and "incorrect arguments" (1210).
+MySQL's rules, as MySQL 8.0 words them: names (1059, 1458), parameters (1330), and the types'
+grammar and limits (column_types); IF NOT EXISTS from MySQL 8.0.29; DEFINER written once.
+
+Aurora's refusals: an ML function takes neither DETERMINISTIC nor a SQL data-access clause (a
+syntax error at the clause); of the rest, only SQL SECURITY and NOT DETERMINISTIC are documented, so
+COMMENT and LANGUAGE SQL are refused as not modelled (1235). Bedrock exists from 3.06 and never
+RETURNS JSON; SageMaker returns a number (not BIT) or VARCHAR; MAX_BATCH_SIZE and TIMEOUT_MS
+are positive. Which error numbers Aurora uses for the type and size refusals is not documented:
+these use MySQL's "not supported" (1235) and "incorrect arguments" (1210).
 """
 
 from __future__ import annotations
