@@ -129,9 +129,9 @@ request or a cache hit is the sandbox's reading of Aurora's documentation (ml_ev
 Modules: endpoint (server, thread, connection), auth (login), session (dispatch), statements
 (which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
 (users, roles, privileges); function_ddl, column_types (data types), functions; ml (which calls
-batch), ml_eval (running them), ml_calls (requests to the AWS half), status (counters); variables; tables,
-system_tables, demo_data; export; explain; cluster (one cluster's state), engine (version
-facts), aws (reads moto), rds_address (what RDS reports), errors, results.
+batch), ml_eval (running them), ml_calls (requests to the AWS half), status (counters);
+variables; tables, system_tables, demo_data; export; explain; cluster (one cluster's state),
+engine (version facts), aws (reads moto), rds_address (what RDS reports), errors, results.
 """
 
 from __future__ import annotations

@@ -24,7 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import sqlglot
 from mysql_mimic.results import AllowedResult
+from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from .accounts import AccountName, Level
 from .column_types import MBMAXLEN, check_name, data_type, too_long_identifier
@@ -89,6 +92,7 @@ def create(s: AuroraSession, p: Parser) -> AllowedResult:
         _check_alias(alias, returns)
     elif p.at("RETURN"):
         body = p.rest()
+        _check_body(body)
         p.i = len(p.tokens)
     elif p.at("BEGIN"):
         raise not_supported("BEGIN ... END function bodies in the sandbox")
@@ -153,6 +157,19 @@ def _definer(s: AuroraSession, p: Parser) -> AccountName:
     user = p.name_or_string()
     host = p.name_or_string() if p.accept("@") else "%"
     return AccountName(user, host.lower())
+
+
+def _check_body(body: str) -> None:
+    """`RETURN expr`: one expression the sandbox can evaluate later, or refused now (a call would
+    otherwise fail with no word on why)."""
+    expression = body[len("RETURN"):].strip()
+    try:
+        parsed = sqlglot.parse_one(f"SELECT {expression}", read="mysql")
+    except ParseError:
+        parsed = None
+    if not (isinstance(parsed, exp.Select) and {k for k, v in parsed.args.items() if v} == {"expressions"}
+            and len(parsed.expressions) == 1 and not isinstance(parsed.expressions[0], exp.Alias)):
+        raise not_supported(f"RETURN {expression[:60]}: not one expression the sandbox can read")
 
 
 def _if_not_exists(s: AuroraSession) -> bool:

@@ -111,6 +111,13 @@ def test_plain_sql_functions_are_kept(ml):
     assert ml.error("SELECT ask('hi')") == (1305, "FUNCTION ml.ask_claude does not exist")
 
 
+@pytest.mark.parametrize("body", ["RETURN", "RETURN 1 +", "RETURN 1, 2", "RETURN x FROM t", "RETURN 1 AS one"])
+def test_a_body_the_sandbox_cannot_read_is_refused_at_create(ml, body):
+    code, message = ml.error(f"CREATE FUNCTION f (x INT) RETURNS INT {body}")
+    assert code == 1235 and "not one expression the sandbox can read" in message
+    assert ml.rows("SELECT ROUTINE_NAME FROM information_schema.ROUTINES") == []
+
+
 def test_drop_function(ml):
     ml.run(SAGEMAKER)
     ml.run("CREATE USER u")
