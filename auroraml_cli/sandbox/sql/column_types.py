@@ -107,7 +107,30 @@ def data_type(p: Parser, *, default_charset: str, strict: bool, before_limits: C
         bytes_per_char = MBMAXLEN[charset or (collate and _charset_of(collate)) or default_charset]
     before_limits()
     check_limits(name, length, decimals, bytes_per_char=bytes_per_char, strict=strict)
+    if collate is not None and charset is None and grammar.charset:
+        charset = _charset_of(collate)
+    name, size = _as_shown(name, length, decimals, size, bytes_per_char)
     return DataType(name, size, unsigned, charset, collate, zerofill)
+
+
+def _as_shown(name: str, length: int | None, decimals: int | None, size: str, bytes_per_char: int
+              ) -> tuple[str, str]:
+    """The type as MySQL stores and shows it (Field::sql_type): DECIMAL is decimal(10,0), FLOAT(30)
+    a double, TEXT(70000) a mediumtext, CHAR a char(1), DATETIME(0) a datetime."""
+    if name == "DECIMAL":
+        precision = 10 if not length and not decimals else length or 0
+        return name, f"({precision},{decimals or 0})"
+    if name == "FLOAT" and length is not None and decimals is None:
+        return ("FLOAT" if length <= 24 else "DOUBLE"), ""
+    if name in ("CHAR", "BINARY", "BIT") and length is None:
+        return name, "(1)"
+    if name in ("TEXT", "BLOB") and length is not None:
+        stored = length * (bytes_per_char if name == "TEXT" else 1)
+        prefix = "TINY" if stored < 256 else "" if stored < 65536 else "MEDIUM" if stored < 2**24 else "LONG"
+        return prefix + name, ""
+    if name in ("YEAR", "TIME", "DATETIME", "TIMESTAMP") and length in (0, 4) and (name == "YEAR") == (length == 4):
+        return name, ""
+    return name, size
 
 
 def _sizes(p: Parser, name: str, grammar: _Grammar) -> tuple[int | None, int | None, str]:

@@ -93,6 +93,8 @@ def test_bedrock_is_unknown_on_v2(endpoint_for, client_for):
     v2.run("CREATE FUNCTION ml.score (x INT) RETURNS INT ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e'")
     expected = "CREATE DEFINER=`admin`@`%` FUNCTION `score`(x INT) RETURNS int(11)\n"  # 5.7's display width
     assert create_statement(v2, "ml.score").startswith(expected)
+    v2.run("CREATE FUNCTION ml.u (x INT) RETURNS INT UNSIGNED ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'e'")
+    assert create_statement(v2, "ml.u").startswith("CREATE DEFINER=`admin`@`%` FUNCTION `u`(x INT) RETURNS int(10) unsigned\n")
 
 
 def test_where_a_function_goes(admin):
@@ -248,6 +250,25 @@ def test_mysql_type_limits_accepted(ml, declared):
 def test_type_grammar(ml, declared, near):
     code, message = ml.error(f"CREATE FUNCTION f (x {declared}) RETURNS INT RETURN 1")
     assert code == 1064 and f"near '{near}" in message, message
+
+
+@pytest.mark.parametrize(
+    ("declared", "shown"),
+    [("DECIMAL", "decimal(10,0)"), ("NUMERIC(5)", "decimal(5,0)"), ("FLOAT(10)", "float"), ("FLOAT(30)", "double"),
+     ("CHAR", "char(1)"), ("TEXT(10)", "tinytext"), ("TEXT(70000)", "mediumtext"), ("BLOB(100)", "tinyblob"),
+     ("INT(11)", "int"), ("INT UNSIGNED", "int unsigned"), ("INT ZEROFILL", "int(10) unsigned zerofill"),
+     ("TINYINT(1)", "tinyint(1)"), ("BOOL", "tinyint(1)"), ("DATETIME(0)", "datetime"), ("DATETIME(3)", "datetime(3)"),
+     ("YEAR(4)", "year")],
+)
+def test_types_are_shown_as_mysql_stores_them(ml, declared, shown):
+    ml.run(f"CREATE FUNCTION f (x INT) RETURNS {declared} RETURN 1")
+    assert ml.value("SELECT DTD_IDENTIFIER FROM information_schema.ROUTINES") == shown
+
+
+def test_a_collation_names_its_character_set(ml):
+    ml.run("CREATE FUNCTION f (x INT) RETURNS VARCHAR(5) COLLATE latin1_bin RETURN 'a'")
+    assert create_statement(ml, "f").startswith(
+        "CREATE DEFINER=`admin`@`%` FUNCTION `f`(x INT) RETURNS varchar(5) CHARSET latin1 COLLATE latin1_bin\n")
 
 
 def test_names_and_parameters(ml):
