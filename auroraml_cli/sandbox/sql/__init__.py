@@ -41,9 +41,13 @@ Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first 
 |                                                | role not granted                                      |
 | CREATE FUNCTION ... ALIAS                      | function_ddl: 1064 for characteristics on ML          |
 |   AWS_SAGEMAKER_INVOKE_ENDPOINT|               | functions, Bedrock before 3.06, unquoted 3.06 reserved|
-|   AWS_BEDROCK_INVOKE_MODEL ...,                | words; 1235 RETURNS JSON (Bedrock) / BIT (SageMaker); |
-|   CREATE FUNCTION ... RETURN expr              | 1210 MAX_BATCH_SIZE/TIMEOUT_MS not > 0; 1304 exists;  |
-|                                                | 1419 binary logging on without                        |
+|   AWS_BEDROCK_INVOKE_MODEL ...,                | words; 1235 RETURNS JSON (Bedrock) / not a number or  |
+|   CREATE FUNCTION ... RETURN expr              | VARCHAR (SageMaker), COMMENT/LANGUAGE SQL on ML       |
+|                                                | functions; MySQL 8.0's type limits (column_types:     |
+|                                                | 1425/1426/1427 DECIMAL, 1074 CHAR/VARCHAR, 1439,      |
+|                                                | 1063), 1059 long names, 1458, 1330 duplicate          |
+|                                                | parameter; 1210 MAX_BATCH_SIZE/TIMEOUT_MS not > 0;    |
+|                                                | 1304 exists; 1419 binary logging on without           |
 |                                                | log_bin_trust_function_creators; 1044 no CREATE       |
 |                                                | ROUTINE. Calls are evaluated (the next row)           |
 | aws_comprehend_detect_sentiment[_confidence]   | run by the AWS half, in-process (ml, ml_eval,         |
@@ -113,8 +117,9 @@ Known gaps: table privileges are recorded and shown but not enforced on reads an
 instance endpoints of readers accept writes (Aurora refuses them: read-only); no FIELDS/LINES
 export options, DESCRIBE of a table, REPLACE, stored procedures, BEGIN ... END bodies,
 transactions (autocommit always), TLS, or IAM database authentication; several statements in
-one query answer with the last one's result; messages Aurora does not document (the function
-refusals, a malformed S3 URI, the ML services' errors other than Missing Credentials, the
+one query answer with the last one's result; CREATE FUNCTION refuses (1235) a VARCHAR too long
+for its character set outside a strict sql_mode (MySQL makes it a TEXT) and YEAR(n) but YEAR(4);
+messages Aurora does not document (the function refusals, a malformed S3 URI, the ML services' errors other than Missing Credentials, the
 binlog_format refusal) are the sandbox's own wording. ML calls: TIMEOUT_MS and
 aurora_ml_inference_timeout are not applied; the service role's IAM policy is not evaluated
 (an ACTIVE association is enough); a call inside a SQL SECURITY DEFINER body is checked against
@@ -123,10 +128,10 @@ request or a cache hit is the sandbox's reading of Aurora's documentation (ml_ev
 
 Modules: endpoint (server, thread, connection), auth (login), session (dispatch), statements
 (which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
-(users, roles, privileges); function_ddl, functions; ml (which calls batch), ml_eval (running
-them), ml_calls (requests to the AWS half), status (counters); variables; tables,
-system_tables, demo_data; export; explain; cluster (one cluster's state), engine (version
-facts), aws (reads moto), rds_address (what RDS reports), errors, results.
+(users, roles, privileges); function_ddl, column_types (data types), functions; ml (which calls
+batch), ml_eval (running them), ml_calls (requests to the AWS half), status (counters);
+variables; tables, system_tables, demo_data; export; explain; cluster (one cluster's state),
+engine (version facts), aws (reads moto), rds_address (what RDS reports), errors, results.
 """
 
 from __future__ import annotations

@@ -7,32 +7,32 @@ SHOW CREATE FUNCTION.
       | ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID 'model' [CONTENT_TYPE 'ct'] [ACCEPT 'ct'] [TIMEOUT_MS n]
       | RETURN expr }
 
-Aurora's refusals: an ML function takes no characteristic but SQL SECURITY, COMMENT, LANGUAGE
-SQL and NOT DETERMINISTIC (the others are a syntax error at the clause); Bedrock exists from 3.06
-and never RETURNS JSON; SageMaker returns a number (not BIT) or CHAR/VARCHAR; MAX_BATCH_SIZE
-and TIMEOUT_MS are positive. Which error numbers Aurora uses for the type and size refusals is
-not documented: these use MySQL's "not supported" (1235) and "incorrect arguments" (1210).
+MySQL's rules, as MySQL 8.0 words them: names (1059, 1458), parameters (1330), and the types'
+grammar and limits (column_types); IF NOT EXISTS from MySQL 8.0.29; DEFINER written once.
+
+Aurora's refusals: an ML function takes neither DETERMINISTIC nor a SQL data-access clause (a
+syntax error at the clause); of the rest, only SQL SECURITY and NOT DETERMINISTIC are documented, so
+COMMENT and LANGUAGE SQL are refused as not modelled (1235). Bedrock exists from 3.06 and never
+RETURNS JSON; SageMaker returns a number (not BIT) or VARCHAR; MAX_BATCH_SIZE and TIMEOUT_MS
+are positive. Which error numbers Aurora uses for the type and size refusals is not documented:
+these use MySQL's "not supported" (1235) and "incorrect arguments" (1210).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import sqlglot
 from mysql_mimic.results import AllowedResult
+from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from .accounts import AccountName, Level
+from .column_types import MBMAXLEN, check_name, data_type, too_long_identifier
 from .errors import SqlError, need_privilege, not_supported, unknown_function
-from .functions import (
-    NUMERIC_TYPES,
-    OTHER_TYPES,
-    STRING_TYPES,
-    SYNONYMS,
-    BedrockAlias,
-    DataType,
-    SageMakerAlias,
-    StoredFunction,
-)
+from .functions import NUMERIC_TYPES, BedrockAlias, DataType, SageMakerAlias, StoredFunction
 from .lexer import Parser
 
 if TYPE_CHECKING:
@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 TIMEOUT_MS_MAX = 2**31 - 1
 _DATA_ACCESS = ("CONTAINS SQL", "NO SQL", "READS SQL DATA", "MODIFIES SQL DATA")
 _REFUSED_BY_ML = _DATA_ACCESS + ("DETERMINISTIC",)
-_SAGEMAKER_RETURNS = (NUMERIC_TYPES - {"BIT"}) | {"CHAR", "VARCHAR"}
+_ML_CHARACTERISTICS = ("SQL SECURITY", "NOT DETERMINISTIC")
+_SAGEMAKER_RETURNS = (NUMERIC_TYPES - {"BIT"}) | {"VARCHAR"}
+_IF_NOT_EXISTS_SINCE = (8, 0, 29)  # MySQL's CREATE FUNCTION IF NOT EXISTS
 
 
 @dataclass
@@ -55,20 +57,27 @@ class _Characteristics:
 
 def create(s: AuroraSession, p: Parser) -> AllowedResult:
     p.expect("CREATE")
-    definer = _definer(s, p) if p.at("DEFINER") else s.account
+    written_definer = p.at("DEFINER")
+    definer = _definer(s, p) if written_definer else s.account
     p.expect("FUNCTION")
-    if_not_exists = s.engine.uses_roles and p.accept("IF", "NOT", "EXISTS")
+    if_not_exists = _if_not_exists(s) and p.accept("IF", "NOT", "EXISTS")
     db, name = p.qualified()
+    if db is not None and len(db) > 64:
+        raise too_long_identifier(db)
+    check_name(name)
     p.expect("(")
     start = p.position
     if not p.at(")"):
-        p.comma_list(lambda: (p.identifier(), _data_type(p)))
+        seen: set[str] = set()
+        p.comma_list(lambda: _parameter(s, p, seen))
     params = p.sql[start : p.position].strip()
     p.expect(")")
     if p.at("DEFINER"):  # where AWS's documentation writes it
+        if written_definer:
+            raise p.error()
         definer = _definer(s, p)
     p.expect("RETURNS")
-    returns = _data_type(p)
+    returns = _data_type(s, p)
     characteristics = _characteristics(p)
     alias: SageMakerAlias | BedrockAlias | None = None
     body = None
@@ -77,9 +86,13 @@ def create(s: AuroraSession, p: Parser) -> AllowedResult:
         for clause, offset in characteristics.written:
             if clause in _REFUSED_BY_ML:
                 raise p.error(offset)
+            if clause not in _ML_CHARACTERISTICS:
+                raise not_supported(f"{clause} with ALIAS in the sandbox (Aurora documents SQL SECURITY; "
+                                    "NOT DETERMINISTIC is its default)")
         _check_alias(alias, returns)
     elif p.at("RETURN"):
         body = p.rest()
+        _check_body(body)
         p.i = len(p.tokens)
     elif p.at("BEGIN"):
         raise not_supported("BEGIN ... END function bodies in the sandbox")
@@ -146,31 +159,43 @@ def _definer(s: AuroraSession, p: Parser) -> AccountName:
     return AccountName(user, host.lower())
 
 
-def _data_type(p: Parser) -> DataType:
-    start = p.position
-    written = p.word().upper()
-    if written == "DOUBLE":
-        p.accept("PRECISION")
-    name = SYNONYMS.get(written, written)
-    if name not in STRING_TYPES | NUMERIC_TYPES | OTHER_TYPES:
-        raise p.error(start)
-    size = "(1)" if written in ("BOOL", "BOOLEAN") else ""
-    if p.accept("("):
-        numbers = [str(p.integer())]
-        if p.accept(","):
-            numbers.append(str(p.integer()))
-        p.expect(")")
-        size = "(" + ",".join(numbers) + ")"
-    unsigned = p.accept("UNSIGNED")
-    if not unsigned:
-        p.accept("SIGNED")
-    p.accept("ZEROFILL")
-    charset = collate = None
-    if p.accept("CHARACTER", "SET") or p.accept("CHARSET"):
-        charset = p.identifier().lower()
-    if p.accept("COLLATE"):
-        collate = p.identifier().lower()
-    return DataType(name, size, unsigned, charset, collate)
+def _check_body(body: str) -> None:
+    """`RETURN expr`: one expression the sandbox can evaluate later, or refused now (a call would
+    otherwise fail with no word on why)."""
+    expression = body[len("RETURN"):].strip()
+    try:
+        parsed = sqlglot.parse_one(f"SELECT {expression}", read="mysql")
+    except ParseError:
+        parsed = None
+    if not (isinstance(parsed, exp.Select) and {k for k, v in parsed.args.items() if v} == {"expressions"}
+            and len(parsed.expressions) == 1 and not isinstance(parsed.expressions[0], exp.Alias)):
+        raise not_supported(f"RETURN {expression[:60]}: not one expression the sandbox can read")
+
+
+def _if_not_exists(s: AuroraSession) -> bool:
+    version = tuple(int(part) for part in s.engine.mysql_version.split(".")[:3])
+    return version >= _IF_NOT_EXISTS_SINCE
+
+
+def _parameter(s: AuroraSession, p: Parser, seen: set[str]) -> None:
+    """`name type`: MySQL checks the name (length, then a duplicate) before the type's sizes."""
+    name = p.identifier()
+
+    def check() -> None:
+        check_name(name)
+        if name.lower() in seen:
+            raise SqlError(1330, f"Duplicate parameter: {name}")
+        seen.add(name.lower())
+
+    _data_type(s, p, check)
+
+
+def _data_type(s: AuroraSession, p: Parser, before_limits: Callable[[], None] = lambda: None) -> DataType:
+    sql_mode = str(s.variables.get("sql_mode") or "").upper()
+    default = str(s.variables.get("character_set_server") or "").lower()
+    return data_type(p, default_charset=default if default in MBMAXLEN else "utf8mb4",
+                     strict="STRICT_TRANS_TABLES" in sql_mode or "STRICT_ALL_TABLES" in sql_mode,
+                     before_limits=before_limits)
 
 
 def _characteristics(p: Parser) -> _Characteristics:

@@ -26,8 +26,10 @@ OTHER_TYPES = frozenset(
 # Spellings MySQL stores under another name.
 SYNONYMS = {"INTEGER": "INT", "NUMERIC": "DECIMAL", "DEC": "DECIMAL", "REAL": "DOUBLE", "CHARACTER": "CHAR",
             "BOOL": "TINYINT", "BOOLEAN": "TINYINT"}
-# MySQL 5.7 shows integer display widths; 8.0 dropped them.
+# MySQL 5.7 shows integer display widths (one less unsigned); 8.0 dropped them but for TINYINT(1)
+# and ZEROFILL.
 _WIDTHS_57 = {"TINYINT": "(4)", "SMALLINT": "(6)", "MEDIUMINT": "(9)", "INT": "(11)", "BIGINT": "(20)"}
+_WIDTHS_UNSIGNED = {"TINYINT": "(3)", "SMALLINT": "(5)", "MEDIUMINT": "(8)", "INT": "(10)", "BIGINT": "(20)"}
 DEFAULT_CHARSET = "utf8mb4"
 # Aurora's built-in Comprehend functions: no DDL, always there.
 COMPREHEND_FUNCTIONS = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
@@ -40,6 +42,7 @@ class DataType:
     unsigned: bool = False
     charset: str | None = None
     collate: str | None = None
+    zerofill: bool = False
 
     @property
     def is_string(self) -> bool:
@@ -47,8 +50,15 @@ class DataType:
 
     def dtd(self, engine: Engine) -> str:
         """information_schema's DTD_IDENTIFIER: `varchar(64)`, `int` (`int(11)` on 5.7)."""
-        size = self.size or (_WIDTHS_57.get(self.name, "") if not engine.uses_roles else "")
-        return self.name.lower() + size + (" unsigned" if self.unsigned else "")
+        size = self.size
+        if self.name in _WIDTHS_57:
+            default = (_WIDTHS_UNSIGNED if self.unsigned else _WIDTHS_57)[self.name]
+            if not engine.uses_roles or self.zerofill:
+                size = size or default
+            elif size != "(1)" or self.name != "TINYINT":
+                size = ""
+        text = self.name.lower() + size + (" unsigned" if self.unsigned else "")
+        return text + (" zerofill" if self.zerofill else "")
 
     def declared(self, engine: Engine) -> str:
         """As SHOW CREATE FUNCTION writes a return type: strings carry their character set."""
