@@ -52,7 +52,9 @@ def tokenize(sql: str) -> list[Token]:
 def _split(t: object, sql: str) -> Iterator[Token]:
     kind = _KINDS.get(t.token_type)  # type: ignore[attr-defined]
     text, start = t.text, t.start  # type: ignore[attr-defined]
-    if kind is not None:
+    if kind == STRING:
+        yield Token(kind, _mysql_string(sql[start : t.end + 1]), start)  # type: ignore[attr-defined]
+    elif kind is not None:
         yield Token(kind, text, start)
     elif " " in text.strip() or "\n" in text or "\t" in text:
         # sqlglot joins some keyword pairs ("ORDER BY", "PRIMARY KEY"); the grammar wants words.
@@ -60,6 +62,18 @@ def _split(t: object, sql: str) -> Iterator[Token]:
             yield Token(WORD, match.group(), start + match.start())
     else:
         yield Token(WORD if _WORDLIKE.fullmatch(text) else SYMBOL, text, start)
+
+
+_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "%": "\\%", "_": "\\_"}
+_ESCAPE = re.compile(r"\\(.)|''|\"\"", re.DOTALL)
+
+
+def _mysql_string(raw: str) -> str:
+    """A string literal's value as MySQL reads it: `\\n`, `\\t`, `\\0`, ... and doubled quotes."""
+    quote = raw.find("'") if raw[:1] not in ("'", '"') and "'" in raw else 0  # N'...' / _utf8mb4'...'
+    body = raw[quote + 1 : -1]
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)) if m.group(1) is not None
+                       else m.group()[0], body)
 
 
 def split_statements(sql: str) -> list[str]:
