@@ -45,7 +45,8 @@ class Tables:
         # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
         self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.databases: set[str] = set(SYSTEM_DATABASES)
-        _add_mysql_functions(self._sqlite)
+        self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
+        _add_mysql_functions(self._sqlite, self._failures)
 
     def close(self) -> None:
         self._sqlite.close()
@@ -94,9 +95,12 @@ class Tables:
         _map_tables(statement, database, self, system)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
+        self._failures.clear()
         try:
             cursor = self._sqlite.execute(sql)
         except sqlite3.Error as error:
+            if self._failures:
+                raise self._failures[0] from None
             raise _mysql_error(error, statement, database) from None
         if cursor.description is None:
             last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
@@ -158,9 +162,54 @@ def _json_unquote(value: Any) -> Any:
     return value
 
 
-def _add_mysql_functions(connection: sqlite3.Connection) -> None:
-    """MySQL functions SQLite lacks, by the names sqlglot writes for SQLite. (JSON_EXTRACT is
-    SQLite's `->`, which returns JSON as MySQL's does; JSON_OBJECT and JSON_ARRAY are built in.)"""
+def _mysql_json(value: Any) -> str:
+    """A JSON value as MySQL shows it: one space after `,` and `:`, object keys by length, then bytes."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_mysql_json(value[k])}" for k in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_mysql_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _substring(side: str) -> Callable[[Any, Any], Any]:
+    def cut(text: Any, length: Any) -> Any:
+        if text is None or length is None:
+            return None
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        count = max(int(length), 0)
+        return text[:count] if side == "left" else text[len(text) - count :]
+
+    return cut
+
+
+def _add_mysql_functions(connection: sqlite3.Connection, failures: list[SqlError]) -> None:
+    """MySQL functions SQLite lacks, by the names sqlglot writes for SQLite, or those
+    for_sqlite_expression gives them. (JSON_EXTRACT is SQLite's `->`, its answer shown as MySQL
+    shows JSON; JSON_OBJECT and JSON_ARRAY are built in.)"""
+
+    def cast_as_json(value: Any) -> Any:
+        if value is None or isinstance(value, (int, float)):
+            return None if value is None else _mysql_json(value)
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        try:
+            return _mysql_json(json.loads(text))
+        except ValueError as error:
+            position = getattr(error, "pos", 0)
+            failures.append(SqlError(3141, "Invalid JSON text in argument 1 to function cast_as_json: "
+                                           f'"Invalid value." at position {position}.'))
+            raise
+
+    def json_text(value: Any) -> Any:
+        try:
+            return _mysql_json(json.loads(value)) if isinstance(value, str) else value
+        except ValueError:
+            return value
+
+    connection.create_function("MYSQL_CAST_JSON", 1, cast_as_json, deterministic=True)
+    connection.create_function("MYSQL_JSON_TEXT", 1, json_text, deterministic=True)
+    connection.create_function("MYSQL_LEFT", 2, _substring("left"), deterministic=True)
+    connection.create_function("MYSQL_RIGHT", 2, _substring("right"), deterministic=True)
     for name, sample, root in (("STDDEV_POP", False, True), ("STDDEV", False, True), ("STD", False, True),
                                ("STDDEV_SAMP", True, True), ("VARIANCE_POP", False, False),
                                ("VAR_POP", False, False), ("VARIANCE", False, False),
@@ -239,6 +288,16 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
 
 
 def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
+    # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
+    if isinstance(node, (exp.Left, exp.Right)):
+        name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"
+        return exp.Anonymous(this=name, expressions=[_for_sqlite(node.this), _for_sqlite(node.expression)])
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.JSON:
+        return exp.Anonymous(this="MYSQL_CAST_JSON", expressions=[_for_sqlite(node.this)])
+    if isinstance(node, exp.JSONExtract):  # SQLite's `->` answers compact JSON: shown as MySQL shows it
+        inner = node.copy()
+        inner.set("this", _for_sqlite(node.this))
+        return exp.Anonymous(this="MYSQL_JSON_TEXT", expressions=[inner])
     # CONVERT(x USING utf8mb4) (how careful clients write string literals) is text in SQLite.
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.CHARACTER_SET:
         return exp.Cast(this=node.this, to=exp.DataType.build("TEXT"))
@@ -251,6 +310,10 @@ def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.OnConflict) and node.args.get("duplicate"):
         return exp.OnConflict(expressions=node.expressions, action=exp.var("DO UPDATE"))
     return node
+
+
+def _for_sqlite(node: exp.Expression) -> exp.Expression:
+    return node.transform(for_sqlite_expression)
 
 
 _NO_TABLE = re.compile(r"no such table: (?:main\.)?(.+)")

@@ -383,3 +383,28 @@ def test_counters_are_per_instance(ml, client_for, rds):
 def _address(sql):
     """Where a client is connected: for logging in as another account."""
     return Address(sql.connection.host, sql.connection.port)
+
+
+def test_ml_columns_are_labelled_as_written(ml):
+    sql = ml()
+    labels = sql.columns("SELECT aws_comprehend_detect_sentiment(feedback, 'en'), "
+                         "ROUND(aws_comprehend_detect_sentiment_confidence(feedback,'en'), 2) FROM support LIMIT 1")
+    assert labels == ["aws_comprehend_detect_sentiment(feedback, 'en')",
+                      "ROUND(aws_comprehend_detect_sentiment_confidence(feedback,'en'), 2)"]
+
+
+def test_session_binlog_format_statement_makes_an_ml_call_fail(ml, client_for):
+    sql = ml()
+    assert sql.run("SET SESSION binlog_format = 'statement'") == 0
+    assert sql.value("SELECT @@session.binlog_format") == "STATEMENT"
+    code, message = sql.error("SELECT aws_comprehend_detect_sentiment('great', 'en')")
+    assert code == 1592 and "BINLOG_FORMAT = STATEMENT" in message
+    assert sql.value("SELECT COUNT(*) FROM support") == 10  # only ML calls are refused
+    sql.run("SET binlog_format = MIXED")
+    assert sql.value("SELECT aws_comprehend_detect_sentiment('great', 'en')") == "POSITIVE"
+    assert sql.error("SET SESSION binlog_format = 'ROWS'") == (
+        1231, "Variable 'binlog_format' can't be set to the value of 'ROWS'")
+    sql.run("CREATE USER 'app'@'%' IDENTIFIED BY 'pw'")
+    assert client_for(sql.endpoint, "app", "pw").error("SET SESSION binlog_format = 'ROW'") == (
+        1227, "Access denied; you need (at least one of) the SUPER, SYSTEM_VARIABLES_ADMIN or "
+              "SESSION_VARIABLES_ADMIN privilege(s) for this operation")

@@ -88,3 +88,22 @@ def test_connect_with_a_database_and_select_db(reviews, v3, client_for):
     assert other.rows("SELECT COUNT(*) FROM support") == [(0,)]
     other.connection.select_db("mysql")
     assert other.value("SELECT DATABASE()") == "mysql"
+
+
+def test_column_labels_are_the_expressions_as_written(reviews):
+    reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)")
+    labels = reviews.columns("SELECT  stars+1, LEFT(comment,  3), NOW() IS NOT NULL, VERSION(), version(), "
+                             "CONVERT('{\"a\":1}', JSON), @@version, comment FROM support")
+    assert labels == ["stars+1", "LEFT(comment,  3)", "NOW() IS NOT NULL", "VERSION()", "version()",
+                      "CONVERT('{\"a\":1}', JSON)", "@@version", "comment"]
+    assert reviews.columns("SELECT DISTINCT stars * 2 FROM support UNION SELECT 1") == ["stars * 2"]
+
+
+def test_left_right_and_json_as_mysql_answers(reviews):
+    reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)")
+    assert reviews.one("SELECT LEFT(comment, 3), RIGHT(comment, 2), LEFT(comment, 0), LEFT(NULL, 1) FROM support") == (
+        "gre", "at", "", None)
+    assert reviews.value("SELECT CAST('{\"b\":[1,2],\"a\":1}' AS JSON)") == '{"a": 1, "b": [1, 2]}'
+    assert reviews.value("SELECT JSON_EXTRACT(CAST('{\"a\":{\"x\":\"y\"}}' AS JSON), '$.a')") == '{"x": "y"}'
+    assert reviews.value("SELECT JSON_UNQUOTE(JSON_EXTRACT(CONVERT('{\"a\":\"y\"}', JSON), '$.a'))") == "y"
+    assert reviews.error("SELECT CAST('not json' AS JSON)")[0] == 3141
