@@ -77,8 +77,28 @@ def _mysql_string(raw: str) -> str:
 
 
 def split_statements(sql: str) -> list[str]:
-    """The statements of a multi-statement query, split at top-level semicolons."""
-    cuts = [t.start for t in tokenize(sql) if t.kind == SYMBOL and t.text == ";"]
+    """The statements of a multi-statement query, split at top-level semicolons: not inside the
+    BEGIN ... END body of a CREATE statement (a trigger's)."""
+    tokens = tokenize(sql)
+    cuts, depth, first, closing = [], 0, None, False
+    for index, token in enumerate(tokens):
+        if token.kind == SYMBOL and token.text == ";":
+            if depth == 0:
+                cuts.append(token.start)
+                first = None
+            continue
+        first = first or token
+        if not first.is_word("CREATE") or token.kind != WORD or closing:
+            closing = False
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        call = following is not None and following.kind == SYMBOL and following.text == "("
+        if token.is_word("BEGIN") or (depth and token.is_word("CASE", "LOOP", "WHILE")) or (
+                depth and token.is_word("IF", "REPEAT") and not call):
+            depth += 1
+        elif depth and token.is_word("END"):
+            depth -= 1
+            closing = following is not None and following.is_word("IF", "CASE", "LOOP", "WHILE", "REPEAT")
     pieces, begin = [], 0
     for cut in cuts:
         pieces.append(sql[begin:cut])

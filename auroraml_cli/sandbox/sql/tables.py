@@ -86,15 +86,7 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
-        statement = statement.copy()
-        if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
-            statement = exp.Delete(this=statement.expressions[0])
-        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
-            _for_sqlite_table(statement)
-        _name_columns(statement)
-        _map_tables(statement, database, self, system)
-        statement = statement.transform(for_sqlite_expression)
-        sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
+        statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
         try:
             cursor = self._sqlite.execute(sql)
@@ -106,6 +98,58 @@ class Tables:
             last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
         return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+
+    def _for_sqlite(self, statement: exp.Expression, database: str | None, system: SystemTables
+                    ) -> tuple[exp.Expression, str]:
+        """A MySQL statement as SQLite runs it on these tables, and its text."""
+        statement = statement.copy()
+        if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
+            statement = exp.Delete(this=statement.expressions[0])
+        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
+            _for_sqlite_table(statement)
+        _name_columns(statement)
+        _map_tables(statement, database, self, system)
+        statement = statement.transform(for_sqlite_expression)
+        sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
+        return statement, sql
+
+    # -- triggers -----------------------------------------------------------------------------
+
+    def has_trigger(self, database: str, name: str) -> bool:
+        return self._trigger(database, name) is not None
+
+    def trigger_table(self, database: str, name: str) -> str:
+        return _mysql_name(self._trigger(database, name) or "")[1]
+
+    def _trigger(self, database: str, name: str) -> str | None:
+        found = self._sqlite.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                     (_physical(database, name),)).fetchone()
+        return found[0] if found else None
+
+    def create_trigger(self, database: str, name: str, timing: str, event: str, table: str,
+                       statements: list[exp.Expression]) -> None:
+        """A SQLite trigger; `SET NEW.col = expr` (exp.EQ) becomes an UPDATE of the row just written,
+        so a trigger that sets NEW runs AFTER in SQLite (which cannot change NEW)."""
+        target = exp.Table(this=exp.to_identifier(table), db=exp.to_identifier(database))
+        no_system: SystemTables = lambda db, t: None  # noqa: E731
+        body = []
+        for statement in statements:
+            if isinstance(statement, exp.EQ):
+                column = exp.column(statement.this.name)
+                row = exp.EQ(this=exp.column("rowid"), expression=exp.column("rowid", table="NEW"))
+                statement = exp.Update(this=target.copy(), expressions=[exp.EQ(this=column, expression=
+                                       statement.expression.copy())], where=exp.Where(this=row))
+            body.append(self._for_sqlite(statement, database, no_system)[1])
+        sqlite_timing = "AFTER" if any(isinstance(st, exp.EQ) for st in statements) else timing
+        sql = (f"CREATE TRIGGER {_quote(_physical(database, name))} {sqlite_timing} {event} ON "
+               f"{_quote(_physical(database, table))} FOR EACH ROW BEGIN {'; '.join(body)}; END")
+        try:
+            self._sqlite.execute(sql)
+        except sqlite3.Error as error:
+            raise _mysql_error(error, statements[0], database) from None
+
+    def drop_trigger(self, database: str, name: str) -> None:
+        self._sqlite.execute(f"DROP TRIGGER {_quote(_physical(database, name))}")
 
     @contextmanager
     def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:

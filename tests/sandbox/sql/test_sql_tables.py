@@ -107,3 +107,27 @@ def test_left_right_and_json_as_mysql_answers(reviews):
     assert reviews.value("SELECT JSON_EXTRACT(CAST('{\"a\":{\"x\":\"y\"}}' AS JSON), '$.a')") == '{"x": "y"}'
     assert reviews.value("SELECT JSON_UNQUOTE(JSON_EXTRACT(CONVERT('{\"a\":\"y\"}', JSON), '$.a'))") == "y"
     assert reviews.error("SELECT CAST('not json' AS JSON)")[0] == 3141
+
+
+def test_triggers_without_ml_calls_run(reviews):
+    reviews.run("CREATE TABLE audit (review INT, said TEXT)")
+    reviews.run("CREATE TRIGGER shout BEFORE INSERT ON support FOR EACH ROW SET NEW.comment = UPPER(NEW.comment)")
+    reviews.run("CREATE DEFINER = CURRENT_USER TRIGGER mldb.logged AFTER INSERT ON support FOR EACH ROW BEGIN "
+                "INSERT INTO audit VALUES (NEW.id, NEW.comment); UPDATE audit SET said = CASE WHEN said = '' "
+                "THEN NULL ELSE said END WHERE review = NEW.id; END")
+    assert reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)") == 1
+    assert reviews.rows("SELECT id, comment FROM support") == [(1, "GREAT")]
+    assert reviews.rows("SELECT review, said FROM audit") == [(1, "great")]  # NEW as it was written
+    assert reviews.error("CREATE TRIGGER shout AFTER DELETE ON support FOR EACH ROW DELETE FROM audit") == (
+        1359, "Trigger already exists")
+    assert reviews.error("CREATE TRIGGER late AFTER INSERT ON support FOR EACH ROW SET NEW.stars = 1") == (
+        1362, "Updating of NEW row is not allowed in after trigger")
+    assert reviews.error("CREATE TRIGGER t2 BEFORE INSERT ON support FOR EACH ROW BEGIN DECLARE x INT; END") == (
+        1235, "This version of MySQL doesn't yet support 'DECLARE statements in trigger bodies in the sandbox'")
+    assert reviews.error("CREATE TRIGGER t3 BEFORE INSERT ON nope FOR EACH ROW DELETE FROM audit") == (
+        1146, "Table 'mldb.nope' doesn't exist")
+    assert reviews.run("DROP TRIGGER logged") == 0
+    reviews.run("INSERT INTO support (comment) VALUES ('fine')")
+    assert reviews.value("SELECT COUNT(*) FROM audit") == 1
+    assert reviews.error("DROP TRIGGER logged") == (1360, "Trigger does not exist")
+    assert reviews.run("DROP TRIGGER IF EXISTS logged") == 0
