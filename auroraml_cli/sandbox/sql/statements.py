@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mysql_mimic.results import AllowedResult
 
-from . import account_ddl, explain, export, function_ddl, grants, roles, show, triggers
+from . import account_ddl, explain, export, function_ddl, grants, load, roles, show, triggers
 from .lexer import Parser
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ _ROUTES: tuple[tuple[tuple[str, ...], Handler], ...] = (
     (("SET", "DEFAULT", "ROLE"), roles.set_default_role),
     (("CREATE", "FUNCTION"), function_ddl.create),
     (("DROP", "TRIGGER"), triggers.drop),
+    (("LOAD", "DATA"), load.load),
+    (("LOAD", "XML"), load.load),
     (("CREATE", "DEFINER"), function_ddl.create),
     (("DROP", "FUNCTION"), function_ddl.drop),
     (("SHOW",), show.show),

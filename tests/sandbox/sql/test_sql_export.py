@@ -158,3 +158,63 @@ def test_export_options_the_sandbox_does_not_model_are_refused_by_name(exporting
         1083, "Field separator argument is not what is expected; check the manual")
     assert sql.error(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/x' LINES TERMINATED BY '\\n' "
                      "FIELDS TERMINATED BY ','")[0] == 1064
+
+
+def test_load_data_from_s3_reads_what_export_wrote(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    sql.run("INSERT INTO mldb.support VALUES (4, 'tab\\there, \\\\ and \"q\"')")
+    sql.run(f"{QUERY} INTO OUTFILE S3 's3://{BUCKET}/round' MANIFEST ON")
+    sql.run("CREATE TABLE mldb.copy (id INT PRIMARY KEY, comment TEXT, note TEXT)")
+    assert sql.run(f"LOAD DATA FROM S3 's3://{BUCKET}/round.part_00000' INTO TABLE mldb.copy (id, comment)") == 4
+    assert sql.rows("SELECT * FROM mldb.copy ORDER BY id") == sql.rows(
+        "SELECT id, comment, NULL FROM mldb.support ORDER BY id")
+    assert sql.run(f"LOAD DATA FROM S3 MANIFEST 's3-us-east-1://{BUCKET}/round.manifest' REPLACE INTO TABLE mldb.copy "
+                   "(@i, comment) SET id = @i + 10, note = CONCAT('from ', @i)") == 4
+    assert sql.one("SELECT id, comment, note FROM mldb.copy WHERE id = 11") == (11, "great, thanks", "from 1")
+    s3.put_object(Bucket=BUCKET, Key="in/a.csv", Body=b'id,comment\n20,"say ""hi"", ok"\n21,plain\n')
+    s3.put_object(Bucket=BUCKET, Key="in/b.csv", Body=b'22,"x"\n23,y')
+    assert sql.run(f"LOAD DATA FROM S3 PREFIX 's3://{BUCKET}/in/' IGNORE INTO TABLE mldb.copy FIELDS TERMINATED BY ',' "
+                   "OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\n' IGNORE 1 LINES (id, comment)") == 4
+    assert sql.rows("SELECT id, comment FROM mldb.copy WHERE id >= 20 ORDER BY id") == [
+        (20, 'say "hi", ok'), (21, "plain"), (22, "x"), (23, "y")]  # IGNORE 1 LINES: of the first file only
+
+
+def test_load_xml_from_s3(exporting, s3, rds, iam):
+    _, sql = exporting()
+    wire_s3_role(rds, iam, "exp")
+    s3.put_object(Bucket=BUCKET, Key="rows.xml", Body=(
+        b'<list><row id="7" comment="attr"/><row><id>8</id><comment>child</comment></row>'
+        b'<row><field name="id">9</field><field name="comment">field</field></row></list>'))
+    assert sql.run(f"LOAD XML FROM S3 's3://{BUCKET}/rows.xml' INTO TABLE mldb.support") == 3
+    assert sql.rows("SELECT * FROM mldb.support WHERE id > 5 ORDER BY id") == [(7, "attr"), (8, "child"), (9, "field")]
+
+
+def test_load_needs_the_role_aurora_grants_and_an_s3_role(exporting, s3, rds, iam, client_for):
+    endpoint, sql = exporting()
+    statement = f"LOAD DATA FROM S3 's3://{BUCKET}/none' INTO TABLE mldb.support"
+    assert sql.error(statement) == (1871, "S3 API returned error: Missing Credentials: Cannot instantiate S3 Client")
+    wire_s3_role(rds, iam, "exp")
+    assert sql.error(statement)[0] == 1871  # no such object
+    s3.put_object(Bucket=BUCKET, Key="one.txt", Body=b"5\tfive\n")
+    sql.run("CREATE USER 'etl'@'%' IDENTIFIED BY 'pw'")
+    sql.run("GRANT AWS_LOAD_S3_ACCESS TO etl")
+    etl = client_for(endpoint, "etl", "pw")
+    load = f"LOAD DATA FROM S3 's3://{BUCKET}/one.txt' INTO TABLE mldb.support"
+    assert etl.error(load) == (
+        1227, "Access denied; you need (at least one of) the LOAD FROM S3 privilege(s) for this operation")
+    etl.run("SET ROLE AWS_LOAD_S3_ACCESS")
+    assert etl.run(load) == 1
+    assert sql.error(f"LOAD DATA FROM S3 's3://{BUCKET}/one.txt' INTO TABLE mldb.support PARTITION (p0)")[0] == 1235
+    assert sql.error("LOAD DATA INFILE '/tmp/x' INTO TABLE mldb.support")[0] == 1235
+
+
+def test_v2_loads_with_the_privilege_and_its_own_parameter(exporting, s3, rds, iam, client_for):
+    endpoint, sql = exporting(V2, "old")
+    wire_s3_role(rds, iam, "old", parameter="aurora_load_from_s3_role")
+    s3.put_object(Bucket=BUCKET, Key="one.txt", Body=b"5\tfive\n")
+    assert sql.run(f"LOAD DATA FROM S3 FILE 's3://{BUCKET}/one.txt' INTO TABLE mldb.support") == 1
+    sql.run("CREATE USER 'etl'@'%' IDENTIFIED BY 'pw'")
+    sql.run("GRANT LOAD FROM S3 ON *.* TO etl")
+    assert client_for(endpoint, "etl", "pw").run(
+        f"LOAD DATA FROM S3 's3://{BUCKET}/one.txt' IGNORE INTO TABLE mldb.support") == 0
