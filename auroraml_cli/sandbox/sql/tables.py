@@ -113,6 +113,11 @@ class Tables:
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
 
+    def generated_columns(self, database: str, table: str) -> list[str]:
+        """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
+        found = self._sqlite.execute(f"PRAGMA table_xinfo({_quote(_physical(database, table))})").fetchall()
+        return [row[1] for row in found if row[6] in (2, 3)]
+
     # -- triggers -----------------------------------------------------------------------------
 
     def has_trigger(self, database: str, name: str) -> bool:
