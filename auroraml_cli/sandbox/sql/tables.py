@@ -21,10 +21,12 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from .errors import SqlError, no_database, unknown_database
+from .errors import SqlError, no_database, not_supported, unknown_database
 
 SEPARATOR = "\x1f"
 SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
+# System tables Aurora has that the sandbox does not keep: refused by name, not "doesn't exist".
+_NOT_MODELLED = frozenset({("information_schema", "triggers"), ("mysql", "aurora_s3_load_history")})
 
 # (database, table) → (column names, rows), or None for a table the view does not have.
 SystemTables = Callable[[str, str], "tuple[list[str], list[tuple]] | None"]
@@ -325,6 +327,8 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         if db.lower() in SYSTEM_DATABASES:
             db, name = db.lower(), name.lower()
             found = system(db, name)
+            if found is None and (db, name) in _NOT_MODELLED:
+                raise not_supported(f"{db}.{name} in the sandbox")
             if found is None:
                 raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
             tables.write_system_table(db, name, *found)
