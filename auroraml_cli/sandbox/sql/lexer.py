@@ -80,15 +80,16 @@ def split_statements(sql: str) -> list[str]:
     """The statements of a multi-statement query, split at top-level semicolons: not inside the
     BEGIN ... END body of a CREATE statement (a trigger's)."""
     tokens = tokenize(sql)
-    cuts, depth, first, closing = [], 0, None, False
+    cuts, depth, first, routine, closing = [], 0, None, False, False
     for index, token in enumerate(tokens):
         if token.kind == SYMBOL and token.text == ";":
             if depth == 0:
                 cuts.append(token.start)
-                first = None
+                first, routine = None, False
             continue
         first = first or token
-        if not first.is_word("CREATE") or token.kind != WORD or closing:
+        routine = routine or (first.is_word("CREATE") and token.is_word("TRIGGER", "FUNCTION", "PROCEDURE", "EVENT"))
+        if not routine or token.kind != WORD or closing:
             closing = False
             continue
         following = tokens[index + 1] if index + 1 < len(tokens) else None
