@@ -77,9 +77,14 @@ Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first 
 | SELECT ... FROM information_schema.ROUTINES    | SCHEMATA, TABLES, ROUTINES; mysql.user,               |
 |   | mysql.default_roles | ...                  | default_roles, role_edges (v3)                        |
 | SELECT ... INTO OUTFILE S3 'uri' [...]         | export: prefix.part_00000 (+ .manifest) in moto's S3; |
-|                                                | 1227 without AWS_SELECT_S3_ACCESS active / SELECT     |
-|                                                | INTO S3; 1871 Missing Credentials without an active   |
+|   [FROM ...] (FORMAT, FIELDS, LINES, MANIFEST, | 1227 without AWS_SELECT_S3_ACCESS active / SELECT     |
+|   OVERWRITE, ENCRYPTION)                       | INTO S3; 1871 Missing Credentials without an active   |
 |                                                | S3 role; 1086 existing file without OVERWRITE ON      |
+| LOAD DATA FROM S3 [FILE|PREFIX|MANIFEST] ...,  | load: MySQL's LOAD DATA reading; 1227 without         |
+|   LOAD XML FROM S3 ...                         | AWS_LOAD_S3_ACCESS active / LOAD FROM S3; 1871        |
+|                                                | without an active S3 role or a missing file           |
+| CREATE TRIGGER ..., DROP TRIGGER               | triggers: SQLite triggers; 1235 for an ML call in the |
+|                                                | body or a statement SQLite cannot run; 1359, 1360     |
 | EXPLAIN [FORMAT=TRADITIONAL] SELECT|INSERT|... | MySQL's columns; Extra has `Batched machine learning` |
 |                                                | for SageMaker/Comprehend calls, not Bedrock           |
 | SET [SESSION] var, SET NAMES, USE, BEGIN,      | mysql-mimic's handling; FLUSH needs RELOAD, does      |
@@ -115,12 +120,15 @@ Aurora_ml_retry_request_cnt).
 
 Known gaps: table privileges are recorded and shown but not enforced on reads and writes;
 instance endpoints of readers accept writes (Aurora refuses them: read-only); no FIELDS/LINES
-export options, DESCRIBE of a table, REPLACE, stored procedures, BEGIN ... END bodies,
+with FORMAT CSV, DESCRIBE of a table, REPLACE, stored procedures, BEGIN ... END function bodies,
 transactions (autocommit always), TLS, or IAM database authentication; several statements in
 one query answer with the last one's result; CREATE FUNCTION refuses (1235) a VARCHAR too long
 for its character set outside a strict sql_mode (MySQL makes it a TEXT) and YEAR(n) but YEAR(4);
-messages Aurora does not document (the function refusals, a malformed S3 URI, the ML services' errors other than Missing Credentials, the
-binlog_format refusal) are the sandbox's own wording. ML calls: TIMEOUT_MS and
+messages Aurora does not document (the function refusals, a malformed S3 URI, a missing file to
+load, the ML services' errors other than Missing Credentials, the binlog_format refusal, an ML
+call in a trigger, a stored function over a generated-always column) are the sandbox's own
+wording; an existing export file is MySQL's 1086 (Aurora documents that it is an error, not
+which). ML calls: TIMEOUT_MS and
 aurora_ml_inference_timeout are not applied; the service role's IAM policy is not evaluated
 (an ACTIVE association is enough); a call inside a SQL SECURITY DEFINER body is checked against
 the session's roles, not the definer's; which calls share a batch and what counts as a logical
@@ -130,8 +138,9 @@ Modules: endpoint (server, thread, connection), auth (login), session (dispatch)
 (which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
 (users, roles, privileges); function_ddl, column_types (data types), functions; ml (which calls
 batch), ml_eval (running them), ml_calls (requests to the AWS half), status (counters);
-variables; tables, system_tables, demo_data; export; explain; cluster (one cluster's state),
-engine (version facts), aws (reads moto), rds_address (what RDS reports), errors, results.
+variables; tables, triggers, system_tables, demo_data; export, load; explain; cluster (one
+cluster's state), engine (version facts), aws (reads moto), rds_address (what RDS reports),
+errors, results (counts, labels).
 """
 
 from __future__ import annotations

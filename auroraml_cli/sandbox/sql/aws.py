@@ -77,6 +77,29 @@ class AwsView:
         roles = cluster.associated_roles if cluster is not None else []
         return any(r.role_arn == role_arn and r.status == "ACTIVE" for r in roles)
 
+    def get_object(self, bucket: str, key: str) -> bytes | None:
+        """An object's bytes; None when the bucket or the key is not there."""
+        from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import s3_backends
+
+        try:
+            found = s3_backends[self.account_id]["aws"].get_object(bucket, key)
+        except MissingBucket:
+            return None
+        return found.value if found is not None else None
+
+    def get_prefix(self, bucket: str, prefix: str) -> list[bytes]:
+        """The bytes of every object whose key starts with the prefix, in key order."""
+        from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import s3_backends
+
+        backend = s3_backends[self.account_id]["aws"]
+        try:
+            keys, _, _, _ = backend.list_objects(backend.get_bucket(bucket), prefix, None, None, None)
+        except MissingBucket:
+            return []
+        return [key.value for key in sorted(keys, key=lambda k: k.name)]
+
     def put_objects(self, bucket: str, objects: dict[str, bytes], overwrite: bool, encryption: tuple[str, str | None]
                     ) -> None:
         """Write objects to S3, all or none: without OVERWRITE an existing key refuses them all."""

@@ -1,8 +1,11 @@
 """SELECT ... INTO OUTFILE S3, written into the sandbox's S3 [aurora-ml.md §8].
 
     SELECT ... INTO OUTFILE S3 's3[-region]://bucket/prefix' [CHARACTER SET cs]
-      [FORMAT {TEXT | CSV [HEADER]}] [MANIFEST {ON|OFF}] [OVERWRITE {ON|OFF}]
-      [ENCRYPTION {ON | OFF | SSE_S3 | SSE_KMS ['key']}]
+      [FORMAT {TEXT | CSV [HEADER]}]
+      [{FIELDS | COLUMNS} [TERMINATED BY 's'] [[OPTIONALLY] ENCLOSED BY 'c'] [ESCAPED BY 'c']]
+      [LINES [STARTING BY 's'] [TERMINATED BY 's']]
+      [MANIFEST {ON|OFF}] [OVERWRITE {ON|OFF}] [ENCRYPTION {ON | OFF | SSE_S3 | SSE_KMS ['key']}]
+      [FROM ...]   -- the INTO clause may come before FROM, as in MySQL (the guide's own form)
 
 The rows go to `prefix.part_00000` (one part: the sandbox never reaches Aurora's 6 GB split),
 and with MANIFEST ON a `prefix.manifest` lists it. The client gets an OK packet counting the
@@ -11,7 +14,12 @@ user), on v2 the SELECT INTO S3 privilege; and an S3 role in the cluster paramet
 writer runs with (v3 aws_default_s3_role; v2 aurora_select_into_s3_role, else
 aws_default_s3_role) that is associated with the cluster and ACTIVE. Without that role Aurora
 says `S3 API returned error: Missing Credentials: Cannot instantiate S3 Client`.
-FIELDS and LINES clauses are not supported.
+
+TEXT is MySQL's SELECT INTO OUTFILE format (tab, newline, backslash escapes, NULL as \\N), and
+FIELDS/LINES change it as they change MySQL's; CSV is RFC 4180 (NULL an empty field). Aurora
+documents no meaning for FIELDS/LINES with FORMAT CSV: the sandbox refuses that pairing (1235).
+An existing object without OVERWRITE ON is MySQL's 1086 `File '...' already exists`: Aurora
+documents that it is an error, not which one.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from mysql_mimic.results import AllowedResult
 
 from .accounts import GLOBAL, AccountName
 from .errors import SqlError, need_privilege, not_supported, s3_error
-from .lexer import SYMBOL, WORD, Parser
+from .lexer import STRING, SYMBOL, WORD, Parser
 from .results import Affected
 from .tables import Outcome
 
@@ -43,11 +51,24 @@ _ENCRYPTION = {"OFF": (None, False), "ON": ("AES256", False), "SSE_S3": ("AES256
 
 
 @dataclass
+class _Text:
+    """MySQL's export_options; the defaults are its TEXT format."""
+
+    terminated: str = "\t"
+    enclosed: str = ""
+    optionally: bool = False
+    escaped: str = "\\"
+    starting: str = ""
+    lines: str = "\n"
+
+
+@dataclass
 class _Options:
     uri: str
     encoding: str = "utf-8"
     csv: bool = False
     header: bool = False
+    text: _Text | None = None  # FIELDS/LINES given
     manifest: bool = False
     overwrite: bool = False
     encryption: tuple[str | None, str | None] = (None, None)
@@ -63,6 +84,10 @@ def export(s: AuroraSession, p: Parser) -> AllowedResult:
     query = p.sql[: p.tokens[into].start]
     p.i = into + 3
     options = _options(p)
+    if not p.at_end():  # SELECT ... INTO OUTFILE S3 '...' [options] FROM ...
+        if not p.at("FROM"):
+            raise p.error()
+        query += " " + p.sql[p.position :]
     _check_access(s)
     role = _s3_role(s)
     if not role or not s.cluster.aws.role_is_active(role):
@@ -108,9 +133,10 @@ def _options(p: Parser) -> _Options:
         if form not in ("CSV", "TEXT"):
             raise p.error()
         options.csv = form == "CSV"
-        options.header = options.csv and p.accept("HEADER")
-    if p.at("FIELDS") or p.at("COLUMNS") or p.at("LINES"):
-        raise not_supported("FIELDS and LINES options of SELECT INTO OUTFILE S3 in the sandbox")
+        options.header = p.accept("HEADER")
+    options.text = _fields_and_lines(p)
+    if options.text is not None and options.csv:
+        raise not_supported("FIELDS or LINES with FORMAT CSV in the sandbox")
     options.manifest = _switch(p, "MANIFEST")
     options.overwrite = _switch(p, "OVERWRITE")
     if p.accept("ENCRYPTION"):
@@ -119,10 +145,43 @@ def _options(p: Parser) -> _Options:
         if setting not in _ENCRYPTION:
             raise p.error(offset)
         algorithm, takes_key = _ENCRYPTION[setting]
-        key = p.string() if takes_key and not p.at_end() else None
+        key = p.string() if takes_key and p.peek() is not None and p.peek().kind == STRING else None
         options.encryption = (algorithm, key)
-    p.end()
     return options
+
+
+def _fields_and_lines(p: Parser) -> _Text | None:
+    if not (p.at("FIELDS") or p.at("COLUMNS") or p.at("LINES")):
+        return None
+    text = _Text()
+    if p.accept("FIELDS") or p.accept("COLUMNS"):
+        clauses = 0
+        if p.accept("TERMINATED", "BY"):
+            text.terminated, clauses = p.string(), clauses + 1
+        text.optionally = p.accept("OPTIONALLY")
+        if text.optionally or p.at("ENCLOSED"):
+            p.expect("ENCLOSED", "BY")
+            text.enclosed, clauses = _char(p.string()), clauses + 1
+        if p.accept("ESCAPED", "BY"):
+            text.escaped, clauses = _char(p.string()), clauses + 1
+        if not clauses:
+            raise p.error()
+    if p.accept("LINES"):
+        clauses = 0
+        if p.accept("STARTING", "BY"):
+            text.starting, clauses = p.string(), clauses + 1
+        if p.accept("TERMINATED", "BY"):
+            text.lines, clauses = p.string(), clauses + 1
+        if not clauses:
+            raise p.error()
+    return text
+
+
+def _char(value: str) -> str:
+    """ENCLOSED BY and ESCAPED BY take one character (or none)."""
+    if len(value) > 1:
+        raise SqlError(1083, "Field separator argument is not what is expected; check the manual")
+    return value
 
 
 def _switch(p: Parser, keyword: str) -> bool:
@@ -152,7 +211,7 @@ def _s3_role(s: AuroraSession) -> str:
 
 
 def _encode(outcome: Outcome, options: _Options) -> bytes:
-    """TEXT: tab-separated, NULL as \\N, tab/newline/backslash escaped. CSV: RFC 4180, NULL empty."""
+    """CSV: RFC 4180, NULL an empty field. TEXT: as MySQL's SELECT INTO OUTFILE writes it."""
     out = io.StringIO()
     if options.csv:
         writer = csv.writer(out, lineterminator="\n")
@@ -160,14 +219,35 @@ def _encode(outcome: Outcome, options: _Options) -> bytes:
             writer.writerow(outcome.columns)
         writer.writerows([["" if v is None else _text(v) for v in row] for row in outcome.rows])
     else:
+        text = options.text or _Text()
+        if options.header:  # FORMAT TEXT HEADER: the column names, one line
+            out.write(_line([_field(name, text) for name in outcome.columns], text))
         for row in outcome.rows:
-            out.write("\t".join("\\N" if v is None else _escape(_text(v)) for v in row) + "\n")
+            out.write(_line([_field(value, text) for value in row], text))
     return codecs.encode(out.getvalue(), options.encoding, errors="replace")
+
+
+def _line(fields: list[str], text: _Text) -> str:
+    return text.starting + text.terminated.join(fields) + text.lines
+
+
+def _field(value: object, text: _Text) -> str:
+    """One value as MySQL writes it: NULL is \\N (NULL without an escape character); the escape
+    character precedes itself, the enclosing character, NUL (as `0`) and, when nothing encloses,
+    the first character of either terminator; OPTIONALLY encloses only strings."""
+    if value is None:
+        return text.escaped + "N" if text.escaped else "NULL"
+    string = _text(value)
+    enclose = text.enclosed if (not text.optionally or isinstance(value, (str, bytes))) else ""
+    if text.escaped:
+        special = {text.escaped, "\0"}
+        if enclose:
+            special.add(enclose)
+        else:
+            special.update(c[:1] for c in (text.terminated, text.lines) if c)
+        string = "".join(text.escaped + ("0" if c == "\0" else c) if c in special else c for c in string)
+    return enclose + string + enclose
 
 
 def _text(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")

@@ -52,7 +52,9 @@ def tokenize(sql: str) -> list[Token]:
 def _split(t: object, sql: str) -> Iterator[Token]:
     kind = _KINDS.get(t.token_type)  # type: ignore[attr-defined]
     text, start = t.text, t.start  # type: ignore[attr-defined]
-    if kind is not None:
+    if kind == STRING:
+        yield Token(kind, _mysql_string(sql[start : t.end + 1]), start)  # type: ignore[attr-defined]
+    elif kind is not None:
         yield Token(kind, text, start)
     elif " " in text.strip() or "\n" in text or "\t" in text:
         # sqlglot joins some keyword pairs ("ORDER BY", "PRIMARY KEY"); the grammar wants words.
@@ -62,9 +64,42 @@ def _split(t: object, sql: str) -> Iterator[Token]:
         yield Token(WORD if _WORDLIKE.fullmatch(text) else SYMBOL, text, start)
 
 
+_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "%": "\\%", "_": "\\_"}
+_ESCAPE = re.compile(r"\\(.)|''|\"\"", re.DOTALL)
+
+
+def _mysql_string(raw: str) -> str:
+    """A string literal's value as MySQL reads it: `\\n`, `\\t`, `\\0`, ... and doubled quotes."""
+    quote = raw.find("'") if raw[:1] not in ("'", '"') and "'" in raw else 0  # N'...' / _utf8mb4'...'
+    body = raw[quote + 1 : -1]
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)) if m.group(1) is not None
+                       else m.group()[0], body)
+
+
 def split_statements(sql: str) -> list[str]:
-    """The statements of a multi-statement query, split at top-level semicolons."""
-    cuts = [t.start for t in tokenize(sql) if t.kind == SYMBOL and t.text == ";"]
+    """The statements of a multi-statement query, split at top-level semicolons: not inside the
+    BEGIN ... END body of a CREATE statement (a trigger's)."""
+    tokens = tokenize(sql)
+    cuts, depth, first, routine, closing = [], 0, None, False, False
+    for index, token in enumerate(tokens):
+        if token.kind == SYMBOL and token.text == ";":
+            if depth == 0:
+                cuts.append(token.start)
+                first, routine = None, False
+            continue
+        first = first or token
+        routine = routine or (first.is_word("CREATE") and token.is_word("TRIGGER", "FUNCTION", "PROCEDURE", "EVENT"))
+        if not routine or token.kind != WORD or closing:
+            closing = False
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        call = following is not None and following.kind == SYMBOL and following.text == "("
+        if token.is_word("BEGIN") or (depth and token.is_word("CASE", "LOOP", "WHILE")) or (
+                depth and token.is_word("IF", "REPEAT") and not call):
+            depth += 1
+        elif depth and token.is_word("END"):
+            depth -= 1
+            closing = following is not None and following.is_word("IF", "CASE", "LOOP", "WHILE", "REPEAT")
     pieces, begin = [], 0
     for cut in cuts:
         pieces.append(sql[begin:cut])

@@ -32,9 +32,9 @@ from .errors import (
     unknown_database,
 )
 from .lexer import WORD, split_statements, tokenize
-from .results import Affected
+from .results import Affected, label_columns
 from .tables import Outcome
-from .variables import SessionValues
+from .variables import RESTRICTED_SESSION, SessionValues
 
 if TYPE_CHECKING:
     from mysql_mimic.connection import Connection
@@ -143,9 +143,12 @@ class AuroraSession(Session):
 
     def _parse(self, sql: str) -> list[exp.Expression]:
         try:
-            return [e for e in Dialect.get_or_raise(self.dialect).parse(sql) if e]
+            parsed = [e for e in Dialect.get_or_raise(self.dialect).parse(sql) if e]
         except ParseError as error:
             raise syntax_error(sql, _error_offset(sql, error)) from None
+        if len(parsed) == 1:  # named now, before values and ML calls replace what the user wrote
+            label_columns(parsed[0], sql)
+        return parsed
 
     def parse_one(self, sql: str) -> exp.Expression:
         """One statement parsed for a handler that runs part of a statement (EXPLAIN, export)."""
@@ -181,7 +184,24 @@ class AuroraSession(Session):
             # Aurora's master user has neither SUPER nor SYSTEM_VARIABLES_ADMIN: parameter groups set these.
             needed = ("SUPER", "SYSTEM_VARIABLES_ADMIN") if self.engine.uses_roles else ("SUPER",)
             raise need_privilege(*needed)
+        if left.name.lower() in RESTRICTED_SESSION:
+            self._check_restricted_session(left.name.lower())
+            right = setitem.this.right
+            if isinstance(right, exp.Var) or (isinstance(right, exp.Column) and not right.table):  # a bare word: ROW
+                setitem = setitem.copy()
+                setitem.this.set("expression", exp.Literal.string(right.name))
         super()._set_variable(setitem)
+
+    def _check_restricted_session(self, name: str) -> None:
+        """MySQL's restricted session variables (binlog_format): SUPER, or on 8.0 SYSTEM_ or
+        SESSION_VARIABLES_ADMIN, which Aurora 3's master user holds and Aurora 2's does not (no SUPER)."""
+        needed = ("SUPER", "SYSTEM_VARIABLES_ADMIN", "SESSION_VARIABLES_ADMIN") if self.engine.uses_roles else ("SUPER",)
+        if any(self.holds(privilege) for privilege in needed):
+            return
+        if len(needed) == 1:
+            raise need_privilege(*needed)
+        raise SqlError(1227, "Access denied; you need (at least one of) the SUPER, SYSTEM_VARIABLES_ADMIN or "
+                             "SESSION_VARIABLES_ADMIN privilege(s) for this operation")
 
     async def use(self, database: str) -> None:
         self.database = self.database_for(database)

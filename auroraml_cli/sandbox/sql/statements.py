@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mysql_mimic.results import AllowedResult
 
-from . import account_ddl, explain, export, function_ddl, grants, roles, show
+from . import account_ddl, explain, export, function_ddl, grants, load, roles, show, triggers
 from .lexer import Parser
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ _ROUTES: tuple[tuple[tuple[str, ...], Handler], ...] = (
     (("SET", "ROLE"), roles.set_role),
     (("SET", "DEFAULT", "ROLE"), roles.set_default_role),
     (("CREATE", "FUNCTION"), function_ddl.create),
+    (("DROP", "TRIGGER"), triggers.drop),
+    (("LOAD", "DATA"), load.load),
+    (("LOAD", "XML"), load.load),
     (("CREATE", "DEFINER"), function_ddl.create),
     (("DROP", "FUNCTION"), function_ddl.drop),
     (("SHOW",), show.show),
@@ -42,6 +45,8 @@ _ROUTES: tuple[tuple[tuple[str, ...], Handler], ...] = (
 def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | None:
     """The handler for an Aurora-grammar statement, or None for one sqlglot should parse."""
     parser = Parser(sql, session.engine.reserved)
+    if triggers.is_create(parser):  # before CREATE DEFINER, which is a function's otherwise
+        return lambda: triggers.create(session, parser)
     for words, handler in _ROUTES:
         if parser.at(*words):
             return lambda: handler(session, parser)

@@ -21,10 +21,12 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from .errors import SqlError, no_database, unknown_database
+from .errors import SqlError, no_database, not_supported, unknown_database
 
 SEPARATOR = "\x1f"
 SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
+# System tables Aurora has that the sandbox does not keep: refused by name, not "doesn't exist".
+_NOT_MODELLED = frozenset({("information_schema", "triggers"), ("mysql", "aurora_s3_load_history")})
 
 # (database, table) → (column names, rows), or None for a table the view does not have.
 SystemTables = Callable[[str, str], "tuple[list[str], list[tuple]] | None"]
@@ -45,7 +47,8 @@ class Tables:
         # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
         self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.databases: set[str] = set(SYSTEM_DATABASES)
-        _add_mysql_functions(self._sqlite)
+        self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
+        _add_mysql_functions(self._sqlite, self._failures)
 
     def close(self) -> None:
         self._sqlite.close()
@@ -85,6 +88,22 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
+        statement, sql = self._for_sqlite(statement, database, system)
+        self._failures.clear()
+        try:
+            cursor = self._sqlite.execute(sql)
+        except sqlite3.Error as error:
+            if self._failures:
+                raise self._failures[0] from None
+            raise _mysql_error(error, statement, database) from None
+        if cursor.description is None:
+            last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
+            return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
+        return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+
+    def _for_sqlite(self, statement: exp.Expression, database: str | None, system: SystemTables
+                    ) -> tuple[exp.Expression, str]:
+        """A MySQL statement as SQLite runs it on these tables, and its text."""
         statement = statement.copy()
         if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
             statement = exp.Delete(this=statement.expressions[0])
@@ -94,14 +113,50 @@ class Tables:
         _map_tables(statement, database, self, system)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
+        return statement, sql
+
+    def generated_columns(self, database: str, table: str) -> list[str]:
+        """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
+        found = self._sqlite.execute(f"PRAGMA table_xinfo({_quote(_physical(database, table))})").fetchall()
+        return [row[1] for row in found if row[6] in (2, 3)]
+
+    # -- triggers -----------------------------------------------------------------------------
+
+    def has_trigger(self, database: str, name: str) -> bool:
+        return self._trigger(database, name) is not None
+
+    def trigger_table(self, database: str, name: str) -> str:
+        return _mysql_name(self._trigger(database, name) or "")[1]
+
+    def _trigger(self, database: str, name: str) -> str | None:
+        found = self._sqlite.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                     (_physical(database, name),)).fetchone()
+        return found[0] if found else None
+
+    def create_trigger(self, database: str, name: str, timing: str, event: str, table: str,
+                       statements: list[exp.Expression]) -> None:
+        """A SQLite trigger; `SET NEW.col = expr` (exp.EQ) becomes an UPDATE of the row just written,
+        so a trigger that sets NEW runs AFTER in SQLite (which cannot change NEW)."""
+        target = exp.Table(this=exp.to_identifier(table), db=exp.to_identifier(database))
+        no_system: SystemTables = lambda db, t: None  # noqa: E731
+        body = []
+        for statement in statements:
+            if isinstance(statement, exp.EQ):
+                column = exp.column(statement.this.name)
+                row = exp.EQ(this=exp.column("rowid"), expression=exp.column("rowid", table="NEW"))
+                statement = exp.Update(this=target.copy(), expressions=[exp.EQ(this=column, expression=
+                                       statement.expression.copy())], where=exp.Where(this=row))
+            body.append(self._for_sqlite(statement, database, no_system)[1])
+        sqlite_timing = "AFTER" if any(isinstance(st, exp.EQ) for st in statements) else timing
+        sql = (f"CREATE TRIGGER {_quote(_physical(database, name))} {sqlite_timing} {event} ON "
+               f"{_quote(_physical(database, table))} FOR EACH ROW BEGIN {'; '.join(body)}; END")
         try:
-            cursor = self._sqlite.execute(sql)
+            self._sqlite.execute(sql)
         except sqlite3.Error as error:
-            raise _mysql_error(error, statement, database) from None
-        if cursor.description is None:
-            last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
-            return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
-        return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+            raise _mysql_error(error, statements[0], database) from None
+
+    def drop_trigger(self, database: str, name: str) -> None:
+        self._sqlite.execute(f"DROP TRIGGER {_quote(_physical(database, name))}")
 
     @contextmanager
     def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:
@@ -158,9 +213,54 @@ def _json_unquote(value: Any) -> Any:
     return value
 
 
-def _add_mysql_functions(connection: sqlite3.Connection) -> None:
-    """MySQL functions SQLite lacks, by the names sqlglot writes for SQLite. (JSON_EXTRACT is
-    SQLite's `->`, which returns JSON as MySQL's does; JSON_OBJECT and JSON_ARRAY are built in.)"""
+def _mysql_json(value: Any) -> str:
+    """A JSON value as MySQL shows it: one space after `,` and `:`, object keys by length, then bytes."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_mysql_json(value[k])}" for k in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_mysql_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _substring(side: str) -> Callable[[Any, Any], Any]:
+    def cut(text: Any, length: Any) -> Any:
+        if text is None or length is None:
+            return None
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        count = max(int(length), 0)
+        return text[:count] if side == "left" else text[len(text) - count :]
+
+    return cut
+
+
+def _add_mysql_functions(connection: sqlite3.Connection, failures: list[SqlError]) -> None:
+    """MySQL functions SQLite lacks, by the names sqlglot writes for SQLite, or those
+    for_sqlite_expression gives them. (JSON_EXTRACT is SQLite's `->`, its answer shown as MySQL
+    shows JSON; JSON_OBJECT and JSON_ARRAY are built in.)"""
+
+    def cast_as_json(value: Any) -> Any:
+        if value is None or isinstance(value, (int, float)):
+            return None if value is None else _mysql_json(value)
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        try:
+            return _mysql_json(json.loads(text))
+        except ValueError as error:
+            position = getattr(error, "pos", 0)
+            failures.append(SqlError(3141, "Invalid JSON text in argument 1 to function cast_as_json: "
+                                           f'"Invalid value." at position {position}.'))
+            raise
+
+    def json_text(value: Any) -> Any:
+        try:
+            return _mysql_json(json.loads(value)) if isinstance(value, str) else value
+        except ValueError:
+            return value
+
+    connection.create_function("MYSQL_CAST_JSON", 1, cast_as_json, deterministic=True)
+    connection.create_function("MYSQL_JSON_TEXT", 1, json_text, deterministic=True)
+    connection.create_function("MYSQL_LEFT", 2, _substring("left"), deterministic=True)
+    connection.create_function("MYSQL_RIGHT", 2, _substring("right"), deterministic=True)
     for name, sample, root in (("STDDEV_POP", False, True), ("STDDEV", False, True), ("STD", False, True),
                                ("STDDEV_SAMP", True, True), ("VARIANCE_POP", False, False),
                                ("VAR_POP", False, False), ("VARIANCE", False, False),
@@ -227,6 +327,8 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         if db.lower() in SYSTEM_DATABASES:
             db, name = db.lower(), name.lower()
             found = system(db, name)
+            if found is None and (db, name) in _NOT_MODELLED:
+                raise not_supported(f"{db}.{name} in the sandbox")
             if found is None:
                 raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
             tables.write_system_table(db, name, *found)
@@ -239,6 +341,16 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
 
 
 def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
+    # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
+    if isinstance(node, (exp.Left, exp.Right)):
+        name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"
+        return exp.Anonymous(this=name, expressions=[_for_sqlite(node.this), _for_sqlite(node.expression)])
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.JSON:
+        return exp.Anonymous(this="MYSQL_CAST_JSON", expressions=[_for_sqlite(node.this)])
+    if isinstance(node, exp.JSONExtract):  # SQLite's `->` answers compact JSON: shown as MySQL shows it
+        inner = node.copy()
+        inner.set("this", _for_sqlite(node.this))
+        return exp.Anonymous(this="MYSQL_JSON_TEXT", expressions=[inner])
     # CONVERT(x USING utf8mb4) (how careful clients write string literals) is text in SQLite.
     if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.CHARACTER_SET:
         return exp.Cast(this=node.this, to=exp.DataType.build("TEXT"))
@@ -251,6 +363,10 @@ def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.OnConflict) and node.args.get("duplicate"):
         return exp.OnConflict(expressions=node.expressions, action=exp.var("DO UPDATE"))
     return node
+
+
+def _for_sqlite(node: exp.Expression) -> exp.Expression:
+    return node.transform(for_sqlite_expression)
 
 
 _NO_TABLE = re.compile(r"no such table: (?:main\.)?(.+)")

@@ -36,8 +36,11 @@ _SQL_MODE_57 = ("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_
 # Set with SET GLOBAL only (which Aurora refuses: no SUPER), or not at all.
 _GLOBAL_ONLY = frozenset(
     {"activate_all_roles_on_login", "log_bin_trust_function_creators", "require_secure_transport",
-     "server_audit_events", "server_audit_logging", "innodb_file_per_table", "binlog_format", "binlog_checksum"}
+     "server_audit_events", "server_audit_logging", "innodb_file_per_table", "binlog_checksum"}
 )
+# Session values only an account with SUPER (or, on 8.0, SYSTEM_VARIABLES_ADMIN or
+# SESSION_VARIABLES_ADMIN) may set, and the values each takes.
+RESTRICTED_SESSION = {"binlog_format": ("ROW", "STATEMENT", "MIXED")}
 _READ_ONLY = frozenset(
     {"version", "version_comment", "aurora_version", "aurora_server_id", "log_bin", "license", "system_time_zone",
      "lower_case_table_names", "core_file", "tls_version", "performance_schema", "external_user"}
@@ -125,6 +128,10 @@ class SessionValues(SessionVariables):
         if value is DEFAULT:
             self._values.pop(name, None)  # back to the global value
             return
+        if name in RESTRICTED_SESSION:
+            if str(value).upper() not in RESTRICTED_SESSION[name]:
+                raise SqlError(1231, f"Variable '{name}' can't be set to the value of '{value}'")
+            value = str(value).upper()
         super().set(name, value, force=True)
 
 

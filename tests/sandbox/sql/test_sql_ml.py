@@ -382,3 +382,45 @@ def test_counters_are_per_instance(ml, client_for, rds):
 def _address(sql):
     """Where a client is connected: for logging in as another account."""
     return Address(sql.connection.host, sql.connection.port)
+
+
+def test_ml_columns_are_labelled_as_written(ml):
+    sql = ml()
+    labels = sql.columns("SELECT aws_comprehend_detect_sentiment(feedback, 'en'), "
+                         "ROUND(aws_comprehend_detect_sentiment_confidence(feedback,'en'), 2) FROM support LIMIT 1")
+    assert labels == ["aws_comprehend_detect_sentiment(feedback, 'en')",
+                      "ROUND(aws_comprehend_detect_sentiment_confidence(feedback,'en'), 2)"]
+
+
+def test_session_binlog_format_statement_makes_an_ml_call_fail(ml, client_for):
+    sql = ml()
+    assert sql.run("SET SESSION binlog_format = 'statement'") == 0
+    assert sql.value("SELECT @@session.binlog_format") == "STATEMENT"
+    code, message = sql.error("SELECT aws_comprehend_detect_sentiment('great', 'en')")
+    assert code == 1592 and "BINLOG_FORMAT = STATEMENT" in message
+    assert sql.value("SELECT COUNT(*) FROM support") == 10  # only ML calls are refused
+    sql.run("SET binlog_format = MIXED")
+    assert sql.value("SELECT aws_comprehend_detect_sentiment('great', 'en')") == "POSITIVE"
+    assert sql.error("SET SESSION binlog_format = 'ROWS'") == (
+        1231, "Variable 'binlog_format' can't be set to the value of 'ROWS'")
+    sql.run("CREATE USER 'app'@'%' IDENTIFIED BY 'pw'")
+    assert client_for(sql.endpoint, "app", "pw").error("SET SESSION binlog_format = 'ROW'") == (
+        1227, "Access denied; you need (at least one of) the SUPER, SYSTEM_VARIABLES_ADMIN or "
+              "SESSION_VARIABLES_ADMIN privilege(s) for this operation")
+
+
+def test_an_ml_call_in_a_trigger_is_refused(ml):
+    sql = ml()
+    sql.run("CREATE TABLE scored (feedback TEXT, sentiment VARCHAR(16))")
+    sql.run("CREATE FUNCTION mood (t TEXT) RETURNS VARCHAR(16) RETURN aws_comprehend_detect_sentiment(t, 'en')")
+    for body in ("SET NEW.sentiment = aws_comprehend_detect_sentiment(NEW.feedback, 'en')",
+                 "BEGIN INSERT INTO support (feedback) VALUES (mood(NEW.feedback)); END"):
+        assert sql.error(f"CREATE TRIGGER score BEFORE INSERT ON scored FOR EACH ROW {body}")[0] == 1235
+    code, message = sql.error("CREATE TRIGGER score AFTER INSERT ON scored FOR EACH ROW "
+                              "UPDATE support SET feedback = aws_comprehend_detect_sentiment(feedback, 'en')")
+    assert (code, message) == (1235, "This version of MySQL doesn't yet support 'Aurora machine learning calls in "
+                                     "triggers (aws_comprehend_detect_sentiment)'")
+    sql.run("CREATE FUNCTION tag (t TEXT) RETURNS VARCHAR(16) RETURN CONCAT('t:', LEFT(t, 2))")
+    assert sql.run("CREATE TRIGGER plain BEFORE INSERT ON scored FOR EACH ROW SET NEW.sentiment = tag(NEW.feedback)") == 0
+    sql.run("INSERT INTO scored (feedback) VALUES ('great')")
+    assert sql.one("SELECT * FROM scored") == ("great", "t:gr")

@@ -88,3 +88,62 @@ def test_connect_with_a_database_and_select_db(reviews, v3, client_for):
     assert other.rows("SELECT COUNT(*) FROM support") == [(0,)]
     other.connection.select_db("mysql")
     assert other.value("SELECT DATABASE()") == "mysql"
+
+
+def test_column_labels_are_the_expressions_as_written(reviews):
+    reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)")
+    labels = reviews.columns("SELECT  stars+1, LEFT(comment,  3), NOW() IS NOT NULL, VERSION(), version(), "
+                             "CONVERT('{\"a\":1}', JSON), @@version, comment FROM support")
+    assert labels == ["stars+1", "LEFT(comment,  3)", "NOW() IS NOT NULL", "VERSION()", "version()",
+                      "CONVERT('{\"a\":1}', JSON)", "@@version", "comment"]
+    assert reviews.columns("SELECT DISTINCT stars * 2 FROM support UNION SELECT 1") == ["stars * 2"]
+
+
+def test_left_right_and_json_as_mysql_answers(reviews):
+    reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)")
+    assert reviews.one("SELECT LEFT(comment, 3), RIGHT(comment, 2), LEFT(comment, 0), LEFT(NULL, 1) FROM support") == (
+        "gre", "at", "", None)
+    assert reviews.value("SELECT CAST('{\"b\":[1,2],\"a\":1}' AS JSON)") == '{"a": 1, "b": [1, 2]}'
+    assert reviews.value("SELECT JSON_EXTRACT(CAST('{\"a\":{\"x\":\"y\"}}' AS JSON), '$.a')") == '{"x": "y"}'
+    assert reviews.value("SELECT JSON_UNQUOTE(JSON_EXTRACT(CONVERT('{\"a\":\"y\"}', JSON), '$.a'))") == "y"
+    assert reviews.error("SELECT CAST('not json' AS JSON)")[0] == 3141
+
+
+def test_triggers_without_ml_calls_run(reviews):
+    reviews.run("CREATE TABLE audit (review INT, said TEXT)")
+    reviews.run("CREATE TRIGGER shout BEFORE INSERT ON support FOR EACH ROW SET NEW.comment = UPPER(NEW.comment)")
+    reviews.run("CREATE DEFINER = CURRENT_USER TRIGGER mldb.logged AFTER INSERT ON support FOR EACH ROW BEGIN "
+                "INSERT INTO audit VALUES (NEW.id, NEW.comment); UPDATE audit SET said = CASE WHEN said = '' "
+                "THEN NULL ELSE said END WHERE review = NEW.id; END")
+    assert reviews.run("INSERT INTO support (comment, stars) VALUES ('great', 5)") == 1
+    assert reviews.rows("SELECT id, comment FROM support") == [(1, "GREAT")]
+    assert reviews.rows("SELECT review, said FROM audit") == [(1, "great")]  # NEW as it was written
+    assert reviews.error("CREATE TRIGGER shout AFTER DELETE ON support FOR EACH ROW DELETE FROM audit") == (
+        1359, "Trigger already exists")
+    assert reviews.error("CREATE TRIGGER late AFTER INSERT ON support FOR EACH ROW SET NEW.stars = 1") == (
+        1362, "Updating of NEW row is not allowed in after trigger")
+    assert reviews.error("CREATE TRIGGER t2 BEFORE INSERT ON support FOR EACH ROW BEGIN DECLARE x INT; END") == (
+        1235, "This version of MySQL doesn't yet support 'DECLARE statements in trigger bodies in the sandbox'")
+    assert reviews.error("CREATE TRIGGER t3 BEFORE INSERT ON nope FOR EACH ROW DELETE FROM audit") == (
+        1146, "Table 'mldb.nope' doesn't exist")
+    assert reviews.run("DROP TRIGGER logged") == 0
+    reviews.run("INSERT INTO support (comment) VALUES ('fine')")
+    assert reviews.value("SELECT COUNT(*) FROM audit") == 1
+    assert reviews.error("DROP TRIGGER logged") == (1360, "Trigger does not exist")
+    assert reviews.run("DROP TRIGGER IF EXISTS logged") == 0
+    reviews.run("CREATE TABLE marks (begin INT); INSERT INTO marks VALUES (1)")  # only a trigger's BEGIN nests
+    assert reviews.value("SELECT begin FROM marks") == 1
+    assert reviews.error("SELECT * FROM information_schema.TRIGGERS") == (
+        1235, "This version of MySQL doesn't yet support 'information_schema.triggers in the sandbox'")
+
+
+def test_a_stored_function_over_a_table_with_a_generated_column_is_refused(reviews):
+    reviews.run("CREATE TABLE totals (net INT, gross INT GENERATED ALWAYS AS (net * 2) STORED)")
+    reviews.run("INSERT INTO totals (net) VALUES (3)")
+    assert reviews.rows("SELECT * FROM totals") == [(3, 6)]  # the table itself works
+    reviews.run("CREATE FUNCTION net_sum() RETURNS INT READS SQL DATA RETURN (SELECT SUM(net) FROM totals)")
+    reviews.run("CREATE FUNCTION star_sum() RETURNS INT READS SQL DATA RETURN (SELECT SUM(stars) FROM support)")
+    assert reviews.error("SELECT net_sum()") == (
+        1235, "This version of MySQL doesn't yet support 'stored functions that read a table with a "
+              "generated-always column (mldb.totals)'")
+    assert reviews.value("SELECT star_sum()") is None

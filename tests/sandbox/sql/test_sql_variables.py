@@ -67,3 +67,11 @@ def test_like_patterns(admin):
     assert admin.rows("SHOW VARIABLES WHERE Variable_name = 'x'") == []
     assert admin.rows("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('aurora_version', 'x') OR Value = 'nothing'") == [
         ("aurora_version", "3.10.1")]
+
+
+def test_session_binlog_format_needs_super_on_v2(endpoint_for, client_for):
+    """Aurora 2's master user has no SUPER, which MySQL 5.7 asks for; Aurora 3's holds SESSION_VARIABLES_ADMIN."""
+    sql = client_for(endpoint_for("legacy", V2))
+    assert sql.error("SET SESSION binlog_format = 'STATEMENT'") == (
+        1227, "Access denied; you need (at least one of) the SUPER privilege(s) for this operation")
+    assert sql.value("SELECT @@binlog_format") == "ROW"
