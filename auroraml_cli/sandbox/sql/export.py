@@ -88,8 +88,8 @@ def export(s: AuroraSession, p: Parser) -> AllowedResult:
         if not p.at("FROM"):
             raise p.error()
         query += " " + p.sql[p.position :]
-    _check_access(s)
-    role = _s3_role(s)
+    check_s3_access(s)
+    role = s3_role(s)
     if not role or not s.cluster.aws.role_is_active(role):
         raise s3_error("Missing Credentials: Cannot instantiate S3 Client")
     target = _URI.fullmatch(options.uri)
@@ -193,21 +193,23 @@ def _switch(p: Parser, keyword: str) -> bool:
     return value == "ON"
 
 
-def _check_access(s: AuroraSession) -> None:
+def check_s3_access(s: AuroraSession, role: str = "AWS_SELECT_S3_ACCESS", privilege: str = "SELECT INTO S3") -> None:
+    """v3: the DB role (or the master user); v2: the global privilege. Shared with LOAD FROM S3."""
     if s.engine.uses_roles:
         roles = s.cluster.accounts.role_graph(s.active_roles)
-        if AccountName("AWS_SELECT_S3_ACCESS") in roles or s.cluster.accounts.is_master(s.account):
+        if AccountName(role) in roles or s.cluster.accounts.is_master(s.account):
             return
-    elif s.holds("SELECT INTO S3", GLOBAL):
+    elif s.holds(privilege, GLOBAL):
         return
-    raise need_privilege("SELECT INTO S3")
+    raise need_privilege(privilege)
 
 
-def _s3_role(s: AuroraSession) -> str:
+def s3_role(s: AuroraSession, v2_parameter: str = "aurora_select_into_s3_role") -> str:
+    """The IAM role the writer runs with: v3 aws_default_s3_role; v2 its own parameter, else that."""
     values = s.cluster.variables
     if s.engine.uses_roles:
         return values.get("aws_default_s3_role")
-    return values.get("aurora_select_into_s3_role") or values.get("aws_default_s3_role")
+    return values.get(v2_parameter) or values.get("aws_default_s3_role")
 
 
 def _encode(outcome: Outcome, options: _Options) -> bytes:

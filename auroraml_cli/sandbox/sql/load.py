@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING, Any
 from mysql_mimic.intercept import value_to_expression
 from sqlglot import exp
 
-from .accounts import GLOBAL, AccountName
-from .errors import SqlError, need_privilege, not_supported, s3_error
-from .export import _CHARSETS, _URI, _fields_and_lines, _Text
+from .errors import SqlError, not_supported, s3_error
+from .export import _CHARSETS, _URI, _fields_and_lines, _Text, check_s3_access, s3_role
 from .lexer import Parser
 from .results import Affected
 
@@ -86,8 +85,8 @@ def load(s: AuroraSession, p: Parser) -> Affected:
         p.i = len(p.tokens)
     p.end()
 
-    _check_access(s)
-    role = _s3_role(s)
+    check_s3_access(s, "AWS_LOAD_S3_ACCESS", "LOAD FROM S3")
+    role = s3_role(s, "aurora_load_from_s3_role")
     if not role or not s.cluster.aws.role_is_active(role):
         raise s3_error("Missing Credentials: Cannot instantiate S3 Client")
     database = s.database_for(db)
@@ -113,23 +112,6 @@ def _target(p: Parser) -> str:
         p.i += 1
         return token.text
     return p.identifier()
-
-
-def _check_access(s: AuroraSession) -> None:
-    if s.engine.uses_roles:
-        roles = s.cluster.accounts.role_graph(s.active_roles)
-        if AccountName("AWS_LOAD_S3_ACCESS") in roles or s.cluster.accounts.is_master(s.account):
-            return
-    elif s.holds("LOAD FROM S3", GLOBAL):
-        return
-    raise need_privilege("LOAD FROM S3")
-
-
-def _s3_role(s: AuroraSession) -> str:
-    values = s.cluster.variables
-    if s.engine.uses_roles:
-        return values.get("aws_default_s3_role")
-    return values.get("aurora_load_from_s3_role") or values.get("aws_default_s3_role")
 
 
 def _read(s: AuroraSession, source: str, uri: str) -> list[bytes]:
