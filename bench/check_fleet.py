@@ -3,7 +3,7 @@
 Region eu-west-1 gets one wired cluster, eu-central-1 fifty (every tenth on a shared group, some
 broken in the ways check reports), all with an instance, a custom group naming the role, and the
 role associated. The two commands run alternately; the script prints the medians and their ratio.
-Goal (../shared/reference/performance.md): 50 clusters in under 3x the wall time of one.
+Goal (docs/reference/performance.md): 50 clusters in under 3x the wall time of one.
 
     .venv/bin/python bench/check_fleet.py [--rounds 7] [--clusters 50]
 """

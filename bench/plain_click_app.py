@@ -1,5 +1,5 @@
 """The baseline for bench/startup.py: a plain click app with auroraml's command names and a few
-options each, doing nothing but parsing and printing (what performance.md calls "a plain click
+options each, doing nothing but parsing and printing (what docs/reference/performance.md calls "a plain click
 app"). Not part of auroraml."""
 
 import click

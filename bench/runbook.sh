@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The hand-written runbook auroraml replaces: the 8 `aws` calls of ../shared/reference/performance.md
+# The hand-written runbook auroraml replaces: the 8 `aws` calls of docs/reference/performance.md
 # for Comprehend on one cluster (no reboot), aimed at a local stand-in.
 # Usage: runbook.sh CLUSTER ENDPOINT_URL
 set -euo pipefail

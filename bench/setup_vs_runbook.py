@@ -2,7 +2,7 @@
 
 Each round makes two fresh, identical clusters (untimed), then runs the two commands one after
 the other, alternating which goes first. Prints the medians and their ratio (goal: >= 8x, from
-../shared/reference/performance.md), and the AWS calls of a second, no-op `setup`.
+docs/reference/performance.md), and the AWS calls of a second, no-op `setup`.
 
     .venv/bin/python bench/setup_vs_runbook.py [--rounds 10]
 

@@ -1,7 +1,7 @@
 """Start-up: `auroraml --help`, `--version` and an offline SQL-printing command, each against a
 plain click app with the same command names (bench/plain_click_app.py) and `--version` against
 the AWS CLI's `aws --version`. Commands run alternately; medians of wall time and their ratios.
-Goals (../shared/reference/performance.md): <= 1.5x the plain click app; >= 4x faster than
+Goals (docs/reference/performance.md): <= 1.5x the plain click app; >= 4x faster than
 `aws --version`.
 
     .venv/bin/python bench/startup.py [--rounds 30]

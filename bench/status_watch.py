@@ -2,7 +2,7 @@
 
 Runs `status --watch --count N` and `--count 1` side by side (alternating), and reads each child's
 CPU time (user + system, from the kernel via wait4). The difference over N-1 ticks is the cost of
-one tick — start-up excluded. Goal (../shared/reference/performance.md): one query per instance
+one tick — start-up excluded. Goal (docs/reference/performance.md): one query per instance
 per tick on a kept-open connection, under 1% of one core at a 1 s interval (< 10 ms CPU a tick).
 
     .venv/bin/python bench/status_watch.py [--ticks 100] [--interval 0.05] [--rounds 5]

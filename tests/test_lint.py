@@ -37,3 +37,24 @@ def test_the_banned_imports_rule_catches_a_module_level_boto3(tmp_path):
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
     done = subprocess.run([ruff, "check", "auroraml_cli"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 1 and "TID253" in done.stdout, done.stdout
+
+
+def test_no_message_cites_a_file_the_user_does_not_have():
+    """A user's install has no ../shared and no docs/: a string literal in the package that a user
+    may see (an error, a hint, help) never cites them. Comments and docstrings may cite the
+    project's own docs/reference pages, which a source checkout has."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "auroraml_cli"
+    found = []
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and any(cited in node.value for cited in ("shared/", "docs/reference", "aurora-ml.md", "moto-gaps.md"))):
+                found.append(f"{path.relative_to(package.parent)}:{node.lineno}")
+    assert found == []
+    assert not [p for p in package.rglob("*.py") if "../shared" in p.read_text()]

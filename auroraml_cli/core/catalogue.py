@@ -1,6 +1,6 @@
 """The Aurora ML vocabulary, in one table.
 
-Every fact here comes from ../shared/reference/aurora-ml.md §1-3. setup, teardown, check, grant
+Every fact here comes from docs/reference/aurora-ml.md §1-3. setup, teardown, check, grant
 and ddl all read this table; adding Lambda means adding a row. Parameter names differ per
 generation (CDK shipped the wrong S3 name for v3, aws/aws-cdk#19126), so they are keyed by it
 and tested per generation.

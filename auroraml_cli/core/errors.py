@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-# The contract from cli-surface.md. Runbooks branch on these numbers: never renumber.
+# The contract from docs/reference/cli-surface.md. Runbooks branch on these numbers: never renumber.
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2

@@ -61,7 +61,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 COMMANDS = tuple(ACTIONS)
 
-# The data-plane calls Aurora makes with the roles auroraml creates (aurora-ml.md §1): the
+# The data-plane calls Aurora makes with the roles auroraml creates (docs/reference/aurora-ml.md §1): the
 # boundary allows these and nothing else. Every action a role policy of `setup` can hold must be
 # here (a test derives them from policies.permission_policy).
 BOUNDARY_ACTIONS = ("bedrock:InvokeModel", "comprehend:DetectSentiment", "comprehend:BatchDetectSentiment",

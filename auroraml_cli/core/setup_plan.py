@@ -1,7 +1,7 @@
 """The plan behind `auroraml setup SERVICE`: IAM policy and role, association, parameter group,
 parameters, reboots — read first, then each step planned or found unchanged.
 
-Order (aurora-ml.md §4): policy → role → attach → associate (wait ACTIVE) → custom parameter
+Order (docs/reference/aurora-ml.md §4): policy → role → attach → associate (wait ACTIVE) → custom parameter
 group → aws_default_* parameters → reboot writer, then readers, each until `in-sync`.
 """
 
@@ -103,7 +103,7 @@ def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, 
     offered = aws.available_regions(service.endpoint_service, cluster.partition) if service.endpoint_service else []
     if offered and region not in offered:
         raise UsageError(f"{service.title} is not offered in {region}",
-                         "the service must run in the cluster's own region (aurora-ml.md §3)")
+                         "Aurora ML calls the service in the cluster's own region: use a cluster in a region that offers it")
 
 
 def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> None:

@@ -6,7 +6,7 @@ per-resource state lives on moto's objects (clusters, instances, parameter group
 backend of one account and region), so moto's reset (`POST /moto-api/reset`, or a new
 `mock_aws()`) clears it too. Time is read on each describe; nothing runs in the background.
 
-Each row: a gap measured in ../shared/reference/moto-gaps.md (those it does not list were measured
+Each row: a gap measured in docs/reference/moto-gaps.md (those it does not list were measured
 against moto 5.2.5 when the row was added), what the layer does [where].
 
 | gap in moto                              | what the layer does                                   |

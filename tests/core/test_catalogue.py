@@ -1,4 +1,4 @@
-"""The Aurora ML catalogue against the table in aurora-ml.md §1, per generation."""
+"""The Aurora ML catalogue against the table in docs/reference/aurora-ml.md §1, per generation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one table from exceptions to exit codes (cli-surface.md, "Output and exit codes")."""
+"""The one table from exceptions to exit codes (docs/reference/cli-surface.md, "Output and exit codes")."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def client_error(code: str, message: str = "", op: str = "DescribeDBClusters") -
 
 
 def test_exit_code_table_matches_the_contract():
-    """cli-surface.md: 0 success; 1 check failed; 2 usage; 3 config/credentials; 4 AWS; 5 database;
+    """docs/reference/cli-surface.md: 0 success; 1 check failed; 2 usage; 3 config/credentials; 4 AWS; 5 database;
     6 timed out; 7 reboot pending; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM: 128 + 15)."""
     table = dict(EXIT_CODES)
     assert list(table) == [0, 1, 2, 3, 4, 5, 6, 7, 70, 130, 143]

@@ -1,4 +1,4 @@
-"""IAM documents: the RDS trust policy and least-privilege permission policies (aurora-ml.md §1, §4)."""
+"""IAM documents: the RDS trust policy and least-privilege permission policies (docs/reference/aurora-ml.md §1, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""AuroraVersion: the three RDS spellings, the SQL form, and what is refused (aurora-ml.md §2)."""
+"""AuroraVersion: the three RDS spellings, the SQL form, and what is refused (docs/reference/aurora-ml.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SELECT ... INTO OUTFILE S3, written into the sandbox's S3 [aurora-ml.md §8].
+"""SELECT ... INTO OUTFILE S3, written into the sandbox's S3 [docs/reference/aurora-ml.md §8].
 
     SELECT ... INTO OUTFILE S3 's3[-region]://bucket/prefix' [CHARACTER SET cs]
       [FORMAT {TEXT | CSV [HEADER]}]

@@ -1,4 +1,4 @@
-"""Where a statement calls Aurora ML, and whether Aurora batches each call [aurora-ml.md §6-7].
+"""Where a statement calls Aurora ML, and whether Aurora batches each call [docs/reference/aurora-ml.md §6-7].
 
 `plan()` finds the calls of aws_comprehend_detect_sentiment[_confidence] and of SageMaker and
 Bedrock ALIAS functions. Plain `RETURN expr` functions (such as the Bedrock wrappers `auroraml ddl
