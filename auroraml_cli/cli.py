@@ -65,16 +65,10 @@ def _undecodable(value) -> bool:
     return any(any("\udc80" <= c <= "\udcff" for c in s) for s in _strings(value))
 
 
-def _checked(command) -> None:
-    command.context_class = _CheckedContext
-    for sub in getattr(command, "commands", {}).values():
-        _checked(sub)
-
-
 def _once_parser(parser, ctx):
     """`parser` refusing an option that takes one value given twice: a usage error naming it
     (exit 2), where click would silently keep the last value. Every command of the tree has it
-    (`_once`; the root through _GroupedHelp)."""
+    (`_guarded`; the root through _GroupedHelp)."""
     parse = parser.parse_args
 
     def parse_args(args):
@@ -92,13 +86,16 @@ def _once_parser(parser, ctx):
     return parser
 
 
-def _once(command):
-    """`command` and every command below it parse with `_once_parser`."""
+def _guarded(command):
+    """`command` and every command below it refuse, before anything runs, what click would let
+    through: a value that is not UTF-8 (`_CheckedContext`) and a one-value option given twice
+    (`_once_parser`). The root has both through _GroupedHelp; load_module applies this to the rest."""
+    command.context_class = _CheckedContext
     if "make_parser" not in vars(command):
         make = command.make_parser
         command.make_parser = lambda ctx: _once_parser(make(ctx), ctx)
     for sub in getattr(command, "commands", {}).values():
-        _once(sub)
+        _guarded(sub)
     return command
 
 
@@ -175,11 +172,7 @@ def load_module(module: str) -> dict[str, object]:
     registered = typer.Typer(**_TYPER_SETTINGS)
     registered.callback()(lambda: None)  # a group, even for a module with one command
     importlib.import_module(f"{__package__}.commands.{module}").register(registered)
-    commands = dict(typer.main.get_command(registered).commands)
-    for command in commands.values():
-        _checked(command)
-        _once(command)
-    return commands
+    return {name: _guarded(command) for name, command in typer.main.get_command(registered).commands.items()}
 
 
 app = typer.Typer(
