@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 import typer
 
@@ -10,6 +11,26 @@ from ..core.catalogue import SERVICE_NAMES
 
 # An Enum gives shell completion and a clear usage error for free.
 ServiceName = enum.Enum("ServiceName", {name: name for name in SERVICE_NAMES}, type=str)  # type: ignore[misc]
+
+# Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
+# full-width 1); each is refused with exit 2 before anything connects or changes.
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
+def seconds(low: float, high: float):
+    """A typer `parser` for a number of seconds from `low` to `high`, written in ASCII decimals."""
+    def parse(value) -> float:
+        if isinstance(value, float):  # the default
+            return value
+        number = float(value) if _DECIMAL.fullmatch(value) else None
+        if number is None or not low <= number <= high:
+            raise typer.BadParameter(f"{value!r} is not a number of seconds from {low:g} to {high:g}")
+        return number
+
+    return parse
+
+
+MAX_WAIT = 7 * 86400.0  # the longest --timeout a setup or teardown waits: a week
 
 TIMEOUT_HELP = ("Seconds to wait for another auroraml run on the cluster to finish, and for each association and each "
                 "reboot, before giving up (exit 6; run again to resume).")

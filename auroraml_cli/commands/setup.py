@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .options import TIMEOUT_HELP, ServiceName
+from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
 Examples:
@@ -35,7 +35,7 @@ def setup(
     allow_shared: bool = typer.Option(False, "--allow-shared-parameter-group", help="Change a parameter group other clusters use too."),
     reboot: Optional[bool] = typer.Option(None, "--reboot/--no-reboot", help="Reboot the members so the settings take effect (asks first; --yes to consent). Without --reboot: exit 7 while a reboot is pending."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the association to be ACTIVE and the last reboot to reach in-sync."),
-    timeout: float = typer.Option(1800.0, "--timeout", min=1, help=TIMEOUT_HELP),
+    timeout: float = typer.Option(1800.0, "--timeout", parser=seconds(1, MAX_WAIT), metavar="SECONDS", help=TIMEOUT_HELP),
     global_: bool = typer.Option(False, "--global", help="Every member cluster of the global database, each in its own region."),
     permissions_boundary: Optional[str] = typer.Option(None, "--permissions-boundary", metavar="ARN", help="The managed policy every role auroraml creates carries as its boundary. [default: arn:PARTITION:iam::ACCOUNT:policy/AuroraMLBoundary, made by `auroraml iam-policy --bootstrap`]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),

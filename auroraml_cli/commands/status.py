@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Optional
 
@@ -21,22 +20,7 @@ Examples:
 
   auroraml -o prometheus status --cluster ml-demo > /var/lib/node_exporter/aurora_ml.prom
 """
-# Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
-# full-width 1), and int() "٣"; each is refused with exit 2 before anything connects.
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 MAX_INTERVAL, MAX_TIMEOUT, MAX_COUNT = 86400.0, 3600.0, 10**9
-
-
-def _seconds(low: float, high: float):
-    def seconds(value) -> float:
-        if isinstance(value, float):  # the default
-            return value
-        number = float(value) if _DECIMAL.fullmatch(value) else None
-        if number is None or not low <= number <= high:
-            raise typer.BadParameter(f"{value!r} is not a number of seconds from {low:g} to {high:g}")
-        return number
-
-    return seconds
 
 
 def _count(value) -> int:
@@ -55,10 +39,10 @@ def status(
     ctx: typer.Context,
     instance: Optional[str] = typer.Option(None, "--instance", help="Only this DB instance of the cluster."),
     watch: bool = typer.Option(False, "--watch", help="Keep sampling: rates over each interval and totals since start."),
-    interval: float = typer.Option(1.0, "--interval", parser=_seconds(0.05, MAX_INTERVAL), metavar="SECONDS",
+    interval: float = typer.Option(1.0, "--interval", parser=o.seconds(0.05, MAX_INTERVAL), metavar="SECONDS",
                                    help="Seconds between samples with --watch (0.05 to 86400)."),
     count: Optional[int] = typer.Option(None, "--count", parser=_count, metavar="N", help="Stop after this many samples."),
-    timeout: float = typer.Option(10.0, "--timeout", parser=_seconds(0.001, MAX_TIMEOUT), metavar="SECONDS",
+    timeout: float = typer.Option(10.0, "--timeout", parser=o.seconds(0.001, MAX_TIMEOUT), metavar="SECONDS",
                                   help="Seconds to wait for an instance to connect and answer before it counts as unreachable for that sample (up to 3600)."),
     reset: bool = typer.Option(False, "--reset", help="FLUSH STATUS on the chosen instances (asks first; --yes)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to --reset without asking."),

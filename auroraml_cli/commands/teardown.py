@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .options import TIMEOUT_HELP, ServiceName
+from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
 Examples:
@@ -26,7 +26,7 @@ def teardown(
     keep_iam: bool = typer.Option(False, "--keep-iam", help="Keep the IAM role and policy."),
     reboot: Optional[bool] = typer.Option(None, "--reboot/--no-reboot", help="Reboot so the parameter reset takes effect (asks first; --yes to consent)."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the last reboot to reach in-sync."),
-    timeout: float = typer.Option(1800.0, "--timeout", min=1, help=TIMEOUT_HELP),
+    timeout: float = typer.Option(1800.0, "--timeout", parser=seconds(1, MAX_WAIT), metavar="SECONDS", help=TIMEOUT_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
 ) -> int:

@@ -375,3 +375,11 @@ def test_s3_kms_key_that_cannot_encrypt_is_refused(cli, boto, make):
     arn = make(boto("kms"))
     r = cli(*SETUP, "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--kms-key", arn, "--no-reboot", code=2)
     assert arn in r.stderr and r.writes == []
+
+
+@pytest.mark.parametrize("command", ["setup", "teardown"])
+@pytest.mark.parametrize("value", ["nan", "inf", "1e309", "0", "-5", "１０", "10s", "99999999999"])
+def test_a_timeout_that_is_not_a_finite_number_of_seconds_is_refused_before_any_call(cli, sandbox_aws, command, value):
+    """Was: click's float range let nan through (a wait that never ends, or ends at once)."""
+    r = cli("-o", "json", command, "comprehend", "--cluster", "ml-demo", "--timeout", value, code=2)
+    assert "--timeout" in r.stderr and "seconds" in r.stderr and r.stdout == "" and r.calls == []
