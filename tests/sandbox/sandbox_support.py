@@ -18,6 +18,24 @@ RDS_TRUST = {
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 
+# What each service's role may do, wide: the tests that are not about IAM give their roles this
+# (the sandbox evaluates the role's policies on every call; tests/sandbox/sql/test_sql_iam.py
+# rehearses too narrow ones).
+WIDE_POLICY = {
+    "comprehend": ["comprehend:DetectSentiment", "comprehend:BatchDetectSentiment"],
+    "sagemaker": ["sagemaker:InvokeEndpoint"],
+    "bedrock": ["bedrock:InvokeModel"],
+    "s3": ["s3:*", "kms:GenerateDataKey", "kms:Decrypt"],
+}
+
+
+def allow_all(iam: Any, role_name: str, service: str) -> None:
+    """An inline policy allowing the service's Aurora ML actions on every resource."""
+    import json
+
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": WIDE_POLICY[service], "Resource": "*"}]}
+    iam.put_role_policy(RoleName=role_name, PolicyName=f"{service}-wide", PolicyDocument=json.dumps(document))
+
 
 def after_delay() -> None:
     """Move the sandbox's clock past the pending associations, reboots and endpoint updates,

@@ -203,22 +203,49 @@ def resources_for(documents: list[dict], action: str) -> list[str]:
     return found
 
 
-def trusts_rds(document: dict | None, account: str) -> tuple[bool, str]:
-    """Whether a trust policy lets rds.amazonaws.com assume the role (for this account, when it
-    names one in aws:SourceAccount); and why not."""
+def _principal_matches(statement: dict, service: str) -> bool:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return service in _list(principal.get("Service")) or "*" in _list(principal.get("AWS"))
+
+
+def assume_decision(document: dict | None, service: str, context: Context) -> tuple[str, list[str]]:
+    """Whether a trust policy lets a service principal call sts:AssumeRole for a request with this
+    context (aws:SourceArn, aws:SourceAccount, ...): every Condition evaluated, explicit Deny wins.
+    Returns the verdict ("allowed" | "denied" | "implicitDeny") and, when no Allow statement held,
+    the condition operators of the statements that would have applied but for their conditions."""
+    allowed, blocked = False, []
     for statement in _list((document or {}).get("Statement")):
-        if statement.get("Effect") != "Allow":
+        if "NotPrincipal" in statement or not _principal_matches(statement, service):
             continue
-        if not any(_match(p, "sts:AssumeRole", case=False) for p in _list(statement.get("Action"))):
+        if not _applies({**statement, "Resource": "*"}, "sts:AssumeRole", "*", context):
             continue
-        principal = statement.get("Principal") or {}
-        services = _list(principal.get("Service")) if isinstance(principal, dict) else []
-        if "rds.amazonaws.com" not in services and principal != "*":
+        if not conditions_hold(statement, context):
+            blocked += [f"{op} {key} {_list(want)}" for op, keys in (statement.get("Condition") or {}).items()
+                        for key, want in keys.items() if not _condition_holds(op, key, want, context)]
             continue
-        accounts = []
-        for operator in ("StringEquals", "StringLike"):
-            accounts += _list(((statement.get("Condition") or {}).get(operator) or {}).get("aws:SourceAccount"))
-        if accounts and not any(_match(a, account, case=True) for a in accounts):
-            return False, f"its trust policy lets rds.amazonaws.com in only for account(s) {', '.join(accounts)}"
+        if statement.get("Effect") == "Deny":
+            return "denied", []
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return ("allowed" if allowed else "implicitDeny"), ([] if allowed else blocked)
+
+
+def trusts_rds(document: dict | None, account: str, source_arn: str | None = None) -> tuple[bool, str]:
+    """Whether a trust policy lets rds.amazonaws.com assume the role for a cluster of this account
+    (`source_arn`: the cluster's ARN, which the sandbox passes as aws:SourceArn; Aurora does not
+    document what it passes, docs/reference/aurora-ml.md §4), conditions evaluated; and why not."""
+    context: Context = {"aws:SourceAccount": account}
+    if source_arn:
+        context["aws:SourceArn"] = source_arn
+    verdict, blocked = assume_decision(document, "rds.amazonaws.com", context)
+    if verdict == "allowed":
         return True, "rds.amazonaws.com may assume it"
+    if verdict == "denied":
+        return False, "its trust policy denies rds.amazonaws.com sts:AssumeRole explicitly"
+    if blocked:
+        seen = ", ".join(f"{k} {v}" for k, v in context.items())
+        return False, f"its trust policy lets rds.amazonaws.com in only when {'; '.join(blocked)} (this request: {seen})"
     return False, "its trust policy does not let rds.amazonaws.com call sts:AssumeRole"

@@ -18,6 +18,7 @@ class AwsView:
         self.account_id = account_id
         self.region = region
         self.cluster_id = cluster_id
+        self._gate: Any = None
 
     def _cluster(self) -> Any | None:
         from moto.rds.models import rds_backends
@@ -71,6 +72,15 @@ class AwsView:
         # moto's master_user_password getter refuses on purpose; its setter keeps the value here.
         return cluster.__dict__.get("_master_user_password") or None
 
+    @property
+    def gate(self) -> Any:
+        """IAM evaluated for the cluster's requests (role_access.Gate)."""
+        if self._gate is None:
+            from .role_access import Gate
+
+            self._gate = Gate(self.account_id, self.region, self.cluster_id, self.role_is_active)
+        return self._gate
+
     def role_is_active(self, role_arn: str) -> bool:
         """Whether the role is associated with the cluster and ACTIVE (AddRoleToDBCluster)."""
         cluster = self._cluster()
@@ -88,8 +98,8 @@ class AwsView:
             return None
         return found.value if found is not None else None
 
-    def get_prefix(self, bucket: str, prefix: str) -> list[bytes]:
-        """The bytes of every object whose key starts with the prefix, in key order."""
+    def keys_under(self, bucket: str, prefix: str) -> list[str]:
+        """The keys that start with the prefix, in order (none when there is no bucket)."""
         from moto.s3.exceptions import MissingBucket
         from moto.s3.models import s3_backends
 
@@ -98,7 +108,26 @@ class AwsView:
             keys, _, _, _ = backend.list_objects(backend.get_bucket(bucket), prefix, None, None, None)
         except MissingBucket:
             return []
-        return [key.value for key in sorted(keys, key=lambda k: k.name)]
+        return sorted(key.name for key in keys)
+
+    def get_prefix(self, bucket: str, prefix: str) -> list[bytes]:
+        """The bytes of every object whose key starts with the prefix, in key order."""
+        return [body for key in self.keys_under(bucket, prefix) if (body := self.get_object(bucket, key)) is not None]
+
+    def kms_key_of(self, bucket: str, key: str) -> str | None:
+        """The KMS key an SSE-KMS object names (None: not SSE-KMS, or the AWS managed aws/s3 key)."""
+        from moto.s3.exceptions import MissingBucket
+        from moto.s3.models import s3_backends
+
+        try:
+            found = s3_backends[self.account_id]["aws"].get_object(bucket, key)
+        except MissingBucket:
+            return None
+        if found is None or found.encryption != "aws:kms" or not found.kms_key_id:
+            return None
+        from .role_access import kms_key_arn
+
+        return kms_key_arn(self.account_id, self.region, found.kms_key_id) or found.kms_key_id
 
     def put_objects(self, bucket: str, objects: dict[str, bytes], overwrite: bool, encryption: tuple[str, str | None]
                     ) -> None:

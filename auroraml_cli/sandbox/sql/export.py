@@ -13,7 +13,11 @@ rows. It needs what Aurora needs: on v3 the AWS_SELECT_S3_ACCESS role active (or
 user), on v2 the SELECT INTO S3 privilege; and an S3 role in the cluster parameter group the
 writer runs with (v3 aws_default_s3_role; v2 aurora_select_into_s3_role, else
 aws_default_s3_role) that is associated with the cluster and ACTIVE. Without that role Aurora
-says `S3 API returned error: Missing Credentials: Cannot instantiate S3 Client`.
+says `S3 API returned error: Missing Credentials: Cannot instantiate S3 Client`. The role's
+policies are evaluated before anything is written (role_access): s3:ListBucket on the bucket
+with s3:prefix = the URI's prefix (inferred: Aurora's documented policy needs ListBucket, which
+prefix it lists is undocumented), s3:PutObject on each object, kms:GenerateDataKey on a customer
+managed key named by ENCRYPTION SSE_KMS.
 
 TEXT is MySQL's SELECT INTO OUTFILE format (tab, newline, backslash escapes, NULL as \\N), and
 FIELDS/LINES change it as they change MySQL's; CSV is RFC 4180 (NULL an empty field). Aurora
@@ -37,6 +41,7 @@ from mysql_mimic.results import AllowedResult
 from .accounts import GLOBAL, AccountName
 from .errors import SqlError, need_privilege, not_supported, s3_error
 from .lexer import STRING, SYMBOL, WORD, Parser
+from . import role_access
 from .results import Affected
 from .tables import Outcome
 
@@ -90,20 +95,41 @@ def export(s: AuroraSession, p: Parser) -> AllowedResult:
         query += " " + p.sql[p.position :]
     check_s3_access(s)
     role = s3_role(s)
-    if not role or not s.cluster.aws.role_is_active(role):
-        raise s3_error("Missing Credentials: Cannot instantiate S3 Client")
+    gate = s.cluster.aws.gate
+    gate.authorize("s3", role, [])
     target = _URI.fullmatch(options.uri)
     if target is None:
         raise s3_error(f"Invalid S3 URI: {options.uri}")
+    bucket, prefix = target["bucket"], target["prefix"]
+    part = f"{prefix}.part_00000"
+    keys = [part] + ([f"{prefix}.manifest"] if options.manifest else [])
+    needs = [role_access.s3_list(gate.partition, bucket, prefix)]
+    needs += [role_access.s3_object(gate.partition, "s3:PutObject", bucket, key) for key in keys]
+    encryption = _kms_needs(s, options, target["region"] or s.cluster.aws.region, needs)
+    gate.authorize("s3", role, needs)
     outcome = s.run_on_tables(s.parse_one(query))
-    part = f"{target['prefix']}.part_00000"
     objects = {part: _encode(outcome, options)}
     if options.manifest:
         scheme = options.uri.split("://")[0]
-        entries = {"entries": [{"url": f"{scheme}://{target['bucket']}/{part}"}]}
-        objects[f"{target['prefix']}.manifest"] = json.dumps(entries).encode()
-    s.cluster.aws.put_objects(target["bucket"], objects, options.overwrite, options.encryption)
+        entries = {"entries": [{"url": f"{scheme}://{bucket}/{part}"}]}
+        objects[keys[1]] = json.dumps(entries).encode()
+    s.cluster.aws.put_objects(bucket, objects, options.overwrite, encryption)
     return Affected(len(outcome.rows))
+
+
+def _kms_needs(s: AuroraSession, options: _Options, region: str, needs: list) -> tuple[str | None, str | None]:
+    """ENCRYPTION SSE_KMS 'key': the key's ARN (an unknown key is S3's KMS error), and for a
+    customer managed key kms:GenerateDataKey on it [docs/reference/aurora-ml.md §1]."""
+    algorithm, key = options.encryption
+    if not key:
+        return algorithm, key
+    aws = s.cluster.aws
+    arn = role_access.kms_key_arn(aws.account_id, region, key)
+    if arn is None:
+        raise s3_error(f"KMS.NotFoundException: Invalid keyId {key}")
+    if role_access.kms_is_customer_managed(aws.account_id, region, arn):
+        needs.append(("kms:GenerateDataKey", arn, ()))
+    return algorithm, arn
 
 
 def _into_index(p: Parser) -> int | None:

@@ -11,7 +11,9 @@
 
 It needs what Aurora needs: on v3 the AWS_LOAD_S3_ACCESS role active (or the master user), on v2
 the LOAD FROM S3 privilege; and an S3 role the writer runs with (v3 aws_default_s3_role; v2
-aurora_load_from_s3_role, else aws_default_s3_role), associated with the cluster and ACTIVE.
+aurora_load_from_s3_role, else aws_default_s3_role), associated with the cluster and ACTIVE,
+whose policies allow s3:GetObject on each object read (s3:ListBucket with s3:prefix for PREFIX;
+kms:Decrypt on an object's customer managed key), evaluated by role_access before each read.
 Text is read as MySQL's LOAD DATA reads it (tab, newline, backslash escapes, \\N for NULL);
 XML rows as `<row col="v"/>`, `<row><col>v</col></row>` or `<row><field name="col">v</field></row>`.
 A manifest lists `{"entries": [{"url": ..., "mandatory": true|false}]}`. PARTITION and
@@ -31,6 +33,7 @@ from sqlglot import exp
 from .errors import SqlError, not_supported, s3_error
 from .export import _CHARSETS, _URI, _fields_and_lines, _Text, check_s3_access, s3_role
 from .lexer import Parser
+from . import role_access
 from .results import Affected
 
 if TYPE_CHECKING:
@@ -87,11 +90,10 @@ def load(s: AuroraSession, p: Parser) -> Affected:
 
     check_s3_access(s, "AWS_LOAD_S3_ACCESS", "LOAD FROM S3")
     role = s3_role(s, "aurora_load_from_s3_role")
-    if not role or not s.cluster.aws.role_is_active(role):
-        raise s3_error("Missing Credentials: Cannot instantiate S3 Client")
+    s.cluster.aws.gate.authorize("s3", role, [])
     database = s.database_for(db)
     columns = s.run_on_tables(s.parse_one(f"SELECT * FROM `{database}`.`{table}` LIMIT 0")).columns
-    bodies = _read(s, source, uri)
+    bodies = _read(s, source, uri, role)
     if xml:
         assert rows_element is not None
         records = [r for body in bodies for r in _xml_rows(body.decode(encoding, "replace"), rows_element)][skip:]
@@ -114,15 +116,16 @@ def _target(p: Parser) -> str:
     return p.identifier()
 
 
-def _read(s: AuroraSession, source: str, uri: str) -> list[bytes]:
+def _read(s: AuroraSession, source: str, uri: str, role: str) -> list[bytes]:
     target = _location(uri)
     aws = s.cluster.aws
     if source == "PREFIX":
-        bodies = aws.get_prefix(*target)
-        if not bodies:
+        aws.gate.authorize("s3", role, [role_access.s3_list(aws.gate.partition, *target)])
+        keys = aws.keys_under(*target)
+        if not keys:
             raise s3_error(f"No files found under {uri}")
-        return bodies
-    body = aws.get_object(*target)
+        return [_get(s, role, target[0], key) for key in keys]
+    body = _get(s, role, *target)
     if body is None:
         raise s3_error(f"The specified key does not exist: {uri}")
     if source == "FILE":
@@ -134,7 +137,7 @@ def _read(s: AuroraSession, source: str, uri: str) -> list[bytes]:
         raise SqlError(1105, f"The manifest {uri} is not a JSON object with an entries list") from None
     bodies = []
     for url, mandatory in wanted:
-        found = aws.get_object(*_location(url))
+        found = _get(s, role, *_location(url))
         if found is None and mandatory:
             raise s3_error(f"The specified key does not exist: {url}")
         if found is not None:
@@ -142,6 +145,17 @@ def _read(s: AuroraSession, source: str, uri: str) -> list[bytes]:
     if not bodies:
         raise s3_error(f"No files found in the manifest {uri}")
     return bodies
+
+
+def _get(s: AuroraSession, role: str, bucket: str, key: str) -> bytes | None:
+    """One object, after IAM: s3:GetObject on it, and kms:Decrypt on its customer managed key."""
+    aws = s.cluster.aws
+    needs = [role_access.s3_object(aws.gate.partition, "s3:GetObject", bucket, key)]
+    kms_key = aws.kms_key_of(bucket, key)
+    if kms_key and role_access.kms_is_customer_managed(aws.account_id, kms_key.split(":")[3] or aws.region, kms_key):
+        needs.append(("kms:Decrypt", kms_key, ()))
+    aws.gate.authorize("s3", role, needs)
+    return aws.get_object(bucket, key)
 
 
 def _location(uri: str) -> tuple[str, str]:

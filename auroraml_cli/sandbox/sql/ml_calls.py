@@ -4,11 +4,14 @@ The services are the AWS half's own implementations (comprehend.detect, sagemake
 bedrock_runtime.invoke), called in-process like the S3 export writes to moto's S3: the same
 backends boto3 clients of the sandbox server reach, so `ml_answers.received()` sees each request.
 
-Before the first request to a service in a statement, the cluster must be able to reach it: the
-writer's `aws_default_<service>_role` names a role associated with the cluster and ACTIVE, else
-`ERROR 1871: <Service> API returned error: Missing Credentials: Cannot instantiate <Service>
-Client` (the wording Aurora documents for S3 and Lambda; Aurora documents none for these
-services). A throttled request is sent again up to MAX_RETRIES times (retry_request_cnt);
+Before a request, IAM is evaluated for it (role_access.Gate, once per distinct request in a
+statement): the writer's `aws_default_<service>_role` must name a role associated with the
+cluster, ACTIVE, that rds.amazonaws.com may assume for this cluster, else `ERROR 1871: <Service>
+API returned error: Missing Credentials: Cannot instantiate <Service> Client` (the wording Aurora
+documents for S3 and Lambda; Aurora documents none for these services); and its policies must
+allow the exact action on the exact ARN (comprehend:DetectSentiment / BatchDetectSentiment on
+"*", sagemaker:InvokeEndpoint on the endpoint ARN, bedrock:InvokeModel on the model or
+inference-profile ARNs), else 1871 with AWS's AccessDeniedException text. A throttled request is sent again up to MAX_RETRIES times (retry_request_cnt);
 other service errors, or throttling to the end, are ERROR 1871 `<Service> API returned error:
 <code>: <message>`.
 """
@@ -35,21 +38,28 @@ class ServiceCalls:
     def __init__(self, s: AuroraSession) -> None:
         self._s = s
         self._aws = s.cluster.aws
-        self._checked: set[str] = set()
+        self._checked: set[tuple] = set()
         self.counts: Counter[str] = Counter()
 
     def comprehend(self, texts: list[str], language: str, batch: bool) -> list[dict[str, Any]]:
         from .. import comprehend
 
-        return self._send("comprehend", lambda: comprehend.detect(self._aws.region, texts, language, batch))
+        from .role_access import comprehend_requests
+
+        return self._send("comprehend", lambda: comprehend.detect(self._aws.region, texts, language, batch),
+                          comprehend_requests(batch))
 
     def sagemaker(self, endpoint: str, rows: list[list[str]]) -> list[str]:
         from .. import sagemaker_runtime
 
         out = io.StringIO()
         csv.writer(out, lineterminator="\n").writerows(rows)
+        from .role_access import sagemaker_requests
+
+        aws = self._aws
         body, _ = self._send("sagemaker", lambda: sagemaker_runtime.invoke(
-            self._aws.account_id, self._aws.region, endpoint, out.getvalue().encode("utf-8")))
+            aws.account_id, aws.region, endpoint, out.getvalue().encode("utf-8")),
+            sagemaker_requests(aws.gate.partition, aws.region, aws.account_id, endpoint))
         lines = [line.strip() for line in body.decode("utf-8").splitlines()]
         if len(lines) != len(rows):
             raise SqlError(1871, f"SageMaker API returned error: endpoint {endpoint} answered {len(lines)} lines "
@@ -59,15 +69,19 @@ class ServiceCalls:
     def bedrock(self, model_id: str, body: str, content_type: str | None, accept: str | None) -> str:
         from .. import bedrock_runtime
 
+        from .role_access import bedrock_requests
+
+        aws = self._aws
         answer, _ = self._send("bedrock", lambda: bedrock_runtime.invoke(
-            self._aws.account_id, self._aws.region, model_id, body.encode("utf-8"),
-            content_type or "application/json", accept or "application/json"))
+            aws.account_id, aws.region, model_id, body.encode("utf-8"),
+            content_type or "application/json", accept or "application/json"),
+            bedrock_requests(aws.gate.partition, aws.region, aws.account_id, model_id))
         return answer.decode("utf-8")
 
-    def _send(self, service: str, request: Any) -> Any:
+    def _send(self, service: str, request: Any, needs: list) -> Any:
         from moto.core.exceptions import JsonRESTError
 
-        self._check_credentials(service)
+        self._authorize(service, needs)
         self._count("actual_request")
         for attempt in range(MAX_RETRIES + 1):
             if attempt:
@@ -87,11 +101,10 @@ class ServiceCalls:
         self.counts[counter] += 1
         self._s.cluster.ml_status.add({counter: 1}, self._s.instance)
 
-    def _check_credentials(self, service: str) -> None:
-        if service in self._checked:
+    def _authorize(self, service: str, needs: list) -> None:
+        """IAM for these requests, evaluated once per statement (the verdicts are memoised too)."""
+        key = (service, tuple(needs))
+        if key in self._checked:
             return
-        role = self._s.cluster.variables.get(f"aws_default_{service}_role")
-        if not role or not self._aws.role_is_active(role):
-            name = NAMES[service]
-            raise SqlError(1871, f"{name} API returned error: Missing Credentials: Cannot instantiate {name} Client")
-        self._checked.add(service)
+        self._aws.gate.authorize(service, self._s.cluster.variables.get(f"aws_default_{service}_role"), needs)
+        self._checked.add(key)

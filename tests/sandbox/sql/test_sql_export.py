@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sandbox_support import RDS_TRUST, V2, after_delay
+from sandbox_support import RDS_TRUST, V2, after_delay, allow_all
 
 BUCKET = "exports"
 QUERY = "SELECT id, comment FROM mldb.support ORDER BY id"
@@ -21,6 +21,7 @@ def s3(client):
 def wire_s3_role(rds, iam, cluster, parameter="aws_default_s3_role", associate=True):
     """What `auroraml setup s3` does: a role RDS may assume, associated, named in the group, writer rebooted."""
     arn = iam.create_role(RoleName=f"{cluster}-s3", AssumeRolePolicyDocument=json.dumps(RDS_TRUST))["Role"]["Arn"]
+    allow_all(iam, f"{cluster}-s3", "s3")
     if associate:
         rds.add_role_to_db_cluster(DBClusterIdentifier=cluster, RoleArn=arn)
     rds.modify_db_cluster_parameter_group(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sandbox_support import RDS_TRUST, V2, V3_BEDROCK, after_delay, deploy
+from sandbox_support import RDS_TRUST, V2, V3_BEDROCK, after_delay, allow_all, deploy
 from sql_support import Address
 
 from auroraml_cli.core import ddl
@@ -30,6 +30,7 @@ def wire(rds, iam, cluster, services=SERVICES, associate=True):
     parameters = []
     for service in services:
         role = iam.create_role(RoleName=f"{cluster}-{service}", AssumeRolePolicyDocument=json.dumps(RDS_TRUST))
+        allow_all(iam, f"{cluster}-{service}", service)
         if associate:
             rds.add_role_to_db_cluster(DBClusterIdentifier=cluster, RoleArn=role["Role"]["Arn"])
         parameters.append({"ParameterName": f"aws_default_{service}_role", "ParameterValue": role["Role"]["Arn"],

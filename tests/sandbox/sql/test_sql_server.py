@@ -6,7 +6,7 @@ import json
 import socket
 
 import pytest
-from sandbox_support import FAST, V3_BEDROCK, after_delay
+from sandbox_support import FAST, V3_BEDROCK, after_delay, allow_all
 from sql_support import Address, Client, login_error
 
 from auroraml_cli.sandbox import layer, seed, server
@@ -133,6 +133,7 @@ def test_the_guides_queries_on_the_seeded_sandbox_after_setup(sandbox, knobs):
         trust = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
         arn = iam.create_role(RoleName=f"ml-demo-{service}", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+        allow_all(iam, f"ml-demo-{service}", service)
         rds.add_role_to_db_cluster(DBClusterIdentifier="ml-demo", RoleArn=arn)
         parameters.append({"ParameterName": f"aws_default_{service}_role", "ParameterValue": arn,
                            "ApplyMethod": "pending-reboot"})
