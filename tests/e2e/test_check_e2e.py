@@ -140,3 +140,31 @@ def test_without_credentials_the_database_side_is_skipped_and_with_bad_ones_it_f
     r = auroraml("-o", "json", "check", "--cluster", "legacy-v2", "--defaults-file", str(bad), code=1)
     assert one(r, "database")["status"] == "fail"
     assert "wrong-password" not in r.stdout + r.stderr
+
+
+def test_check_finds_the_function_whose_model_the_role_may_not_invoke_before_sql_runs(sandbox):
+    """`setup bedrock --model-id A`, then a function aliasing model B: check fails that function
+    with the fix, from the role's policy (the evaluator the sandbox runs on every call); the call
+    itself then fails on the sandbox as on Aurora; after the fix both pass."""
+    import pymysql
+
+    haiku, sonnet = "anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    auroraml("setup", "bedrock", "--cluster", "ml-demo", "--model-id", haiku, "--reboot", "--yes")
+    for name, model in (("demo.ask_haiku", haiku), ("demo.ask_sonnet", sonnet)):
+        auroraml("ddl", "bedrock", name, "--model-id", model, "--cluster", "ml-demo", "--apply")
+    r = auroraml("-o", "json", "check", "--cluster", "ml-demo", code=1)
+    assert failing(r) == {("function-policy", "bedrock", None)}
+    found = [c for c in r.json()["checks"] if c["check"] == "function-policy"]
+    assert [c["status"] for c in found] == ["pass", "fail"]
+    assert found[1]["detail"] == (
+        f"function demo.ask_sonnet calls model {sonnet}, which role auroraml-bedrock-ml-demo may not invoke "
+        f"(bedrock:InvokeModel on arn:aws:bedrock:us-east-1::foundation-model/{sonnet})")
+    assert found[1]["fix"] == f"auroraml setup bedrock --cluster ml-demo --model-id {sonnet}"
+    body = '{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}'
+    with pytest.raises(pymysql.MySQLError) as denied:
+        _sql(sandbox, f"SELECT demo.ask_sonnet('{body}')")
+    assert denied.value.args[0] == 1871 and "is not authorized to perform: bedrock:InvokeModel" in denied.value.args[1]
+    auroraml("setup", "bedrock", "--cluster", "ml-demo", "--model-id", haiku, "--model-id", sonnet, "--reboot", "--yes")
+    r = auroraml("-o", "json", "check", "--cluster", "ml-demo")
+    assert failing(r) == set()
+    _sql(sandbox, f"SELECT demo.ask_sonnet('{body}')")

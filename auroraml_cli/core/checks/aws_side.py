@@ -41,6 +41,7 @@ class ClusterFacts:
     version: AuroraVersion | None
     services: list[str] = field(default_factory=list)
     parameters: dict[str, str | None] = field(default_factory=dict)
+    roles: dict[str, list[dict]] = field(default_factory=dict)  # service → the roles read for it
 
 
 def setup_fix(service: str, cluster: Cluster, *, reboot: bool = False, extra: str = "") -> str:
@@ -71,7 +72,7 @@ def check_cluster(reader: Reader, raw: dict, scope: Scope) -> tuple[list[Finding
     sg_finding, egress = _egress(reader, raw, cluster)
     findings.append(sg_finding)
     for name in services:
-        findings += _service(reader, raw, cluster, version, SERVICES[name], params, scope, egress)
+        findings += _service(reader, raw, cluster, version, SERVICES[name], params, scope, egress, facts)
     return findings, facts
 
 
@@ -107,7 +108,7 @@ def _reboots(cluster: Cluster, services: list[str]) -> Finding:
 
 
 def _service(reader: Reader, raw: dict, cluster: Cluster, version: AuroraVersion, svc: Service,
-             params: dict[str, str | None], scope: Scope, egress: str) -> list[Finding]:
+             params: dict[str, str | None], scope: Scope, egress: str, facts: ClusterFacts) -> list[Finding]:
     out = [_engine(cluster, version, svc), _region(reader, cluster, svc)]
     if out[0].status == FAIL or out[1].status == FAIL:
         return out + [Finding("role", svc.name, SKIP, "not checked: the engine or region cannot run this service")]
@@ -127,6 +128,7 @@ def _service(reader: Reader, raw: dict, cluster: Cluster, version: AuroraVersion
         out += role_findings
         if role:
             documents += role["documents"]
+            facts.roles.setdefault(svc.name, []).append(role)
             out.append(_permissions(reader, cluster, svc, role, scope))
     out.append(_route(reader, raw, cluster, svc, egress))
     if svc.name == "bedrock":
@@ -179,7 +181,10 @@ def _role(reader: Reader, cluster: Cluster, svc: Service, arn: str) -> tuple[lis
     if role is None:
         out.append(Finding("role-trust", svc.name, FAIL, f"role {arn} does not exist", setup_fix(svc.name, cluster)))
         return out, None
-    trusted, why = iam_eval.trusts_rds(role["trust"], cluster.account)
+    try:
+        trusted, why = iam_eval.trusts_rds(role["trust"], cluster.account, str(cluster.arn))
+    except ValueError as exc:  # an operator the evaluator does not know: say so, do not guess
+        trusted, why = False, f"its trust policy could not be evaluated offline ({exc})"
     out.append(Finding("role-trust", svc.name, PASS if trusted else FAIL, f"{arn}: {why}",
                        None if trusted else setup_fix(svc.name, cluster)))
     if role.get("managed"):
@@ -262,6 +267,53 @@ def _base_model(model_id: str) -> str:
         if model_id.startswith(prefix):
             return model_id[len(prefix):]
     return model_id
+
+
+def function_permissions(reader: Reader, facts: ClusterFacts, targets: list[tuple[str, str, str, str]]) -> list[Finding]:
+    """Each ALIAS function the database defines, against the role the cluster runs with for its
+    service: the evaluator the sandbox runs on every call (iam_eval), so "the role cannot invoke
+    model X" is found before anyone runs SQL. Conditions are not evaluated here (no request)."""
+    cluster = facts.cluster
+    out = []
+    for schema, name, service, target in targets:
+        roles = facts.roles.get(service)
+        if not roles:
+            continue  # the service is not wired, or its role is missing: the AWS side said so
+        action, arns, what = _function_requests(cluster, service, target)
+        fix = setup_fix(service, cluster, extra=f" --model-id {target}" if service == "bedrock" else f" --endpoint {target}")
+        refused: list[str] = []
+        note = ""
+        for role in roles:
+            boundary = reader.policy_document(role["boundary"]) if role.get("boundary") else None
+            for arn in arns:
+                try:
+                    verdict, conditional = iam_eval.decide(role["documents"], action, arn)
+                    if verdict == "allowed" and boundary is not None:
+                        verdict = iam_eval.decide([boundary], action, arn)[0]
+                except ValueError as exc:
+                    verdict, conditional = f"not evaluated ({exc})", False
+                note = note or ("; a Condition applies, not evaluated" if conditional else "")
+                if verdict != "allowed":
+                    refused.append(f"role {role['arn'].rsplit('/', 1)[-1]} may not invoke ({action} on {arn})")
+        if refused:
+            out.append(Finding("function-policy", service, FAIL, f"function {schema}.{name} calls {what} {target}, which "
+                               + "; ".join(dict.fromkeys(refused)), fix))
+        else:
+            out.append(Finding("function-policy", service, PASS, f"function {schema}.{name}: the role may call {action} "
+                               f"on {what} {target}{note}"))
+    return out
+
+
+def _function_requests(cluster: Cluster, service: str, target: str) -> tuple[str, list[str], str]:
+    p, r, a = cluster.partition, cluster.region, cluster.account
+    if service == "sagemaker":
+        return "sagemaker:InvokeEndpoint", [f"arn:{p}:sagemaker:{r}:{a}:endpoint/{target.lower()}"], "endpoint"
+    if target.startswith("arn:"):
+        return "bedrock:InvokeModel", [target], "model"
+    if target.startswith(INFERENCE_PROFILE_PREFIXES):  # the profile, and its model here (other regions: setup)
+        return "bedrock:InvokeModel", [f"arn:{p}:bedrock:{r}:{a}:inference-profile/{target}",
+                                       f"arn:{p}:bedrock:{r}::foundation-model/{_base_model(target)}"], "model"
+    return "bedrock:InvokeModel", [f"arn:{p}:bedrock:{r}::foundation-model/{target}"], "model"
 
 
 # --- network ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ VARIABLES = ("SHOW GLOBAL VARIABLES WHERE Variable_name LIKE 'aws_default%' OR V
 RESERVED_306 = ("accept", "aws_bedrock_invoke_model", "aws_sagemaker_invoke_endpoint", "content_type", "timeout_ms")
 SYSTEM_SCHEMAS = ("mysql", "sys", "information_schema", "performance_schema")
 _ALIAS = {"sagemaker": "AWS_SAGEMAKER_INVOKE_ENDPOINT", "bedrock": "AWS_BEDROCK_INVOKE_MODEL"}
+_TARGET = {"sagemaker": r"\bENDPOINT\s+NAME\s+'((?:[^']|'')*)'", "bedrock": r"\bMODEL\s+ID\s+'((?:[^']|'')*)'"}
 
 
 @dataclass
@@ -101,8 +102,9 @@ def reserved_words(conn, version: AuroraVersion) -> Finding:
     return Finding("reserved-words", None, PASS, "no table, column or routine is named with a word 3.06 reserves")
 
 
-def ml_functions(conn) -> dict[str, list[tuple[str, str, int]]]:
-    """{"sagemaker": [(schema, name, number of arguments)], "bedrock": [...]}: the ALIAS functions."""
+def ml_functions(conn, targets: list[tuple[str, str, str, str]] | None = None) -> dict[str, list[tuple[str, str, int]]]:
+    """{"sagemaker": [(schema, name, number of arguments)], "bedrock": [...]}: the ALIAS functions.
+    `targets`, when given, receives (schema, name, service, model id or endpoint name) for each."""
     schemas = ", ".join(text(s) for s in SYSTEM_SCHEMAS)
     out: dict[str, list[tuple[str, str, int]]] = {"sagemaker": [], "bedrock": []}
     for schema, name in db.rows(conn, "SELECT ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES "
@@ -114,6 +116,9 @@ def ml_functions(conn) -> dict[str, list[tuple[str, str, int]]]:
                 head = ddl.split("RETURNS", 1)[0]
                 args = head[head.find("(") + 1: head.rfind(")")].strip()
                 out[service].append((schema, name, len([a for a in args.split(",") if a.strip()]) if args else 0))
+                called = re.search(_TARGET[service], ddl, re.I)
+                if targets is not None and called:
+                    targets.append((schema, name, service, called.group(1).replace("''", "'")))
     return out
 
 

@@ -78,7 +78,9 @@ def _database(aws: Aws, reader: Reader, facts: ClusterFacts, dbs: DbScope) -> li
         out, variables = db_side.running_values(instances, version, facts.services, facts.parameters, fix)
         out += db_side.engine_settings(variables, cluster.parameter_group)
         out.append(db_side.reserved_words(writer.conn, version))
-        functions = db_side.ml_functions(writer.conn) if (dbs.user or dbs.probe) else {}
+        targets: list[tuple[str, str, str, str]] = []
+        functions = db_side.ml_functions(writer.conn, targets)
+        out += aws_side.function_permissions(reader, facts, targets)
         if dbs.user:
             where = f" --host {request.host}" if request.host else f" --cluster {cluster.id}"
             out += db_side.user_access(writer.conn, version, facts.services, dbs.user, variables, functions, where)
