@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auroraml_cli.core.checks import iam_eval
 
@@ -104,3 +108,107 @@ def test_a_variables_value_matches_only_itself():
     assert iam_eval.decide(literal, "s3:GetObject", "arn:aws:s3:::b/x", {})[0] == "implicitDeny"
     equals = {"StringEquals": {"k": "[${aws:username}]"}}
     assert decide(equals, {"k": "[a[b]", "aws:username": "a[b"}) == "allowed"
+
+
+# --- wildcards: the evaluator against a reference regex ----------------------------------------
+
+def _reference(pattern: str, value: str, case: bool) -> bool:
+    """IAM's documented matching: `*` any run (including none and `/`), `?` exactly one
+    character, everything else itself — `.` included."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.S | (0 if case else re.I)) is not None
+
+
+_ALPHABET = st.sampled_from(list("ab.:/-*?[]!^\\$") + ["x", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_ALPHABET, max_size=8), st.text(_ALPHABET.filter(lambda c: c not in "*?"), max_size=8))
+def test_wildcards_match_like_the_reference(pattern, value):
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": pattern}
+    assert (iam_eval.decide([{"Statement": [statement]}], "s3:GetObject", value, {})[0] == "allowed") \
+        is _reference(pattern, value, case=True)
+    action_statement = {"Effect": "Allow", "Action": f"s3:{pattern}", "Resource": "*"}
+    assert (iam_eval.decide([{"Statement": [action_statement]}], f"S3:{value}", "r", {})[0] == "allowed") \
+        is _reference(f"s3:{pattern}", f"S3:{value}", case=False)
+
+
+MODEL = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1"
+
+
+@pytest.mark.parametrize("resource, allowed", [
+    (MODEL, True),
+    ("arn:aws:bedrock:us-east-1::foundation-model/amazon?titan-text-express-v1", True),
+    ("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-?xpress-v1", True),
+    ("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v?", True),
+    ("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan.text-express-v1", False),  # `.` is a dot
+    ("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v", False),   # no implicit tail
+    ("arn:aws:bedrock:*::foundation-model/*", True),
+    ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.*", False),
+])
+def test_resource_patterns_against_a_model_arn(resource, allowed):
+    statement = {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": resource}
+    assert (iam_eval.decide([{"Statement": [statement]}], "bedrock:InvokeModel", MODEL, {})[0] == "allowed") is allowed
+
+
+def test_where_motos_access_control_differs():
+    """moto.iam.access_control is not used for these checks: its matching turns `*` into `.*` and
+    leaves the rest a regex, so `.` matches any character and `?` makes the character before it
+    optional; and a statement whose condition fails is an explicit DENIED, even an Allow."""
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    def moto(resource, condition=None, context=None):
+        statement = {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": resource}
+        if condition:
+            statement["Condition"] = condition
+        return IAMPolicyStatement(statement).is_action_permitted("bedrock:InvokeModel", MODEL, None, context)
+
+    def ours(resource, condition=None, context=None):
+        statement = {"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": resource}
+        if condition:
+            statement["Condition"] = condition
+        return iam_eval.decide([{"Statement": [statement]}], "bedrock:InvokeModel", MODEL, context or {})[0]
+
+    dotted = MODEL.replace("titan-text", "titan.text")
+    assert moto(dotted) == PermissionResult.PERMITTED and ours(dotted) == "implicitDeny"
+    one_char = MODEL.replace("express", "?xpress")
+    assert moto(one_char) == PermissionResult.NEUTRAL and ours(one_char) == "allowed"
+    region = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    assert moto(MODEL, region, {"aws:RequestedRegion": "us-east-1"}) == PermissionResult.DENIED
+    assert ours(MODEL, region, {"aws:RequestedRegion": "us-east-1"}) == "implicitDeny"  # not a Deny
+
+
+# --- trust: who may assume, for which cluster --------------------------------------------------
+
+CLUSTER = "arn:aws:rds:us-east-1:123456789012:cluster:ml-demo"
+
+
+def trust(**condition):
+    statement = {"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Statement": [statement]}
+
+
+@pytest.mark.parametrize("document, ok", [
+    (trust(), True),
+    (trust(StringEquals={"aws:SourceAccount": "123456789012"}, ArnLike={"aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:*"}), True),
+    (trust(ArnEquals={"aws:SourceArn": CLUSTER}), True),
+    (trust(ArnEquals={"aws:SourceArn": CLUSTER + "-other"}), False),
+    (trust(ArnLike={"aws:SourceArn": "arn:aws:rds:eu-west-1:123456789012:*"}), False),
+    (trust(StringEquals={"aws:SourceAccount": "210987654321"}), False),
+    (trust(StringLike={"aws:SourceAccount": "1234567890??"}), True),
+    ({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*"}]}, True),
+    ({"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, False),
+    ({"Statement": [trust()["Statement"][0], {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                                              "Condition": {"StringNotEquals": {"aws:SourceAccount": "123456789012"}}}]}, True),
+    ({"Statement": [trust()["Statement"][0], {"Effect": "Deny", "Principal": {"Service": "rds.amazonaws.com"},
+                                              "Action": "sts:AssumeRole"}]}, False),
+])
+def test_trust_is_evaluated_with_the_clusters_source_arn_and_account(document, ok):
+    assert iam_eval.trusts_rds(document, "123456789012", CLUSTER)[0] is ok
+
+
+def test_a_trust_that_does_not_hold_says_which_condition():
+    ok, why = iam_eval.trusts_rds(trust(ArnEquals={"aws:SourceArn": CLUSTER + "-other"}), "123456789012", CLUSTER)
+    assert not ok and "ArnEquals aws:SourceArn" in why and CLUSTER in why
