@@ -122,6 +122,20 @@ def test_a_trust_policy_that_drops_rds_fails_trust_and_turns_the_association_inv
     assert "INVALID" in finding(r, "role-associated", "comprehend")["detail"]
 
 
+def test_a_trust_for_another_cluster_fails_trust_as_the_sandbox_refuses_the_call(wired, cli, boto):
+    """The condition is evaluated with this cluster's ARN as aws:SourceArn, as the sandbox's SQL
+    endpoint does before each call (RDS still associates the role: moto checks no condition)."""
+    other = f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster:another"
+    boto("iam").update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "rds.amazonaws.com"},
+                                                "Action": "sts:AssumeRole",
+                                                "Condition": {"ArnEquals": {"aws:SourceArn": other}}}]}))
+    r = cli(*CHECK, "--cluster", "ml-demo", code=1)
+    assert failing(r) == {("role-trust", "comprehend")}
+    detail = finding(r, "role-trust", "comprehend")["detail"]
+    assert other in detail and f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster:ml-demo" in detail
+
+
 def test_a_detached_policy_fails_role_policy(wired, cli, boto):
     iam = boto("iam")
     for attached in iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]:
