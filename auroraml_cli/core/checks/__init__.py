@@ -8,7 +8,8 @@ where one exists, otherwise the AWS call or setting to change. The checks read; 
 |-----------|-----------------------------------------------------------------------------|
 | reader    | every AWS read, made once per resource even across threads (fleet mode)    |
 | aws_side  | engine, region, parameter group, role, trust, policy, parameter, reboots,  |
-|           | Bedrock models, SageMaker endpoints (every region of a global database)    |
+|           | Bedrock models, SageMaker endpoints (every region of a global database),   |
+|           | and each ALIAS function the database defines against its role's policies  |
 | network   | security-group egress to 443, a route out or a VPC endpoint per service    |
 | iam_eval  | what an IAM policy allows (simulation where the account allows it)         |
 | db_side   | each instance's running values, binlog_format, the user's roles/privileges |

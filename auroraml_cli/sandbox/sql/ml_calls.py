@@ -33,7 +33,7 @@ NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedro
 
 
 class ServiceCalls:
-    """One statement's requests: credentials checked once per service, counters as they go."""
+    """One statement's requests: IAM evaluated once per distinct request, counters as they go."""
 
     def __init__(self, s: AuroraSession) -> None:
         self._s = s
@@ -43,7 +43,6 @@ class ServiceCalls:
 
     def comprehend(self, texts: list[str], language: str, batch: bool) -> list[dict[str, Any]]:
         from .. import comprehend
-
         from .role_access import comprehend_requests
 
         return self._send("comprehend", lambda: comprehend.detect(self._aws.region, texts, language, batch),
