@@ -247,7 +247,7 @@ def test_an_unknown_condition_operator_is_refused(cluster):
 # --- the README's list is the code's list, and each line names a test that exists -------------
 
 def rendered() -> str:
-    lines = ["Checked on every call (and by `auroraml check` with a database connection):", ""]
+    lines = ["Checked on every call (trust, and the model or endpoint of each function, by `auroraml check` too):", ""]
     lines += [f"- {text}" for text, _ in role_access.CHECKED]
     lines += ["", "Not modelled:", ""]
     lines += [f"- {text}" for text, _ in role_access.NOT_MODELLED]
