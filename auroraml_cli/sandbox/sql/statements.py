@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from mysql_mimic.results import AllowedResult
 
-from . import account_ddl, explain, export, function_ddl, grants, load, roles, show, triggers
-from .lexer import Parser
+from . import account_ddl, explain, export, function_ddl, grants, load, locks, roles, show, triggers
+from .lexer import IDENT, WORD, Parser
 
 if TYPE_CHECKING:
     from .session import AuroraSession
@@ -42,14 +42,60 @@ _ROUTES: tuple[tuple[tuple[str, ...], Handler], ...] = (
 )
 
 
+# What follows EXPLAIN / DESCRIBE when it explains a statement, not a table.
+_EXPLAIN_WORDS = ("SELECT", "WITH", "INSERT", "REPLACE", "UPDATE", "DELETE", "FORMAT", "ANALYZE", "EXTENDED",
+                  "PARTITIONS", "TABLE", "FOR")
+
+
 def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | None:
     """The handler for an Aurora-grammar statement, or None for one sqlglot should parse."""
     parser = Parser(sql, session.engine.reserved)
     if triggers.is_create(parser):  # before CREATE DEFINER, which is a function's otherwise
         return lambda: triggers.create(session, parser)
+    if parser.at("DESCRIBE") or parser.at("DESC") or parser.at("EXPLAIN"):
+        following = parser.peek(1)
+        if following is not None and following.kind in (IDENT, WORD) and not following.is_word(*_EXPLAIN_WORDS):
+            return lambda: show.describe(session, parser)
+    if parser.at("LOCK", "TABLES") or parser.at("LOCK", "TABLE") or parser.at("UNLOCK", "TABLES") or parser.at(
+            "UNLOCK", "TABLE"):
+        return lambda: locks.lock(session, parser)
     for words, handler in _ROUTES:
         if parser.at(*words):
             return lambda: handler(session, parser)
     if export.is_export(parser):
         return lambda: export.export(session, parser)
     return None
+
+
+def unfold_comments(sql: str, mysql_version: str) -> str:
+    """MySQL's executable comments run: `/*! text */` always, `/*!NNNNN text */` when the server's
+    version (8.0.39 is 80039) is at least NNNNN; other comments, and MariaDB's `/*M!...*/`, stay
+    comments. Quoted text is left alone. (mysqldump writes `/*!40101 SET NAMES utf8mb4 */`.)"""
+    if "/*!" not in sql:
+        return sql
+    major, minor, patch = (int(part) for part in (mysql_version.split("-")[0].split(".") + ["0", "0"])[:3])
+    version = major * 10000 + minor * 100 + patch
+    out, i, n = [], 0, len(sql)
+    while i < n:
+        char = sql[i]
+        if char in "'\"`":
+            end = i + 1
+            while end < n and sql[end] != char:
+                end += 2 if sql[end] == "\\" and char != "`" else 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+            continue
+        if sql.startswith("/*!", i):
+            close = sql.find("*/", i + 3)
+            if close < 0:
+                out.append(sql[i:])
+                break
+            body = sql[i + 3:close]
+            digits = len(body) - len(body.lstrip("0123456789"))
+            wanted = int(body[:digits]) if digits in (5, 6) else 0
+            out.append(" " + (body[digits:] if wanted <= version else "") + " ")
+            i = close + 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)

@@ -21,7 +21,9 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from . import strict
 from .errors import SqlError, no_database, not_supported, unknown_database
+from .schema import Catalogue
 
 SEPARATOR = "\x1f"
 SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
@@ -49,6 +51,8 @@ class Tables:
         self.databases: set[str] = set(SYSTEM_DATABASES)
         self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
         _add_mysql_functions(self._sqlite, self._failures)
+        self.schema = Catalogue()  # the tables' definitions as written (schema.py)
+        strict.register(self._sqlite, self._failures, self.schema)
 
     def close(self) -> None:
         self._sqlite.close()
@@ -72,6 +76,7 @@ class Tables:
         for table in tables:
             self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
         self.databases.discard(name)
+        self.schema.drop_database(name)
         return len(tables)
 
     def table_names(self, database: str) -> list[str]:
@@ -88,6 +93,7 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
+        written = statement
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
         try:
@@ -96,6 +102,7 @@ class Tables:
             if self._failures:
                 raise self._failures[0] from None
             raise _mysql_error(error, statement, database) from None
+        self.schema.apply(written, database)
         if cursor.description is None:
             last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
@@ -114,6 +121,10 @@ class Tables:
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
+
+    def sqlite_rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """A read of the SQLite tables themselves (schema.py: row counts, AUTO_INCREMENT, PRAGMAs)."""
+        return self._sqlite.execute(sql, parameters).fetchall()
 
     def generated_columns(self, database: str, table: str) -> list[str]:
         """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
@@ -293,7 +304,13 @@ def _for_sqlite_table(create: exp.Create) -> None:
         elif isinstance(node, exp.UniqueColumnConstraint):
             columns = node.this.expressions if isinstance(node.this, exp.Schema) else None
             node.set("this", exp.Tuple(expressions=columns) if columns else None)
-    refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint)
+    for column in schema.find_all(exp.AutoIncrementColumnConstraint):  # SQLite numbers an INTEGER key itself
+        definition = column.find_ancestor(exp.ColumnDef)
+        if definition is not None:
+            definition.set("kind", exp.DataType.build("INTEGER"))
+    refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint,
+               # kept in the catalogue (schema.py), not in SQLite
+               exp.CommentColumnConstraint, exp.CharacterSetColumnConstraint, exp.ZeroFillColumnConstraint)
     for constraint in list(schema.find_all(*refused)):
         wrapper = constraint.parent  # ColumnConstraint(kind=...)
         (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()
