@@ -70,6 +70,7 @@ class Index:
     name: str
     columns: list[str]
     kind: str = "KEY"  # PRIMARY, UNIQUE, KEY, FULLTEXT
+    implicit: bool = False  # made for a FOREIGN KEY: dropped when a key the constraint can use is added
 
     @property
     def unique(self) -> bool:
@@ -194,7 +195,7 @@ class Catalogue:
             if table is not None:
                 columns = [o.this.name if isinstance(o, exp.Ordered) else o.name
                            for o in index.args["params"].args.get("columns") or []]
-                table.indexes.append(Index(index.name, columns, "UNIQUE" if statement.args.get("unique") else "KEY"))
+                _add_index(table, Index(index.name, columns, "UNIQUE" if statement.args.get("unique") else "KEY"))
             return
         if isinstance(statement, exp.Drop) and kind == "TABLE":
             for target in statement.expressions:
@@ -423,7 +424,15 @@ def _foreign_key_indexes(table: TableDef) -> None:
         wanted = [c.lower() for c in fk.columns]
         if not any([c.lower() for c in i.columns[: len(wanted)]] == wanted for i in table.indexes):
             name = fk.name if fk.name != f"{table.name}_ibfk_{number}" else fk.columns[0]
-            table.indexes.append(Index(_free_index_name(table, name), list(fk.columns)))
+            table.indexes.append(Index(_free_index_name(table, name), list(fk.columns), implicit=True))
+
+
+def _add_index(table: TableDef, index: Index) -> None:
+    """A key added later (CREATE INDEX, ALTER TABLE ADD KEY): a foreign key's implicit index that
+    the new key serves as well goes (MySQL drops it silently)."""
+    table.indexes = [i for i in table.indexes if not (
+        i.implicit and [c.lower() for c in index.columns[: len(i.columns)]] == [c.lower() for c in i.columns])]
+    table.indexes.append(index)
 
 
 # -- what clients read back ------------------------------------------------------------------------

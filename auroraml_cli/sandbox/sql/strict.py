@@ -147,13 +147,27 @@ def _insert(s: AuroraSession, catalogue: Catalogue, statement: exp.Insert, stric
                 return statement  # SQLite's count mismatch becomes 1136
             for column, value in zip(columns, values):
                 _wrap(value, table.db, table.name, column, number, False, strict)  # type: ignore[arg-type]
-    elif isinstance(source, exp.Select) and not any(isinstance(e, exp.Star) or (isinstance(e, exp.Column)
-                                                    and isinstance(e.this, exp.Star)) for e in source.expressions):
-        if len(source.expressions) == len(columns):
-            for index, (column, value) in enumerate(zip(columns, list(source.expressions))):
+    else:
+        for select in _selects(source):
+            if len(select.expressions) != len(columns) or any(
+                    isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+                    for e in select.expressions):
+                continue  # SELECT *: not checked
+            for index, (column, value) in enumerate(zip(columns, list(select.expressions))):
                 inner = value.this if isinstance(value, exp.Alias) else value
                 _wrap(inner, table.db, table.name, column, 0, index == 0, strict)  # type: ignore[arg-type]
     return statement
+
+
+def _selects(source: exp.Expression | None) -> list[exp.Select]:
+    """The SELECTs whose rows an INSERT ... SELECT writes (each branch of a UNION)."""
+    if isinstance(source, exp.Subquery):
+        return _selects(source.this)
+    if isinstance(source, exp.Select):
+        return [source]
+    if isinstance(source, exp.SetOperation):
+        return _selects(source.this) + _selects(source.expression)
+    return []
 
 
 def _update(s: AuroraSession, catalogue: Catalogue, statement: exp.Update, strict: bool) -> exp.Expression:
