@@ -198,14 +198,14 @@ class Catalogue:
                 _add_index(table, Index(index.name, columns, "UNIQUE" if statement.args.get("unique") else "KEY"))
             return
         if isinstance(statement, exp.Drop) and kind == "TABLE":
-            for target in statement.expressions:
+            for target in statement.args.get("tables") or []:
                 self.forget(target.db or database or "", target.name)
             return
         if isinstance(statement, exp.Drop) and kind == "INDEX":
             on = statement.args.get("cluster")
             table = self.get(on.this.db or database or "", on.this.name) if on is not None else None
             if table is not None:
-                name = statement.expressions[0].name.lower()
+                name = statement.args["tables"][0].name.lower()
                 table.indexes = [i for i in table.indexes if i.name.lower() != name]
             return
         if isinstance(statement, exp.Alter) and kind == "TABLE":

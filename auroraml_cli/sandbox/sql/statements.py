@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from mysql_mimic.results import AllowedResult
 
 from . import account_ddl, explain, export, function_ddl, grants, load, locks, roles, show, triggers
+from .errors import SqlError
 from .lexer import IDENT, WORD, Parser
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
         following = parser.peek(1)
         if following is not None and following.kind in (IDENT, WORD) and not following.is_word(*_EXPLAIN_WORDS):
             return lambda: show.describe(session, parser)
+    if parser.at("SET", "NAMES"):
+        return lambda: set_names(session, parser)
     if parser.at("LOCK", "TABLES") or parser.at("LOCK", "TABLE") or parser.at("UNLOCK", "TABLES") or parser.at(
             "UNLOCK", "TABLE"):
         return lambda: locks.lock(session, parser)
@@ -65,6 +68,44 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
     if export.is_export(parser):
         return lambda: export.export(session, parser)
     return None
+
+
+def set_names(session: AuroraSession, p: Parser) -> AllowedResult:
+    """SET NAMES charset [COLLATE collation] | DEFAULT: the three connection character sets and
+    the connection's collation (1115 / 1273 for a name MySQL does not know)."""
+    from .column_types import MBMAXLEN, _charset_of
+    from .results import Affected
+
+    p.expect("SET", "NAMES")
+    token = p.peek()
+    if token is not None and token.is_word("DEFAULT"):
+        p.word()
+        p.end()
+        for name in ("character_set_client", "character_set_connection", "character_set_results",
+                     "collation_connection"):
+            session.variables.set(name, None)  # the global value
+        return Affected(0)
+    charset = (p.string() if token is not None and token.kind == "string" else p.identifier()).lower()
+    if charset not in MBMAXLEN:
+        raise SqlError(1115, f"Unknown character set: '{charset}'")
+    collation = None
+    if p.accept("COLLATE"):
+        token = p.peek()
+        collation = (p.string() if token is not None and token.kind == "string" else p.identifier()).lower()
+        owner = _charset_of(collation)
+        if owner is None:
+            raise SqlError(1273, f"Unknown collation: '{collation}'")
+        if owner != charset and {owner, charset} != {"utf8", "utf8mb3"}:
+            raise SqlError(1253, f"COLLATION '{collation}' is not valid for CHARACTER SET '{charset}'")
+    p.end()
+    for name in ("character_set_client", "character_set_connection", "character_set_results"):
+        session.variables.set(name, charset)
+    session.variables.set("collation_connection", collation or _DEFAULT_COLLATIONS.get(charset, f"{charset}_general_ci"))
+    return Affected(0)
+
+
+_DEFAULT_COLLATIONS = {"utf8mb4": "utf8mb4_0900_ai_ci", "utf8": "utf8mb3_general_ci", "utf8mb3": "utf8mb3_general_ci",
+                       "latin1": "latin1_swedish_ci", "binary": "binary", "ascii": "ascii_general_ci"}
 
 
 def unfold_comments(sql: str, mysql_version: str) -> str:

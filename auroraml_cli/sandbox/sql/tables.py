@@ -116,11 +116,35 @@ class Tables:
             statement = exp.Delete(this=statement.expressions[0])
         if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
             _for_sqlite_table(statement)
+        if isinstance(statement, (exp.Create, exp.Drop)) and _kind(statement) == "INDEX":
+            indexed = self._index_for_sqlite(statement, database)
+            if isinstance(statement, exp.Drop):
+                return statement, indexed
         _name_columns(statement)
         _map_tables(statement, database, self, system)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
+
+    def _index_for_sqlite(self, statement: exp.Expression, database: str | None) -> str:
+        """An index is named per table in MySQL, per database in SQLite: its SQLite name is
+        "db<US>table<US>index". CREATE INDEX is renamed in place; DROP INDEX ... ON t is written
+        out (1091 for an index that is not there)."""
+        if isinstance(statement, exp.Create):
+            index = statement.this
+            table = index.args["table"]
+            name = _physical(table.db or database or "", f"{table.name}{SEPARATOR}{index.name}")
+            index.set("this", exp.to_identifier(name, quoted=True))
+            return name
+        on = statement.args.get("cluster")
+        if on is None:
+            raise not_supported("DROP INDEX without ON table")
+        index = statement.args["tables"][0].name
+        name = _physical(on.this.db or database or "", f"{on.this.name}{SEPARATOR}{index}")
+        found = self._sqlite.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))
+        if found.fetchone() is None:
+            raise SqlError(1091, f"Can't DROP '{index}'; check that column/key exists")
+        return f"DROP INDEX {_quote(name)}"
 
     def sqlite_rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """A read of the SQLite tables themselves (schema.py: row counts, AUTO_INCREMENT, PRAGMAs)."""
