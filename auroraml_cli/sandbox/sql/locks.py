@@ -1,4 +1,6 @@
-"""LOCK TABLES and UNLOCK TABLES, as mysqldump and mariadb-dump issue them around each table.
+"""LOCK TABLES and UNLOCK TABLES, as mysqldump and mariadb-dump issue them around each table, and
+the ALTER TABLE t DISABLE KEYS / ENABLE KEYS their output wraps each table's rows in (InnoDB
+ignores it: MySQL answers OK with a note; here, once the table exists and ALTER is held).
 
 MySQL's privilege rule is kept: LOCK TABLES on the table's database (else 1044) and SELECT on
 each table (else 1142); each table must exist (1146). The locks themselves are not modelled: the
@@ -56,3 +58,17 @@ def _lock_item(s: AuroraSession, p: Parser) -> tuple[str, str]:
         p.accept("LOW_PRIORITY")
         p.expect("WRITE")
     return s.database_for(named_db), table
+
+
+def keys(s: AuroraSession, p: Parser) -> AllowedResult:
+    p.expect("ALTER", "TABLE")
+    named_db, table = p.qualified()
+    p.word()  # DISABLE or ENABLE
+    p.expect("KEYS")
+    p.end()
+    database = s.database_for(named_db)
+    if not s.holds("ALTER", Level("table", database, table)):
+        raise SqlError(1142, f"ALTER command denied to user {s.who} for table '{table}'")
+    if table not in s.cluster.tables.table_names(database):
+        raise SqlError(1146, f"Table '{database}.{table}' doesn't exist")
+    return Affected(0)

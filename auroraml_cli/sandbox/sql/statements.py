@@ -57,6 +57,9 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
         following = parser.peek(1)
         if following is not None and following.kind in (IDENT, WORD) and not following.is_word(*_EXPLAIN_WORDS):
             return lambda: show.describe(session, parser)
+    if parser.at("ALTER", "TABLE") and len(parser.tokens) >= 2 and parser.tokens[-1].is_word("KEYS") and (
+            parser.tokens[-2].is_word("DISABLE", "ENABLE")):
+        return lambda: locks.keys(session, parser)
     if parser.at("SET", "NAMES"):
         return lambda: set_names(session, parser)
     if parser.at("LOCK", "TABLES") or parser.at("LOCK", "TABLE") or parser.at("UNLOCK", "TABLES") or parser.at(
@@ -111,7 +114,8 @@ _DEFAULT_COLLATIONS = {"utf8mb4": "utf8mb4_0900_ai_ci", "utf8": "utf8mb3_general
 def unfold_comments(sql: str, mysql_version: str) -> str:
     """MySQL's executable comments run: `/*! text */` always, `/*!NNNNN text */` when the server's
     version (8.0.39 is 80039) is at least NNNNN; other comments, and MariaDB's `/*M!...*/`, stay
-    comments. Quoted text is left alone. (mysqldump writes `/*!40101 SET NAMES utf8mb4 */`.)"""
+    comments. Quoted text is left alone. (mysqldump writes `/*!40101 SET NAMES utf8mb4 */` and
+    `SELECT /*!40001 SQL_NO_CACHE */ ...`; MySQL 8.0 has no query cache, so that hint is dropped.)"""
     if "/*!" not in sql:
         return sql
     major, minor, patch = (int(part) for part in (mysql_version.split("-")[0].split(".") + ["0", "0"])[:3])
@@ -134,7 +138,10 @@ def unfold_comments(sql: str, mysql_version: str) -> str:
             body = sql[i + 3:close]
             digits = len(body) - len(body.lstrip("0123456789"))
             wanted = int(body[:digits]) if digits in (5, 6) else 0
-            out.append(" " + (body[digits:] if wanted <= version else "") + " ")
+            text = body[digits:] if wanted <= version else ""
+            if text.strip().upper() in ("SQL_NO_CACHE", "SQL_CACHE"):  # no query cache in 8.0: a no-op
+                text = ""
+            out.append(" " + text + " ")
             i = close + 2
             continue
         out.append(char)

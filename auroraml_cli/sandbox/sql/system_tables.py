@@ -27,7 +27,8 @@ def read(s: AuroraSession, database: str, table: str) -> Table | None:
         views = {"schemata": _schemata, "tables": _tables, "routines": _routines, "columns": _columns,
                  "statistics": _statistics, "key_column_usage": _key_column_usage,
                  "table_constraints": _table_constraints, "referential_constraints": _referential_constraints,
-                 "partitions": _partitions, "files": _files, "column_statistics": _column_statistics}
+                 "partitions": _partitions, "files": _files, "column_statistics": _column_statistics,
+                 "triggers": _triggers}
     elif database == "mysql":
         views = {"user": _users, **({"default_roles": _default_roles, "role_edges": _role_edges}
                                     if s.engine.uses_roles else {})}
@@ -221,6 +222,29 @@ def _files(s: AuroraSession) -> Table:
                "MAX_DATA_LENGTH", "INDEX_LENGTH", "DATA_FREE", "CREATE_TIME", "UPDATE_TIME", "CHECK_TIME", "CHECKSUM",
                "STATUS", "EXTRA"]
     return columns, []  # the sandbox keeps no tablespace files
+
+
+def trigger_rows(s: AuroraSession) -> list[tuple[str, str, str, str, str]]:
+    """(database, trigger, event, table, timing) of the cluster's triggers, from SQLite's own
+    catalogue (triggers.py keeps no MySQL text of them; SET NEW triggers run AFTER in SQLite)."""
+    rows = []
+    for name, table, sql in s.cluster.tables.sqlite_rows(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"):
+        db, _, trigger = name.partition("\x1f")
+        words = sql.upper().split()
+        timing = next((w for w in words if w in ("BEFORE", "AFTER")), "AFTER")
+        event = next((w for w in words if w in ("INSERT", "UPDATE", "DELETE")), "INSERT")
+        rows.append((db, trigger, event, table.partition("\x1f")[2], timing))
+    return rows
+
+
+def _triggers(s: AuroraSession) -> Table:
+    columns = ["TRIGGER_CATALOG", "TRIGGER_SCHEMA", "TRIGGER_NAME", "EVENT_MANIPULATION", "EVENT_OBJECT_CATALOG",
+               "EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE", "ACTION_ORDER", "ACTION_CONDITION", "ACTION_STATEMENT",
+               "ACTION_ORIENTATION", "ACTION_TIMING"]
+    rows = [("def", db, name, event, "def", db, table, 1, None, None, "ROW", timing)
+            for db, name, event, table, timing in trigger_rows(s)]
+    return columns, rows
 
 
 def _column_statistics(s: AuroraSession) -> Table:

@@ -220,3 +220,29 @@ def test_sqlalchemy_reflection_and_create_all(v3):
         assert sa.inspect(engine).get_table_names() == []
     finally:
         engine.dispose()
+
+
+def test_mariadb_dump_round_trip(shop, v3):
+    """mariadb-dump reads the metadata (SHOW CREATE TABLE, information_schema, LOCK TABLES, ...);
+    its output, replayed by the mariadb client, makes the same table with the same rows."""
+    import shutil
+    import subprocess
+
+    from sandbox_support import PASSWORD
+
+    dump, client = shutil.which("mariadb-dump"), shutil.which("mariadb")
+    if dump is None or client is None:
+        pytest.skip("the mariadb client tools are not installed")
+    shop.run("INSERT INTO owners (id, name) VALUES (1, 'it''s'), (2, NULL)")
+    shop.run("INSERT INTO items (name, kind, owner, doc) VALUES ('one', 'b', 1, '[1, 2]')")
+    login = ["-h", v3.host, "-P", str(v3.port), "-uadmin", f"-p{PASSWORD}", "--skip-ssl"]
+    dumped = subprocess.run([dump, *login, "shop"], capture_output=True, text=True, timeout=60, check=False)
+    assert dumped.returncode == 0, dumped.stderr
+    shop.run("CREATE DATABASE copy")
+    restored = subprocess.run([client, *login, "copy"], input=dumped.stdout, capture_output=True, text=True,
+                              timeout=60, check=False)
+    assert restored.returncode == 0, restored.stderr
+    for table in ("owners", "items"):
+        assert shop.one(f"SHOW CREATE TABLE copy.{table}") == shop.one(f"SHOW CREATE TABLE shop.{table}")
+    assert shop.rows("SELECT * FROM copy.owners ORDER BY id") == [(1, "it's"), (2, None)]
+    assert shop.rows("SELECT name, kind, owner, doc FROM copy.items") == [("one", "b", 1, "[1, 2]")]
