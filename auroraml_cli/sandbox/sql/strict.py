@@ -82,24 +82,31 @@ def register(connection: sqlite3.Connection, failures: list[SqlError], catalogue
         if found is None:
             return value
         try:
-            if value is None:
-                if found.nullable or found.auto_increment:
-                    return None
-                raise _Refused(1048, f"Column '{found.name}' cannot be null")
-            return normalize(found, value, strict=bool(strict), table=table)
-        except _Refused as refused:
-            if refused.code == 1048:
-                failures.append(SqlError(1048, refused.message))
-            elif not strict:
-                failures.append(not_supported(
-                    f"storing a value MySQL would clip or truncate with a warning outside a strict sql_mode "
-                    f"({refused.message}) in the sandbox"))
-            else:
-                suffix = "" if refused.code == 3140 else f" at row {row}"
-                failures.append(SqlError(refused.code, refused.message + suffix))
+            return stored(found, value, strict=bool(strict), table=table, row=row)
+        except SqlError as error:
+            failures.append(error)
             raise
 
     connection.create_function(FUNCTION, 7, store)
+
+
+def stored(column: Column, value: Any, *, strict: bool, table: str, row: int) -> Any:
+    """The value MySQL stores in the column, or the SqlError it raises (1235 outside a strict
+    sql_mode, where MySQL would store a clipped value with a warning)."""
+    try:
+        if value is None:
+            if column.nullable or column.auto_increment:
+                return None
+            raise _Refused(1048, f"Column '{column.name}' cannot be null")
+        return normalize(column, value, strict=strict, table=table)
+    except _Refused as refused:
+        if refused.code == 1048:
+            raise SqlError(1048, refused.message) from None
+        if not strict:
+            raise not_supported(f"storing a value MySQL would clip or truncate with a warning outside a strict "
+                                f"sql_mode ({refused.message}) in the sandbox") from None
+        suffix = "" if refused.code == 3140 else f" at row {row}"
+        raise SqlError(refused.code, refused.message + suffix) from None
 
 
 # -- statements ------------------------------------------------------------------------------------
@@ -146,6 +153,10 @@ def _insert(s: AuroraSession, catalogue: Catalogue, statement: exp.Insert, stric
             if len(values) != len(columns):
                 return statement  # SQLite's count mismatch becomes 1136
             for column, value in zip(columns, values):
+                literal = _literal(value)
+                if literal is not _NOT_LITERAL:  # checked now, in MySQL's order: row by row, column by column
+                    stored(column, literal, strict=strict, table=table.name, row=number)  # type: ignore[arg-type]
+            for column, value in zip(columns, values):
                 _wrap(value, table.db, table.name, column, number, False, strict)  # type: ignore[arg-type]
     else:
         for select in _selects(source):
@@ -186,6 +197,29 @@ def _update(s: AuroraSession, catalogue: Catalogue, statement: exp.Update, stric
         if column is not None:
             _wrap(assignment.expression, table.db, table.name, column, 0, index == 0, strict)
     return statement
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: exp.Expression) -> Any:
+    """A literal's value as SQLite will hand it to MYSQL_STORE, or _NOT_LITERAL."""
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        inner = _literal(node.this)
+        return -inner if isinstance(inner, (int, float)) else _NOT_LITERAL
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.name
+        try:
+            return int(node.name)
+        except ValueError:
+            try:
+                return float(node.name)
+            except ValueError:
+                return _NOT_LITERAL
+    return _NOT_LITERAL
 
 
 def _wrap(value: exp.Expression, db: str, table: str, column: Column, row: int, first: bool, strict: bool) -> None:
