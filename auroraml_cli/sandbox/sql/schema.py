@@ -96,8 +96,8 @@ class TableDef:
     indexes: list[Index] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     comment: str = ""
-    charset: str = DEFAULT_CHARSET
-    collation: str = DEFAULT_COLLATION
+    charset: str = ""  # "": the server's default, filled in by definition() for the engine
+    collation: str = ""
     auto_increment_start: int = 1
 
     def column(self, name: str) -> Column | None:
@@ -274,7 +274,6 @@ def table_from_create(create: exp.Create, db: str) -> TableDef:
             table.comment = prop.this.name
         elif isinstance(prop, exp.CharacterSetProperty):
             table.charset = prop.this.name.lower()
-            table.collation = _default_collation(table.charset)
         elif isinstance(prop, exp.CollateProperty):
             table.collation = prop.this.name.lower()
         elif isinstance(prop, exp.AutoIncrementProperty):
@@ -468,7 +467,7 @@ def show_create_table(table: TableDef, engine: Engine, auto_increment: int | Non
     options += f" DEFAULT CHARSET={table.charset}"
     if engine.uses_roles:
         options += f" COLLATE={table.collation}"
-    elif table.collation != _default_collation(table.charset):
+    elif table.collation != ("utf8mb4_general_ci" if table.charset == "utf8mb4" else _default_collation(table.charset)):
         options += f" COLLATE={table.collation}"
     if table.comment:
         options += f" COMMENT={quote_string(table.comment)}"
@@ -539,7 +538,7 @@ def index_rows(table: TableDef, cardinality: dict[str, int]) -> list[tuple]:
     return rows
 
 
-def definition(tables: Any, db: str, name: str) -> TableDef:
+def definition(tables: Any, db: str, name: str, engine: Engine | None = None) -> TableDef:
     """The table's definition: the catalogue's, else (a table made by CREATE TABLE ... SELECT or
     by a path the catalogue does not follow) one read from SQLite's own columns. 1146 if absent."""
     from .errors import SqlError
@@ -548,7 +547,7 @@ def definition(tables: Any, db: str, name: str) -> TableDef:
         raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
     found = tables.schema.get(db, name)
     if found is not None:
-        return found
+        return _resolved(found, engine)
     physical = '"' + f"{db}\x1f{name}".replace('"', '""') + '"'
     table = TableDef(db, name)
     for _, column, declared, notnull, default, pk in tables.sqlite_rows(f"PRAGMA table_info({physical})"):
@@ -566,7 +565,24 @@ def definition(tables: Any, db: str, name: str) -> TableDef:
                 table.indexes.append(Index("PRIMARY", [column], "PRIMARY"))
             else:
                 primary.columns.append(column)
-    return table
+    return _resolved(table, engine)
+
+
+def _resolved(table: TableDef, engine: Engine | None) -> TableDef:
+    """The table with its character set and collation named: those written, else the server's
+    defaults (utf8mb4 / utf8mb4_0900_ai_ci on MySQL 8.0, latin1 / latin1_swedish_ci on 5.7)."""
+    import dataclasses
+
+    from .column_types import _charset_of
+
+    if table.charset and table.collation:
+        return table
+    v8 = engine is None or engine.uses_roles
+    charset = table.charset or (_charset_of(table.collation) if table.collation else None) or (
+        DEFAULT_CHARSET if v8 else "latin1")
+    collation = table.collation or (
+        "utf8mb4_general_ci" if charset == "utf8mb4" and not v8 else _default_collation(charset))
+    return dataclasses.replace(table, charset=charset, collation=collation)
 
 
 _SQLITE_TYPES = {"": DataType("TEXT"), "TEXT": DataType("TEXT"), "INTEGER": DataType("BIGINT"),

@@ -175,7 +175,7 @@ def table_named(s: AuroraSession, p: Parser, *, second_from: bool = False) -> sc
     database = s.database_for(named_db)
     if not any(s.holds(privilege, Level("table", database, name)) for privilege in _ANY_TABLE_PRIVILEGE):
         raise SqlError(1142, f"SELECT command denied to user {s.who} for table '{name}'")
-    return schema.definition(s.cluster.tables, database, name)
+    return schema.definition(s.cluster.tables, database, name, s.engine)
 
 
 def columns(s: AuroraSession, p: Parser, full: bool) -> AllowedResult:
@@ -256,7 +256,7 @@ def table_status_rows(s: AuroraSession, database: str) -> list[tuple]:
     tables = s.cluster.tables
     rows = []
     for name in tables.table_names(database):
-        table = schema.definition(tables, database, name)
+        table = schema.definition(tables, database, name, s.engine)
         count = tables.row_count(database, name)
         rows.append((name, "InnoDB", 10, "Dynamic", count, 0, 16384, 0, 0, 0,
                      schema.next_auto_increment(tables, table), None, None, None, table.collation, None, "",

@@ -67,7 +67,7 @@ def _definitions(s: AuroraSession) -> list[schema.TableDef]:
         for name in tables.table_names(db):
             level = Level("table", db, name)
             if any(s.holds(privilege, level) for privilege in _ANY_TABLE_PRIVILEGE):
-                found.append(schema.definition(tables, db, name))
+                found.append(schema.definition(tables, db, name, s.engine))
     return found
 
 

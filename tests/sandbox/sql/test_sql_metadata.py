@@ -246,3 +246,19 @@ def test_mariadb_dump_round_trip(shop, v3):
         assert shop.one(f"SHOW CREATE TABLE copy.{table}") == shop.one(f"SHOW CREATE TABLE shop.{table}")
     assert shop.rows("SELECT * FROM copy.owners ORDER BY id") == [(1, "it's"), (2, None)]
     assert shop.rows("SELECT name, kind, owner, doc FROM copy.items") == [("one", "b", 1, "[1, 2]")]
+
+
+def test_aurora_2_prints_as_mysql_5_7(client_for):
+    """Aurora MySQL 2 is MySQL 5.7: integer display widths, latin1 the server's default."""
+    from sandbox_support import PASSWORD, V2
+
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    with start_endpoint(cluster_id="v2", engine_version=V2, master_password=PASSWORD) as endpoint:
+        old = client_for(endpoint)
+        old.run("CREATE DATABASE d")
+        old.run("CREATE TABLE d.t (id INT UNSIGNED NOT NULL, name VARCHAR(5), PRIMARY KEY (id))")
+        assert old.one("SHOW CREATE TABLE d.t")[1] == (
+            "CREATE TABLE `t` (\n  `id` int(10) unsigned NOT NULL,\n  `name` varchar(5) DEFAULT NULL,\n"
+            "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=latin1")
+        assert old.rows("DESCRIBE d.t")[0] == ("id", "int(10) unsigned", "NO", "PRI", None, "")
