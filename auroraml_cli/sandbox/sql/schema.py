@@ -221,6 +221,30 @@ class Catalogue:
                 column, keys = _column(action)
                 table.columns.append(column)
                 _add_keys(table, keys)
+            elif isinstance(action, exp.AddConstraint):
+                keys: list[tuple[str, str | None, list[str]]] = []
+                before = len(table.foreign_keys)
+                for node in action.expressions:
+                    if isinstance(node, exp.UniqueColumnConstraint) and isinstance(node.this, exp.Schema):
+                        keys.append(("UNIQUE", node.this.this.name if node.this.this else None,
+                                     [_name(e) for e in node.this.expressions]))
+                    elif isinstance(node, exp.IndexColumnConstraint):
+                        keys.append(("KEY", node.this.name if node.this else None, [_name(e) for e in node.expressions]))
+                    elif isinstance(node, (exp.Constraint, exp.ForeignKey)):
+                        _constraint(table, node, keys)
+                for kind, name, columns in keys:
+                    if kind == "PRIMARY":
+                        _add_keys(table, [(kind, name, columns)])
+                    else:
+                        _add_index(table, Index(name or _free_index_name(table, columns[0]), columns, kind))
+                if len(table.foreign_keys) > before:
+                    _foreign_key_indexes(table)
+            elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() in ("INDEX", "FOREIGN KEY"):
+                dropped = action.args["tables"][0].name.lower()
+                if str(action.args.get("kind")).upper() == "INDEX":
+                    table.indexes = [i for i in table.indexes if i.name.lower() != dropped]
+                else:
+                    table.foreign_keys = [f for f in table.foreign_keys if f.name.lower() != dropped]
             elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
                 for dropped in action.expressions:
                     lowered = dropped.name.lower()

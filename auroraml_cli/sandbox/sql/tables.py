@@ -116,6 +116,10 @@ class Tables:
             statement = exp.Delete(this=statement.expressions[0])
         if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
             _for_sqlite_table(statement)
+        if isinstance(statement, exp.Alter) and len(statement.args.get("actions") or []) == 1:
+            keyed = self._key_alter_for_sqlite(statement, database)
+            if keyed is not None:
+                return statement, keyed
         if isinstance(statement, (exp.Create, exp.Drop)) and _kind(statement) == "INDEX":
             indexed = self._index_for_sqlite(statement, database)
             if isinstance(statement, exp.Drop):
@@ -145,6 +149,39 @@ class Tables:
         if found.fetchone() is None:
             raise SqlError(1091, f"Can't DROP '{index}'; check that column/key exists")
         return f"DROP INDEX {_quote(name)}"
+
+    def _key_alter_for_sqlite(self, statement: exp.Alter, database: str | None) -> str | None:
+        """ALTER TABLE t ADD [UNIQUE] KEY|INDEX / DROP INDEX as SQLite's CREATE/DROP INDEX; ADD
+        CONSTRAINT ... FOREIGN KEY / DROP FOREIGN KEY change only the catalogue (SQLite does not
+        enforce foreign keys here). None: not such an ALTER."""
+        action = statement.args["actions"][0]
+        target = statement.this
+        db = target.db or database or ""
+        physical = _quote(_physical(db, target.name))
+        nothing = f"DELETE FROM {physical} WHERE 0"  # no rows, no result set: the table must exist
+        if isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "FOREIGN KEY":
+            return nothing
+        if isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "INDEX":
+            drop = exp.Drop(kind="INDEX", tables=action.args["tables"], cluster=exp.OnProperty(this=target.copy()))
+            return self._index_for_sqlite(drop, database)
+        if not isinstance(action, exp.AddConstraint) or len(action.expressions) != 1:
+            return None
+        key = action.expressions[0]
+        if isinstance(key, exp.Constraint) and all(isinstance(e, exp.ForeignKey) for e in key.expressions):
+            return nothing
+        if isinstance(key, exp.UniqueColumnConstraint) and isinstance(key.this, exp.Schema):
+            name, columns, unique = (key.this.this.name if key.this.this else ""), key.this.expressions, True
+        elif isinstance(key, exp.IndexColumnConstraint) and not key.args.get("kind"):
+            name, columns, unique = (key.this.name if key.this else ""), key.expressions, False
+        else:
+            return None
+        from .schema import _free_index_name
+
+        known = self.schema.get(db, target.name)
+        name = name or (_free_index_name(known, columns[0].name) if known else columns[0].name)
+        listed = ", ".join(_quote(c.name) for c in columns)
+        index = _quote(_physical(db, f"{target.name}{SEPARATOR}{name}"))
+        return f"CREATE {'UNIQUE ' if unique else ''}INDEX {index} ON {physical} ({listed})"
 
     def sqlite_rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """A read of the SQLite tables themselves (schema.py: row counts, AUTO_INCREMENT, PRAGMAs)."""

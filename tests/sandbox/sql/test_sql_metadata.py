@@ -262,3 +262,24 @@ def test_aurora_2_prints_as_mysql_5_7(client_for):
             "CREATE TABLE `t` (\n  `id` int(10) unsigned NOT NULL,\n  `name` varchar(5) DEFAULT NULL,\n"
             "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=latin1")
         assert old.rows("DESCRIBE d.t")[0] == ("id", "int(10) unsigned", "NO", "PRI", None, "")
+
+
+def test_keys_added_and_dropped_by_alter_table(admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("USE d")
+    admin.run("CREATE TABLE p (id INT PRIMARY KEY)")
+    admin.run("CREATE TABLE t (a INT, b INT)")
+    admin.run("ALTER TABLE t ADD UNIQUE INDEX ux (a, b)")
+    admin.run("ALTER TABLE t ADD KEY (b)")
+    admin.run("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id)")
+    assert admin.one("SHOW CREATE TABLE t")[1] == (
+        "CREATE TABLE `t` (\n  `a` int DEFAULT NULL,\n  `b` int DEFAULT NULL,\n  UNIQUE KEY `ux` (`a`,`b`),\n"
+        "  KEY `b` (`b`),\n  CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`)\n"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci")
+    admin.run("INSERT INTO t VALUES (1, 1)")
+    assert admin.error("INSERT INTO t VALUES (1, 1)")[0] == 1062  # the unique key is enforced
+    admin.run("ALTER TABLE t DROP FOREIGN KEY fk")
+    admin.run("ALTER TABLE t DROP INDEX ux")
+    admin.run("INSERT INTO t VALUES (1, 1)")
+    assert [r[2] for r in admin.rows("SHOW INDEX FROM t")] == ["b"]
+    assert admin.error("ALTER TABLE t DROP INDEX nope") == (1091, "Can't DROP 'nope'; check that column/key exists")
