@@ -145,6 +145,8 @@ class Catalogue:
 
     def __init__(self) -> None:
         self._tables: dict[tuple[str, str], TableDef] = {}
+        # (database, trigger) → (event, table, timing) as written (SQLite runs some BEFORE triggers AFTER)
+        self.triggers: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.rows_written = 0  # strict.py's row count in the statement running (MySQL's `at row N`)
 
     def get(self, db: str, table: str) -> TableDef | None:
@@ -159,9 +161,13 @@ class Catalogue:
     def drop_database(self, db: str) -> None:
         for key in [k for k in self._tables if k[0] == db]:
             del self._tables[key]
+        for key in [k for k in self.triggers if k[0] == db]:
+            del self.triggers[key]
 
     def forget(self, db: str, table: str) -> None:
         self._tables.pop((db, table), None)
+        for key in [k for k, (_, on, _) in self.triggers.items() if k[0] == db and on == table]:
+            del self.triggers[key]  # a table's triggers go with it
 
     def apply(self, statement: exp.Expression, database: str | None) -> None:
         """Follow a statement SQLite has just run (anything the catalogue does not model it leaves)."""

@@ -225,17 +225,9 @@ def _files(s: AuroraSession) -> Table:
 
 
 def trigger_rows(s: AuroraSession) -> list[tuple[str, str, str, str, str]]:
-    """(database, trigger, event, table, timing) of the cluster's triggers, from SQLite's own
-    catalogue (triggers.py keeps no MySQL text of them; SET NEW triggers run AFTER in SQLite)."""
-    rows = []
-    for name, table, sql in s.cluster.tables.sqlite_rows(
-            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"):
-        db, _, trigger = name.partition("\x1f")
-        words = sql.upper().split()
-        timing = next((w for w in words if w in ("BEFORE", "AFTER")), "AFTER")
-        event = next((w for w in words if w in ("INSERT", "UPDATE", "DELETE")), "INSERT")
-        rows.append((db, trigger, event, table.partition("\x1f")[2], timing))
-    return rows
+    """(database, trigger, event, table, timing) of the cluster's triggers, as created."""
+    triggers = s.cluster.tables.schema.triggers
+    return [(db, name, *triggers[(db, name)]) for db, name in sorted(triggers)]
 
 
 def _triggers(s: AuroraSession) -> Table:

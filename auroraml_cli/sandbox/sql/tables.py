@@ -28,7 +28,7 @@ from .schema import Catalogue
 SEPARATOR = "\x1f"
 SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
 # System tables Aurora has that the sandbox does not keep: refused by name, not "doesn't exist".
-_NOT_MODELLED = frozenset({("information_schema", "triggers"), ("mysql", "aurora_s3_load_history")})
+_NOT_MODELLED = frozenset({("mysql", "aurora_s3_load_history")})
 
 # (database, table) → (column names, rows), or None for a table the view does not have.
 SystemTables = Callable[[str, str], "tuple[list[str], list[tuple]] | None"]
@@ -226,9 +226,11 @@ class Tables:
             self._sqlite.execute(sql)
         except sqlite3.Error as error:
             raise _mysql_error(error, statements[0], database) from None
+        self.schema.triggers[(database, name)] = (event, table, timing)  # as MySQL lists it
 
     def drop_trigger(self, database: str, name: str) -> None:
         self._sqlite.execute(f"DROP TRIGGER {_quote(_physical(database, name))}")
+        self.schema.triggers.pop((database, name), None)
 
     @contextmanager
     def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:
