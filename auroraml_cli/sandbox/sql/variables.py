@@ -12,7 +12,7 @@ from mysql_mimic.variables import DEFAULT, SYSTEM_VARIABLES, GlobalVariables, Se
 
 from .. import catalog
 from .engine import Engine
-from .errors import SqlError
+from .errors import SqlError, not_supported
 
 # Engine defaults of the parameters whose catalogue entry has no value (AWS shows none until set).
 _ENGINE_DEFAULTS_80: dict[str, Any] = {
@@ -130,11 +130,47 @@ class SessionValues(SessionVariables):
             return
         if name in _CONNECTION_CHARSETS and value is not None:
             value = _connection_charset(str(value))
+        if name == "sql_mode" and value is not DEFAULT:
+            value = sql_mode_value(value)
         if name in RESTRICTED_SESSION:
             if str(value).upper() not in RESTRICTED_SESSION[name]:
                 raise SqlError(1231, f"Variable '{name}' can't be set to the value of '{value}'")
             value = str(value).upper()
         super().set(name, value, force=True)
+
+
+# MySQL 8.0's sql_mode names in the order @@sql_mode lists them, and the combination modes.
+_SQL_MODES = ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY",
+              "NO_UNSIGNED_SUBTRACTION", "NO_DIR_IN_CREATE", "ANSI", "NO_AUTO_VALUE_ON_ZERO", "NO_BACKSLASH_ESCAPES",
+              "STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE", "ALLOW_INVALID_DATES",
+              "ERROR_FOR_DIVISION_BY_ZERO", "TRADITIONAL", "HIGH_NOT_PRECEDENCE", "NO_ENGINE_SUBSTITUTION",
+              "PAD_CHAR_TO_FULL_LENGTH", "TIME_TRUNCATE_FRACTIONAL")
+_SQL_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"),
+}
+
+# Modes that change how a statement reads or a value is stored, which the sandbox does not follow.
+_NOT_MODELLED_MODES = frozenset({"ANSI_QUOTES", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "ALLOW_INVALID_DATES",
+                                 "PAD_CHAR_TO_FULL_LENGTH"})
+
+
+def sql_mode_value(value: Any) -> str:
+    """A sql_mode as MySQL 8.0 stores it: names upper case, combinations expanded, in MySQL's
+    order; an unknown name (or NULL) is 1231."""
+    if value is None:
+        raise SqlError(1231, "Variable 'sql_mode' can't be set to the value of 'NULL'")
+    names = {part.strip().upper() for part in str(value).split(",") if part.strip()}
+    for name in list(names):
+        if name not in _SQL_MODES:
+            raise SqlError(1231, f"Variable 'sql_mode' can't be set to the value of '{name}'")
+        names.update(_SQL_MODE_COMBINATIONS.get(name, ()))
+    changed = sorted(names & _NOT_MODELLED_MODES)
+    if changed:
+        raise not_supported(f"sql_mode {','.join(changed)} (it changes how statements read or values are stored) "
+                            "in the sandbox")
+    return ",".join(mode for mode in _SQL_MODES if mode in names)
 
 
 # The session's character sets the endpoint encodes and decodes with (mysql-mimic's codecs).

@@ -170,3 +170,18 @@ def test_round_trip_or_documented_error_over_the_wire(typed, value, text):
         code, _ = typed.error(f"INSERT INTO t (i, v) VALUES ({value}, '{escaped}')")
         assert code == (1264 if not -128 <= value <= 127 else 1406)
         assert typed.value("SELECT COUNT(*) FROM t") == 0
+
+
+def test_sql_mode_as_mysql_stores_it(admin):
+    admin.run("SET sql_mode = traditional")
+    assert admin.value("SELECT @@sql_mode") == (
+        "STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,TRADITIONAL,"
+        "NO_ENGINE_SUBSTITUTION")
+    admin.run("SET sql_mode = 'no_auto_value_on_zero, only_full_group_by'")
+    assert admin.value("SELECT @@sql_mode") == "ONLY_FULL_GROUP_BY,NO_AUTO_VALUE_ON_ZERO"
+    assert admin.error("SET sql_mode = 'NOPE'") == (1231, "Variable 'sql_mode' can't be set to the value of 'NOPE'")
+    assert admin.error("SET sql_mode = NULL") == (1231, "Variable 'sql_mode' can't be set to the value of 'NULL'")
+    code, message = admin.error("SET sql_mode = 'ANSI'")
+    assert code == 1235 and "ANSI_QUOTES,PIPES_AS_CONCAT" in message
+    admin.run("SET sql_mode = ''")
+    assert admin.value("SELECT @@sql_mode") == ""
