@@ -147,6 +147,7 @@ class Catalogue:
         self._tables: dict[tuple[str, str], TableDef] = {}
         # (database, trigger) → (event, table, timing) as written (SQLite runs some BEFORE triggers AFTER)
         self.triggers: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self.store_keys: dict[str, tuple] = {}  # strict.py's MYSQL_STORE keys, read once per statement
         self.rows_written = 0  # strict.py's row count in the statement running (MySQL's `at row N`)
 
     def get(self, db: str, table: str) -> TableDef | None:

@@ -187,7 +187,8 @@ class AuroraSession(Session):
         if left.name.lower() in RESTRICTED_SESSION:
             self._check_restricted_session(left.name.lower())
         right = setitem.this.right
-        if isinstance(right, exp.Var) or (isinstance(right, exp.Column) and not right.table):  # a bare word: ROW
+        bare = isinstance(right, exp.Var) or (isinstance(right, exp.Column) and not right.table)
+        if bare and right.name.upper() not in ("DEFAULT", "ON", "OFF"):  # a bare word: ROW, utf8mb4
             setitem = setitem.copy()
             setitem.this.set("expression", exp.Literal.string(right.name))
         elif isinstance(right, exp.Parameter):  # SET sql_mode = @OLD_SQL_MODE (mysqldump's output)

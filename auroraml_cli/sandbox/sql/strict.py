@@ -1,10 +1,11 @@
 """The values INSERT and UPDATE write, checked and stored as MySQL 8.0 does in its default strict
 sql_mode (STRICT_TRANS_TABLES, NO_ZERO_IN_DATE, NO_ZERO_DATE) [docs/reference/sql-compat.md].
 
-`prepare` wraps each value a statement writes in MYSQL_STORE(value, db, table, column, row,
-first, strict), a SQLite function that checks the value against the column's definition in the
-catalogue (schema.py) and returns what MySQL would store: '2024-1-5' in a DATE is '2024-01-05',
-12.345 in a DECIMAL(5,2) is 12.35 (MySQL rounds with a note, not an error), 'abc  ' in a
+`prepare` checks each literal a statement writes in Python and writes it as stored; any other
+value it wraps in MYSQL_STORE(value, 'db<US>table<US>column<US>row<US>first<US>strict'), a SQLite
+function that checks the value against the column's definition in the catalogue (schema.py)
+when the row is written. Either way the value becomes what MySQL would store: '2024-1-5' in a
+DATE is '2024-01-05', 12.345 in a DECIMAL(5,2) is 12.35 (MySQL rounds with a note, not an error), 'abc  ' in a
 VARCHAR(4) is 'abc ' (extra trailing spaces are cut with a note). What MySQL refuses raises its
 error, worded as MySQL 8.0 words it, with the row counted from 1 in the statement:
 
@@ -36,6 +37,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from mysql_mimic.intercept import value_to_expression
 from sqlglot import exp
 
 from .errors import SqlError, not_supported
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from .session import AuroraSession
 
 FUNCTION = "MYSQL_STORE"
+_SEPARATOR = "\x1f"  # between the parts of MYSQL_STORE's key: db, table, column, row, first, strict
 _INT_BITS = {"TINYINT": 8, "SMALLINT": 16, "MEDIUMINT": 24, "INT": 32, "BIGINT": 64}
 _TEXT_BYTES = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215, "LONGTEXT": 4294967295,
                "TINYBLOB": 255, "BLOB": 65535, "MEDIUMBLOB": 16777215, "LONGBLOB": 4294967295}
@@ -72,22 +75,27 @@ def is_strict(sql_mode: Any) -> bool:
 def register(connection: sqlite3.Connection, failures: list[SqlError], catalogue: Catalogue) -> None:
     """MYSQL_STORE in the tables' SQLite connection (not deterministic: called for every row)."""
 
-    def store(value: Any, db: str, table: str, column: str, row: int, first: int, strict: int) -> Any:
+    def store(value: Any, key: str) -> Any:
+        found = catalogue.store_keys.get(key)
+        if found is None:  # once per key and statement (prepare empties the cache)
+            db, table, column, row_text, first, strict = key.split(_SEPARATOR)
+            definition = catalogue.get(db, table)
+            found = catalogue.store_keys[key] = (definition.column(column) if definition else None, table,
+                                                 int(row_text), first == "1", strict == "1")
+        column_def, table, row, first, strict = found
+        if column_def is None:
+            return value
         if not row:
             if first:
                 catalogue.rows_written += 1
             row = catalogue.rows_written
-        definition = catalogue.get(db, table)
-        found = definition.column(column) if definition is not None else None
-        if found is None:
-            return value
         try:
-            return stored(found, value, strict=bool(strict), table=table, row=row)
+            return stored(column_def, value, strict=strict, table=table, row=row)
         except SqlError as error:
             failures.append(error)
             raise
 
-    connection.create_function(FUNCTION, 7, store)
+    connection.create_function(FUNCTION, 2, store)
 
 
 def stored(column: Column, value: Any, *, strict: bool, table: str, row: int) -> Any:
@@ -120,6 +128,7 @@ def prepare(s: AuroraSession, statement: exp.Expression) -> exp.Expression:
     catalogue = s.cluster.tables.schema
     strict = is_strict(s.variables.get("sql_mode"))
     catalogue.rows_written = 0
+    catalogue.store_keys.clear()
     if isinstance(statement, exp.Insert):
         return _insert(s, catalogue, statement, strict)
     return _update(s, catalogue, statement, strict)
@@ -152,11 +161,17 @@ def _insert(s: AuroraSession, catalogue: Catalogue, statement: exp.Insert, stric
             values = row.expressions if isinstance(row, exp.Tuple) else [row]
             if len(values) != len(columns):
                 return statement  # SQLite's count mismatch becomes 1136
+            expressions = []
             for column, value in zip(columns, values):
                 literal = _literal(value)
-                if literal is not _NOT_LITERAL:  # checked now, in MySQL's order: row by row, column by column
-                    stored(column, literal, strict=strict, table=table.name, row=number)  # type: ignore[arg-type]
-            for column, value in zip(columns, values):
+                if literal is _NOT_LITERAL:
+                    expressions.append((column, value))
+                    continue
+                # Checked now, in MySQL's order (row by row, column by column), and written as stored.
+                result = stored(column, literal, strict=strict, table=table.name, row=number)  # type: ignore[arg-type]
+                if result != literal or type(result) is not type(literal):
+                    value.replace(value_to_expression(result))
+            for column, value in expressions:
                 _wrap(value, table.db, table.name, column, number, False, strict)  # type: ignore[arg-type]
     else:
         for select in _selects(source):
@@ -225,10 +240,8 @@ def _literal(node: exp.Expression) -> Any:
 def _wrap(value: exp.Expression, db: str, table: str, column: Column, row: int, first: bool, strict: bool) -> None:
     if isinstance(value, exp.Var) and value.name.upper() == "DEFAULT":
         return
-    call = exp.Anonymous(this=FUNCTION, expressions=[
-        value.copy(), exp.Literal.string(db), exp.Literal.string(table), exp.Literal.string(column.name),
-        exp.Literal.number(row), exp.Literal.number(int(first)), exp.Literal.number(int(strict))])
-    value.replace(call)
+    key = _SEPARATOR.join((db, table, column.name, str(row), str(int(first)), str(int(strict))))
+    value.replace(exp.Anonymous(this=FUNCTION, expressions=[value.copy(), exp.Literal.string(key)]))
 
 
 # -- values ----------------------------------------------------------------------------------------
