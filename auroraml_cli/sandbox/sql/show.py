@@ -126,13 +126,12 @@ def _filtered_rows(p: Parser, rows: list[tuple], names: list[str]) -> tuple[list
 
 def _tables(s: AuroraSession, p: Parser, full: bool) -> AllowedResult:
     named = p.identifier() if p.accept("FROM") or p.accept("IN") else None
-    matches = _like(p)
     database = s.database_for(named)
-    names = [name for name in s.cluster.tables.table_names(database) if matches(name)]
+    names = s.cluster.tables.table_names(database)
     column = f"Tables_in_{database}"
     if full:
-        return [(name, "BASE TABLE") for name in names], [column, "Table_type"]
-    return [(name,) for name in names], [column]
+        return _filtered_rows(p, [(name, "BASE TABLE") for name in names], [column, "Table_type"])
+    return _filtered_rows(p, [(name,) for name in names], [column])
 
 
 def _like(p: Parser) -> Callable[[str], bool]:

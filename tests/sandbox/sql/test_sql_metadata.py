@@ -147,6 +147,9 @@ def test_table_status_and_create_database(shop):
     assert ("InnoDB", "DEFAULT") == shop.rows("SHOW ENGINES")[0][:2]
     assert shop.rows("SHOW CHARACTER SET LIKE 'utf8mb4'") == [("utf8mb4", "UTF-8 Unicode", "utf8mb4_0900_ai_ci", 4)]
     assert shop.rows("SHOW COLLATION WHERE Collation = 'utf8mb4_bin'")[0][:3] == ("utf8mb4_bin", "utf8mb4", 46)
+    assert shop.rows("SHOW FULL TABLES WHERE Table_type = 'VIEW'") == []  # how SQLAlchemy lists views
+    assert shop.rows("SHOW FULL TABLES FROM shop WHERE Table_type = 'BASE TABLE'") == [
+        ("items", "BASE TABLE"), ("owners", "BASE TABLE")]
 
 
 def test_lock_tables_privilege_rule(shop, v3, client_for):
@@ -206,6 +209,7 @@ def test_sqlalchemy_reflection_and_create_all(v3):
         metadata.create_all(engine)
         inspector = sa.inspect(engine)
         assert inspector.get_table_names() == ["orders", "users"]
+        assert inspector.get_view_names() == []
         columns = inspector.get_columns("users")
         assert [(c["name"], str(c["type"]), c["nullable"]) for c in columns] == [
             ("id", "INTEGER", False), ("name", "VARCHAR(30)", False), ("score", "DECIMAL(5, 2)", True)]
