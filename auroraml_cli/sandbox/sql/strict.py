@@ -112,7 +112,7 @@ def stored(column: Column, value: Any, *, strict: bool, table: str, row: int) ->
             raise SqlError(1048, refused.message) from None
         if not strict:
             raise not_supported(f"storing a value MySQL would clip or truncate with a warning outside a strict "
-                                f"sql_mode ({refused.message}) in the sandbox") from None
+                                f"sql_mode or with INSERT IGNORE ({refused.message}) in the sandbox") from None
         suffix = "" if refused.code == 3140 else f" at row {row}"
         raise SqlError(refused.code, refused.message + suffix) from None
 
@@ -130,7 +130,8 @@ def prepare(s: AuroraSession, statement: exp.Expression) -> exp.Expression:
     catalogue.rows_written = 0
     catalogue.store_keys.clear()
     if isinstance(statement, exp.Insert):
-        return _insert(s, catalogue, statement, strict)
+        # INSERT IGNORE turns these errors into warnings and stores a clipped value, as a non-strict mode does.
+        return _insert(s, catalogue, statement, strict and not statement.args.get("ignore"))
     return _update(s, catalogue, statement, strict)
 
 
