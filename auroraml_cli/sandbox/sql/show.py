@@ -1,7 +1,8 @@
 """SHOW statements: VARIABLES (the writer's parameter values), STATUS (Aurora ML's counters and
 Uptime), DATABASES, TABLES, GRANTS, CREATE FUNCTION, WARNINGS; and the table metadata clients
 read (schema.py renders it as MySQL 8.0 does): [FULL] COLUMNS|FIELDS, CREATE TABLE, INDEX|INDEXES|
-KEYS, TABLE STATUS, CREATE DATABASE, ENGINES, CHARACTER SET, COLLATION, TRIGGERS (none listed).
+KEYS, TABLE STATUS, CREATE DATABASE, ENGINES, CHARACTER SET, COLLATION, TRIGGERS (empty, or refused for
+a table with triggers).
 VARIABLES, STATUS and COLUMNS take `LIKE 'pattern'` or `WHERE expr` (over the columns shown)."""
 
 from __future__ import annotations
