@@ -21,6 +21,9 @@ _STATES = {
     # CREATE FUNCTION's names and data types (column_types)
     1059: b"42000", 1063: b"42000", 1074: b"42000", 1253: b"42000", 1273: b"HY000", 1330: b"42000",
     1425: b"42000", 1426: b"42000", 1427: b"42000", 1439: b"42000", 1458: b"42000", 3013: b"HY000",
+    # values written in a strict sql_mode (strict.py), and DROP INDEX
+    1091: b"42000", 1264: b"22003", 1265: b"01000", 1292: b"22007", 1364: b"HY000", 1366: b"HY000",
+    1406: b"22001", 3140: b"22032",
 }
 SQLSTATES.update(_STATES)
 

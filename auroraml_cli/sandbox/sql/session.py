@@ -19,7 +19,7 @@ from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import ml_eval, statements, system_tables
+from . import ml_eval, statements, strict, system_tables
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -120,7 +120,7 @@ class AuroraSession(Session):
     # -- statements ---------------------------------------------------------------------------
 
     async def handle_query(self, sql: str, attrs: dict[str, str]) -> AllowedResult | Affected:
-        pieces = split_statements(sql)
+        pieces = split_statements(statements.unfold_comments(sql, self.engine.mysql_version))
         if not pieces:
             raise SqlError(1065, "Query was empty")
         result: AllowedResult | Affected = None
@@ -186,10 +186,14 @@ class AuroraSession(Session):
             raise need_privilege(*needed)
         if left.name.lower() in RESTRICTED_SESSION:
             self._check_restricted_session(left.name.lower())
-            right = setitem.this.right
-            if isinstance(right, exp.Var) or (isinstance(right, exp.Column) and not right.table):  # a bare word: ROW
-                setitem = setitem.copy()
-                setitem.this.set("expression", exp.Literal.string(right.name))
+        right = setitem.this.right
+        bare = isinstance(right, exp.Var) or (isinstance(right, exp.Column) and not right.table)
+        if bare and right.name.upper() not in ("DEFAULT", "ON", "OFF"):  # a bare word: ROW, utf8mb4
+            setitem = setitem.copy()
+            setitem.this.set("expression", exp.Literal.string(right.name))
+        elif isinstance(right, exp.Parameter):  # SET sql_mode = @OLD_SQL_MODE (mysqldump's output)
+            setitem = setitem.copy()
+            setitem.this.set("expression", value_to_expression(self.user_variables.get(right.name.lower())))
         super()._set_variable(setitem)
 
     def _check_restricted_session(self, name: str) -> None:
@@ -219,7 +223,8 @@ class AuroraSession(Session):
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         return ml_eval.run(self, self._with_user_variables(expression),
-                           lambda statement: self.cluster.tables.run(statement, self.database, system))
+                           lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,
+                                                                     system))
 
     def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
         """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""
@@ -256,6 +261,8 @@ class _Values(VariableProcessor):
     _variables: SessionValues
 
     def _transform(self, node: exp.Expression) -> exp.Expression:
+        if node.find_ancestor(exp.DefaultColumnConstraint, exp.OnUpdateColumnConstraint):
+            return node  # DEFAULT CURRENT_TIMESTAMP stays an expression, evaluated when a row is written
         if not isinstance(node, exp.SessionParameter):
             return super()._transform(node)
         scope = self._variables.global_variables if node.text("kind").upper() == "GLOBAL" else self._variables

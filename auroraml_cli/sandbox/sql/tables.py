@@ -21,12 +21,14 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from . import strict
 from .errors import SqlError, no_database, not_supported, unknown_database
+from .schema import Catalogue
 
 SEPARATOR = "\x1f"
 SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
 # System tables Aurora has that the sandbox does not keep: refused by name, not "doesn't exist".
-_NOT_MODELLED = frozenset({("information_schema", "triggers"), ("mysql", "aurora_s3_load_history")})
+_NOT_MODELLED = frozenset({("mysql", "aurora_s3_load_history")})
 
 # (database, table) → (column names, rows), or None for a table the view does not have.
 SystemTables = Callable[[str, str], "tuple[list[str], list[tuple]] | None"]
@@ -49,6 +51,8 @@ class Tables:
         self.databases: set[str] = set(SYSTEM_DATABASES)
         self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
         _add_mysql_functions(self._sqlite, self._failures)
+        self.schema = Catalogue()  # the tables' definitions as written (schema.py)
+        strict.register(self._sqlite, self._failures, self.schema)
 
     def close(self) -> None:
         self._sqlite.close()
@@ -72,6 +76,7 @@ class Tables:
         for table in tables:
             self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
         self.databases.discard(name)
+        self.schema.drop_database(name)
         return len(tables)
 
     def table_names(self, database: str) -> list[str]:
@@ -88,6 +93,7 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
+        written = statement
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
         try:
@@ -96,6 +102,7 @@ class Tables:
             if self._failures:
                 raise self._failures[0] from None
             raise _mysql_error(error, statement, database) from None
+        self.schema.apply(written, database)
         if cursor.description is None:
             last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
@@ -109,11 +116,76 @@ class Tables:
             statement = exp.Delete(this=statement.expressions[0])
         if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
             _for_sqlite_table(statement)
+        if isinstance(statement, exp.Alter) and len(statement.args.get("actions") or []) == 1:
+            keyed = self._key_alter_for_sqlite(statement, database)
+            if keyed is not None:
+                return statement, keyed
+        if isinstance(statement, (exp.Create, exp.Drop)) and _kind(statement) == "INDEX":
+            indexed = self._index_for_sqlite(statement, database)
+            if isinstance(statement, exp.Drop):
+                return statement, indexed
         _name_columns(statement)
         _map_tables(statement, database, self, system)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
+
+    def _index_for_sqlite(self, statement: exp.Expression, database: str | None) -> str:
+        """An index is named per table in MySQL, per database in SQLite: its SQLite name is
+        "db<US>table<US>index". CREATE INDEX is renamed in place; DROP INDEX ... ON t is written
+        out (1091 for an index that is not there)."""
+        if isinstance(statement, exp.Create):
+            index = statement.this
+            table = index.args["table"]
+            name = _physical(table.db or database or "", f"{table.name}{SEPARATOR}{index.name}")
+            index.set("this", exp.to_identifier(name, quoted=True))
+            return name
+        on = statement.args.get("cluster")
+        if on is None:
+            raise not_supported("DROP INDEX without ON table")
+        index = statement.args["tables"][0].name
+        name = _physical(on.this.db or database or "", f"{on.this.name}{SEPARATOR}{index}")
+        found = self._sqlite.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))
+        if found.fetchone() is None:
+            raise SqlError(1091, f"Can't DROP '{index}'; check that column/key exists")
+        return f"DROP INDEX {_quote(name)}"
+
+    def _key_alter_for_sqlite(self, statement: exp.Alter, database: str | None) -> str | None:
+        """ALTER TABLE t ADD [UNIQUE] KEY|INDEX / DROP INDEX as SQLite's CREATE/DROP INDEX; ADD
+        CONSTRAINT ... FOREIGN KEY / DROP FOREIGN KEY change only the catalogue (SQLite does not
+        enforce foreign keys here). None: not such an ALTER."""
+        action = statement.args["actions"][0]
+        target = statement.this
+        db = target.db or database or ""
+        physical = _quote(_physical(db, target.name))
+        nothing = f"DELETE FROM {physical} WHERE 0"  # no rows, no result set: the table must exist
+        if isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "FOREIGN KEY":
+            return nothing
+        if isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "INDEX":
+            drop = exp.Drop(kind="INDEX", tables=action.args["tables"], cluster=exp.OnProperty(this=target.copy()))
+            return self._index_for_sqlite(drop, database)
+        if not isinstance(action, exp.AddConstraint) or len(action.expressions) != 1:
+            return None
+        key = action.expressions[0]
+        if isinstance(key, exp.Constraint) and all(isinstance(e, exp.ForeignKey) for e in key.expressions):
+            return nothing
+        if isinstance(key, exp.UniqueColumnConstraint) and isinstance(key.this, exp.Schema):
+            name, columns, unique = (key.this.this.name if key.this.this else ""), key.this.expressions, True
+        elif isinstance(key, exp.IndexColumnConstraint) and not key.args.get("kind"):
+            name, columns, unique = (key.this.name if key.this else ""), key.expressions, False
+        else:
+            return None
+        from .schema import _free_index_name
+
+        known = self.schema.get(db, target.name)
+        name = name or (_free_index_name(known, columns[0].name) if known else columns[0].name)
+        listed = ", ".join(_quote(c.name) for c in columns)
+        index = _quote(_physical(db, f"{target.name}{SEPARATOR}{name}"))
+        return f"CREATE {'UNIQUE ' if unique else ''}INDEX {index} ON {physical} ({listed})"
+
+    def sqlite_rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """A read of the SQLite tables themselves (schema.py: row counts, AUTO_INCREMENT, PRAGMAs)."""
+        return self._sqlite.execute(sql, parameters).fetchall()
 
     def generated_columns(self, database: str, table: str) -> list[str]:
         """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
@@ -154,9 +226,11 @@ class Tables:
             self._sqlite.execute(sql)
         except sqlite3.Error as error:
             raise _mysql_error(error, statements[0], database) from None
+        self.schema.triggers[(database, name)] = (event, table, timing)  # as MySQL lists it
 
     def drop_trigger(self, database: str, name: str) -> None:
         self._sqlite.execute(f"DROP TRIGGER {_quote(_physical(database, name))}")
+        self.schema.triggers.pop((database, name), None)
 
     @contextmanager
     def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:
@@ -293,7 +367,13 @@ def _for_sqlite_table(create: exp.Create) -> None:
         elif isinstance(node, exp.UniqueColumnConstraint):
             columns = node.this.expressions if isinstance(node.this, exp.Schema) else None
             node.set("this", exp.Tuple(expressions=columns) if columns else None)
-    refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint)
+    for column in schema.find_all(exp.AutoIncrementColumnConstraint):  # SQLite numbers an INTEGER key itself
+        definition = column.find_ancestor(exp.ColumnDef)
+        if definition is not None:
+            definition.set("kind", exp.DataType.build("INTEGER"))
+    refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint,
+               # kept in the catalogue (schema.py), not in SQLite
+               exp.CommentColumnConstraint, exp.CharacterSetColumnConstraint, exp.ZeroFillColumnConstraint)
     for constraint in list(schema.find_all(*refused)):
         wrapper = constraint.parent  # ColumnConstraint(kind=...)
         (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()

@@ -12,7 +12,7 @@ from mysql_mimic.variables import DEFAULT, SYSTEM_VARIABLES, GlobalVariables, Se
 
 from .. import catalog
 from .engine import Engine
-from .errors import SqlError
+from .errors import SqlError, not_supported
 
 # Engine defaults of the parameters whose catalogue entry has no value (AWS shows none until set).
 _ENGINE_DEFAULTS_80: dict[str, Any] = {
@@ -128,11 +128,73 @@ class SessionValues(SessionVariables):
         if value is DEFAULT:
             self._values.pop(name, None)  # back to the global value
             return
+        if name in _CONNECTION_CHARSETS and value is not None:
+            value = _connection_charset(str(value))
+        if name == "sql_mode" and value is not DEFAULT:
+            value = sql_mode_value(value)
         if name in RESTRICTED_SESSION:
             if str(value).upper() not in RESTRICTED_SESSION[name]:
                 raise SqlError(1231, f"Variable '{name}' can't be set to the value of '{value}'")
             value = str(value).upper()
         super().set(name, value, force=True)
+
+
+# MySQL 8.0's sql_mode names in the order @@sql_mode lists them, and the combination modes.
+_SQL_MODES = ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY",
+              "NO_UNSIGNED_SUBTRACTION", "NO_DIR_IN_CREATE", "ANSI", "NO_AUTO_VALUE_ON_ZERO", "NO_BACKSLASH_ESCAPES",
+              "STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE", "ALLOW_INVALID_DATES",
+              "ERROR_FOR_DIVISION_BY_ZERO", "TRADITIONAL", "HIGH_NOT_PRECEDENCE", "NO_ENGINE_SUBSTITUTION",
+              "PAD_CHAR_TO_FULL_LENGTH", "TIME_TRUNCATE_FRACTIONAL")
+_SQL_MODE_COMBINATIONS = {
+    "ANSI": ("REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY"),
+    "TRADITIONAL": ("STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+                    "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"),
+}
+
+# Modes that change how a statement reads or a value is stored, which the sandbox does not follow.
+_NOT_MODELLED_MODES = frozenset({"ANSI_QUOTES", "PIPES_AS_CONCAT", "NO_BACKSLASH_ESCAPES", "ALLOW_INVALID_DATES",
+                                 "PAD_CHAR_TO_FULL_LENGTH"})
+
+
+def sql_mode_value(value: Any) -> str:
+    """A sql_mode as MySQL 8.0 stores it: names upper case, combinations expanded, in MySQL's
+    order; an unknown name (or NULL) is 1231."""
+    if value is None:
+        raise SqlError(1231, "Variable 'sql_mode' can't be set to the value of 'NULL'")
+    names = {part.strip().upper() for part in str(value).split(",") if part.strip()}
+    for name in list(names):
+        if name not in _SQL_MODES:
+            raise SqlError(1231, f"Variable 'sql_mode' can't be set to the value of '{name}'")
+        names.update(_SQL_MODE_COMBINATIONS.get(name, ()))
+    changed = sorted(names & _NOT_MODELLED_MODES)
+    if changed:
+        raise not_supported(f"sql_mode {','.join(changed)} (it changes how statements read or values are stored) "
+                            "in the sandbox")
+    return ",".join(mode for mode in _SQL_MODES if mode in names)
+
+
+# The session's character sets the endpoint encodes and decodes with (mysql-mimic's codecs).
+_CONNECTION_CHARSETS = ("character_set_client", "character_set_results", "character_set_connection")
+
+
+def _connection_charset(value: str) -> str:
+    """A character set as the endpoint can use it: `utf8mb3` is Python's utf8; `binary` (mysqldump
+    sets character_set_results to it) passes the stored UTF-8 bytes through, which is what utf8mb4
+    sends here, so the session shows utf8mb4 [docs/reference/sql-compat.md]."""
+    import codecs
+
+    from mysql_mimic.charset import CharacterSet
+
+    lowered = value.lower()
+    if lowered == "utf8mb3":
+        return "utf8"
+    if lowered not in CharacterSet.__members__:
+        raise SqlError(1115, f"Unknown character set: '{value}'")
+    try:
+        codecs.lookup(CharacterSet[lowered].codec)
+    except LookupError:
+        return "utf8mb4"
+    return lowered
 
 
 def show_value(variables: ClusterVariables | SessionValues, name: str) -> str:
@@ -160,6 +222,16 @@ def _schema(engine: Engine, kinds: dict[str, str]) -> dict[str, VariableSchema]:
         "default_tmp_storage_engine": (str, "InnoDB", True),
         "sql_mode": (str, _SQL_MODE_80 if v3 else _SQL_MODE_57, True),
         "transaction_isolation": (str, "REPEATABLE-READ", True),
+        # Session variables dump tools and drivers set or read on connect (MySQL 8.0 defaults).
+        "sql_quote_show_create": (bool, True, True), "unique_checks": (bool, True, True),
+        "foreign_key_checks": (bool, True, True), "sql_notes": (bool, True, True),
+        "sql_warnings": (bool, False, True), "sql_safe_updates": (bool, False, True),
+        "big_tables": (bool, False, True), "sql_big_selects": (bool, True, True),
+        "explicit_defaults_for_timestamp": (bool, True, True), "net_read_timeout": (int, 30, True),
+        "group_concat_max_len": (int, 1024, True), "innodb_lock_wait_timeout": (int, 50, True),
+        "information_schema_stats_expiry": (int, 86400, True), "div_precision_increment": (int, 4, True),
+        "default_week_format": (int, 0, True), "character_set_system": (str, "utf8mb3", False),
+        "version_compile_os": (str, "Linux", False), "version_compile_machine": (str, "x86_64", False),
     })
     defaults = _ENGINE_DEFAULTS_80 if v3 else _ENGINE_DEFAULTS_57
     for parameter in catalog.parameters(engine.family):
