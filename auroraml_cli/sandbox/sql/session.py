@@ -19,7 +19,7 @@ from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import ml_eval, statements, system_tables
+from . import ml_eval, statements, system_tables, transactions
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -31,7 +31,7 @@ from .errors import (
     syntax_error,
     unknown_database,
 )
-from .lexer import WORD, split_statements, tokenize
+from .lexer import IDENT, WORD, split_statements, tokenize
 from .results import Affected, label_columns
 from .tables import Outcome
 from .variables import RESTRICTED_SESSION, SessionValues
@@ -56,14 +56,12 @@ class AuroraSession(Session):
         self.account = AccountName("")  # known once the client has logged in
         self.active_roles: set[AccountName] = set()
         self.user_variables: dict[str, Any] = {}  # SET @name = ...
+        self.autocommit_before = True  # @@autocommit before the statement now running (transactions)
         self.middlewares = [
             self._set_var_middleware,
             self._set_middleware,
             self._use_middleware,
             self._kill_middleware,
-            self._begin_middleware,
-            self._commit_middleware,
-            self._rollback_middleware,
         ]
 
     @property
@@ -77,8 +75,13 @@ class AuroraSession(Session):
         if self.username is not None:  # None: the login failed and the connection is ending
             self._log_in()
 
-    async def reset(self) -> None:  # after COM_CHANGE_USER: a new login
+    async def reset(self) -> None:  # after COM_CHANGE_USER: a new login (and no transaction)
+        self.cluster.tables.end_session(self)
         self._log_in()
+
+    async def close(self) -> None:  # the client went away: its open transaction is rolled back
+        self.cluster.tables.end_session(self)
+        await super().close()
 
     def _log_in(self) -> None:
         account = self.cluster.accounts.login(self.username or "", self.client_host)
@@ -124,13 +127,23 @@ class AuroraSession(Session):
         if not pieces:
             raise SqlError(1065, "Query was empty")
         result: AllowedResult | Affected = None
-        for piece in pieces:
-            handler = statements.route(self, piece)
-            if handler is not None:
-                result = handler()
-            else:
-                self._check_reserved(piece)
-                result = await super().handle_query(piece, attrs)
+        with self.cluster.tables.session(self):
+            for piece in pieces:
+                result = await self._statement(piece, attrs)
+        return result
+
+    async def _statement(self, piece: str, attrs: dict[str, str]) -> AllowedResult | Affected:
+        words = [t.text.upper() for t in tokenize(piece)[:4] if t.kind in (WORD, IDENT)]
+        if transactions.handle(self, piece, words):
+            return Affected(0)
+        transactions.before(self, words)
+        handler = statements.route(self, piece)
+        if handler is not None:
+            result = handler()
+        else:
+            self._check_reserved(piece)
+            result = await super().handle_query(piece, attrs)
+        transactions.after(self, words)
         return result
 
     def _check_reserved(self, sql: str) -> None:
@@ -218,6 +231,7 @@ class AuroraSession(Session):
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
+        transactions.implicit_begin(self)
         return ml_eval.run(self, self._with_user_variables(expression),
                            lambda statement: self.cluster.tables.run(statement, self.database, system))
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,16 +46,112 @@ class Outcome:
     last_insert_id: int = 0
 
 
+# The client session whose statements run now (each client connection is its own asyncio task,
+# so each sees its own value); None: the cluster's own connection (demo data, resets, tests).
+_SESSION: ContextVar[Hashable | None] = ContextVar("auroraml_sql_session", default=None)
+
+
 class Tables:
+    """One SQLite database file in WAL mode (in a private temporary directory, deleted on close)
+    and one SQLite connection per client session: a session's transaction is its own, other
+    sessions read the last committed snapshot (as InnoDB's consistent read), and one transaction
+    at a time writes (a second writer gets MySQL's 1205 at once: the endpoint is one event-loop
+    thread, so waiting for the lock would block the transaction that holds it). See
+    docs/reference/sql-compat.md "Semantics and transactions"."""
+
     def __init__(self) -> None:
-        # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
-        self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.databases: set[str] = set(SYSTEM_DATABASES)
         self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
-        _add_mysql_functions(self._sqlite, self._failures)
+        self._directory = tempfile.mkdtemp(prefix="auroraml-sql-")
+        self._path = os.path.join(self._directory, "tables.db")
+        self._main = self._connect()
+        self._main.execute("PRAGMA journal_mode=WAL")
+        self._sessions: dict[Hashable, sqlite3.Connection] = {}
+        self._wrote: set[int] = set()  # id() of connections whose open transaction has written
+
+    def _connect(self) -> sqlite3.Connection:
+        # autocommit at the SQLite level (transactions are begun by the session, as MySQL's are);
+        # timeout 0: a lock conflict is an error now, never a wait on the event-loop thread.
+        connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=0)
+        for pragma in ("synchronous=OFF", "foreign_keys=ON", "temp_store=MEMORY", "recursive_triggers=ON"):
+            connection.execute(f"PRAGMA {pragma}")
+        _add_mysql_functions(connection, self._failures)
+        return connection
+
+    @property
+    def _sqlite(self) -> sqlite3.Connection:
+        key = _SESSION.get()
+        if key is None:
+            return self._main
+        connection = self._sessions.get(key)
+        if connection is None:
+            connection = self._sessions[key] = self._connect()
+        return connection
+
+    @contextmanager
+    def session(self, key: Hashable) -> Iterator[None]:
+        """Statements run inside are the client session `key`'s (its connection, its transaction)."""
+        token = _SESSION.set(key)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+
+    def end_session(self, key: Hashable) -> None:
+        """The client went away: its open transaction is rolled back, as MySQL does."""
+        connection = self._sessions.pop(key, None)
+        if connection is not None:
+            self._wrote.discard(id(connection))
+            connection.close()
 
     def close(self) -> None:
-        self._sqlite.close()
+        for connection in [*self._sessions.values(), self._main]:
+            connection.close()
+        self._sessions.clear()
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    # -- transactions (of the current session) ------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._sqlite.in_transaction
+
+    def begin(self) -> None:
+        self.commit()
+        self._sqlite.execute("BEGIN")
+
+    def commit(self) -> None:
+        connection = self._sqlite
+        self._wrote.discard(id(connection))
+        if connection.in_transaction:
+            self._transaction_statement("COMMIT")
+
+    def rollback(self) -> None:
+        connection = self._sqlite
+        self._wrote.discard(id(connection))
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+    def savepoint(self, statement: str, name: str) -> None:
+        """SAVEPOINT / ROLLBACK TO SAVEPOINT / RELEASE SAVEPOINT `name` (outside a transaction a
+        savepoint lasts no longer than its statement, as under MySQL's autocommit)."""
+        if statement == "SAVEPOINT" and not self.in_transaction:
+            return
+        if statement != "SAVEPOINT" and not self.in_transaction:
+            raise SqlError(1305, f"SAVEPOINT {name} does not exist")
+        sql = {"SAVEPOINT": "SAVEPOINT", "ROLLBACK": "ROLLBACK TO SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT"}
+        try:
+            self._sqlite.execute(f"{sql[statement]} {_quote(name)}")
+        except sqlite3.OperationalError as error:
+            if "no such savepoint" in str(error):
+                raise SqlError(1305, f"SAVEPOINT {name} does not exist") from None
+            raise
+
+    def _transaction_statement(self, sql: str) -> None:
+        try:
+            self._sqlite.execute(sql)
+        except sqlite3.OperationalError as error:
+            raise _mysql_error(error, exp.Commit(), None) from None
 
     # -- databases ----------------------------------------------------------------------------
 
@@ -90,16 +190,34 @@ class Tables:
         """Run one parsed MySQL statement against the cluster's tables."""
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
+        connection = self._sqlite
         try:
-            cursor = self._sqlite.execute(sql)
+            try:
+                cursor = connection.execute(sql)
+            except sqlite3.OperationalError as error:
+                if not self._restart_snapshot(connection, error):
+                    raise
+                cursor = connection.execute(sql)
         except sqlite3.Error as error:
             if self._failures:
                 raise self._failures[0] from None
             raise _mysql_error(error, statement, database) from None
+        if connection.in_transaction and not isinstance(statement, exp.Query):
+            self._wrote.add(id(connection))
         if cursor.description is None:
             last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
         return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+
+    def _restart_snapshot(self, connection: sqlite3.Connection, error: sqlite3.OperationalError) -> bool:
+        """A transaction that has only read wants to write after another session committed: SQLite
+        refuses (its snapshot is stale); InnoDB writes on the latest rows. Such a transaction has
+        nothing to lose, so it begins again on the latest snapshot (once)."""
+        if "locked" not in str(error) or not connection.in_transaction or id(connection) in self._wrote:
+            return False
+        connection.execute("ROLLBACK")
+        connection.execute("BEGIN")
+        return True
 
     def _for_sqlite(self, statement: exp.Expression, database: str | None, system: SystemTables
                     ) -> tuple[exp.Expression, str]:
@@ -170,11 +288,12 @@ class Tables:
                 self._sqlite.create_function(name, -1, None)
 
     def write_system_table(self, database: str, table: str, columns: list[str], rows: list[tuple]) -> None:
+        # TEMP: the session's own copy, written without the database's write lock.
         name = _quote(_physical(database, table))
-        self._sqlite.execute(f"DROP TABLE IF EXISTS {name}")
-        self._sqlite.execute(f"CREATE TABLE {name} ({', '.join(_quote(c) for c in columns)})")
+        self._sqlite.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        self._sqlite.execute(f"CREATE TEMP TABLE {name} ({', '.join(_quote(c) for c in columns)})")
         marks = ", ".join("?" for _ in columns)
-        self._sqlite.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        self._sqlite.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
 
 
 class _Deviation:
@@ -404,6 +523,8 @@ def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str 
         # SQLite names the columns, not the value or the key: "t.a, t.b".
         key = ",".join(_mysql_name(column.strip())[1] for column in match.group(1).split(","))
         return SqlError(1062, f"Duplicate entry for key '{key}'")
+    if "database is locked" in message or "database table is locked" in message:
+        return SqlError(1205, "Lock wait timeout exceeded; try restarting transaction")
     if _VALUE_COUNT.search(message):
         return SqlError(1136, "Column count doesn't match value count at row 1")
     return SqlError(1105, message)
