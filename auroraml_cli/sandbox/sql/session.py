@@ -56,6 +56,7 @@ class AuroraSession(Session):
         self.account = AccountName("")  # known once the client has logged in
         self.active_roles: set[AccountName] = set()
         self.user_variables: dict[str, Any] = {}  # SET @name = ...
+        self.last_insert_id = 0  # LAST_INSERT_ID(): the first id this session's last INSERT generated
         self.autocommit_before = True  # @@autocommit before the statement now running (transactions)
         self.middlewares = [
             self._set_var_middleware,
@@ -181,7 +182,8 @@ class AuroraSession(Session):
         login = lambda: f"{self.username}@{self.client_host}"  # noqa: E731  USER() is who connected
         functions.update({"USER": login, "SESSION_USER": login, "SYSTEM_USER": login,
                           "CURRENT_USER": lambda: str(self.account),
-                          "AURORA_VERSION": lambda: self.engine.aurora_version})
+                          "AURORA_VERSION": lambda: self.engine.aurora_version,
+                          "LAST_INSERT_ID": lambda: self.last_insert_id})
         if self.engine.uses_roles:  # MySQL 5.7 has no CURRENT_ROLE(): it stays an unknown function
             functions["CURRENT_ROLE"] = self.current_role
         return functions
@@ -232,8 +234,11 @@ class AuroraSession(Session):
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         transactions.implicit_begin(self)
-        return ml_eval.run(self, self._with_user_variables(expression),
-                           lambda statement: self.cluster.tables.run(statement, self.database, system))
+        outcome = ml_eval.run(self, self._with_user_variables(expression),
+                              lambda statement: self.cluster.tables.run(statement, self.database, system))
+        if outcome.last_insert_id:
+            self.last_insert_id = outcome.last_insert_id
+        return outcome
 
     def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
         """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""

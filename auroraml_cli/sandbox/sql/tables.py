@@ -25,6 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from . import keys
 from .errors import SqlError, no_database, not_supported, unknown_database
 
 SEPARATOR = "\x1f"
@@ -68,6 +69,8 @@ class Tables:
         self._main.execute("PRAGMA journal_mode=WAL")
         self._sessions: dict[Hashable, sqlite3.Connection] = {}
         self._wrote: set[int] = set()  # id() of connections whose open transaction has written
+        self._keys: dict[str, keys.TableKeys] = {}  # physical table → its keys as MySQL names them
+        self._created: tuple[str, keys.TableKeys] | None = None  # the CREATE TABLE being run
 
     def _connect(self) -> sqlite3.Connection:
         # autocommit at the SQLite level (transactions are begun by the session, as MySQL's are);
@@ -188,6 +191,8 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
+        original = statement
+        self._created = None
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
         connection = self._sqlite
@@ -201,11 +206,17 @@ class Tables:
         except sqlite3.Error as error:
             if self._failures:
                 raise self._failures[0] from None
+            if isinstance(error, sqlite3.IntegrityError):
+                key_error = self._key_error(str(error), original, database)
+                if key_error is not None:
+                    raise key_error from None
             raise _mysql_error(error, statement, database) from None
         if connection.in_transaction and not isinstance(statement, exp.Query):
             self._wrote.add(id(connection))
+        if self._created is not None:
+            self._table_created(*self._created)
         if cursor.description is None:
-            last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
+            last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
         return Outcome([d[0] for d in cursor.description], cursor.fetchall())
 
@@ -225,13 +236,96 @@ class Tables:
         statement = statement.copy()
         if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
             statement = exp.Delete(this=statement.expressions[0])
-        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
+        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE" and isinstance(statement.this, exp.Schema):
+            target = statement.this.this
+            db = target.db or database
+            if db and isinstance(target, exp.Table):
+                self._created = (_physical(db, target.name), keys.describe(statement, target.name))
+            keys.auto_increment_for_sqlite(statement)
             _for_sqlite_table(statement)
         _name_columns(statement)
         _map_tables(statement, database, self, system)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
+
+    def _first_id(self, insert: exp.Expression, database: str | None, cursor: sqlite3.Cursor) -> int:
+        """The first id a multi-row INSERT generated (MySQL's LAST_INSERT_ID; SQLite knows the last)."""
+        last = cursor.lastrowid or 0
+        target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+        named = [c.name.lower() for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else []
+        table_keys = self._keys.get(_physical(target.db or database or "", target.name)) if isinstance(
+            target, exp.Table) else None
+        if named and table_keys and len(table_keys.primary) == 1 and table_keys.primary[0].lower() not in named:
+            return max(last - max(cursor.rowcount, 1) + 1, 0)
+        return last
+
+    def _table_created(self, physical: str, table_keys: keys.TableKeys) -> None:
+        self._keys[physical] = table_keys
+        if table_keys.auto_increment is not None:  # AUTO_INCREMENT=n: the next id is n
+            self._sqlite.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                 (physical, table_keys.auto_increment - 1))
+
+    def _key_error(self, message: str, statement: exp.Expression, database: str | None) -> SqlError | None:
+        """1062 / 1451 / 1452 as MySQL 8 words them, from SQLite's constraint error."""
+        target = statement.find(exp.Table)
+        if target is None or not (target.db or database):
+            return None
+        db, table = target.db or database or "", target.name
+        table_keys = self._keys.get(_physical(db, table), keys.TableKeys())
+        if match := _UNIQUE.match(message):
+            columns = [_mysql_name(c.strip())[1].partition(".")[2] or _mysql_name(c.strip())[1]
+                       for c in match.group(1).split(",")]
+            columns = [c.rsplit(".", 1)[-1] for c in columns]
+            entry = self._duplicate_entry(statement, db, table, columns)
+            return SqlError(1062, f"Duplicate entry '{entry}' for key '{table}.{table_keys.key_name(columns)}'")
+        if "FOREIGN KEY constraint failed" in message:
+            if not isinstance(statement, exp.Delete) and table_keys.foreign:
+                child = table_keys.foreign[0]
+                return SqlError(1452, "Cannot add or update a child row: a foreign key constraint fails "
+                                      + child.definition(db, table))
+            deleting = isinstance(statement, exp.Delete)
+            for physical, child_keys in self._keys.items():
+                for fk in child_keys.foreign:
+                    acts = "ON DELETE CASCADE" in fk.actions or "ON DELETE SET NULL" in fk.actions
+                    if fk.parent == table and (fk.parent_db or _mysql_name(physical)[0]) == db and not (
+                            deleting and acts):
+                        child_db, child_table = _mysql_name(physical)
+                        return SqlError(1451, "Cannot delete or update a parent row: a foreign key constraint "
+                                              "fails " + fk.definition(child_db, child_table))
+        return None
+
+    def _duplicate_entry(self, statement: exp.Expression, db: str, table: str, columns: list[str]) -> str:
+        """The key's value in the row that collided (INSERT ... VALUES, UPDATE ... SET key = value)."""
+        rows: list[dict[str, Any]] = []
+        if isinstance(statement, exp.Insert) and isinstance(statement.expression, exp.Values):
+            names = [c.name.lower() for c in (statement.this.expressions if isinstance(statement.this, exp.Schema)
+                                             else [])]
+            if not names:
+                found = self._sqlite.execute(f"PRAGMA table_info({_quote(_physical(db, table))})").fetchall()
+                names = [row[1].lower() for row in found]
+            for row in statement.expression.expressions:
+                values = row.expressions if isinstance(row, exp.Tuple) else [row]
+                rows.append({n: v for n, v in zip(names, values)})
+        elif isinstance(statement, exp.Update):
+            rows.append({eq.this.name.lower(): eq.expression for eq in statement.expressions
+                         if isinstance(eq, exp.EQ)})
+        seen: set[tuple] = set()
+        for row in rows:
+            if not all(c.lower() in row for c in columns):
+                continue
+            try:
+                values = tuple(self._sqlite.execute("SELECT " + ", ".join(
+                    _for_sqlite(row[c.lower()].copy()).sql(dialect="sqlite") for c in columns)).fetchone())
+            except sqlite3.Error:
+                continue
+            where = " AND ".join(f"{_quote(c)} = ?" for c in columns)
+            clash = values in seen or self._sqlite.execute(
+                f"SELECT 1 FROM {_quote(_physical(db, table))} WHERE {where} LIMIT 1", values).fetchone()
+            if clash:
+                return "-".join(_entry_text(v) for v in values)
+            seen.add(values)
+        return ""
 
     def generated_columns(self, database: str, table: str) -> list[str]:
         """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
@@ -388,6 +482,14 @@ def _add_mysql_functions(connection: sqlite3.Connection, failures: list[SqlError
     connection.create_function("JSON_UNQUOTE", 1, _json_unquote, deterministic=True)
 
 
+def _entry_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
 def _physical(database: str, table: str) -> str:
     return f"{database}{SEPARATOR}{table}"
 
@@ -415,6 +517,10 @@ def _for_sqlite_table(create: exp.Create) -> None:
     refused = (exp.AutoIncrementColumnConstraint, exp.OnUpdateColumnConstraint)
     for constraint in list(schema.find_all(*refused)):
         wrapper = constraint.parent  # ColumnConstraint(kind=...)
+        column = wrapper.parent if isinstance(wrapper, exp.ColumnConstraint) else None
+        if isinstance(constraint, exp.AutoIncrementColumnConstraint) and isinstance(column, exp.ColumnDef) and any(
+                isinstance(c.kind, exp.PrimaryKeyColumnConstraint) for c in column.constraints):
+            continue  # INTEGER PRIMARY KEY AUTOINCREMENT (keys.auto_increment_for_sqlite)
         (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()
 
 
