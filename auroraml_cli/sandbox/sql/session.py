@@ -9,11 +9,13 @@ and ends in `query()`, which runs it on the cluster's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mysql_mimic import Session
 from mysql_mimic.intercept import value_to_expression
-from mysql_mimic.results import AllowedResult
+from mysql_mimic.results import AllowedResult, ResultColumn
+from mysql_mimic.types import ColumnType
 from mysql_mimic.session import Query, mysql_function_mapping
 from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
@@ -246,7 +248,10 @@ class AuroraSession(Session):
             return expression
         expression = expression.copy()
         for node in list(expression.find_all(exp.Parameter)):
-            value = value_to_expression(self.user_variables.get(node.name.lower()))
+            held = self.user_variables.get(node.name.lower())
+            value = value_to_expression(held)
+            if isinstance(held, float):  # a DOUBLE stays one (a bare literal would read as a DECIMAL)
+                value = exp.Cast(this=value, to=exp.DataType.build("DOUBLE"))
             if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
                 value = exp.alias_(value, exp.to_identifier(f"@{node.name}", quoted=True))
             node.replace(value)
@@ -286,7 +291,12 @@ class _Values(VariableProcessor):
 
 def _result(outcome: Outcome) -> AllowedResult:
     if outcome.columns:
-        return outcome.rows, outcome.columns
+        columns: list[Any] = list(outcome.columns)
+        for index, name in enumerate(columns):  # a DECIMAL column (semantics.exact) is sent as one
+            first = next((row[index] for row in outcome.rows if row[index] is not None), None)
+            if isinstance(first, Decimal):
+                columns[index] = ResultColumn(name=name, type=ColumnType.NEWDECIMAL)
+        return outcome.rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from . import keys
+from . import keys, semantics
 from .errors import SqlError, no_database, not_supported, unknown_database
 
 SEPARATOR = "\x1f"
@@ -218,7 +218,31 @@ class Tables:
         if cursor.description is None:
             last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
-        return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+        rows = cursor.fetchall()
+        kinds = semantics.decimal_scales(original, self._column_types(original, database)) if rows else []
+        if any(kind is not None and kind[0] == "dec" for kind in kinds) and len(kinds) == len(cursor.description):
+            rows = [tuple(semantics.exact(v, k) for v, k in zip(row, kinds)) for row in rows]
+        return Outcome([d[0] for d in cursor.description], rows)
+
+    def _column_types(self, select: exp.Expression, database: str | None) -> Callable[[str], str | None]:
+        """A column name's declared type in the tables a SELECT reads (the first that has it)."""
+        found: dict[str, str] = {}
+        read = False
+
+        def column_type(name: str) -> str | None:
+            nonlocal read
+            if not read:
+                read = True
+                for table in select.find_all(exp.Table):
+                    db = table.db or database
+                    if not db or db.lower() in SYSTEM_DATABASES:
+                        continue
+                    info = self._sqlite.execute(f"PRAGMA table_info({_quote(_physical(db, table.name))})").fetchall()
+                    for row in info:
+                        found.setdefault(row[1].lower(), row[2])
+            return found.get(name.lower())
+
+        return column_type
 
     def _restart_snapshot(self, connection: sqlite3.Connection, error: sqlite3.OperationalError) -> bool:
         """A transaction that has only read wants to write after another session committed: SQLite
@@ -480,6 +504,7 @@ def _add_mysql_functions(connection: sqlite3.Connection, failures: list[SqlError
                                ("VARIANCE_SAMP", True, False), ("VAR_SAMP", True, False)):
         connection.create_aggregate(name, 1, _deviation(sample, root))
     connection.create_function("JSON_UNQUOTE", 1, _json_unquote, deterministic=True)
+    semantics.add_functions(connection, failures)
 
 
 def _entry_text(value: Any) -> str:
@@ -566,6 +591,9 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
 
 
 def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
+    rewritten = semantics.rewrite(node, _for_sqlite)
+    if rewritten is not None:
+        return rewritten
     # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
     if isinstance(node, (exp.Left, exp.Right)):
         name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"
