@@ -318,7 +318,42 @@ def _checked(operator: str, failures: list[SqlError]) -> Callable[[Any, Any, str
     return apply
 
 
+class _ExactSum:
+    """SUM without float drift: each REAL is taken as the decimal it prints as (0.1 is 0.1), so a
+    DECIMAL column's sum is exact (then shown at its scale by `exact`); integers stay integers."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | int = 0
+        self.count = 0
+        self.real = False
+
+    def step(self, value: Any) -> None:
+        if value is None:
+            return
+        number = _number(value)
+        self.count += 1
+        if isinstance(number, float):
+            self.real = True
+            self.total = Decimal(self.total) + Decimal(repr(number))
+        else:
+            self.total += number
+
+    def finalize(self) -> Any:
+        if not self.count:
+            return None
+        return float(self.total) if self.real else self.total
+
+
+class _ExactAvg(_ExactSum):
+    def finalize(self) -> Any:
+        if not self.count:
+            return None
+        return float(Decimal(self.total) / self.count)
+
+
 def add_functions(connection: sqlite3.Connection, failures: list[SqlError]) -> None:
+    connection.create_aggregate("MYSQL_SUM", 1, _ExactSum)
+    connection.create_aggregate("MYSQL_AVG", 1, _ExactAvg)
     connection.create_collation(AI_CI, compare_ai_ci)
     connection.create_function("like", 2, _like, deterministic=True)
     connection.create_function("like", 3, _like, deterministic=True)
@@ -336,6 +371,7 @@ def add_functions(connection: sqlite3.Connection, failures: list[SqlError]) -> N
 # -- the rewrite ------------------------------------------------------------------------------------
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.NullSafeEQ)
+_EXACT_TYPES = {exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL}
 _TEXT_TYPES = {exp.DataType.Type.CHAR, exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT,
                exp.DataType.Type.TINYTEXT, exp.DataType.Type.MEDIUMTEXT, exp.DataType.Type.LONGTEXT,
                exp.DataType.Type.ENUM, exp.DataType.Type.SET, exp.DataType.Type.NCHAR, exp.DataType.Type.NVARCHAR}
@@ -378,6 +414,8 @@ def rewrite(node: exp.Expression, inner: Callable[[exp.Expression], exp.Expressi
         name = {exp.Add: "MYSQL_ADD", exp.Sub: "MYSQL_SUB", exp.Mul: "MYSQL_MUL"}[type(node)]
         text = f"({node.this.sql(dialect='mysql')} {'+' if isinstance(node, exp.Add) else '-' if isinstance(node, exp.Sub) else '*'} {node.expression.sql(dialect='mysql')})"
         return _udf(name, inner(node.this), inner(node.expression), exp.Literal.string(text))
+    if isinstance(node, (exp.Sum, exp.Avg)) and not isinstance(node.parent, exp.Window):
+        return _udf("MYSQL_SUM" if isinstance(node, exp.Sum) else "MYSQL_AVG", inner(node.this))
     if isinstance(node, exp.DateDiff) and node.args.get("unit") is None:
         return _udf("MYSQL_DATEDIFF", inner(node.this), inner(node.expression))
     if isinstance(node, exp.TimestampDiff):
@@ -400,6 +438,10 @@ def rewrite(node: exp.Expression, inner: Callable[[exp.Expression], exp.Expressi
             _textual(node.this) or _textual(node.expression)):
         return type(node)(this=exp.Collate(this=inner(node.this), expression=exp.var(AI_CI)),
                           expression=inner(node.expression))
+    if isinstance(node, exp.DataType) and node.this in _EXACT_TYPES and isinstance(node.parent, exp.ColumnDef):
+        # Declared as written (SQLite's NUMERIC affinity): decimal_scales reads the scale back.
+        params = ", ".join(p.name for p in node.expressions)
+        return exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=f"DECIMAL({params})" if params else "DECIMAL")
     if isinstance(node, exp.ColumnDef) and isinstance(node.args.get("kind"), exp.DataType) and (
             node.args["kind"].this in _TEXT_TYPES):
         return _text_column(node, inner)
