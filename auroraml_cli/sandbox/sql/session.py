@@ -33,7 +33,7 @@ from .errors import (
     syntax_error,
     unknown_database,
 )
-from .lexer import IDENT, WORD, split_statements, tokenize
+from .lexer import WORD, split_statements, tokenize
 from .results import Affected, label_columns
 from .tables import Outcome
 from .variables import RESTRICTED_SESSION, SessionValues
@@ -136,7 +136,7 @@ class AuroraSession(Session):
         return result
 
     async def _statement(self, piece: str, attrs: dict[str, str]) -> AllowedResult | Affected:
-        words = [t.text.upper() for t in tokenize(piece)[:4] if t.kind in (WORD, IDENT)]
+        words = transactions.first_words(piece)
         if transactions.handle(self, piece, words):
             return Affected(0)
         transactions.before(self, words)

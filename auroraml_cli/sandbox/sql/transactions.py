@@ -21,6 +21,20 @@ _IMPLICIT_COMMIT = frozenset({"CREATE", "DROP", "ALTER", "TRUNCATE", "RENAME", "
                               "UNLOCK", "INSTALL", "UNINSTALL", "OPTIMIZE", "ANALYZE", "REPAIR"})
 
 
+_COMMENTS = re.compile(r"\s*(?:/\*.*?\*/|(?:--|#)[^\n]*)", re.DOTALL)
+
+
+def first_words(sql: str) -> list[str]:
+    """A statement's first four words, upper case, after any leading comments (sqlglot's
+    tokenizer reads what follows RELEASE or SAVEPOINT as a command's text, so not with it)."""
+    start = 0
+    while match := _COMMENTS.match(sql, start):
+        if match.end() == start:
+            break
+        start = match.end()
+    return [w.upper() for w in re.findall(r"[A-Za-z_]+", sql[start : start + 80])[:4]]
+
+
 def handle(s: AuroraSession, sql: str, words: list[str]) -> bool:
     """Run `sql` if it is a transaction statement; whether it was."""
     if not words:
