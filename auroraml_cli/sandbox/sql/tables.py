@@ -172,8 +172,13 @@ class Tables:
                 return 0
             raise SqlError(1008, f"Can't drop database '{name}'; database doesn't exist")
         tables = self.table_names(name)
-        for table in tables:
-            self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
+        self._sqlite.execute("PRAGMA foreign_keys=OFF")  # the whole database goes, children and parents
+        try:
+            for table in tables:
+                self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
+                self._keys.pop(_physical(name, table), None)
+        finally:
+            self._sqlite.execute("PRAGMA foreign_keys=ON")
         self.databases.discard(name)
         return len(tables)
 
@@ -193,6 +198,8 @@ class Tables:
         """Run one parsed MySQL statement against the cluster's tables."""
         original = statement
         self._created = None
+        if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE":
+            self._check_drop(statement, database)
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
         connection = self._sqlite
@@ -272,6 +279,21 @@ class Tables:
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
+
+    def _check_drop(self, drop: exp.Drop, database: str | None) -> None:
+        """MySQL refuses to drop a table another table's foreign key references (3730), rows or
+        not; SQLite would drop it, or fail only when child rows exist. Dropped: its keys go too."""
+        dropping = {(t.db or database or "", t.name) for t in drop.find_all(exp.Table)}
+        for physical, child_keys in self._keys.items():
+            child = _mysql_name(physical)
+            if child in dropping:
+                continue
+            for fk in child_keys.foreign:
+                if (fk.parent_db or child[0], fk.parent) in dropping:
+                    raise SqlError(3730, f"Cannot drop table '{fk.parent}' referenced by a foreign key constraint "
+                                         f"'{fk.name}' on table '{child[1]}'.")
+        for db, table in dropping:
+            self._keys.pop(_physical(db, table), None)
 
     def _first_id(self, insert: exp.Expression, database: str | None, cursor: sqlite3.Cursor) -> int:
         """The first id a multi-row INSERT generated (MySQL's LAST_INSERT_ID; SQLite knows the last)."""

@@ -122,3 +122,21 @@ def test_auto_increment_spellings(admin, definition):
     admin.run("DELETE FROM d.t WHERE id = 2")
     admin.run("INSERT INTO d.t (v) VALUES (3)")
     assert admin.rows("SELECT id FROM d.t ORDER BY id") == [(1,), (3,)]
+
+
+def test_a_referenced_table_cannot_be_dropped(admin):
+    # MySQL 8 refuses with 3730 rows or not (MariaDB answers 1451: sandbox only).
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.p (id INT PRIMARY KEY)")
+    admin.run("CREATE TABLE d.c (pid INT, FOREIGN KEY (pid) REFERENCES p(id))")
+    assert admin.error("DROP TABLE d.p") == (
+        3730, "Cannot drop table 'p' referenced by a foreign key constraint 'c_ibfk_1' on table 'c'.")
+    admin.run("INSERT INTO d.p VALUES (1)")
+    admin.run("INSERT INTO d.c VALUES (1)")
+    admin.run("DROP TABLE d.c")
+    admin.run("DROP TABLE d.p")
+    admin.run("CREATE TABLE d.a (id INT PRIMARY KEY)")
+    admin.run("CREATE TABLE d.b (pid INT, FOREIGN KEY (pid) REFERENCES a(id))")
+    admin.run("INSERT INTO d.a VALUES (1)")
+    admin.run("INSERT INTO d.b VALUES (1)")
+    assert admin.run("DROP DATABASE d") == 2
