@@ -586,13 +586,14 @@ def _name_columns(statement: exp.Expression) -> None:
 def _map_tables(statement: exp.Expression, database: str | None, tables: Tables, system: SystemTables) -> None:
     ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     creating = isinstance(statement, exp.Create)
+    created_db = _created_db(statement)
     for table in list(statement.find_all(exp.Table)):
         if not table.name or (not table.db and table.name in ctes):
             continue
         if not table.db and table.name.upper() == "DUAL":  # SQLite selects without FROM
             (table.parent if isinstance(table.parent, exp.From) else table).pop()
             continue
-        db = table.db or database
+        db = table.db or (created_db if table.find_ancestor(exp.Reference) else None) or database
         if not db:
             raise no_database()
         name = table.name
@@ -610,6 +611,13 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         if isinstance(table.parent, (exp.From, exp.Join)):
             physical.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name)))
         table.replace(physical)
+
+
+def _created_db(statement: exp.Expression) -> str | None:
+    """The database of the table a CREATE TABLE makes: where its REFERENCES look by default."""
+    target = statement.this.this if isinstance(statement, exp.Create) and isinstance(statement.this, exp.Schema) \
+        else None
+    return target.db or None if isinstance(target, exp.Table) else None
 
 
 def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
