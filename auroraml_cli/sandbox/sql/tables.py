@@ -17,7 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,6 +222,11 @@ class Tables:
             self._wrote.add(id(connection))
         if self._created is not None:
             self._table_created(*self._created)
+        if isinstance(original, exp.TruncateTable):  # TRUNCATE starts the AUTO_INCREMENT counter again
+            for table in original.expressions:
+                physical = _physical(table.db or database or "", table.name)
+                with suppress(sqlite3.OperationalError):  # no sqlite_sequence: no AUTO_INCREMENT table yet
+                    connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (physical,))
         if cursor.description is None:
             last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)

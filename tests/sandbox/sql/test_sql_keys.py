@@ -140,3 +140,14 @@ def test_a_referenced_table_cannot_be_dropped(admin):
     admin.run("INSERT INTO d.a VALUES (1)")
     admin.run("INSERT INTO d.b VALUES (1)")
     assert admin.run("DROP DATABASE d") == 2
+
+
+def test_truncate_starts_the_counter_again(admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.plain (v INT)")
+    admin.run("TRUNCATE TABLE d.plain")  # no counter anywhere yet
+    admin.run("CREATE TABLE d.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+    admin.run("INSERT INTO d.t (v) VALUES (1), (2)")
+    admin.run("TRUNCATE TABLE d.t")
+    admin.run("INSERT INTO d.t (v) VALUES (3)")
+    assert admin.rows("SELECT id, v FROM d.t") == [(1, 3)]
