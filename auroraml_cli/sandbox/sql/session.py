@@ -9,17 +9,19 @@ and ends in `query()`, which runs it on the cluster's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mysql_mimic import Session
 from mysql_mimic.intercept import value_to_expression
-from mysql_mimic.results import AllowedResult
+from mysql_mimic.results import AllowedResult, ResultColumn
+from mysql_mimic.types import ColumnType
 from mysql_mimic.session import Query, mysql_function_mapping
 from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import ml_eval, statements, strict, system_tables
+from . import ml_eval, statements, strict, system_tables, transactions
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -56,14 +58,13 @@ class AuroraSession(Session):
         self.account = AccountName("")  # known once the client has logged in
         self.active_roles: set[AccountName] = set()
         self.user_variables: dict[str, Any] = {}  # SET @name = ...
+        self.last_insert_id = 0  # LAST_INSERT_ID(): the first id this session's last INSERT generated
+        self.autocommit_before = True  # @@autocommit before the statement now running (transactions)
         self.middlewares = [
             self._set_var_middleware,
             self._set_middleware,
             self._use_middleware,
             self._kill_middleware,
-            self._begin_middleware,
-            self._commit_middleware,
-            self._rollback_middleware,
         ]
 
     @property
@@ -77,8 +78,13 @@ class AuroraSession(Session):
         if self.username is not None:  # None: the login failed and the connection is ending
             self._log_in()
 
-    async def reset(self) -> None:  # after COM_CHANGE_USER: a new login
+    async def reset(self) -> None:  # after COM_CHANGE_USER: a new login (and no transaction)
+        self.cluster.tables.end_session(self)
         self._log_in()
+
+    async def close(self) -> None:  # the client went away: its open transaction is rolled back
+        self.cluster.tables.end_session(self)
+        await super().close()
 
     def _log_in(self) -> None:
         account = self.cluster.accounts.login(self.username or "", self.client_host)
@@ -124,13 +130,23 @@ class AuroraSession(Session):
         if not pieces:
             raise SqlError(1065, "Query was empty")
         result: AllowedResult | Affected = None
-        for piece in pieces:
-            handler = statements.route(self, piece)
-            if handler is not None:
-                result = handler()
-            else:
-                self._check_reserved(piece)
-                result = await super().handle_query(piece, attrs)
+        with self.cluster.tables.session(self):
+            for piece in pieces:
+                result = await self._statement(piece, attrs)
+        return result
+
+    async def _statement(self, piece: str, attrs: dict[str, str]) -> AllowedResult | Affected:
+        words = transactions.first_words(piece)
+        if transactions.handle(self, piece, words):
+            return Affected(0)
+        transactions.before(self, words)
+        handler = statements.route(self, piece)
+        if handler is not None:
+            result = handler()
+        else:
+            self._check_reserved(piece)
+            result = await super().handle_query(piece, attrs)
+        transactions.after(self, words)
         return result
 
     def _check_reserved(self, sql: str) -> None:
@@ -168,7 +184,8 @@ class AuroraSession(Session):
         login = lambda: f"{self.username}@{self.client_host}"  # noqa: E731  USER() is who connected
         functions.update({"USER": login, "SESSION_USER": login, "SYSTEM_USER": login,
                           "CURRENT_USER": lambda: str(self.account),
-                          "AURORA_VERSION": lambda: self.engine.aurora_version})
+                          "AURORA_VERSION": lambda: self.engine.aurora_version,
+                          "LAST_INSERT_ID": lambda: self.last_insert_id})
         if self.engine.uses_roles:  # MySQL 5.7 has no CURRENT_ROLE(): it stays an unknown function
             functions["CURRENT_ROLE"] = self.current_role
         return functions
@@ -222,9 +239,13 @@ class AuroraSession(Session):
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
-        return ml_eval.run(self, self._with_user_variables(expression),
-                           lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,
-                                                                     system))
+        transactions.implicit_begin(self)
+        outcome = ml_eval.run(self, self._with_user_variables(expression),
+                              lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,
+                                                                        system))
+        if outcome.last_insert_id:
+            self.last_insert_id = outcome.last_insert_id
+        return outcome
 
     def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
         """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""
@@ -232,7 +253,10 @@ class AuroraSession(Session):
             return expression
         expression = expression.copy()
         for node in list(expression.find_all(exp.Parameter)):
-            value = value_to_expression(self.user_variables.get(node.name.lower()))
+            held = self.user_variables.get(node.name.lower())
+            value = value_to_expression(held)
+            if isinstance(held, float):  # a DOUBLE stays one (a bare literal would read as a DECIMAL)
+                value = exp.Cast(this=value, to=exp.DataType.build("DOUBLE"))
             if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
                 value = exp.alias_(value, exp.to_identifier(f"@{node.name}", quoted=True))
             node.replace(value)
@@ -274,7 +298,12 @@ class _Values(VariableProcessor):
 
 def _result(outcome: Outcome) -> AllowedResult:
     if outcome.columns:
-        return outcome.rows, outcome.columns
+        columns: list[Any] = list(outcome.columns)
+        for index, name in enumerate(columns):  # a DECIMAL column (semantics.exact) is sent as one
+            first = next((row[index] for row in outcome.rows if row[index] is not None), None)
+            if isinstance(first, Decimal):
+                columns[index] = ResultColumn(name=name, type=ColumnType.NEWDECIMAL)
+        return outcome.rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
 
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import tempfile
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from . import strict
+from . import keys, semantics, strict
 from .errors import SqlError, no_database, not_supported, unknown_database
 from .schema import Catalogue
 
@@ -44,18 +48,116 @@ class Outcome:
     last_insert_id: int = 0
 
 
+# The client session whose statements run now (each client connection is its own asyncio task,
+# so each sees its own value); None: the cluster's own connection (demo data, resets, tests).
+_SESSION: ContextVar[Hashable | None] = ContextVar("auroraml_sql_session", default=None)
+
+
 class Tables:
+    """One SQLite database file in WAL mode (in a private temporary directory, deleted on close)
+    and one SQLite connection per client session: a session's transaction is its own, other
+    sessions read the last committed snapshot (as InnoDB's consistent read), and one transaction
+    at a time writes (a second writer gets MySQL's 1205 at once: the endpoint is one event-loop
+    thread, so waiting for the lock would block the transaction that holds it). See
+    docs/reference/sql-compat.md "Semantics and transactions"."""
+
     def __init__(self) -> None:
-        # The endpoint's event-loop thread is the only user; autocommit, as Aurora's default.
-        self._sqlite = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self.databases: set[str] = set(SYSTEM_DATABASES)
         self._failures: list[SqlError] = []  # a MySQL error a function of ours raised inside SQLite
-        _add_mysql_functions(self._sqlite, self._failures)
         self.schema = Catalogue()  # the tables' definitions as written (schema.py)
-        strict.register(self._sqlite, self._failures, self.schema)
+        self._directory = tempfile.mkdtemp(prefix="auroraml-sql-")
+        self._path = os.path.join(self._directory, "tables.db")
+        self._main = self._connect()
+        self._main.execute("PRAGMA journal_mode=WAL")
+        self._sessions: dict[Hashable, sqlite3.Connection] = {}
+        self._wrote: set[int] = set()  # id() of connections whose open transaction has written
+        self._keys: dict[str, keys.TableKeys] = {}  # physical table → its keys as MySQL names them
+        self._created: tuple[str, keys.TableKeys] | None = None  # the CREATE TABLE being run
+
+    def _connect(self) -> sqlite3.Connection:
+        # autocommit at the SQLite level (transactions are begun by the session, as MySQL's are);
+        # timeout 0: a lock conflict is an error now, never a wait on the event-loop thread.
+        connection = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=0)
+        for pragma in ("synchronous=OFF", "foreign_keys=ON", "temp_store=MEMORY", "recursive_triggers=ON"):
+            connection.execute(f"PRAGMA {pragma}")
+        _add_mysql_functions(connection, self._failures)
+        strict.register(connection, self._failures, self.schema)
+        return connection
+
+    @property
+    def _sqlite(self) -> sqlite3.Connection:
+        key = _SESSION.get()
+        if key is None:
+            return self._main
+        connection = self._sessions.get(key)
+        if connection is None:
+            connection = self._sessions[key] = self._connect()
+        return connection
+
+    @contextmanager
+    def session(self, key: Hashable) -> Iterator[None]:
+        """Statements run inside are the client session `key`'s (its connection, its transaction)."""
+        token = _SESSION.set(key)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+
+    def end_session(self, key: Hashable) -> None:
+        """The client went away: its open transaction is rolled back, as MySQL does."""
+        connection = self._sessions.pop(key, None)
+        if connection is not None:
+            self._wrote.discard(id(connection))
+            connection.close()
 
     def close(self) -> None:
-        self._sqlite.close()
+        for connection in [*self._sessions.values(), self._main]:
+            connection.close()
+        self._sessions.clear()
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+    # -- transactions (of the current session) ------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._sqlite.in_transaction
+
+    def begin(self) -> None:
+        self.commit()
+        self._sqlite.execute("BEGIN")
+
+    def commit(self) -> None:
+        connection = self._sqlite
+        self._wrote.discard(id(connection))
+        if connection.in_transaction:
+            self._transaction_statement("COMMIT")
+
+    def rollback(self) -> None:
+        connection = self._sqlite
+        self._wrote.discard(id(connection))
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+    def savepoint(self, statement: str, name: str) -> None:
+        """SAVEPOINT / ROLLBACK TO SAVEPOINT / RELEASE SAVEPOINT `name` (outside a transaction a
+        savepoint lasts no longer than its statement, as under MySQL's autocommit)."""
+        if statement == "SAVEPOINT" and not self.in_transaction:
+            return
+        if statement != "SAVEPOINT" and not self.in_transaction:
+            raise SqlError(1305, f"SAVEPOINT {name} does not exist")
+        sql = {"SAVEPOINT": "SAVEPOINT", "ROLLBACK": "ROLLBACK TO SAVEPOINT", "RELEASE": "RELEASE SAVEPOINT"}
+        try:
+            self._sqlite.execute(f"{sql[statement]} {_quote(name)}")
+        except sqlite3.OperationalError as error:
+            if "no such savepoint" in str(error):
+                raise SqlError(1305, f"SAVEPOINT {name} does not exist") from None
+            raise
+
+    def _transaction_statement(self, sql: str) -> None:
+        try:
+            self._sqlite.execute(sql)
+        except sqlite3.OperationalError as error:
+            raise _mysql_error(error, exp.Commit(), None) from None
 
     # -- databases ----------------------------------------------------------------------------
 
@@ -73,8 +175,13 @@ class Tables:
                 return 0
             raise SqlError(1008, f"Can't drop database '{name}'; database doesn't exist")
         tables = self.table_names(name)
-        for table in tables:
-            self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
+        self._sqlite.execute("PRAGMA foreign_keys=OFF")  # the whole database goes, children and parents
+        try:
+            for table in tables:
+                self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
+                self._keys.pop(_physical(name, table), None)
+        finally:
+            self._sqlite.execute("PRAGMA foreign_keys=ON")
         self.databases.discard(name)
         self.schema.drop_database(name)
         return len(tables)
@@ -93,20 +200,76 @@ class Tables:
 
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed MySQL statement against the cluster's tables."""
-        written = statement
+        original = statement
+        self._created = None
+        if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE":
+            self._check_drop(statement, database)
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()
+        connection = self._sqlite
         try:
-            cursor = self._sqlite.execute(sql)
+            try:
+                cursor = connection.execute(sql)
+            except sqlite3.OperationalError as error:
+                if not self._restart_snapshot(connection, error):
+                    raise
+                cursor = connection.execute(sql)
         except sqlite3.Error as error:
             if self._failures:
                 raise self._failures[0] from None
+            if isinstance(error, sqlite3.IntegrityError):
+                key_error = self._key_error(str(error), original, database)
+                if key_error is not None:
+                    raise key_error from None
             raise _mysql_error(error, statement, database) from None
-        self.schema.apply(written, database)
+        self.schema.apply(original, database)
+        if connection.in_transaction and not isinstance(statement, exp.Query):
+            self._wrote.add(id(connection))
+        if self._created is not None:
+            self._table_created(*self._created)
+        if isinstance(original, exp.TruncateTable):  # TRUNCATE starts the AUTO_INCREMENT counter again
+            for table in original.expressions:
+                physical = _physical(table.db or database or "", table.name)
+                with suppress(sqlite3.OperationalError):  # no sqlite_sequence: no AUTO_INCREMENT table yet
+                    connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (physical,))
         if cursor.description is None:
-            last = cursor.lastrowid if isinstance(statement, exp.Insert) else 0
+            last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
             return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
-        return Outcome([d[0] for d in cursor.description], cursor.fetchall())
+        rows = cursor.fetchall()
+        kinds = semantics.decimal_scales(original, self._column_types(original, database)) if rows else []
+        if any(kind is not None and kind[0] == "dec" for kind in kinds) and len(kinds) == len(cursor.description):
+            rows = [tuple(semantics.exact(v, k) for v, k in zip(row, kinds)) for row in rows]
+        return Outcome([d[0] for d in cursor.description], rows)
+
+    def _column_types(self, select: exp.Expression, database: str | None) -> Callable[[str], str | None]:
+        """A column name's declared type in the tables a SELECT reads (the first that has it)."""
+        found: dict[str, str] = {}
+        read = False
+
+        def column_type(name: str) -> str | None:
+            nonlocal read
+            if not read:
+                read = True
+                for table in select.find_all(exp.Table):
+                    db = table.db or database
+                    if not db or db.lower() in SYSTEM_DATABASES:
+                        continue
+                    info = self._sqlite.execute(f"PRAGMA table_info({_quote(_physical(db, table.name))})").fetchall()
+                    for row in info:
+                        found.setdefault(row[1].lower(), row[2])
+            return found.get(name.lower())
+
+        return column_type
+
+    def _restart_snapshot(self, connection: sqlite3.Connection, error: sqlite3.OperationalError) -> bool:
+        """A transaction that has only read wants to write after another session committed: SQLite
+        refuses (its snapshot is stale); InnoDB writes on the latest rows. Such a transaction has
+        nothing to lose, so it begins again on the latest snapshot (once)."""
+        if "locked" not in str(error) or not connection.in_transaction or id(connection) in self._wrote:
+            return False
+        connection.execute("ROLLBACK")
+        connection.execute("BEGIN")
+        return True
 
     def _for_sqlite(self, statement: exp.Expression, database: str | None, system: SystemTables
                     ) -> tuple[exp.Expression, str]:
@@ -114,7 +277,12 @@ class Tables:
         statement = statement.copy()
         if isinstance(statement, exp.TruncateTable):  # SQLite has no TRUNCATE
             statement = exp.Delete(this=statement.expressions[0])
-        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE":
+        if isinstance(statement, exp.Create) and _kind(statement) == "TABLE" and isinstance(statement.this, exp.Schema):
+            target = statement.this.this
+            db = target.db or database
+            if db and isinstance(target, exp.Table):
+                self._created = (_physical(db, target.name), keys.describe(statement, target.name))
+            keys.auto_increment_for_sqlite(statement)
             _for_sqlite_table(statement)
         if isinstance(statement, exp.Alter) and len(statement.args.get("actions") or []) == 1:
             keyed = self._key_alter_for_sqlite(statement, database)
@@ -187,6 +355,99 @@ class Tables:
         """A read of the SQLite tables themselves (schema.py: row counts, AUTO_INCREMENT, PRAGMAs)."""
         return self._sqlite.execute(sql, parameters).fetchall()
 
+    def _check_drop(self, drop: exp.Drop, database: str | None) -> None:
+        """MySQL refuses to drop a table another table's foreign key references (3730), rows or
+        not; SQLite would drop it, or fail only when child rows exist. Dropped: its keys go too."""
+        dropping = {(t.db or database or "", t.name) for t in drop.find_all(exp.Table)}
+        for physical, child_keys in self._keys.items():
+            child = _mysql_name(physical)
+            if child in dropping:
+                continue
+            for fk in child_keys.foreign:
+                if (fk.parent_db or child[0], fk.parent) in dropping:
+                    raise SqlError(3730, f"Cannot drop table '{fk.parent}' referenced by a foreign key constraint "
+                                         f"'{fk.name}' on table '{child[1]}'.")
+        for db, table in dropping:
+            self._keys.pop(_physical(db, table), None)
+
+    def _first_id(self, insert: exp.Expression, database: str | None, cursor: sqlite3.Cursor) -> int:
+        """The first id a multi-row INSERT generated (MySQL's LAST_INSERT_ID; SQLite knows the last)."""
+        last = cursor.lastrowid or 0
+        target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+        named = [c.name.lower() for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else []
+        table_keys = self._keys.get(_physical(target.db or database or "", target.name)) if isinstance(
+            target, exp.Table) else None
+        if named and table_keys and len(table_keys.primary) == 1 and table_keys.primary[0].lower() not in named:
+            return max(last - max(cursor.rowcount, 1) + 1, 0)
+        return last
+
+    def _table_created(self, physical: str, table_keys: keys.TableKeys) -> None:
+        self._keys[physical] = table_keys
+        if table_keys.auto_increment is not None:  # AUTO_INCREMENT=n: the next id is n
+            self._sqlite.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)",
+                                 (physical, table_keys.auto_increment - 1))
+
+    def _key_error(self, message: str, statement: exp.Expression, database: str | None) -> SqlError | None:
+        """1062 / 1451 / 1452 as MySQL 8 words them, from SQLite's constraint error."""
+        target = statement.find(exp.Table)
+        if target is None or not (target.db or database):
+            return None
+        db, table = target.db or database or "", target.name
+        table_keys = self._keys.get(_physical(db, table), keys.TableKeys())
+        if match := _UNIQUE.match(message):
+            columns = [_mysql_name(c.strip())[1].partition(".")[2] or _mysql_name(c.strip())[1]
+                       for c in match.group(1).split(",")]
+            columns = [c.rsplit(".", 1)[-1] for c in columns]
+            entry = self._duplicate_entry(statement, db, table, columns)
+            return SqlError(1062, f"Duplicate entry '{entry}' for key '{table}.{table_keys.key_name(columns)}'")
+        if "FOREIGN KEY constraint failed" in message:
+            if not isinstance(statement, exp.Delete) and table_keys.foreign:
+                child = table_keys.foreign[0]
+                return SqlError(1452, "Cannot add or update a child row: a foreign key constraint fails "
+                                      + child.definition(db, table))
+            deleting = isinstance(statement, exp.Delete)
+            for physical, child_keys in self._keys.items():
+                for fk in child_keys.foreign:
+                    acts = "ON DELETE CASCADE" in fk.actions or "ON DELETE SET NULL" in fk.actions
+                    if fk.parent == table and (fk.parent_db or _mysql_name(physical)[0]) == db and not (
+                            deleting and acts):
+                        child_db, child_table = _mysql_name(physical)
+                        return SqlError(1451, "Cannot delete or update a parent row: a foreign key constraint "
+                                              "fails " + fk.definition(child_db, child_table))
+        return None
+
+    def _duplicate_entry(self, statement: exp.Expression, db: str, table: str, columns: list[str]) -> str:
+        """The key's value in the row that collided (INSERT ... VALUES, UPDATE ... SET key = value)."""
+        rows: list[dict[str, Any]] = []
+        if isinstance(statement, exp.Insert) and isinstance(statement.expression, exp.Values):
+            names = [c.name.lower() for c in (statement.this.expressions if isinstance(statement.this, exp.Schema)
+                                             else [])]
+            if not names:
+                found = self._sqlite.execute(f"PRAGMA table_info({_quote(_physical(db, table))})").fetchall()
+                names = [row[1].lower() for row in found]
+            for row in statement.expression.expressions:
+                values = row.expressions if isinstance(row, exp.Tuple) else [row]
+                rows.append({n: v for n, v in zip(names, values)})
+        elif isinstance(statement, exp.Update):
+            rows.append({eq.this.name.lower(): eq.expression for eq in statement.expressions
+                         if isinstance(eq, exp.EQ)})
+        seen: set[tuple] = set()
+        for row in rows:
+            if not all(c.lower() in row for c in columns):
+                continue
+            try:
+                values = tuple(self._sqlite.execute("SELECT " + ", ".join(
+                    _for_sqlite(row[c.lower()].copy()).sql(dialect="sqlite") for c in columns)).fetchone())
+            except sqlite3.Error:
+                continue
+            where = " AND ".join(f"{_quote(c)} = ?" for c in columns)
+            clash = values in seen or self._sqlite.execute(
+                f"SELECT 1 FROM {_quote(_physical(db, table))} WHERE {where} LIMIT 1", values).fetchone()
+            if clash:
+                return "-".join(_entry_text(v) for v in values)
+            seen.add(values)
+        return ""
+
     def generated_columns(self, database: str, table: str) -> list[str]:
         """A table's generated columns (VIRTUAL or STORED); none for a table that is not there."""
         found = self._sqlite.execute(f"PRAGMA table_xinfo({_quote(_physical(database, table))})").fetchall()
@@ -244,11 +505,12 @@ class Tables:
                 self._sqlite.create_function(name, -1, None)
 
     def write_system_table(self, database: str, table: str, columns: list[str], rows: list[tuple]) -> None:
+        # TEMP: the session's own copy, written without the database's write lock.
         name = _quote(_physical(database, table))
-        self._sqlite.execute(f"DROP TABLE IF EXISTS {name}")
-        self._sqlite.execute(f"CREATE TABLE {name} ({', '.join(_quote(c) for c in columns)})")
+        self._sqlite.execute(f"DROP TABLE IF EXISTS temp.{name}")
+        self._sqlite.execute(f"CREATE TEMP TABLE {name} ({', '.join(_quote(c) for c in columns)})")
         marks = ", ".join("?" for _ in columns)
-        self._sqlite.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        self._sqlite.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
 
 
 class _Deviation:
@@ -341,6 +603,15 @@ def _add_mysql_functions(connection: sqlite3.Connection, failures: list[SqlError
                                ("VARIANCE_SAMP", True, False), ("VAR_SAMP", True, False)):
         connection.create_aggregate(name, 1, _deviation(sample, root))
     connection.create_function("JSON_UNQUOTE", 1, _json_unquote, deterministic=True)
+    semantics.add_functions(connection, failures)
+
+
+def _entry_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 def _physical(database: str, table: str) -> str:
@@ -376,6 +647,10 @@ def _for_sqlite_table(create: exp.Create) -> None:
                exp.CommentColumnConstraint, exp.CharacterSetColumnConstraint, exp.ZeroFillColumnConstraint)
     for constraint in list(schema.find_all(*refused)):
         wrapper = constraint.parent  # ColumnConstraint(kind=...)
+        column = wrapper.parent if isinstance(wrapper, exp.ColumnConstraint) else None
+        if isinstance(constraint, exp.AutoIncrementColumnConstraint) and isinstance(column, exp.ColumnDef) and any(
+                isinstance(c.kind, exp.PrimaryKeyColumnConstraint) for c in column.constraints):
+            continue  # INTEGER PRIMARY KEY AUTOINCREMENT (keys.auto_increment_for_sqlite)
         (wrapper if isinstance(wrapper, exp.ColumnConstraint) else constraint).pop()
 
 
@@ -394,13 +669,14 @@ def _name_columns(statement: exp.Expression) -> None:
 def _map_tables(statement: exp.Expression, database: str | None, tables: Tables, system: SystemTables) -> None:
     ctes = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     creating = isinstance(statement, exp.Create)
+    created_db = _created_db(statement)
     for table in list(statement.find_all(exp.Table)):
         if not table.name or (not table.db and table.name in ctes):
             continue
         if not table.db and table.name.upper() == "DUAL":  # SQLite selects without FROM
             (table.parent if isinstance(table.parent, exp.From) else table).pop()
             continue
-        db = table.db or database
+        db = table.db or (created_db if table.find_ancestor(exp.Reference) else None) or database
         if not db:
             raise no_database()
         name = table.name
@@ -420,7 +696,17 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         table.replace(physical)
 
 
+def _created_db(statement: exp.Expression) -> str | None:
+    """The database of the table a CREATE TABLE makes: where its REFERENCES look by default."""
+    target = statement.this.this if isinstance(statement, exp.Create) and isinstance(statement.this, exp.Schema) \
+        else None
+    return target.db or None if isinstance(target, exp.Table) else None
+
+
 def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
+    rewritten = semantics.rewrite(node, _for_sqlite)
+    if rewritten is not None:
+        return rewritten
     # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
     if isinstance(node, (exp.Left, exp.Right)):
         name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"
@@ -484,6 +770,8 @@ def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str 
         # SQLite names the columns, not the value or the key: "t.a, t.b".
         key = ",".join(_mysql_name(column.strip())[1] for column in match.group(1).split(","))
         return SqlError(1062, f"Duplicate entry for key '{key}'")
+    if "database is locked" in message or "database table is locked" in message:
+        return SqlError(1205, "Lock wait timeout exceeded; try restarting transaction")
     if _VALUE_COUNT.search(message):
         return SqlError(1136, "Column count doesn't match value count at row 1")
     return SqlError(1105, message)

@@ -37,7 +37,7 @@ def test_mysql_table_definitions_sqlite_lacks(admin):
     admin.run("CREATE TABLE d.t (id INT AUTO_INCREMENT PRIMARY KEY, kind ENUM('a', 'b'), code VARCHAR(8), "
               "changed DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, UNIQUE KEY uq_code (code))")
     admin.run("INSERT INTO d.t (kind, code) VALUES ('a', 'x')")
-    assert admin.error("INSERT INTO d.t (kind, code) VALUES ('b', 'x')") == (1062, "Duplicate entry for key 't.code'")
+    assert admin.error("INSERT INTO d.t (kind, code) VALUES ('b', 'x')") == (1062, "Duplicate entry 'x' for key 't.uq_code'")
     admin.run("INSERT INTO d.t (kind, code) VALUES ('b', 'x') ON DUPLICATE KEY UPDATE kind = 'b'")
     assert admin.rows("SELECT id, kind, changed IS NOT NULL FROM d.t") == [(1, "b", 1)]
     admin.run("ALTER TABLE d.t ADD COLUMN note TEXT")
