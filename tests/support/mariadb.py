@@ -309,6 +309,10 @@ class MariaDB:
         args = [str(self.binaries.install_db), "--no-defaults", f"--datadir={self.datadir}",
                 "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve",
                 "--force",  # no hostname lookup: it fails where `uname -n` is not in /etc/hosts
+                # its own tmpdir, as the server's: a server starting beside it (another xdist worker,
+                # another checkout) removes the `#sql-temptable-*` files it finds in its tmpdir, and
+                # with /tmp shared that was this bootstrap's, which then failed (ERROR 1051).
+                f"--tmpdir={self.base_dir}",
                 *INSTALL_TUNING]
         if self._as_root():
             args.append("--user=root")
