@@ -239,6 +239,7 @@ class AuroraSession(Session):
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
+        self.cluster.tables.foreign_key_checks(bool(self.variables.get("foreign_key_checks")))
         transactions.implicit_begin(self)
         outcome = ml_eval.run(self, self._with_user_variables(expression),
                               lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,

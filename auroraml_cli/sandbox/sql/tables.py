@@ -70,6 +70,7 @@ class Tables:
         self._main = self._connect()
         self._main.execute("PRAGMA journal_mode=WAL")
         self._sessions: dict[Hashable, sqlite3.Connection] = {}
+        self._foreign_keys_off: set[int] = set()  # id() of connections with foreign_key_checks = 0
         self._wrote: set[int] = set()  # id() of connections whose open transaction has written
         self._keys: dict[str, keys.TableKeys] = {}  # physical table → its keys as MySQL names them
         self._created: tuple[str, keys.TableKeys] | None = None  # the CREATE TABLE being run
@@ -108,6 +109,7 @@ class Tables:
         connection = self._sessions.pop(key, None)
         if connection is not None:
             self._wrote.discard(id(connection))
+            self._foreign_keys_off.discard(id(connection))
             connection.close()
 
     def close(self) -> None:
@@ -115,6 +117,19 @@ class Tables:
             connection.close()
         self._sessions.clear()
         shutil.rmtree(self._directory, ignore_errors=True)
+
+    def foreign_key_checks(self, on: bool) -> None:
+        """The session's foreign_key_checks: off (a dump's restore creates children before their
+        parents), SQLite's foreign_keys pragma is off on its connection. The pragma is a no-op
+        inside a transaction; MySQL's variable takes effect at once, so the change begins after
+        the open transaction ends (dumps set it before their first table)."""
+        connection = self._sqlite
+        if on != self._checks_foreign_keys() and not connection.in_transaction:
+            connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+            (self._foreign_keys_off.discard if on else self._foreign_keys_off.add)(id(connection))
+
+    def _checks_foreign_keys(self) -> bool:
+        return id(self._sqlite) not in self._foreign_keys_off
 
     # -- transactions (of the current session) ------------------------------------------------
 
@@ -181,7 +196,8 @@ class Tables:
                 self._sqlite.execute(f"DROP TABLE {_quote(_physical(name, table))}")
                 self._keys.pop(_physical(name, table), None)
         finally:
-            self._sqlite.execute("PRAGMA foreign_keys=ON")
+            if self._checks_foreign_keys():
+                self._sqlite.execute("PRAGMA foreign_keys=ON")
         self.databases.discard(name)
         self.schema.drop_database(name)
         return len(tables)
@@ -202,7 +218,7 @@ class Tables:
         """Run one parsed MySQL statement against the cluster's tables."""
         original = statement
         self._created = None
-        if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE":
+        if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE" and self._checks_foreign_keys():
             self._check_drop(statement, database)
         statement, sql = self._for_sqlite(statement, database, system)
         self._failures.clear()

@@ -151,3 +151,22 @@ def test_truncate_starts_the_counter_again(admin):
     admin.run("TRUNCATE TABLE d.t")
     admin.run("INSERT INTO d.t (v) VALUES (3)")
     assert admin.rows("SELECT id, v FROM d.t") == [(1, 3)]
+
+
+def test_foreign_key_checks_off_lets_a_restore_create_children_first(admin):
+    """What a dump does (SET FOREIGN_KEY_CHECKS=0, tables in name order): a child's rows go in
+    before its parent exists, and a referenced table may be dropped; with the checks back on, an
+    orphan row is refused again."""
+    admin.run("CREATE DATABASE d")
+    admin.run("SET foreign_key_checks = 0")
+    admin.run("CREATE TABLE d.child (id INT PRIMARY KEY, parent INT, FOREIGN KEY (parent) REFERENCES parent (id))")
+    admin.run("INSERT INTO d.child VALUES (1, 7)")
+    admin.run("CREATE TABLE d.parent (id INT PRIMARY KEY)")
+    admin.run("INSERT INTO d.parent VALUES (7)")
+    admin.run("SET foreign_key_checks = 1")
+    code, _ = admin.error("INSERT INTO d.child VALUES (2, 8)")
+    assert code == 1452
+    assert admin.error("DROP TABLE d.parent")[0] == 3730
+    admin.run("SET foreign_key_checks = 0")
+    admin.run("DROP TABLE d.parent")
+    assert admin.run("DROP DATABASE d") == 1
