@@ -124,7 +124,7 @@ def test_a_mariadb_dump_of_a_sandbox_database_restores_into_the_sandbox(v3, admi
     assert admin.rows("SELECT * FROM shop.reviews ORDER BY id") == REVIEWS
 
 
-def _mariadb_dump_of_reviews(mariadb: Any) -> str:
+def _mariadb_dump_of_reviews(mariadb: Any, *options: str) -> str:
     """A mariadb-dump file of a real table (key, AUTO_INCREMENT, defaults, escapes), as a user makes one."""
     root = mariadb.connect()
     try:
@@ -136,7 +136,7 @@ def _mariadb_dump_of_reviews(mariadb: Any) -> str:
                         "DEFAULT CHARSET=utf8mb4")
             cur.executemany("INSERT INTO shop.reviews VALUES (%s, %s, %s, %s)", REVIEWS)
         dump = subprocess.run([MARIADB_DUMP, "--no-defaults", f"--host={mariadb.host}", f"--port={mariadb.port}",
-                               "--protocol=TCP", "--user=root", "--skip-ssl", "--databases", "shop"],
+                               "--protocol=TCP", "--user=root", "--skip-ssl", *options, "--databases", "shop"],
                               capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         assert dump.returncode == 0, dump.stderr
         return dump.stdout
@@ -166,6 +166,17 @@ def test_a_mariadb_dump_of_a_real_table_restores_with_force_today(mariadb, v3, a
     refused = [line for line in restored.stderr.splitlines() if line.startswith("ERROR")]
     assert all(re.search(r"^ERROR 1235 .*'(UN)?LOCK statements", line) for line in refused), refused
     assert admin.rows("SELECT * FROM shop.reviews ORDER BY id") == REVIEWS
+
+
+@needs_dump
+def test_a_dump_without_locks_of_a_real_table_restores_into_the_sandbox(mariadb, v3, admin):
+    """The README's way today: `mariadb-dump --skip-add-locks` leaves LOCK TABLES out."""
+    dump = _mariadb_dump_of_reviews(mariadb, "--skip-add-locks")
+    assert "LOCK TABLES" not in dump and "CREATE TABLE `reviews`" in dump
+    restored = run_client(MARIADB, v3, "--batch", script=dump)
+    assert (restored.returncode, restored.stderr) == (0, "")
+    assert admin.rows("SELECT * FROM shop.reviews ORDER BY id") == REVIEWS
+    assert admin.rows("SELECT product FROM shop.reviews WHERE stars > 2 ORDER BY product") == [("kettle",), ("toaster",)]
 
 
 @needs_client
