@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "bench" / "sqla_compliance"
 DATABASES = ("test", "test_schema", "test_schema_2")
 HOST = "127.0.0.1"
+SIDES = ("mariadb", "sandbox", "proxy")
 
 
 def run_suite(uri: str, junit: Path, extra: list[str], probe: bool = False
@@ -128,6 +129,26 @@ def start_mariadb():
     return server, f"mysql+pymysql://root@{HOST}:{server.port}/test?charset=utf8mb4", server.version
 
 
+class _ProxyOverMariaDB:
+    def __init__(self, server, proxy) -> None:
+        self.server, self.proxy = server, proxy
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        self.server.stop()
+
+
+def start_proxy():
+    """The engine-choice prototype: mysql-mimic passing every statement to a real MariaDB."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from mimic_proxy import start_proxy as start
+
+    server, _, version = start_mariadb()
+    proxy = start(HOST, server.port)
+    return (_ProxyOverMariaDB(server, proxy), f"mysql+pymysql://root@{HOST}:{proxy.port}/test?charset=utf8mb4",
+            f"mysql-mimic pass-through to {version}")
+
+
 def start_sandbox():
     import pymysql
 
@@ -152,7 +173,10 @@ def start_sandbox():
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("mariadb", "sandbox"), help="run one side only")
+    parser.add_argument("--only", choices=SIDES, help="run one side only")
+    parser.add_argument("--proxy", action="store_true",
+                        help="also run the suite through bench/mimic_proxy.py (mysql-mimic in front of MariaDB): "
+                             "what the protocol layer alone loses, for the engine choice")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression (a subset of the suite)")
     parser.add_argument("--top", type=int, default=25, help="how many failure causes to list")
     parser.add_argument("--keep", type=Path, help="keep the junit XML files in this directory")
@@ -165,8 +189,9 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     results = {}
-    for side, start in (("mariadb", start_mariadb), ("sandbox", start_sandbox)):
-        if args.only and args.only != side:
+    starts = {"mariadb": start_mariadb, "sandbox": start_sandbox, "proxy": start_proxy}
+    for side, start in starts.items():
+        if (args.only and args.only != side) or (not args.only and side == "proxy" and not args.proxy):
             continue
         print(f"{side}: starting ...", file=sys.stderr)
         handle, uri, version = start()
@@ -186,8 +211,10 @@ def main() -> None:
         print(f"{side:<9} {counts['passed']:>7} {counts['failed']:>7} {counts['errors']:>7} {counts['skipped']:>8} "
               f"{seconds:>8.0f}  {version}")
 
-    if "sandbox" in results:
-        cases = results["sandbox"][2]
+    for side in ("sandbox", "proxy"):
+        if side not in results:
+            continue
+        cases = results[side][2]
         passing_elsewhere = {name for name, outcome, _ in results.get("mariadb", (None, None, []))[2]
                              if outcome == "passed"}
         bad = [(name, outcome, message) for name, outcome, message in cases if outcome in ("failed", "errors")]
@@ -197,7 +224,7 @@ def main() -> None:
             sql = re.findall(r"\[SQL: (.*?)\]", message, re.S)
             if sql:
                 statements[cause(message)][" ".join(sql[-1].split())[:110]] += 1
-        print(f"\nsandbox: top causes of its {len(bad)} failures and errors (tests, cause, then the statement "
+        print(f"\n{side}: top causes of its {len(bad)} failures and errors (tests, cause, then the statement "
               "most of them failed on):")
         for text, count in by_cause.most_common(args.top):
             print(f"{count:>6}  {text}")
