@@ -7,7 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from .conftest import AURORAML
 
@@ -39,8 +38,6 @@ def test_the_section_shows_a_script_a_command_and_its_output():
     assert len(output.splitlines()) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="DataFrame.to_sql asks DESCRIBE first (SQLAlchemy's has_table): "
-                                       "refused with 1235 today (sqlmeta)")
 def test_the_readme_own_data_example_prints_what_the_readme_shows(tmp_path):
     (script,), (output,) = blocks("python"), blocks("text")
     done = run_example(tmp_path, script)

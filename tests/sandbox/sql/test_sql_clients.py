@@ -30,8 +30,6 @@ needs_client = pytest.mark.skipif(MARIADB is None, reason="the mariadb (or mysql
 needs_dump = pytest.mark.skipif(MARIADB is None or MARIADB_DUMP is None,
                                 reason="mariadb-dump (or mysqldump) is not installed")
 
-DESCRIBE = ("DESCRIBE tbl (SQLAlchemy's has_table before CREATE TABLE, and reflection): "
-            "refused with 1235 today (sqlmeta)")
 # SQLAlchemy writes every UPDATE and DELETE with table-qualified columns (the ORM's flush too).
 QUALIFIED = ("table-qualified columns in UPDATE and DELETE (WHERE t.c = ..., SET c = (t.c + 1), as SQLAlchemy "
              "writes them): 1054 Unknown column 't.c' today")
@@ -111,8 +109,6 @@ def test_the_mariadb_client_reports_the_servers_error_and_line(v3):
 # -- dumps and restores ----------------------------------------------------------------------------
 
 @needs_dump
-@pytest.mark.xfail(strict=True, reason="mariadb-dump of a sandbox database needs SET SQL_QUOTE_SHOW_CREATE "
-                                       "(1193 unknown variable today), SHOW CREATE TABLE and " + LOCK_TABLES)
 def test_a_mariadb_dump_of_a_sandbox_database_restores_into_the_sandbox(v3, admin):
     load_reviews(admin)
     dump = run_client(MARIADB_DUMP, v3, "--no-tablespaces", "--databases", "shop")
@@ -147,7 +143,6 @@ def _mariadb_dump_of_reviews(mariadb: Any, *options: str) -> str:
 
 
 @needs_dump
-@pytest.mark.xfail(strict=True, reason=LOCK_TABLES)
 def test_a_mariadb_dump_of_a_real_table_restores_into_the_sandbox(mariadb, v3, admin):
     dump = _mariadb_dump_of_reviews(mariadb)
     assert "LOCK TABLES `reviews` WRITE" in dump  # what makes it a real dump file
@@ -180,8 +175,6 @@ def test_a_dump_without_locks_of_a_real_table_restores_into_the_sandbox(mariadb,
 
 
 @needs_client
-@pytest.mark.xfail(strict=True, reason="versioned comments /*!NNNNN ... */ are skipped, not run: "
-                                       "CREATE DATABASE /*!32312 IF NOT EXISTS*/ x (every dump's) is 1007 when x exists")
 def test_a_dump_restores_over_its_own_database(v3, admin):
     admin.run("CREATE DATABASE shop")
     done = run_client(MARIADB, v3, "--batch", script="CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop`;\n")
@@ -301,7 +294,6 @@ def test_sqlalchemy_core_update_and_delete(v3, admin, engine_for):
     assert admin.rows("SELECT id, stars FROM shop.reviews ORDER BY id") == [(1, 6), (3, 3)]
 
 
-@pytest.mark.xfail(strict=True, reason=DESCRIBE)
 def test_sqlalchemy_core_create_all_insert_select(v3, admin, engine_for):
     import sqlalchemy as sa
 
@@ -321,7 +313,7 @@ def test_sqlalchemy_core_create_all_insert_select(v3, admin, engine_for):
     assert admin.rows("SHOW TABLES FROM shop") == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"{DESCRIBE}; {QUALIFIED}")
+@pytest.mark.xfail(strict=True, reason=QUALIFIED)
 def test_sqlalchemy_orm_session_add_commit_query(v3, admin, engine_for):
     import sqlalchemy as sa
     from sqlalchemy.orm import DeclarativeBase, Session
@@ -361,7 +353,6 @@ def test_pandas_read_sql(v3, admin, engine_for):
     assert [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)] == REVIEWS
 
 
-@pytest.mark.xfail(strict=True, reason=DESCRIBE)
 def test_pandas_to_sql_then_read_sql(v3, admin, engine_for):
     import pandas as pd
 
