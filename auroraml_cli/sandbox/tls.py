@@ -67,9 +67,10 @@ def default_material() -> Material:
         return _default[0]
 
 
-def write(directory: Path, hosts: tuple[str, ...] = ()) -> Material:
-    """The CA and a server certificate for `hosts` and DEFAULT_NAMES, written into `directory`."""
-    names = tuple(dict.fromkeys((*hosts, *DEFAULT_NAMES)))
+def write(directory: Path, hosts: tuple[str, ...] = (), loopback: bool = True) -> Material:
+    """The CA and a server certificate for `hosts` and (`loopback`) DEFAULT_NAMES, written into
+    `directory`. A certificate without the loopback names is for testing a name that does not match."""
+    names = tuple(dict.fromkeys((*hosts, *(DEFAULT_NAMES if loopback else ()))))
     with _lock:
         if names not in _made:
             _made[names] = _generate(names)

@@ -11,8 +11,11 @@ AKID/DATE/REGION/rds-db/aws4_request&X-Amz-Date=...&X-Amz-Expires=900&X-Amz-Sign
   for the region of the cluster and the service `rds-db`;
 - DBUser is the user logging in and HOST:PORT an address of the endpoint the client reached
   (the host RDS reports, with this endpoint's port or the cluster endpoint's);
-- it is not older than X-Amz-Expires (at most 900 s: 15 minutes) on the sandbox's clock
-  (layer.advance() moves it), nor dated in the future beyond AWS's five minutes of skew;
+- it is not older than X-Amz-Expires (at most 900 s: 15 minutes), nor dated in the future beyond
+  AWS's five minutes of skew. Clients sign with the real clock, so a token's age is real time since
+  its X-Amz-Date plus how far layer.advance() has moved the sandbox's clock since the token was
+  first presented: a test ages a token without sleeping, and an advance made before a token
+  existed (other tests' reboots) does not age it;
 - the caller may `rds-db:connect` on `arn:aws:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER`
   (its identity policies, core/checks/iam_eval.py; the root may).
 
@@ -33,19 +36,34 @@ from urllib.parse import unquote
 if TYPE_CHECKING:
     from .aws import AwsView
 
-# The sandbox's own keys (commands/sandbox.py SANDBOX_ENV, server.DUMMY_CREDENTIALS): not an IAM
-# user's, so the account's root, as sandbox/access.py treats them.
-ROOT_KEYS = {"sandbox": "sandbox", "testing": "testing"}
+# The sandbox's own keys (commands/sandbox.py SANDBOX_ENV, server.DUMMY_CREDENTIALS, and the ones
+# moto's in-process mock_aws puts in the environment): not an IAM user's, so the account's root, as
+# sandbox/access.py treats them.
+ROOT_KEYS = {"sandbox": "sandbox", "testing": "testing", "FOOBARKEY": "FOOBARSECRET"}
 MAX_EXPIRES = 900  # RDS tokens live 15 minutes
 SKEW = 300
 _CREDENTIAL = re.compile(r"([^/]+)/(\d{8})/([^/]+)/rds-db/aws4_request")
 
 
-def now() -> float:
-    """Wall-clock seconds on the sandbox's clock: real time plus what layer.advance() added."""
+_FIRST_SEEN: dict[str, float] = {}  # a token's signature → the clock's advance when it was first presented
+_REMEMBERED = 10_000
+
+
+def _advanced() -> float:
+    """How far layer.advance() has moved the sandbox's clock, in seconds."""
     from .. import _patch
 
-    return time.time() + (_patch.clock() - time.monotonic())
+    return _patch.clock() - time.monotonic()
+
+
+def age(signed: float, signature: str) -> float:
+    """Seconds since a token was signed: real time, plus the clock's advance since first presented."""
+    advanced = _advanced()
+    if signature not in _FIRST_SEEN:
+        if len(_FIRST_SEEN) >= _REMEMBERED:
+            _FIRST_SEEN.pop(next(iter(_FIRST_SEEN)))
+        _FIRST_SEEN[signature] = advanced
+    return time.time() - signed + (advanced - _FIRST_SEEN[signature])
 
 
 def check(token: str, user: str, addresses: Iterable[tuple[str, int]], aws: AwsView) -> str | None:
@@ -81,17 +99,17 @@ def check(token: str, user: str, addresses: Iterable[tuple[str, int]], aws: AwsV
         return "the token's X-Amz-Date or X-Amz-Expires is malformed"
     if not 1 <= expires <= MAX_EXPIRES or not params["X-Amz-Date"].startswith(day):
         return "the token's X-Amz-Expires or date is out of range"
-    clock = now()
-    if clock > signed + expires:
-        return f"the token expired {clock - signed - expires:.0f} s ago"
-    if signed > clock + SKEW:
-        return "the token is dated in the future"
     found = _secret(aws, key_id)
     if found is None:
         return "the token's access key is not known to the sandbox"
     secret, principal = found
     if not hmac.compare_digest(_signature(token, key_id, secret, params, region), params["X-Amz-Signature"]):
         return "the token's signature does not match"
+    elapsed = age(signed, params["X-Amz-Signature"])  # signed: only a genuine token is remembered
+    if elapsed > expires:
+        return f"the token expired {elapsed - expires:.0f} s ago"
+    if elapsed < -SKEW:
+        return "the token is dated in the future"
     if principal is not None:
         arn = f"arn:aws:rds-db:{aws.region}:{aws.account_id}:dbuser:{cluster.db_cluster_resource_id}/{user}"
         verdict = _may_connect(aws, principal, arn)
