@@ -199,3 +199,10 @@ def test_iam_policy_refuses_db_user_without_iam_auth_and_wildcards(cli):
     cli("iam-policy", "--db-user", IAM_USER, code=2).assert_refused()
     cli("iam-policy", "--iam-auth", code=2).assert_refused()
     cli("iam-policy", "--iam-auth", "--db-user", "a*", code=2).assert_refused()
+
+
+def test_check_with_the_sandbox_keys_finds_the_account_root_allowed(cli, aurora):
+    r = cli("-o", "json", "check", "--cluster", CLUSTER, "--db-user", IAM_USER, *_iam(aurora), code=None)
+    assert _findings(r) == {"iam-auth-cluster": "pass", "iam-auth-caller": "pass", "iam-auth-user": "pass"}
+    caller = next(f for f in r.json()["checks"] if f["check"] == "iam-auth-caller")
+    assert caller["detail"].startswith("arn:aws:iam::123456789012:root is the account root")
