@@ -18,44 +18,44 @@ _auroraml_node() {
             valued='--cluster --role-name --policy-name --timeout' ;;
         'iam-policy')
             subs=''
-            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary -h --help'
-            valued='--command -c --account --partition --cluster --secret-arn' ;;
+            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user -h --help'
+            valued='--command -c --account --partition --cluster --secret-arn --db-user' ;;
         'grant')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'revoke')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'ddl')
             subs='sagemaker bedrock'
             opts='-h --help'
             valued='' ;;
         'ddl sagemaker')
             subs=''
-            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'ddl bedrock')
             subs=''
-            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'export')
             subs=''
-            opts='--to --query --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--to --query --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'explain')
             subs=''
-            opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'status')
             subs=''
-            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'check')
             subs=''
-            opts='--service -s --user --model-id --endpoint --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca -h --help'
-            valued='--service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca' ;;
+            opts='--service -s --user --model-id --endpoint --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'history')
             subs=''
             opts='--cluster --since --limit --json -h --help'
@@ -115,32 +115,40 @@ _auroraml_value() {
         'grant --cluster') values='@cluster' ;;
         'grant --defaults-file') values='@file' ;;
         'grant --ssl-ca') values='@file' ;;
+        'grant --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'revoke --cluster') values='@cluster' ;;
         'revoke --defaults-file') values='@file' ;;
         'revoke --ssl-ca') values='@file' ;;
+        'revoke --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'ddl sagemaker --sql-security') values='DEFINER INVOKER' ;;
         'ddl sagemaker --cluster') values='@cluster' ;;
         'ddl sagemaker --defaults-file') values='@file' ;;
         'ddl sagemaker --ssl-ca') values='@file' ;;
+        'ddl sagemaker --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'ddl bedrock --sql-security') values='DEFINER INVOKER' ;;
         'ddl bedrock --cluster') values='@cluster' ;;
         'ddl bedrock --defaults-file') values='@file' ;;
         'ddl bedrock --ssl-ca') values='@file' ;;
+        'ddl bedrock --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'export --format') values='csv text' ;;
         'export --encryption') values='on off sse_s3 sse_kms' ;;
         'export --cluster') values='@cluster' ;;
         'export --defaults-file') values='@file' ;;
         'export --ssl-ca') values='@file' ;;
+        'export --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'explain --cluster') values='@cluster' ;;
         'explain --defaults-file') values='@file' ;;
         'explain --ssl-ca') values='@file' ;;
+        'explain --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'status --cluster') values='@cluster' ;;
         'status --defaults-file') values='@file' ;;
         'status --ssl-ca') values='@file' ;;
+        'status --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'check --service'|'check -s') values='bedrock comprehend sagemaker s3' ;;
         'check --cluster') values='@cluster' ;;
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
+        'check --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'history --cluster') values='@cluster' ;;
         *) values= ;;
     esac

@@ -25,23 +25,23 @@ function __auroraml_valued
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
         case 'iam-policy'
-            printf '%s\n' --command -c --account --partition --cluster --secret-arn
+            printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user
         case 'grant'
-            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'revoke'
-            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'ddl sagemaker'
-            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'ddl bedrock'
-            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'export'
-            printf '%s\n' --to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'explain'
-            printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'status'
-            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'check'
-            printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca
+            printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'history'
             printf '%s\n' --cluster --since --limit
         case 'sandbox start'
@@ -168,6 +168,8 @@ complete -c auroraml -n '__auroraml_at "iam-policy"' -l cluster -x -a '(__aurora
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l secret-arn -x -d 'A Secrets Manager secret the operator may read besides the RDS-managed master secrets (repeatable)'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l bootstrap -d 'Print what an administrator creates once: the permissions boundary, the operator policy, the steps'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l boundary -d 'Print only the permissions boundary every role auroraml creates carries'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l iam-auth -d 'The operator logs in with RDS IAM database authentication: add rds-db:connect for each --db-user'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l db-user -x -d 'With --iam-auth: a database user the operator connects as (repeatable)'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -s h -l help -d 'Show the help and exit'
 
 # auroraml grant
@@ -182,9 +184,10 @@ complete -c auroraml -n '__auroraml_at "grant"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "grant"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "grant"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "grant"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "grant"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "grant"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "grant"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "grant"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "grant"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "grant"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "grant"' -s h -l help -d 'Show the help and exit'
 
 # auroraml revoke
@@ -199,9 +202,10 @@ complete -c auroraml -n '__auroraml_at "revoke"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "revoke"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "revoke"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "revoke"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "revoke"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "revoke"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "revoke"' -s h -l help -d 'Show the help and exit'
 
 # auroraml ddl
@@ -225,9 +229,10 @@ complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l port -x -d 'Database 
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s h -l help -d 'Show the help and exit'
 
 # auroraml ddl bedrock
@@ -249,9 +254,10 @@ complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l port -x -d 'Database po
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s h -l help -d 'Show the help and exit'
 
 # auroraml export
@@ -271,9 +277,10 @@ complete -c auroraml -n '__auroraml_at "export"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "export"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "export"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "export"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "export"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "export"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "export"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "export"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "export"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "export"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "export"' -s h -l help -d 'Show the help and exit'
 
 # auroraml explain
@@ -283,9 +290,10 @@ complete -c auroraml -n '__auroraml_at "explain"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "explain"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "explain"' -l database -x -d 'Default database'
 complete -c auroraml -n '__auroraml_at "explain"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "explain"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "explain"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "explain"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "explain"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "explain"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "explain"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "explain"' -s h -l help -d 'Show the help and exit'
 
 # auroraml status
@@ -301,9 +309,10 @@ complete -c auroraml -n '__auroraml_at "status"' -l host -x -d 'Database host'
 complete -c auroraml -n '__auroraml_at "status"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "status"' -l user -x -d 'Database user'
 complete -c auroraml -n '__auroraml_at "status"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "status"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "status"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "status"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "status"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "status"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "status"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "status"' -s h -l help -d 'Show the help and exit'
 
 # auroraml check
@@ -320,9 +329,10 @@ complete -c auroraml -n '__auroraml_at "check"' -l host -x -d 'Database host'
 complete -c auroraml -n '__auroraml_at "check"' -l port -x -d 'Database port'
 complete -c auroraml -n '__auroraml_at "check"' -l db-user -x -d 'Database user to connect as (check\'s --user is the account checked)'
 complete -c auroraml -n '__auroraml_at "check"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
-complete -c auroraml -n '__auroraml_at "check"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "check"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
 complete -c auroraml -n '__auroraml_at "check"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
-complete -c auroraml -n '__auroraml_at "check"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate'
+complete -c auroraml -n '__auroraml_at "check"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "check"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "check"' -s h -l help -d 'Show the help and exit'
 
 # auroraml history

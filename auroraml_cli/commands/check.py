@@ -37,6 +37,7 @@ def check(
     db_user: Optional[str] = typer.Option(None, "--db-user", help="Database user to connect as (check's --user is the account checked). [env: AURORAML_USER]"),
     defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure."""
     from ..core import errors, names
@@ -66,7 +67,7 @@ def check(
                          "pass --region once, or add --all to scan several regions")
     given = dict(locals(), user=db_user)
     request = None if no_database else o.connection_request(app, given)
-    explicit = any(given.get(k) for k in ("host", "port", "user", "defaults_file", "iam_auth", "secret_arn", "ssl_ca"))
+    explicit = any(given.get(k) for k in ("host", "port", "user", "defaults_file", "iam_auth", "secret_arn", "ssl_ca", "ssl_mode"))
     ref = app.cluster(cluster)
     if request is not None:
         request.cluster = ref

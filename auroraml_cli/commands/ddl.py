@@ -70,6 +70,7 @@ def sagemaker(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """A function that sends rows to a SageMaker endpoint, batched."""
     from ..core import ddl, names
@@ -99,6 +100,7 @@ def bedrock(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """A function that sends one request to a Bedrock model per row (Bedrock calls are not batched)."""
     from ..core import ddl, names

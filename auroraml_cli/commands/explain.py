@@ -21,6 +21,7 @@ def explain(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Run EXPLAIN and report, per ML function call, whether it is batched."""
     from ..core import explain as ex

@@ -61,6 +61,7 @@ def grant(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Grant the service's role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login."""
     return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version, locals())
@@ -77,6 +78,7 @@ def revoke(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role."""
     return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version, locals())

@@ -19,6 +19,8 @@ Examples:
 
   auroraml iam-policy --cluster ml-demo --command setup --command check
 
+  auroraml iam-policy --cluster ml-demo --command status --iam-auth --db-user iamuser   # rds-db:connect
+
   aws iam create-policy --policy-name AuroraMLOperator --policy-document file://operator.json
 """
 
@@ -32,6 +34,8 @@ def iam_policy(
     secret_arns: Optional[List[str]] = typer.Option(None, "--secret-arn", metavar="ARN", help="A Secrets Manager secret the operator may read besides the RDS-managed master secrets (repeatable)."),
     bootstrap: bool = typer.Option(False, "--bootstrap", help="Print what an administrator creates once: the permissions boundary, the operator policy, the steps."),
     boundary: bool = typer.Option(False, "--boundary", help="Print only the permissions boundary every role auroraml creates carries."),
+    iam_auth: bool = typer.Option(False, "--iam-auth", help="The operator logs in with RDS IAM database authentication: add rds-db:connect for each --db-user."),
+    db_users: Optional[List[str]] = typer.Option(None, "--db-user", metavar="USER", help="With --iam-auth: a database user the operator connects as (repeatable)."),
 ) -> int:
     """Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)."""
     from ..core import names
@@ -49,6 +53,19 @@ def iam_policy(
         raise UsageError(f"{account!r} is not a 12-digit account id", "pass --account 123456789012, or leave it out")
     if bootstrap and boundary:
         raise UsageError("--bootstrap already prints the boundary", "pass one of --bootstrap and --boundary")
+    if iam_auth != bool(db_users):
+        raise UsageError("--iam-auth names the database users with --db-user" if iam_auth
+                         else "--db-user is for --iam-auth (rds-db:connect as that user)",
+                         "pass --iam-auth --db-user USER (repeatable), or neither")
+    users = []
+    for db_user in db_users or ():
+        from ..core.sql import MYSQL_USER_MAX, Account
+
+        name = Account.parse(db_user, MYSQL_USER_MAX).checked().user  # a name Aurora could not have is refused
+        if any(c in name for c in "*?$"):
+            raise UsageError(f"database user {name!r} would be a pattern in the rds-db:connect ARN (* ? ${{...}})",
+                             "name the user exactly; IAM has no way to quote those characters")
+        users.append(name)
     for arn in secret_arns or ():
         parsed = names.Arn.parse(arn)
         if parsed.service != "secretsmanager" or not parsed.resource.startswith("secret:"):
@@ -59,6 +76,7 @@ def iam_policy(
         typer.echo(json.dumps(boundary_document(partition), indent=2))
         return 0
     scope, found_account = _scope(ctx, list(clusters or ()), list(secret_arns or ()), partition)
+    scope.db_users = list(dict.fromkeys(users))
     account = account or found_account or "*"
     if found_account and account != found_account:
         raise UsageError(f"the clusters are in account {found_account}, not {account}", "drop --account, or fix it")
@@ -85,16 +103,18 @@ def _scope(ctx: typer.Context, clusters: list[str], secret_arns: list[str], part
     if not clusters:
         return Scope(secret_arns=secret_arns), None
     from ..core import names
-    from ..core.cluster import describe
+    from ..core.cluster import Cluster, describe_raw
     from ..core.errors import UsageError
 
     for ref in clusters:
         names.cluster_ref(ref)  # a one-line usage error, before any AWS call
     aws = ctx.obj.aws
-    scope = Scope(clusters=[], instances=[], parameter_groups=[], secret_arns=secret_arns)
+    scope = Scope(clusters=[], instances=[], parameter_groups=[], secret_arns=secret_arns, db_clusters=[])
     accounts = set()
     for ref in clusters:
-        cluster = describe(aws, ref)
+        raw = describe_raw(aws, ref)
+        cluster = Cluster.from_api(raw)
+        scope.db_clusters.append((cluster.region, raw.get("DbClusterResourceId") or "*"))
         if cluster.partition != partition:
             raise UsageError(f"{cluster.id} is in partition {cluster.partition}", f"pass --partition {cluster.partition}")
         accounts.add(cluster.account)

@@ -43,13 +43,20 @@ PORT = typer.Option(None, "--port", min=1, max=65535, help="Database port. [env:
 USER = typer.Option(None, "--user", help="Database user. [env: AURORAML_USER]")
 DATABASE = typer.Option(None, "--database", help="Default database. [env: AURORAML_DATABASE]")
 DEFAULTS_FILE = typer.Option(None, "--defaults-file", help="MySQL option file with a [client] group (user, password, host...). [default: ~/.my.cnf]")
-IAM_AUTH = typer.Option(False, "--iam-auth", help="Authenticate with an RDS IAM token made at connect time (needs --ssl-ca).")
+IAM_AUTH = typer.Option(False, "--iam-auth", help="Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca).")
 SECRET_ARN = typer.Option(None, "--secret-arn", help="Secrets Manager secret with username and password. [default: the cluster's managed master secret]")
-SSL_CA = typer.Option(None, "--ssl-ca", help="CA bundle: connect with TLS and verify the server's certificate.")
+SSL_CA = typer.Option(None, "--ssl-ca", help="CA bundle: connect with TLS and verify the server's certificate and name (--ssl-mode VERIFY_IDENTITY). [env: AURORAML_SSL_CA]")
+# mysql(1)'s --ssl-mode, by the same names (any case).
+SslMode = enum.Enum("SslMode", {m: m for m in ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")},
+                    type=str)  # type: ignore[misc]
+SSL_MODE = typer.Option(None, "--ssl-mode", case_sensitive=False,
+                        help="TLS as mysql's --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY. "
+                             "[default: VERIFY_IDENTITY with --ssl-ca, else PREFERRED; ssl-mode in the option file]")
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
-CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca")
+CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca",
+                      "ssl_mode")
 
 
 def connection_request(app, given: dict):
@@ -61,4 +68,4 @@ def connection_request(app, given: dict):
     return ConnectionRequest(host=g["host"] or s.host, port=g["port"] or s.port, user=g["user"] or s.user,
                              database=g["database"] or s.database, defaults_file=g["defaults_file"] or s.defaults_file,
                              iam_auth=bool(g["iam_auth"]), secret_arn=g["secret_arn"], ssl_ca=g["ssl_ca"] or s.ssl_ca,
-                             cluster=g["cluster"] or s.cluster)
+                             ssl_mode=getattr(g["ssl_mode"], "value", g["ssl_mode"]), cluster=g["cluster"] or s.cluster)

@@ -53,8 +53,13 @@ def _server():
     return server
 
 
-def _environment(endpoint_url: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": endpoint_url, **SANDBOX_ENV}
+def _environment(sandbox) -> dict[str, str]:
+    """What points tools at the sandbox: AWS_* for its AWS half, and AURORAML_SSL_CA, the CA bundle
+    its SQL endpoints' certificates verify against (what --ssl-ca is to the RDS global bundle)."""
+    env = {"AWS_ENDPOINT_URL": sandbox.endpoint_url, **SANDBOX_ENV}
+    if getattr(sandbox, "ssl_ca", None):
+        env["AURORAML_SSL_CA"] = sandbox.ssl_ca
+    return env
 
 
 EXAMPLE_START = """
@@ -74,7 +79,7 @@ def start(
     server = _server()
 
     def ready(sandbox) -> None:
-        for key, value in _environment(sandbox.endpoint_url).items():
+        for key, value in _environment(sandbox).items():
             typer.echo(f"export {key}={value}")
         sys.stdout.flush()
         ctx.obj.out.progress(f"sandbox listening on {sandbox.endpoint_url}; Ctrl-C stops it")
@@ -102,7 +107,7 @@ def run(
     except OSError as exc:
         raise _port_refused(exc, port) from None
     with sandbox:
-        env.update(_environment(sandbox.endpoint_url))
+        env.update(_environment(sandbox))
         ctx.obj.out.progress(f"sandbox on {sandbox.endpoint_url}: {' '.join(command)}")
         argv = list(command)
         if argv[0] == "auroraml":  # the same installation that runs this sandbox
@@ -132,6 +137,8 @@ def _describe_sql(out, sandbox) -> None:
     """Where each cluster's Aurora SQL endpoint listens (RDS reports the same address)."""
     for cluster, endpoint in sorted(getattr(sandbox, "sql_endpoints", {}).items()):
         out.progress(f"  {cluster}: Aurora SQL endpoint on {endpoint.host}:{endpoint.port} (user admin)")
+    if getattr(sandbox, "sql_endpoints", None) and getattr(sandbox, "ssl_ca", None):
+        out.progress(f"  TLS: the endpoints' certificates verify with --ssl-ca {sandbox.ssl_ca} (AURORAML_SSL_CA)")
 
 
 def register(root: typer.Typer) -> None:

@@ -49,6 +49,7 @@ def status(
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
+    ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."""
     from ..core.errors import EXIT_DATABASE, EXIT_OK, UsageError

@@ -5,6 +5,12 @@ connect time; TLS required), the option file (--defaults-file, else ~/.my.cnf [c
 cluster's RDS-managed master secret, then a hidden prompt on a terminal. A password is never
 taken from argv and never put in logs, output, the environment of children or error messages.
 Connect and read timeouts are always set: a dead writer must not hang the tool.
+
+TLS follows mysql(1)'s --ssl-mode (SSL_MODES; also `ssl-mode` in the option file): DISABLED,
+PREFERRED (TLS when the server offers it, unverified: the default without a CA), REQUIRED (TLS or
+no connection, unverified), VERIFY_CA (the certificate chains to --ssl-ca), VERIFY_IDENTITY (and
+names the host connected to). --ssl-ca without a mode is VERIFY_IDENTITY, as against RDS with
+its global bundle. --iam-auth sends its token in the clear-text plugin, so it needs TLS.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ log = logging.getLogger("auroraml.db")
 
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
+SSL_MODES = ("DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY")
 
 
 @dataclass
@@ -36,6 +43,7 @@ class ConnectionRequest:
     iam_auth: bool = False
     secret_arn: str | None = None
     ssl_ca: str | None = None
+    ssl_mode: str | None = None  # one of SSL_MODES; None: VERIFY_IDENTITY with a CA, else PREFERRED
     cluster: str | None = None  # to find the writer endpoint and a managed master secret
 
 
@@ -124,14 +132,19 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
     user = req.user or options.get("user")
     target = {"host": host, "port": port or 3306, "database": req.database or options.get("database"),
               "ssl_ca": req.ssl_ca or options.get("ssl_ca")}
+    target["ssl_mode"] = ssl_mode(req.ssl_mode or options.get("ssl_mode"), target["ssl_ca"], None if req.ssl_mode else option_path)
     if req.secret_arn:
         creds = _from_secret(aws, req.secret_arn, user)
     elif req.iam_auth:
         if not user:
             raise UsageError("--iam-auth needs --user", "the database user created WITH AWSAuthenticationPlugin")
-        if not target["ssl_ca"]:  # checked before any AWS call: a token over plain TCP is refused anyway
+        # checked before any AWS call: a token over plain TCP is refused anyway
+        if target["ssl_mode"] == "DISABLED":
+            raise UsageError("--iam-auth needs TLS: --ssl-mode DISABLED sends the token in the clear",
+                             "drop --ssl-mode DISABLED (or ssl-mode in the option file) and pass --ssl-ca with the RDS CA bundle")
+        if not target["ssl_ca"] and target["ssl_mode"] == "PREFERRED":
             raise UsageError("--iam-auth needs TLS: pass --ssl-ca with the RDS CA bundle",
-                             "download global-bundle.pem from the RDS documentation")
+                             "download global-bundle.pem from the RDS documentation (or --ssl-mode REQUIRED to skip verifying)")
         token = aws.client("rds").generate_db_auth_token(DBHostname=host, Port=target["port"], DBUsername=user)
         creds = Credentials(user, token, "iam")
     elif "password" in options:
@@ -147,6 +160,45 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
     if not creds.user:
         raise UsageError("no database user", "pass --user, or put user= in the [client] group of ~/.my.cnf")
     return target, creds
+
+
+def ssl_mode(given: str | None, ca: str | None, option_path: str | None = None) -> str:
+    """The TLS mode in effect: the one given (any case, as mysql(1) takes it), else VERIFY_IDENTITY
+    with a CA and PREFERRED without. VERIFY_CA and VERIFY_IDENTITY need a CA to verify with."""
+    if given is None or given == "":
+        return "VERIFY_IDENTITY" if ca else "PREFERRED"
+    mode = str(getattr(given, "value", given)).upper()
+    if mode not in SSL_MODES:
+        where = f"ssl-mode in {option_path}" if option_path else "--ssl-mode"
+        raise ConfigError(f"{where}: {given!r} is not an SSL mode", f"use one of {', '.join(SSL_MODES)}")
+    if mode.startswith("VERIFY") and not ca:
+        raise UsageError(f"--ssl-mode {mode} verifies the server's certificate: it needs --ssl-ca",
+                         "pass --ssl-ca with the CA bundle (the RDS global-bundle.pem; the sandbox prints its own)")
+    return mode
+
+
+def _ssl_context(target: dict[str, Any]):
+    """PyMySQL's TLS arguments for the target's mode."""
+    import ssl as ssl_mod
+
+    mode = target.get("ssl_mode") or ssl_mode(None, target.get("ssl_ca"))
+    if mode == "DISABLED":
+        return {"ssl_disabled": True}
+    if mode == "PREFERRED":
+        return {}  # PyMySQL's own default: TLS when offered, unverified, else plain
+    if mode == "REQUIRED":
+        context = ssl_mod.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl_mod.CERT_NONE
+        return {"ssl": context}
+    cafile = _ssl_ca_file(target["ssl_ca"])
+    try:
+        context = ssl_mod.create_default_context(cafile=str(cafile))  # verifies the chain and the name
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: not a PEM bundle
+        raise ConfigError(f"cannot use the CA bundle {cafile}: {getattr(exc, 'reason', None) or exc.__class__.__name__}",
+                          "check --ssl-ca: a PEM file of CA certificates such as the RDS global-bundle.pem") from None
+    if mode == "VERIFY_CA":
+        context.check_hostname = False
+    return {"ssl": context}
 
 
 def _ssl_ca_file(path: str) -> Path:
@@ -210,16 +262,7 @@ def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = 
     READ_TIMEOUT after): a server that accepts and never answers is given up, not waited on."""
     import pymysql
 
-    ssl = None
-    if target.get("ssl_ca"):
-        import ssl as ssl_mod
-
-        cafile = _ssl_ca_file(target["ssl_ca"])
-        try:
-            ssl = ssl_mod.create_default_context(cafile=str(cafile))  # verifies the certificate and name
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: not a PEM bundle
-            raise ConfigError(f"cannot use the CA bundle {cafile}: {getattr(exc, 'reason', None) or exc.__class__.__name__}",
-                              "check --ssl-ca: a PEM file of CA certificates such as the RDS global-bundle.pem") from None
+    tls = _ssl_context(target)
     log.info("connecting to %s:%s as %s (credentials: %s)", target["host"], target["port"], creds.user, creds.source)
     try:
         # UTF-8 bytes, as mysql(1) sends them: PyMySQL would encode a str as latin-1, which fails
@@ -227,7 +270,7 @@ def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = 
         return pymysql.connect(host=target["host"], port=int(target["port"]), user=creds.user,
                                password=(creds.password or "").encode("utf-8"), database=target.get("database"),
                                connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
-                               write_timeout=timeout or READ_TIMEOUT, ssl=ssl, autocommit=True, charset="utf8mb4")
+                               write_timeout=timeout or READ_TIMEOUT, autocommit=True, charset="utf8mb4", **tls)
     except pymysql.err.OperationalError as exc:
         code = exc.args[0] if exc.args else None
         # The server's message names the account, never the password; keep it, drop the rest.
@@ -235,10 +278,23 @@ def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = 
         if code in CONNECTION_LOST and "timed out" in str(message):  # PyMySQL says "during query" even in the handshake
             message = f"no answer within {timeout or READ_TIMEOUT:g} s (the connection was accepted)"
         if code == 1045:
-            raise AccessDenied(f"access denied for {creds.user} at {target['host']}:{target['port']}: {message}",
-                               "check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)") from None
+            hint = ("check that the user was created IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS', that the cluster has "
+                    "IAM database authentication enabled and that your AWS identity may rds-db:connect (auroraml check --iam-auth)"
+                    if creds.source == "iam" else "check the user and password (--defaults-file, ~/.my.cnf, --secret-arn)")
+            raise AccessDenied(f"access denied for {creds.user} at {target['host']}:{target['port']}: {message}", hint) from None
+        if "CERTIFICATE_VERIFY_FAILED" in str(message):
+            raise DatabaseError(f"cannot connect to {target['host']}:{target['port']}: the server's certificate did not verify "
+                                f"({_verify_reason(str(message))}, --ssl-mode {target.get('ssl_mode')})",
+                                "check --ssl-ca (the CA that issued the server's certificate) and that --host is a name "
+                                "the certificate carries (--ssl-mode VERIFY_CA checks the CA only)") from None
         raise DatabaseError(f"cannot connect to {target['host']}:{target['port']}: {message}",
                             "check --host/--port and that the database accepts connections from here") from None
+
+
+def _verify_reason(message: str) -> str:
+    """OpenSSL's reason, e.g. "Hostname mismatch, certificate is not valid for 'db.example.com'"."""
+    found = re.search(r"certificate verify failed: ([^(]+?)\s*\(_ssl", message)
+    return found.group(1) if found else "certificate verify failed"
 
 
 def detect(conn) -> Engine:

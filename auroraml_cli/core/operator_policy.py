@@ -17,6 +17,11 @@ follows AWS's pattern for delegating IAM administration with a permissions bound
 - no UpdateAssumeRolePolicy: a role's trust is written when the role is created (with the
   boundary). Rewriting the trust of an existing role is how a role made before the boundary
   existed would be taken over; setup's repair of a changed trust is left to an administrator.
+
+With `--iam-auth --db-user USER` the commands that connect to the database get `rds-db:connect`
+on `arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER` (RDS IAM database
+authentication: the token is checked against it at login), for the clusters given (their
+DbClusterResourceId) or any cluster.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "status": ("rds:DescribeDBClusters", "rds:DescribeDBInstances", *_CONNECT),
 }
 COMMANDS = tuple(ACTIONS)
+# The commands that log in to the database (with --iam-auth: rds-db:connect).
+CONNECTING = ("check", "grant", "revoke", "ddl", "export", "explain", "status")
 
 # The data-plane calls Aurora makes with the roles auroraml creates (docs/reference/aurora-ml.md §1): the
 # boundary allows these and nothing else. Every action a role policy of `setup` can hold must be
@@ -79,6 +86,8 @@ class Scope:
     instances: list[str] | None = None
     parameter_groups: list[str] | None = None
     secret_arns: list[str] = field(default_factory=list)
+    db_users: list[str] = field(default_factory=list)  # --iam-auth: the database users to connect as
+    db_clusters: list[tuple[str, str]] | None = None  # (region, DbClusterResourceId); None: any cluster
 
 
 def actions_for(commands: tuple[str, ...] = COMMANDS) -> list[str]:
@@ -183,6 +192,11 @@ def document(commands: tuple[str, ...] = COMMANDS, partition: str = "aws", accou
     allow("AuroraMLParameterGroups", pick("group-write"), groups)
     allow("AuroraMLReboot", pick("reboot"), instances)
     allow("AuroraMLSecrets", pick("secret"), secrets)
+    if scope.db_users and any(c in CONNECTING for c in commands):
+        targets = scope.db_clusters if scope.db_clusters is not None else [("*", "*")]
+        allow("AuroraMLConnectWithIAM", ["rds-db:connect"],
+              [f"arn:{p}:rds-db:{region}:{acct}:dbuser:{resource}/{user}" for region, resource in targets
+               for user in scope.db_users])
     if any(_KIND.get(a, "").endswith("write") or _KIND.get(a) in ("create-role", "attach", "pass-role")
            for a in wanted):
         statements += _denies(p, acct, role, boundary)

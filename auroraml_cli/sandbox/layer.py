@@ -190,10 +190,11 @@ def install() -> None:
             sagemaker_endpoints,
             sagemaker_runtime,
         )
+        from . import identity
         from .sql import rds_address
 
         for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address,
-                       comprehend, sagemaker_runtime, bedrock_runtime, default_vpc, sagemaker_endpoints):
+                       comprehend, sagemaker_runtime, bedrock_runtime, default_vpc, sagemaker_endpoints, identity):
             module.install()
         _installed = True
 

@@ -127,7 +127,12 @@ def _modify_db_cluster(original: Any, backend: RDSBackend, kwargs: Any) -> DBClu
         switching = name != cluster.parameter_group.lower()
     # A new group reaches each instance only when it reboots.
     states = [instance_state(db) for db in cluster.members] if switching else []
+    # moto stores EnableIAMDatabaseAuthentication under a name its IAMDatabaseAuthenticationEnabled
+    # never reads (docs/reference/moto-gaps.md); RDS applies it at once for a cluster.
+    iam_auth = kwargs.get("enable_iam_database_authentication")
     modified = original(backend, kwargs)
+    if iam_auth is not None:  # on the cluster and on the copy moto answers with
+        cluster.iam_auth = modified.iam_auth = bool(iam_auth)
     for state in states:
         state.pending_reboot = True
     return modified

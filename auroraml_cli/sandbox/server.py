@@ -45,10 +45,23 @@ class Sandbox:
     """A running sandbox server. Use as a context manager, or call stop()."""
 
     def __init__(self, server: Any) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from . import tls
+
         self._server = server
         self.host, self.port = server.get_host_and_port()
         self._session = _isolated_session()
         self.sql_endpoints: dict[str, SqlEndpoint] = {}  # cluster id → its SQL endpoint
+        # The CA and server certificate the SQL endpoints serve TLS with, made for this start.
+        self._state = Path(tempfile.mkdtemp(prefix="auroraml-sandbox-"))
+        self.tls = tls.write(self._state / "tls", (self.host,))
+
+    @property
+    def ssl_ca(self) -> str:
+        """The CA bundle that verifies the SQL endpoints (as the RDS global bundle verifies Aurora)."""
+        return str(self.tls.ca_path)
 
     @property
     def endpoint_url(self) -> str:
@@ -79,7 +92,7 @@ class Sandbox:
             if spec.name not in self.sql_endpoints:
                 started[spec.name] = self.sql_endpoints[spec.name] = start_endpoint(
                     cluster_id=spec.name, engine_version=spec.version, region=spec.region,
-                    master_user=MASTER_USERNAME, host=self.host,
+                    master_user=MASTER_USERNAME, host=self.host, tls=self.tls,
                 )
         self._load_demo_data(started)
 
@@ -90,9 +103,12 @@ class Sandbox:
                 endpoints[name].load_demo_data()
 
     def stop(self) -> None:
+        import shutil
+
         for endpoint in self.sql_endpoints.values():
             endpoint.stop()
         self._server.stop()
+        shutil.rmtree(self._state, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:
         return self

@@ -44,7 +44,7 @@ def test_setup_records_each_done_step_with_who_before_after_and_undo(cli, boto, 
     got = records(journal_path)
     assert [(x["action"], x["target"]) for x in got] == done and len(done) == 9
     who = caller(boto)
-    assert who.startswith(f"arn:aws:sts::{ACCOUNT}:")
+    assert who == f"arn:aws:iam::{ACCOUNT}:root"  # the sandbox's own keys are the account root (sandbox/identity.py)
     assert {x["who"] for x in got} == {who}
     assert {x["run"] for x in got} == {got[0]["run"]}
     assert {x["command"] for x in got} == {"setup comprehend --cluster ml-demo"}
@@ -187,7 +187,7 @@ def test_history_table_shows_who_and_before_to_after(cli, sandbox_aws, journal_p
     cli(*SETUP, "--no-reboot", code=7)
     table = cli("-o", "table", "history", "--cluster", "ml-demo")
     assert "attach-parameter-group" in table.stdout and "default.aurora-mysql8.0 →" in table.stdout
-    assert f"arn:aws:sts::{ACCOUNT}:" in table.stdout
+    assert f"arn:aws:iam::{ACCOUNT}:root" in table.stdout
     assert "--json" in table.stderr  # where the whole before/after and the undo are
 
 

@@ -83,3 +83,14 @@ def test_a_port_in_use_is_a_usage_error_with_a_free_port_to_use(cli):
             assert "Traceback" not in r.stderr and r.stdout == ""
     finally:
         taken.close()
+
+
+def test_run_exports_the_ca_bundle_of_its_sql_endpoints_and_removes_it_after(isolated):
+    probe = ("import os, stat; ca = os.environ['AURORAML_SSL_CA']; key = os.path.join(os.path.dirname(ca), 'server-key.pem');"
+             "print(ca, open(ca).read().startswith('-----BEGIN CERTIFICATE-----'), oct(stat.S_IMODE(os.stat(key).st_mode)))")
+    done = subprocess.run([AURORAML, "sandbox", "run", "--no-seed", "--", sys.executable, "-c", probe],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ca, is_pem, mode = done.stdout.split()
+    assert is_pem == "True" and mode == "0o600"
+    assert not os.path.exists(ca)  # the sandbox's own files go with it

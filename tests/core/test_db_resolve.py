@@ -102,7 +102,7 @@ def test_option_file_unreadable_or_invalid_is_a_config_error(tmp_path):
 def test_defaults_file_gives_host_port_user_password(tmp_path, no_prompt):
     path = write(tmp_path / "my.cnf", f"[client]\nuser = admin\npassword = {CANARY}\nhost = db.example.com\nport = 3307\n")
     target, creds = resolve(ConnectionRequest(defaults_file=str(path)), interactive=False)
-    assert target == {"host": "db.example.com", "port": 3307, "database": None, "ssl_ca": None}
+    assert target == {"host": "db.example.com", "port": 3307, "database": None, "ssl_ca": None, "ssl_mode": "PREFERRED"}
     assert (creds.user, creds.password) == ("admin", CANARY)
     assert str(path) in creds.source
 
@@ -135,7 +135,8 @@ def test_flags_beat_the_option_file(tmp_path, no_prompt):
                  "database = filedb\nssl-ca = /file-ca.pem\n")
     target, creds = resolve(ConnectionRequest(host="flaghost", port=3310, user="flaguser", database="flagdb",
                                               ssl_ca="/flag-ca.pem", defaults_file=str(path)), interactive=False)
-    assert target == {"host": "flaghost", "port": 3310, "database": "flagdb", "ssl_ca": "/flag-ca.pem"}
+    assert target == {"host": "flaghost", "port": 3310, "database": "flagdb", "ssl_ca": "/flag-ca.pem",
+                      "ssl_mode": "VERIFY_IDENTITY"}
     assert creds.user == "flaguser"
     assert creds.password == "p"  # the password can only come from the file (or a prompt, or AWS)
 

@@ -40,8 +40,15 @@ def test_every_readme_command_runs_as_written(sandbox, isolated):
     with conn.cursor() as cur:
         cur.execute("CREATE USER 'analyst'@'10.0.%' IDENTIFIED BY 'analyst-password-1'")
         cur.execute("CREATE USER 'app'@'%' IDENTIFIED BY 'app-password-1'")
+        # What the README's Connecting section does with the aws and mariadb clients first.
+        for sql in ("CREATE USER iamuser IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'",
+                    "GRANT rds_superuser_role TO iamuser", "SET DEFAULT ROLE rds_superuser_role TO iamuser"):
+            cur.execute(sql)
     conn.close()
-    env = {**os.environ, "PATH": f"{Path(AURORAML).parent}{os.pathsep}{os.environ['PATH']}", "SHELL": "/bin/bash"}
+    sandbox.client("rds").modify_db_cluster(DBClusterIdentifier="ml-demo", EnableIAMDatabaseAuthentication=True,
+                                            ApplyImmediately=True)
+    env = {**os.environ, "PATH": f"{Path(AURORAML).parent}{os.pathsep}{os.environ['PATH']}", "SHELL": "/bin/bash",
+           "AURORAML_SSL_CA": sandbox.ssl_ca}  # as `auroraml sandbox start` exports it
     failures = []
     for line, code in readme_commands():
         done = subprocess.run(["bash", "-c", line], cwd=isolated, env=env, capture_output=True, text=True,

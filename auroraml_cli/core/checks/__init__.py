@@ -14,6 +14,7 @@ where one exists, otherwise the AWS call or setting to change. The checks read; 
 | iam_eval  | what an IAM policy allows (simulation where the account allows it)         |
 | db_side   | each instance's running values, binlog_format, the user's roles/privileges |
 |           | and EXECUTE, reserved words before 3.06, an optional real call (--probe)   |
+| db_auth   | --iam-auth: the cluster's IAM setting, rds-db:connect, the user's plugin   |
 | fleet     | every Aurora MySQL cluster of the regions, concurrently                    |
 """
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from ..aws import Aws
 from ..cluster import describe_raw
-from . import FAIL, SKIP, WARN, Finding, aws_side, db_side, summary
+from . import FAIL, SKIP, WARN, Finding, aws_side, db_auth, db_side, summary
 from .aws_side import ClusterFacts, Scope
 from .reader import Reader
 
@@ -39,6 +39,8 @@ def check_one(aws: Aws, ref: str, scope: Scope, dbs: DbScope, region: str | None
     raw = describe_raw(aws, ref, region)
     findings, facts = aws_side.check_cluster(reader, raw, scope)
     report = Report(raw["DBClusterIdentifier"], facts.cluster.region, findings)
+    if dbs.request is not None and getattr(dbs.request, "iam_auth", False):  # can an IAM token log in (db_auth)
+        report.findings += db_auth.check(aws, raw, replace(dbs.request, cluster=str(facts.cluster.arn)))
     if dbs.request is not None and facts.version is not None and facts.services:
         report.findings += _database(aws, reader, facts, dbs)
     return report

@@ -11,7 +11,10 @@ then reports each cluster's Endpoint, ReaderEndpoint and member instances at 127
 endpoint's port (rds_address). The master user's password is read from RDS at each login: the
 cluster's MasterUserPassword, or the value of its managed secret (ManageMasterUserPassword) in
 Secrets Manager; `master_password=` fixes it instead. Accounts log in with mysql_native_password
-(a caching_sha2_password account's password works the same way; TLS is not offered).
+(a caching_sha2_password account's password works the same way), over TLS when the client asks
+(the sandbox's CA: `endpoint.ssl_ca`, sandbox/tls.py) or plain TCP unless created REQUIRE SSL;
+IAM accounts (IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS') with an RDS token over TLS on a
+cluster with IAM database authentication enabled (auth, iam_token).
 
 Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first start_endpoint().
 
@@ -121,7 +124,7 @@ Aurora_ml_retry_request_cnt).
 Known gaps: table privileges are recorded and shown but not enforced on reads and writes;
 instance endpoints of readers accept writes (Aurora refuses them: read-only); no FIELDS/LINES
 with FORMAT CSV, DESCRIBE of a table, REPLACE, stored procedures, BEGIN ... END function bodies,
-transactions (autocommit always), TLS, or IAM database authentication; several statements in
+transactions (autocommit always), REQUIRE X509/CIPHER/ISSUER/SUBJECT (refused); several statements in
 one query answer with the last one's result; CREATE FUNCTION refuses (1235) a VARCHAR too long
 for its character set outside a strict sql_mode (MySQL makes it a TEXT) and YEAR(n) but YEAR(4);
 messages Aurora does not document (the function refusals, a malformed S3 URI, a missing file to
@@ -134,7 +137,7 @@ aurora_ml_inference_timeout are not applied; the service role's IAM policy is no
 the session's roles, not the definer's; which calls share a batch and what counts as a logical
 request or a cache hit is the sandbox's reading of Aurora's documentation (ml_eval).
 
-Modules: endpoint (server, thread, connection), auth (login), session (dispatch), statements
+Modules: endpoint (server, thread, connection, TLS upgrade), auth (login), iam_token, session (dispatch), statements
 (which grammar), lexer; account_ddl, grants, roles, account_syntax, grants_view, accounts
 (users, roles, privileges); function_ddl, column_types (data types), functions; ml (which calls
 batch), ml_eval (running them), ml_calls (requests to the AWS half), status (counters);
@@ -164,16 +167,19 @@ def start_endpoint(
     master_password: str | Callable[[], str | None] | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    tls: Any = None,
 ) -> SqlEndpoint:
     """Start a cluster's SQL endpoint in a daemon thread; `.host`, `.port`, `.stop()`, `.reset()`.
 
     `engine_version` is the RDS EngineVersion (`8.0.mysql_aurora.3.08.0`, or just `3.08.0`).
     `master_password` None reads the password from the cluster in RDS at each login. Raises
-    ValueError for an unknown version or a host off loopback, OSError if the port is taken."""
+    ValueError for an unknown version or a host off loopback, OSError if the port is taken.
+    `tls`: the CA and certificate it serves TLS with (sandbox/tls.py; default: this process's);
+    `.ssl_ca` is the CA bundle that verifies it."""
     from .endpoint import start_endpoint as start
 
     return start(cluster_id=cluster_id, engine_version=engine_version, account_id=account_id, region=region,
-                 master_user=master_user, master_password=master_password, host=host, port=port)
+                 master_user=master_user, master_password=master_password, host=host, port=port, tls=tls)
 
 
 def __getattr__(name: str) -> Any:

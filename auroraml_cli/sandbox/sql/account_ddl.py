@@ -15,17 +15,22 @@ if TYPE_CHECKING:
     from .session import AuroraSession
 
 # Plugins whose accounts log in with a password here (the endpoint speaks mysql_native_password;
-# a caching_sha2_password account's password is kept the same way). Others, such as RDS IAM's
-# AWSAuthenticationPlugin, can be created but not logged in to.
+# a caching_sha2_password account's password is kept the same way). RDS IAM's accounts
+# (IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS') log in with a token (auth, iam_token);
+# accounts of any other plugin can be created but not logged in to.
 PASSWORD_PLUGINS = ("mysql_native_password", "caching_sha2_password")
+IAM_PLUGIN = "AWSAuthenticationPlugin"
 
 
 def create_user(s: AuroraSession, p: Parser) -> AllowedResult:
     p.expect("CREATE", "USER")
     if_not_exists = p.accept("IF", "NOT", "EXISTS")
     specs = p.comma_list(lambda: _user_spec(s, p))
+    tls = _require(p)
     p.end()
     require_create_user(s)
+    for spec in specs:
+        spec.require_ssl = bool(tls)
     return _create(s, specs, if_not_exists, "CREATE USER")
 
 
@@ -72,19 +77,32 @@ def _user_spec(s: AuroraSession, p: Parser) -> Account:
     account = Account(name)
     if p.accept("IDENTIFIED"):
         if p.accept("WITH"):
-            account.plugin = p.name_or_string()
+            plugin = p.name_or_string()
+            account.plugin = IAM_PLUGIN if plugin.lower() == IAM_PLUGIN.lower() else plugin
             if p.accept("AS"):
                 # mysql_native_password stores '*' + SHA1(SHA1(password)) in hex; anything else
                 # (RDS IAM's 'RDS') is no password this endpoint can check.
                 stored = p.string()
                 account.auth_string = stored[1:].lower() if stored.startswith("*") else None
-                return account
-            if not p.accept("BY"):
-                return account
+            elif p.accept("BY"):
+                account.auth_string = auth_string(p.string())
         else:
             p.expect("BY")
-        account.auth_string = auth_string(p.string())
+            account.auth_string = auth_string(p.string())
     return account
+
+
+def _require(p: Parser) -> bool | None:
+    """REQUIRE NONE | SSL (after the last user): whether the accounts need TLS; None when absent.
+    X509, CIPHER, ISSUER and SUBJECT (client certificates) are not modelled: refused by name."""
+    if not p.accept("REQUIRE"):
+        return None
+    if p.accept("NONE"):
+        return False
+    if p.accept("SSL"):
+        return True
+    word = p.word().upper()
+    raise SqlError(1235, f"This version of the sandbox doesn't yet support 'REQUIRE {word}' (client certificates)")
 
 
 def _create(s: AuroraSession, accounts: list[Account], if_not_exists: bool, operation: str) -> AllowedResult:

@@ -53,6 +53,7 @@ class Account:
     auth_string: str | None = None  # SHA1(SHA1(password)) in hex, as mysql_native_password keeps it
     plugin: str = "mysql_native_password"  # IDENTIFIED WITH ...
     locked: bool = False  # roles cannot log in
+    require_ssl: bool = False  # REQUIRE SSL: refused over plain TCP
     password: Callable[[], str | None] | None = None  # the master: RDS's current password, read at login
     privileges: dict[Level, set[str]] = field(default_factory=dict)
     roles: dict[AccountName, bool] = field(default_factory=dict)  # granted role → WITH ADMIN OPTION

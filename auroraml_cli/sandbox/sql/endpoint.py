@@ -6,6 +6,10 @@ endpoints can run in one process. Besides the cluster endpoint (`.port`: the wri
 moment) each instance the cluster has when the endpoint starts gets a port of its own
 (`.instances`), where sessions are that instance: its @@aurora_server_id, its Aurora_ml_*
 counters and Uptime. All of them share the cluster's accounts, functions and tables.
+
+Every port speaks TLS when the client asks (mysql-mimic's SSLRequest upgrade) with the sandbox's
+server certificate (sandbox/tls.py); `.ssl_ca` is the CA bundle that verifies it. Plain TCP
+still connects, except to accounts created REQUIRE SSL and IAM accounts (auth.py).
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from mysql_mimic import MysqlServer, packets
 from mysql_mimic.connection import Connection
@@ -40,15 +47,17 @@ class SqlEndpoint:
     """One cluster's Aurora SQL endpoint. Use as a context manager, or call stop()."""
 
     def __init__(self, cluster: ClusterState, listener: socket.socket,
-                 instance_listeners: dict[str, socket.socket] | None = None) -> None:
+                 instance_listeners: dict[str, socket.socket] | None = None, tls: Any = None) -> None:
         self.cluster = cluster
         self.cluster_id = cluster.cluster_id
         self.engine_version = cluster.engine.rds_version
         self.host, self.port = listener.getsockname()
         listeners = {None: listener, **(instance_listeners or {})}
         self.instances: dict[str, int] = {name: sock.getsockname()[1] for name, sock in listeners.items() if name}
+        self.ssl_ca: Path | None = tls.ca_path if tls is not None else None
+        context = tls.server_context() if tls is not None else None
         self._loop = asyncio.new_event_loop()
-        self._servers = {name: _Server(cluster, name) for name in listeners}
+        self._servers = {name: _Server(cluster, name, context, self._addresses(name)) for name in listeners}
         started = threading.Event()
         failures: list[BaseException] = []
         self._thread = threading.Thread(
@@ -58,6 +67,12 @@ class SqlEndpoint:
         started.wait(_START_TIMEOUT)
         if failures:
             raise failures[0]
+
+    def _addresses(self, instance: str | None) -> list[tuple[str, int]]:
+        """Where an IAM token may be made for to log in on this port: the host RDS reports with
+        this port, or with the cluster endpoint's (which leads to the same writer on Aurora)."""
+        own = self.instances[instance] if instance else self.port
+        return list(dict.fromkeys([(self.host, own), (self.host, self.port)]))
 
     def _run(self, listeners: dict[str | None, socket.socket], started: threading.Event,
              failures: list[BaseException]) -> None:
@@ -155,8 +170,12 @@ def start_endpoint(
     master_password: str | Callable[[], str | None] | None,
     host: str,
     port: int,
+    tls: Any = None,
 ) -> SqlEndpoint:
-    """See the package's start_endpoint (the import-light entry point with the defaults)."""
+    """See the package's start_endpoint (the import-light entry point with the defaults).
+    `tls`: the sandbox's tls.Material; None: this process's own (tls.default_material())."""
+    from .. import tls as tls_files
+
     engine = engine_for(engine_version)
     aws = AwsView(account_id, region, cluster_id)
     if master_password is None:
@@ -173,7 +192,7 @@ def start_endpoint(
     except BaseException:
         listener.close()
         raise
-    endpoint = SqlEndpoint(cluster, listener, instance_listeners)
+    endpoint = SqlEndpoint(cluster, listener, instance_listeners, tls or tls_files.default_material())
     rds_address.advertise(account_id, region, cluster_id, endpoint.host, endpoint.port)
     for instance, instance_port in endpoint.instances.items():
         rds_address.advertise_instance(account_id, region, instance, endpoint.host, instance_port)
@@ -185,6 +204,8 @@ def _quiet_libraries() -> None:
     # transpile; both would land on the terminal of `auroraml sandbox` (the client gets the error).
     logging.getLogger("mysql_mimic").setLevel(logging.CRITICAL)
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    # asyncio warns of every TLS client that closes without its close_notify (PyMySQL does).
+    logging.getLogger("asyncio").setLevel(logging.ERROR)
 
 
 class _Connection(Connection):
@@ -211,24 +232,73 @@ class _Connection(Connection):
             await self.stream.write(self.ok())
 
 
+class _Stream:
+    """mysql-mimic's stream (compiled: it cannot be subclassed, so this wraps it) with a TLS
+    upgrade that keeps what the client sent right after its SSLRequest: a client that sends its
+    TLS ClientHello at once (PyMySQL does) may have it read into the stream's buffer already,
+    which loop.start_tls would never see (the handshake then hangs). The SSL protocol is set up as
+    loop.start_tls does it, and fed those bytes first."""
+
+    def __init__(self, stream: MysqlStream) -> None:
+        self._stream = stream
+        self.reader, self.writer = stream.reader, stream.writer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    async def start_tls(self, context: ssl.SSLContext) -> None:
+        from asyncio import sslproto
+
+        loop = asyncio.get_running_loop()
+        transport = self.writer.transport
+        pending = bytes(self.reader._buffer)  # noqa: SLF001 - asyncio keeps no other way to take it back
+        self.reader._buffer.clear()  # noqa: SLF001
+        waiter = loop.create_future()
+        protocol = sslproto.SSLProtocol(loop, transport.get_protocol(), context, waiter, server_side=True,
+                                        call_connection_made=False)
+        transport.pause_reading()
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+        if pending:
+            if isinstance(protocol, asyncio.BufferedProtocol):
+                buffer = protocol.get_buffer(len(pending))
+                buffer[:len(pending)] = pending
+                protocol.buffer_updated(len(pending))
+            else:  # Python 3.10's SSLProtocol
+                protocol.data_received(pending)
+        transport.resume_reading()
+        try:
+            await waiter
+        except BaseException:
+            transport.close()
+            raise
+        self.writer._transport = self.reader._transport = protocol._app_transport  # type: ignore[attr-defined]  # noqa: SLF001
+
+
 class _Server(MysqlServer):
     """mysql-mimic's server with the connection above and a session and login per client: both
     need the client's address, which mysql-mimic's session factory does not get. `instance`: the
     instance whose endpoint this is (None: the cluster endpoint)."""
 
-    def __init__(self, cluster: ClusterState, instance: str | None) -> None:
-        super().__init__()
+    def __init__(self, cluster: ClusterState, instance: str | None, context: ssl.SSLContext | None = None,
+                 addresses: list[tuple[str, int]] | None = None) -> None:
+        super().__init__(ssl=context)
         self.cluster = cluster
         self.instance = instance
+        self.addresses = addresses or []
 
     async def _client_connected_cb(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         client_host = writer.get_extra_info("peername")[0]
+        stream = _Stream(MysqlStream(reader, writer))
         connection = _Connection(
-            stream=MysqlStream(reader, writer),
+            stream=stream,
             session=AuroraSession(self.cluster, client_host, self.instance),
             control=self.control,
-            identity_provider=Login(self.cluster, client_host),
+            # the stream's transport is the TLS one once the client has asked for TLS
+            identity_provider=Login(self.cluster, client_host, lambda: stream.writer.get_extra_info("ssl_object") is not None,
+                                    lambda: self.addresses),
             server_capabilities=self.capabilities,
+            ssl=self.ssl,
         )
         connection.connection_id = await self.control.add(connection)
         try:

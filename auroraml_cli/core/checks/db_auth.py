@@ -1,0 +1,171 @@
+"""`check --iam-auth`: whether RDS IAM database authentication can log the user in.
+
+An IAM login (docs/reference/cli-surface.md, `--iam-auth`) works when three things hold, and a
+refusal is the same "Access denied" (1045) whichever fails:
+- the cluster has IAM database authentication enabled (`IAMDatabaseAuthenticationEnabled`);
+- the caller's AWS identity may `rds-db:connect` on
+  `arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER` (its identity policies and
+  permissions boundary, core/checks/iam_eval.py; the account root may);
+- the database account was created `IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'` (read from
+  mysql.user once connected; when the login itself was refused and the other two hold, that is
+  the cause left).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..aws import Aws, error_code
+from . import FAIL, PASS, SKIP, WARN, Finding
+
+PLUGIN = "AWSAuthenticationPlugin"
+
+
+def dbuser_arn(raw: dict, user: str) -> str:
+    from ..names import Arn
+
+    arn = Arn.parse(raw["DBClusterArn"])
+    return f"arn:{arn.partition}:rds-db:{arn.region}:{arn.account}:dbuser:{raw.get('DbClusterResourceId', '*')}/{user}"
+
+
+def check(aws: Aws, raw: dict, request: Any) -> list[Finding]:
+    """Every IAM-login finding: the cluster, the caller, then a login as the user (its plugin)."""
+    out = aws_findings(aws, raw, request.user)
+    out.append(login(aws, request, out))
+    return out
+
+
+def login(aws: Aws, request: Any, findings: list[Finding]) -> Finding:
+    from .. import db
+    from ..errors import AccessDenied
+
+    try:
+        target, creds = db.resolve(request, aws)
+        conn = db.connect(target, creds)
+    except AccessDenied:
+        return refused(findings, request.user)
+    except Exception as exc:  # noqa: BLE001 - reported; the other findings stand on their own
+        message = getattr(exc, "message", None) or str(exc)
+        return Finding("iam-auth-user", None, SKIP, f"no IAM login to read the account's plugin ({message})")
+    try:
+        return user_plugin(conn, creds.user)
+    finally:
+        conn.close()
+
+
+def aws_findings(aws: Aws, raw: dict, user: str | None) -> list[Finding]:
+    """The cluster's setting and the caller's permission (no database connection needed)."""
+    cluster = raw["DBClusterIdentifier"]
+    out = []
+    if raw.get("IAMDatabaseAuthenticationEnabled"):
+        out.append(Finding("iam-auth-cluster", None, PASS, f"{cluster} has IAM database authentication enabled"))
+    else:
+        out.append(Finding("iam-auth-cluster", None, FAIL, f"{cluster} does not have IAM database authentication "
+                           "enabled: every IAM token is refused (1045)",
+                           f"aws rds modify-db-cluster --db-cluster-identifier {cluster} "
+                           "--enable-iam-database-authentication --apply-immediately"))
+    if not user:
+        out.append(Finding("iam-auth-caller", None, SKIP, "no database user to check rds-db:connect for (--db-user)"))
+        return out
+    out.append(_caller(aws, raw, user))
+    return out
+
+
+def _caller(aws: Aws, raw: dict, user: str) -> Finding:
+    from ..names import Arn
+    from . import iam_eval
+
+    target = dbuser_arn(raw, user)
+    region = Arn.parse(raw["DBClusterArn"]).region
+    try:
+        caller = aws.client("sts", region).get_caller_identity()["Arn"]
+        documents, boundary = _identity_policies(aws, caller)
+    except Exception as exc:  # noqa: BLE001 - a read the operator may not be allowed: reported, not fatal
+        code = error_code(exc) or exc.__class__.__name__
+        return Finding("iam-auth-caller", None, WARN, f"could not read what your AWS identity may do ({code}): "
+                       f"rds-db:connect on {target} is unverified",
+                       f"auroraml iam-policy --iam-auth --db-user {user} --cluster {raw['DBClusterIdentifier']}")
+    if documents is None:
+        return Finding("iam-auth-caller", None, PASS, f"{caller} is the account root: it may rds-db:connect as {user}")
+    verdict = iam_eval.effective(documents, boundary, "rds-db:connect", target,
+                                 {"aws:PrincipalArn": caller, "aws:PrincipalAccount": Arn.parse(caller).account})
+    if verdict == "allowed":
+        return Finding("iam-auth-caller", None, PASS, f"{caller} may rds-db:connect on {target}")
+    why = "an explicit Deny refuses" if verdict == "denied" else "no policy allows"
+    return Finding("iam-auth-caller", None, FAIL, f"{why} {caller} rds-db:connect on {target}: the token is refused (1045)",
+                   f"attach a policy allowing rds-db:connect on {target} (auroraml iam-policy --iam-auth --db-user {user} "
+                   f"--cluster {raw['DBClusterIdentifier']})")
+
+
+def _identity_policies(aws: Aws, caller: str) -> tuple[list[dict] | None, dict | None]:
+    """The caller's identity policies and boundary; (None, None) for the account root."""
+    from ..iam import _doc
+    from ..names import Arn
+
+    arn = Arn.parse(caller)
+    kind, _, rest = arn.resource.partition("/")
+    if arn.resource == "root":
+        return None, None
+    iam = aws.client("iam")
+    if arn.service == "sts" and kind == "assumed-role":
+        name = rest.split("/", 1)[0]
+        entity = iam.get_role(RoleName=name)["Role"]
+        inline = [_doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+                  for p in iam.list_role_policies(RoleName=name)["PolicyNames"]]
+        attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+    elif kind == "user":
+        name = rest.rsplit("/", 1)[-1]
+        entity = iam.get_user(UserName=name)["User"]
+        inline = [_doc(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"])
+                  for p in iam.list_user_policies(UserName=name)["PolicyNames"]]
+        attached = [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]]
+        for group in iam.list_groups_for_user(UserName=name)["Groups"]:
+            g = group["GroupName"]
+            inline += [_doc(iam.get_group_policy(GroupName=g, PolicyName=p)["PolicyDocument"])
+                       for p in iam.list_group_policies(GroupName=g)["PolicyNames"]]
+            attached += [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName=g)["AttachedPolicies"]]
+    else:
+        raise ValueError(f"not a user or role: {caller}")
+    documents = inline + [_managed(iam, a) for a in attached]
+    bound = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+    return documents, (_managed(iam, bound) if bound else None)
+
+
+def _managed(iam: Any, arn: str) -> dict:
+    from ..iam import _doc
+
+    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+    return _doc(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+
+
+def user_plugin(conn, user: str) -> Finding:
+    """The login user's plugin, as mysql.user holds it."""
+    from .. import db
+    from ..sql import text
+
+    try:
+        plugins = [str(r[0]) for r in db.rows(conn, f"SELECT plugin FROM mysql.user WHERE User = {text(user)}")]
+    except Exception as exc:  # noqa: BLE001 - a user without SELECT on mysql.user
+        if not db.is_mysql_error(exc):
+            raise
+        return Finding("iam-auth-user", None, SKIP, f"cannot read {user}'s plugin from mysql.user")
+    if not plugins:
+        return Finding("iam-auth-user", None, FAIL, f"no account {user} on the server", _create(user))
+    if any(p.lower() == PLUGIN.lower() for p in plugins):
+        return Finding("iam-auth-user", None, PASS, f"{user} is IDENTIFIED WITH {PLUGIN}")
+    return Finding("iam-auth-user", None, FAIL, f"{user} is IDENTIFIED WITH {plugins[0]}, not {PLUGIN}: an IAM token "
+                   "is not its password", _create(user))
+
+
+def refused(findings: list[Finding], user: str | None) -> Finding:
+    """The IAM login was refused: with the cluster and the caller in order, the account is what is left."""
+    if any(f.check in ("iam-auth-cluster", "iam-auth-caller") and f.status == FAIL for f in findings):
+        return Finding("iam-auth-user", None, SKIP, "the login was refused for the reason above: the account's plugin "
+                       "was not read")
+    return Finding("iam-auth-user", None, FAIL, f"the IAM login as {user} was refused although the cluster takes IAM "
+                   f"tokens and your identity may rds-db:connect: {user} is missing or not IDENTIFIED WITH {PLUGIN}",
+                   _create(user or "USER"))
+
+
+def _create(user: str) -> str:
+    return f"CREATE USER '{user}' IDENTIFIED WITH {PLUGIN} AS 'RDS' (or ALTER USER), as the master user"
