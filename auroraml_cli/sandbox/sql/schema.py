@@ -501,8 +501,17 @@ def show_create_table(table: TableDef, engine: Engine, auto_increment: int | Non
     elif table.collation != ("utf8mb4_general_ci" if table.charset == "utf8mb4" else _default_collation(table.charset)):
         options += f" COLLATE={table.collation}"
     if table.comment:
-        options += f" COMMENT={quote_string(table.comment)}"
+        options += f" COMMENT={show_quote(table.comment)}"
     return f"CREATE TABLE {quote_name(table.name)} (\n" + ",\n".join(lines) + f"\n) {options}"
+
+
+_SHOW_ESCAPES = {"\0": "\\0", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "\x1a": "\\Z", "'": "''"}
+
+
+def show_quote(text: str) -> str:
+    """A string as SHOW CREATE TABLE writes it (MySQL's append_unescaped): NUL, newline, carriage
+    return, backslash and Ctrl-Z as backslash escapes, a quote doubled, so a comment stays on its line."""
+    return "'" + "".join(_SHOW_ESCAPES.get(ch, ch) for ch in text) + "'"
 
 
 def _column_sql(table: TableDef, column: Column, engine: Engine) -> str:
@@ -525,7 +534,7 @@ def _column_sql(table: TableDef, column: Column, engine: Engine) -> str:
     if column.on_update:
         parts.append(f"ON UPDATE {column.on_update}")
     if column.comment:
-        parts.append(f"COMMENT {quote_string(column.comment)}")
+        parts.append(f"COMMENT {show_quote(column.comment)}")
     return " ".join(parts)
 
 

@@ -707,9 +707,20 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         elif creating and db not in tables.databases:
             raise unknown_database(db)
         physical = exp.Table(this=exp.to_identifier(_physical(db, name), quoted=True))
-        if isinstance(table.parent, (exp.From, exp.Join)):
+        # UPDATE t / DELETE FROM t keep the name as an alias, so `t.c` and `db.t.c` (as SQLAlchemy
+        # writes every UPDATE and DELETE) resolve: SQLite takes `UPDATE x AS t`.
+        if isinstance(table.parent, (exp.From, exp.Join)) or (
+                isinstance(table.parent, (exp.Update, exp.Delete)) and table.arg_key == "this"):
             physical.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name)))
         table.replace(physical)
+    for column in statement.find_all(exp.Column):  # `db.t.c`: the table's alias is `t`
+        if column.args.get("db"):
+            column.set("db", None)
+            column.set("catalog", None)
+    if isinstance(statement, exp.Update):  # SET t.c = ...: SQLite takes an unqualified column only
+        for assignment in statement.expressions:
+            if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+                assignment.this.set("table", None)
 
 
 def _created_db(statement: exp.Expression) -> str | None:
