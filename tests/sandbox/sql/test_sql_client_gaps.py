@@ -5,7 +5,6 @@ CLIENT_FOUND_ROWS, typed result columns, comments in SHOW CREATE TABLE
 
 from __future__ import annotations
 
-import pytest
 
 
 def _table(admin) -> None:
