@@ -9,13 +9,11 @@ and ends in `query()`, which runs it on the cluster's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mysql_mimic import Session
 from mysql_mimic.intercept import value_to_expression
-from mysql_mimic.results import AllowedResult, ResultColumn
-from mysql_mimic.types import ColumnType
+from mysql_mimic.results import AllowedResult
 from mysql_mimic.session import Query, mysql_function_mapping
 from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
@@ -34,6 +32,7 @@ from .errors import (
     unknown_database,
 )
 from .lexer import WORD, split_statements, tokenize
+from . import results
 from .results import Affected, label_columns
 from .tables import Outcome
 from .variables import RESTRICTED_SESSION, SessionValues
@@ -300,11 +299,16 @@ class _Values(VariableProcessor):
 def _result(outcome: Outcome) -> AllowedResult:
     if outcome.columns:
         columns: list[Any] = list(outcome.columns)
-        for index, name in enumerate(columns):  # a DECIMAL column (semantics.exact) is sent as one
-            first = next((row[index] for row in outcome.rows if row[index] is not None), None)
-            if isinstance(first, Decimal):
-                columns[index] = ResultColumn(name=name, type=ColumnType.NEWDECIMAL)
-        return outcome.rows, columns
+        rows = outcome.rows
+        types = outcome.types if len(outcome.types) == len(columns) else [None] * len(columns)
+        for index, name in enumerate(columns):
+            wire = results.wire_column(name, types[index], [row[index] for row in rows])
+            if wire is not None:
+                columns[index], convert = wire
+                if convert is not None:
+                    rows = [row[:index] + (None if row[index] is None else convert(row[index]),) + row[index + 1:]
+                            for row in rows]
+        return rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
 
 

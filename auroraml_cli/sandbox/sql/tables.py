@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from . import keys, semantics, strict
+from . import keys, results, semantics, strict
 from .errors import SqlError, no_database, not_supported, unknown_database
 from .schema import Catalogue
 
@@ -46,6 +46,7 @@ class Outcome:
     rows: list[tuple] = field(default_factory=list)
     affected: int = 0
     last_insert_id: int = 0
+    types: list = field(default_factory=list)  # each column's declared schema.DataType, or None (results.py)
 
 
 # The client session whose statements run now (each client connection is its own asyncio task,
@@ -255,7 +256,8 @@ class Tables:
         kinds = semantics.decimal_scales(original, self._column_types(original, database)) if rows else []
         if any(kind is not None and kind[0] == "dec" for kind in kinds) and len(kinds) == len(cursor.description):
             rows = [tuple(semantics.exact(v, k) for v, k in zip(row, kinds)) for row in rows]
-        return Outcome([d[0] for d in cursor.description], rows)
+        types = results.declared_types(original, database, self.schema, len(cursor.description))
+        return Outcome([d[0] for d in cursor.description], rows, types=types)
 
     def _column_types(self, select: exp.Expression, database: str | None) -> Callable[[str], str | None]:
         """A column name's declared type in the tables a SELECT reads (the first that has it)."""
@@ -734,6 +736,9 @@ def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     rewritten = semantics.rewrite(node, _for_sqlite)
     if rewritten is not None:
         return rewritten
+    # SQLite's statement text ends at a NUL: a string holding one is written as its UTF-8 bytes.
+    if isinstance(node, exp.Literal) and node.is_string and "\0" in node.this:
+        return exp.Cast(this=exp.HexString(this=node.this.encode("utf-8").hex()), to=exp.DataType.build("TEXT"))
     # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
     if isinstance(node, (exp.Left, exp.Right)):
         name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"

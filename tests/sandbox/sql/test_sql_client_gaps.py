@@ -30,3 +30,72 @@ def test_show_create_table_escapes_comments_as_mysql(v3, admin):
     assert "`id` int DEFAULT NULL COMMENT 'it''s\\r\\nnew\\\\line'" in text
     assert text.endswith("COMMENT='a\\rb'")
     assert "\r" not in text
+
+
+def _connector(endpoint, database="d"):
+    import mysql.connector
+    from sandbox_support import PASSWORD
+
+    return mysql.connector.connect(host=endpoint.host, port=endpoint.port, user="admin", password=PASSWORD,
+                                   database=database, autocommit=True, ssl_disabled=True, connection_timeout=10)
+
+
+def test_prepared_statement_parameters_of_every_kind(v3, admin):
+    import datetime
+    from decimal import Decimal
+
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.k (id INT PRIMARY KEY, s VARCHAR(40), b VARBINARY(10), n DECIMAL(8,3), f DOUBLE, "
+              "dt DATETIME, dd DATE)")
+    conn = _connector(v3)
+    try:
+        cur = conn.cursor(prepared=True)
+        cur.execute("INSERT INTO k VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (1, "x' OR '1'='1", b"\x00\xff'", Decimal("12.345"), 0.5,
+                     datetime.datetime(2024, 2, 29, 13, 4, 5), datetime.date(2024, 1, 5)))
+        assert cur.rowcount == 1
+        cur.execute("SELECT COUNT(*) FROM k WHERE s = ?", ("x' OR '1'='1",))
+        assert cur.fetchall() == [(1,)]
+        cur.execute("SELECT COUNT(*) FROM k WHERE s = ?", ("x' OR '1'='2",))
+        assert cur.fetchall() == [(0,)]
+        cur.execute("SELECT id FROM k WHERE s = '?' OR id = ? /* ? */", (1,))  # markers only outside quotes
+        assert cur.fetchall() == [(1,)]
+    finally:
+        conn.close()
+    assert admin.rows("SELECT s, HEX(b), n, f, dt, dd FROM d.k") == [
+        ("x' OR '1'='1", "00FF27", Decimal("12.345"), 0.5, datetime.datetime(2024, 2, 29, 13, 4, 5),
+         datetime.date(2024, 1, 5))]
+
+
+HOSTILE = ["x' OR '1'='1", "'; DROP TABLE h; --", "\\", "\\'", "''", "?", "/*", "*/ ?", "`", '"', "\x1a", "\r\n",
+           "\\0", "é ß 日本", "%s", "-- "]
+
+
+def test_prepared_statement_parameters_are_values_never_sql(v3, admin):
+    """Hostile strings and arbitrary bytes through COM_STMT_EXECUTE come back exactly as sent."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.h (id INT PRIMARY KEY, s TEXT, b BLOB)")
+    conn = _connector(v3)
+    cur = conn.cursor(prepared=True)
+    ids = iter(range(1, 10**6))
+    text = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(s=st.one_of(text, st.lists(text, min_size=2, max_size=3).map("".join)), b=st.binary(max_size=30))
+    def round_trip(s, b):
+        row = next(ids)
+        cur.execute("INSERT INTO h (id, s, b) VALUES (?, ?, ?)", (row, s, b))
+        cur.execute("SELECT s, b, ? FROM h WHERE id = ? AND s = ?", (s, row, s))
+        got = cur.fetchall()
+        assert len(got) == 1
+        assert got[0][0] == s and got[0][2] == s
+        assert bytes(got[0][1] or b"") == b
+
+    try:
+        round_trip()
+    finally:
+        conn.close()
+    assert admin.value("SELECT COUNT(*) FROM d.h") > 0

@@ -236,8 +236,6 @@ def test_mysql_connector_prepared_statement_without_parameters(v3, admin):
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="server-side prepared statements with parameters (COM_STMT_EXECUTE): "
-                                       "the endpoint drops the connection, client error 2013")
 def test_mysql_connector_prepared_statements(v3, admin):
     load_reviews(admin)
     conn = _connector(v3)
