@@ -20,7 +20,8 @@ from mysql_mimic import MysqlServer, packets
 from mysql_mimic.connection import Connection
 from mysql_mimic.prepared import PreparedStatement
 from mysql_mimic.results import ensure_result_set
-from mysql_mimic.types import ServerStatus, read_uint_4
+from mysql_mimic.constants import DEFAULT_SERVER_CAPABILITIES
+from mysql_mimic.types import Capabilities, ServerStatus, read_uint_4
 from mysql_mimic.stream import ConnectionClosed, MysqlStream
 
 from ..net import listen_loopback
@@ -273,7 +274,8 @@ class _Server(MysqlServer):
     instance whose endpoint this is (None: the cluster endpoint)."""
 
     def __init__(self, cluster: ClusterState, instance: str | None) -> None:
-        super().__init__()
+        # CLIENT_FOUND_ROWS offered: an UPDATE's count is then the matched rows (session.py).
+        super().__init__(capabilities=DEFAULT_SERVER_CAPABILITIES | Capabilities.CLIENT_FOUND_ROWS)
         self.cluster = cluster
         self.instance = instance
 

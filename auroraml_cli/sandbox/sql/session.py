@@ -15,6 +15,7 @@ from mysql_mimic import Session
 from mysql_mimic.intercept import value_to_expression
 from mysql_mimic.results import AllowedResult
 from mysql_mimic.session import Query, mysql_function_mapping
+from mysql_mimic.types import Capabilities
 from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
@@ -58,6 +59,7 @@ class AuroraSession(Session):
         self.active_roles: set[AccountName] = set()
         self.user_variables: dict[str, Any] = {}  # SET @name = ...
         self.last_insert_id = 0  # LAST_INSERT_ID(): the first id this session's last INSERT generated
+        self.found_rows = True  # the client asked for CLIENT_FOUND_ROWS (init)
         self.autocommit_before = True  # @@autocommit before the statement now running (transactions)
         self.middlewares = [
             self._set_var_middleware,
@@ -74,6 +76,8 @@ class AuroraSession(Session):
 
     async def init(self, connection: Connection) -> None:
         await super().init(connection)
+        # CLIENT_FOUND_ROWS: an UPDATE counts the rows it matched; without it, those it changed.
+        self.found_rows = Capabilities.CLIENT_FOUND_ROWS in connection.capabilities
         if self.username is not None:  # None: the login failed and the connection is ending
             self._log_in()
 
@@ -240,12 +244,39 @@ class AuroraSession(Session):
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         self.cluster.tables.foreign_key_checks(bool(self.variables.get("foreign_key_checks")))
         transactions.implicit_begin(self)
+        changed = None if self.found_rows else self._rows_to_change(expression, system)
         outcome = ml_eval.run(self, self._with_user_variables(expression),
                               lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,
                                                                         system))
         if outcome.last_insert_id:
             self.last_insert_id = outcome.last_insert_id
+        if changed is not None:
+            outcome.affected = min(changed, outcome.affected)
         return outcome
+
+    def _rows_to_change(self, expression: exp.Expression, system: Any) -> int | None:
+        """How many rows a single-table UPDATE will change (MySQL's affected rows without
+        CLIENT_FOUND_ROWS): those it matches whose new values differ from the old. None: not counted."""
+        if not isinstance(expression, exp.Update) or expression.args.get("joins") or expression.args.get("from_") \
+                or not isinstance(expression.this, exp.Table):
+            return None
+        same = [exp.NullSafeEQ(this=a.this.copy(), expression=exp.paren(a.expression.copy()))
+                for a in expression.expressions if isinstance(a, exp.EQ)]
+        if not same:
+            return None
+        changes = exp.Not(this=exp.paren(exp.and_(*same)))
+        inner = exp.select(exp.alias_(exp.Case(ifs=[exp.If(this=changes, true=exp.Literal.number(1))],
+                                               default=exp.Literal.number(0)), "ch"))
+        inner = inner.from_(expression.this.copy())
+        for key in ("where", "order", "limit"):
+            if expression.args.get(key) is not None:
+                inner.set(key, expression.args[key].copy())
+        count = exp.select("COALESCE(SUM(ch), 0)").from_(inner.subquery("changed_rows"))
+        try:
+            outcome = self.cluster.tables.run(self._with_user_variables(count), self.database, system)
+        except SqlError:
+            return None
+        return int(outcome.rows[0][0]) if outcome.rows else None
 
     def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
         """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""

@@ -99,3 +99,25 @@ def test_prepared_statement_parameters_are_values_never_sql(v3, admin):
     finally:
         conn.close()
     assert admin.value("SELECT COUNT(*) FROM d.h") > 0
+
+
+def test_update_counts_changed_rows_unless_the_client_asks_for_found_rows(v3, admin):
+    import pymysql
+    from pymysql.constants import CLIENT
+    from sandbox_support import PASSWORD
+
+    _table(admin)  # c: 10, 20, 30
+    counts = {}
+    for flag in (0, CLIENT.FOUND_ROWS):
+        conn = pymysql.connect(host=v3.host, port=v3.port, user="admin", password=PASSWORD, database="d",
+                               client_flag=flag, autocommit=True)
+        try:
+            with conn.cursor() as cur:
+                counts[flag] = [cur.execute("UPDATE t SET c = 20 WHERE id <= 2"),  # one of two changes
+                                cur.execute("UPDATE t SET c = c WHERE id > 0"),
+                                cur.execute("UPDATE t SET c = c + 1, note = note WHERE id = 3 LIMIT 1"),
+                                cur.execute("UPDATE t SET note = NULL WHERE id = 1"),
+                                cur.execute("UPDATE t SET note = NULL WHERE id = 1")]
+        finally:
+            conn.close()
+    assert counts == {0: [1, 0, 1, 1, 0], CLIENT.FOUND_ROWS: [2, 3, 1, 1, 1]}
