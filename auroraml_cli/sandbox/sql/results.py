@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from mysql_mimic.charset import CharacterSet
-from mysql_mimic.results import ResultColumn
+from mysql_mimic.results import ResultColumn, infer_type
 from mysql_mimic.types import ColumnType
 from sqlglot import exp
 
@@ -125,9 +125,9 @@ _BINARY = {"BINARY": ColumnType.STRING, "VARBINARY": ColumnType.VAR_STRING, "TIN
            "BLOB": ColumnType.BLOB, "MEDIUMBLOB": ColumnType.BLOB, "LONGBLOB": ColumnType.BLOB}
 
 
-def wire_column(name: str, declared: Any, values: list[Any]) -> tuple[ResultColumn, Any] | None:
-    """The column definition a result column goes out with, and how its values change for it;
-    None: mysql-mimic's inference from the values (a string is a VARCHAR) is right."""
+def wire_column(name: str, declared: Any, values: list[Any]) -> tuple[ResultColumn, Any]:
+    """The column definition a result column goes out with, and how its values change for it
+    (None: as they are); without a declared type, mysql-mimic's inference from the values."""
     kind = declared.name if declared is not None else None
     first = next((v for v in values if v is not None), None)
     if kind in _TEMPORAL and (first is None or isinstance(first, str)):
@@ -139,7 +139,8 @@ def wire_column(name: str, declared: Any, values: list[Any]) -> tuple[ResultColu
         column_type = _BINARY.get(kind or "", ColumnType.BLOB)
         return (ResultColumn(name=name, type=column_type, character_set=CharacterSet.binary),
                 lambda v: v.encode("utf-8") if isinstance(v, str) else v)
-    return None
+    # mysql-mimic's own inference keys columns by name: two columns named alike would trip it.
+    return ResultColumn(name=name, type=ColumnType.NULL if first is None else infer_type(first)), None
 
 
 _PROTOTYPES: dict[ColumnType, ResultColumn] = {}

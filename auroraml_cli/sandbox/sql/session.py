@@ -333,12 +333,10 @@ def _result(outcome: Outcome) -> AllowedResult:
         rows = outcome.rows
         types = outcome.types if len(outcome.types) == len(columns) else [None] * len(columns)
         for index, name in enumerate(columns):
-            wire = results.wire_column(name, types[index], [row[index] for row in rows])
-            if wire is not None:
-                columns[index], convert = wire
-                if convert is not None:
-                    rows = [row[:index] + (None if row[index] is None else convert(row[index]),) + row[index + 1:]
-                            for row in rows]
+            columns[index], convert = results.wire_column(name, types[index], [row[index] for row in rows])
+            if convert is not None:
+                rows = [row[:index] + (None if row[index] is None else convert(row[index]),) + row[index + 1:]
+                        for row in rows]
         return rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
 

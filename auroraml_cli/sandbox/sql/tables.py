@@ -736,6 +736,30 @@ def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     rewritten = semantics.rewrite(node, _for_sqlite)
     if rewritten is not None:
         return rewritten
+    # MySQL's "no limit" for an offset alone is 18446744073709551615; SQLite's LIMIT is a signed 64-bit -1.
+    if isinstance(node, exp.Limit) and isinstance(node.expression, exp.Literal) and node.expression.is_int \
+            and int(node.expression.this) > 2**63 - 1:
+        limited = node.copy()
+        limited.set("expression", exp.Literal.number(-1))
+        return limited
+    # (SELECT ... LIMIT n) UNION (SELECT ...): SQLite's compound SELECT takes no parenthesized member.
+    if isinstance(node, exp.SetOperation) and any(isinstance(node.args.get(k), exp.Subquery)
+                                                  for k in ("this", "expression")):
+        node = node.copy()
+        for key in ("this", "expression"):
+            member = node.args.get(key)
+            if isinstance(member, exp.Subquery):
+                node.set(key, exp.select("*").from_(member.copy()))
+        return node
+    # INSERT INTO t () VALUES (): every column its default.
+    if isinstance(node, exp.Insert) and isinstance(node.expression, exp.Values) and \
+            [len(t.expressions) for t in node.expression.expressions] == [0]:
+        node = node.copy()
+        node.set("expression", None)
+        node.set("default", True)
+        if isinstance(node.this, exp.Schema):
+            node.set("this", node.this.this)
+        return node
     # SQLite's statement text ends at a NUL: a string holding one is written as its UTF-8 bytes.
     if isinstance(node, exp.Literal) and node.is_string and "\0" in node.this:
         return exp.Cast(this=exp.HexString(this=node.this.encode("utf-8").hex()), to=exp.DataType.build("TEXT"))

@@ -88,7 +88,7 @@ def test_prepared_statement_parameters_are_values_never_sql(v3, admin):
     def round_trip(s, b):
         row = next(ids)
         cur.execute("INSERT INTO h (id, s, b) VALUES (?, ?, ?)", (row, s, b))
-        cur.execute("SELECT s, b, ? FROM h WHERE id = ? AND s = ?", (s, row, s))
+        cur.execute("SELECT s, b, ? AS p FROM h WHERE id = ? AND s = ?", (s, row, s))
         got = cur.fetchall()
         assert len(got) == 1
         assert got[0][0] == s and got[0][2] == s
@@ -121,3 +121,20 @@ def test_update_counts_changed_rows_unless_the_client_asks_for_found_rows(v3, ad
         finally:
             conn.close()
     assert counts == {0: [1, 0, 1, 1, 0], CLIENT.FOUND_ROWS: [2, 3, 1, 1, 1]}
+
+
+def test_offset_alone_union_members_in_brackets_and_empty_insert(v3, admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.e (id INT PRIMARY KEY AUTO_INCREMENT, x INT DEFAULT 7)")
+    assert admin.run("INSERT INTO d.e () VALUES ()") == 1
+    admin.run("INSERT INTO d.e (x) VALUES (1), (2), (3)")
+    assert admin.rows("SELECT id, x FROM d.e ORDER BY id LIMIT 2, 18446744073709551615") == [(3, 2), (4, 3)]
+    assert admin.rows("SELECT x FROM d.e ORDER BY id LIMIT 18446744073709551615 OFFSET 3") == [(3,)]
+    assert sorted(admin.rows("(SELECT x FROM d.e ORDER BY x LIMIT 1) UNION ALL (SELECT x FROM d.e ORDER BY x DESC "
+                             "LIMIT 1)")) == [(1,), (7,)]
+
+
+def test_same_column_twice_and_scalar_subquery(v3, admin):
+    _table(admin)
+    assert admin.rows("SELECT d.t.note, d.t.note AS note FROM d.t WHERE id = 1") == [("a", "a")]
+    assert admin.rows("SELECT (SELECT MAX(c) FROM d.t) AS m") == [(30,)]
