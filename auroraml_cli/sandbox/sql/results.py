@@ -98,11 +98,15 @@ def declared_types(statement: exp.Expression, database: str | None, catalogue: A
         definition = catalogue.get(node.db or database or "", node.name)
         if definition is not None:
             tables.append((node.alias_or_name.lower(), definition))
-    if not tables:
-        return [None] * width
     found: list[Any] = []
     for node in statement.expressions:
         inner = node.this if isinstance(node, exp.Alias) else node
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.Subquery) and isinstance(inner.this, exp.Select) and \
+                len(inner.this.expressions) == 1:  # (SELECT c FROM t ...): c's type
+            found += declared_types(inner.this, database, catalogue, 1)
+            continue
         if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star)):
             qualifier = inner.table.lower() if isinstance(inner, exp.Column) else ""
             for name, definition in tables:

@@ -484,7 +484,7 @@ def show_create_table(table: TableDef, engine: Engine, auto_increment: int | Non
             lines.append(f"  FULLTEXT KEY {quote_name(index.name)} ({columns})")
         else:
             lines.append(f"  KEY {quote_name(index.name)} ({columns})")
-    for fk in table.foreign_keys:
+    for fk in sorted(table.foreign_keys, key=lambda f: f.name):  # by name, as MariaDB 10.11 prints them
         ref = quote_name(fk.ref_table) if fk.ref_db == table.db else f"{quote_name(fk.ref_db)}.{quote_name(fk.ref_table)}"
         text = (f"  CONSTRAINT {quote_name(fk.name)} FOREIGN KEY ({','.join(quote_name(c) for c in fk.columns)}) "
                 f"REFERENCES {ref} ({','.join(quote_name(c) for c in fk.ref_columns)})")

@@ -138,3 +138,26 @@ def test_same_column_twice_and_scalar_subquery(v3, admin):
     _table(admin)
     assert admin.rows("SELECT d.t.note, d.t.note AS note FROM d.t WHERE id = 1") == [("a", "a")]
     assert admin.rows("SELECT (SELECT MAX(c) FROM d.t) AS m") == [(30,)]
+
+
+def test_typed_values_through_casts_subqueries_and_dates(v3, admin):
+    import datetime
+    from decimal import Decimal
+
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.v (id INT PRIMARY KEY, at DATETIME, day DATE, t TIME, amount DECIMAL(8,2), raw VARBINARY(4))")
+    admin.run("INSERT INTO d.v VALUES (1, '2006-05-12 12:00:00', '2006-05-12', '26:03:04', 1.5, 'ab')")
+    assert admin.rows("SELECT at, day, t, amount, raw FROM d.v") == [
+        (datetime.datetime(2006, 5, 12, 12), datetime.date(2006, 5, 12), datetime.timedelta(hours=26, seconds=184),
+         Decimal("1.50"), b"ab")]
+    assert admin.rows("SELECT (SELECT at FROM d.v WHERE id = 1) AS x, CAST(15.7563 AS DECIMAL(10, 4)) AS y") == [
+        (datetime.datetime(2006, 5, 12, 12), Decimal("15.7563"))]
+
+
+def test_foreign_keys_listed_by_name_in_show_create_table(v3, admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.p (id INT PRIMARY KEY)")
+    admin.run("CREATE TABLE d.c (id INT PRIMARY KEY, a INT, b INT, CONSTRAINT zz FOREIGN KEY (a) REFERENCES d.p (id), "
+              "FOREIGN KEY (b) REFERENCES d.p (id))")
+    text = admin.one("SHOW CREATE TABLE d.c")[1]
+    assert text.index("CONSTRAINT `c_ibfk_") < text.index("CONSTRAINT `zz`")
