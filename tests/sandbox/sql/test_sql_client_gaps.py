@@ -72,7 +72,8 @@ HOSTILE = ["x' OR '1'='1", "'; DROP TABLE h; --", "\\", "\\'", "''", "?", "/*", 
 
 
 def test_prepared_statement_parameters_are_values_never_sql(v3, admin):
-    """Hostile strings and arbitrary bytes through COM_STMT_EXECUTE come back exactly as sent."""
+    """Hostile strings and arbitrary bytes through COM_STMT_EXECUTE come back exactly as sent. (A NUL
+    inside a string stored in a TEXT column is not kept by the SQLite engine: docs/reference/sql-compat.md.)"""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
@@ -81,7 +82,8 @@ def test_prepared_statement_parameters_are_values_never_sql(v3, admin):
     conn = _connector(v3)
     cur = conn.cursor(prepared=True)
     ids = iter(range(1, 10**6))
-    text = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(exclude_categories=("Cs",)), max_size=30))
+    text = st.one_of(st.sampled_from(HOSTILE), st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
+                                                          max_size=30))
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(s=st.one_of(text, st.lists(text, min_size=2, max_size=3).map("".join)), b=st.binary(max_size=30))
