@@ -312,6 +312,7 @@ class Tables:
                 return statement, indexed
         _name_columns(statement)
         _map_tables(statement, database, self, system)
+        _upsert_for_sqlite(statement)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
@@ -723,6 +724,40 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         for assignment in statement.expressions:
             if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
                 assignment.this.set("table", None)
+
+
+def _upsert_for_sqlite(statement: exp.Expression) -> None:
+    """INSERT ... ON DUPLICATE KEY UPDATE c = VALUES(c), and MySQL 8.0.19's row alias
+    (`VALUES (...) AS new [(x, y)] ... UPDATE c = new.c`), as SQLite's upsert: the row that
+    would have been inserted is `excluded`."""
+    conflict = statement.args.get("conflict") if isinstance(statement, exp.Insert) else None
+    if not isinstance(conflict, exp.OnConflict) or not conflict.args.get("duplicate"):
+        return
+    values = statement.expression
+    alias = values.args.get("alias") if isinstance(values, exp.Values) else None
+    names: dict[str, str] = {}  # the alias's column names -> the inserted columns
+    target = statement.this
+    inserted = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
+    if alias is not None:
+        values.set("alias", None)
+        for index, column in enumerate(alias.args.get("columns") or []):
+            names[column.name.lower()] = inserted[index] if index < len(inserted) else column.name
+    row = alias.name.lower() if alias is not None else None
+
+    def excluded(name: str) -> exp.Column:
+        return exp.Column(this=exp.to_identifier(name), table=exp.to_identifier("excluded"))
+
+    for assignment in conflict.expressions:
+        value = assignment.expression if isinstance(assignment, exp.EQ) else None
+        if value is None:
+            continue
+        for node in list(value.find_all(exp.Anonymous, exp.Column)):
+            if isinstance(node, exp.Anonymous) and node.name.upper() == "VALUES" and len(node.expressions) == 1:
+                node.replace(excluded(node.expressions[0].name))
+            elif isinstance(node, exp.Column) and row and node.table.lower() == row:
+                node.replace(excluded(names.get(node.name.lower(), node.name)))
+            elif isinstance(node, exp.Column) and not node.table and node.name.lower() in names:
+                node.replace(excluded(names[node.name.lower()]))
 
 
 def _created_db(statement: exp.Expression) -> str | None:
