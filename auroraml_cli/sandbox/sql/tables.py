@@ -827,7 +827,7 @@ def _for_sqlite(node: exp.Expression) -> exp.Expression:
 
 
 _NO_TABLE = re.compile(r"no such table: (?:main\.)?(.+)")
-_EXISTS = re.compile(r"table (.+) already exists")
+_EXISTS = re.compile(r"(?:table (.+) already exists|there is already another table or index with this name: (.+))")
 _NO_COLUMN = re.compile(r"no such column: (.+)")
 _NO_FUNCTION = re.compile(r"no such function: (.+)")
 _NOT_NULL = re.compile(r"NOT NULL constraint failed: .+\.(.+)")
@@ -848,7 +848,7 @@ def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str 
             return SqlError(1051, f"Unknown table '{db}.{table}'")
         return SqlError(1146, f"Table '{db}.{table}' doesn't exist")
     if match := _EXISTS.match(message):
-        return SqlError(1050, f"Table '{_mysql_name(match.group(1))[1]}' already exists")
+        return SqlError(1050, f"Table '{_mysql_name(match.group(1) or match.group(2))[1]}' already exists")
     if match := _NO_COLUMN.match(message):
         return SqlError(1054, f"Unknown column '{match.group(1)}' in 'field list'")
     if match := _NO_FUNCTION.match(message):

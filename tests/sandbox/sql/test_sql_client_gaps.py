@@ -173,3 +173,16 @@ def test_insert_on_duplicate_key_update_with_values_and_row_alias(v3, admin):
     admin.run("INSERT INTO d.t (id, c) VALUES (3, 1) AS new (i, k) ON DUPLICATE KEY UPDATE c = k + new.k")
     assert admin.rows("SELECT id, c, note FROM d.t ORDER BY id") == [(1, 15, "x"), (2, 14, "b"), (3, 2, "c"),
                                                                     (4, 40, "d")]
+
+
+def test_rename_table(v3, admin):
+    _table(admin)
+    admin.run("CREATE DATABASE e")
+    admin.run("CREATE TABLE d.u (id INT PRIMARY KEY)")
+    assert admin.run("RENAME TABLE d.t TO d.t2, d.u TO e.u") == 0
+    assert admin.rows("SHOW TABLES FROM d") == [("t2",)]
+    assert admin.rows("SHOW TABLES FROM e") == [("u",)]
+    assert admin.value("SELECT SUM(c) FROM d.t2") == 60
+    assert "CREATE TABLE `t2`" in admin.one("SHOW CREATE TABLE d.t2")[1]
+    assert admin.error("RENAME TABLE d.nope TO d.other")[0] == 1146
+    assert admin.error("RENAME TABLE d.t2 TO e.u")[0] == 1050
