@@ -710,10 +710,12 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         elif creating and db not in tables.databases:
             raise unknown_database(db)
         physical = exp.Table(this=exp.to_identifier(_physical(db, name), quoted=True))
-        # UPDATE t / DELETE FROM t keep the name as an alias, so `t.c` and `db.t.c` (as SQLAlchemy
-        # writes every UPDATE and DELETE) resolve: SQLite takes `UPDATE x AS t`.
+        # UPDATE t / DELETE FROM t keep the name as an alias when a column names it, so `t.c` and
+        # `db.t.c` (as SQLAlchemy writes every UPDATE and DELETE) resolve: SQLite takes `UPDATE x AS
+        # t`, but not inside a trigger's body, so only then.
         if isinstance(table.parent, (exp.From, exp.Join)) or (
-                isinstance(table.parent, (exp.Update, exp.Delete)) and table.arg_key == "this"):
+                isinstance(table.parent, (exp.Update, exp.Delete)) and table.arg_key == "this"
+                and any(c.table.lower() == table.name.lower() for c in statement.find_all(exp.Column))):
             physical.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name)))
         table.replace(physical)
     for column in statement.find_all(exp.Column):  # `db.t.c`: the table's alias is `t`
