@@ -20,7 +20,7 @@ from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import ml_eval, statements, strict, system_tables, transactions
+from . import alter_columns, ml_eval, statements, strict, system_tables, transactions
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -241,6 +241,8 @@ class AuroraSession(Session):
 
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
+        if alter_columns.is_modify(expression):  # MODIFY/CHANGE COLUMN: the table is rebuilt
+            return alter_columns.run(self, expression)
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         self.cluster.tables.foreign_key_checks(bool(self.variables.get("foreign_key_checks")))
         transactions.implicit_begin(self)

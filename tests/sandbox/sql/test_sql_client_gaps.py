@@ -186,3 +186,23 @@ def test_rename_table(v3, admin):
     assert "CREATE TABLE `t2`" in admin.one("SHOW CREATE TABLE d.t2")[1]
     assert admin.error("RENAME TABLE d.nope TO d.other")[0] == 1146
     assert admin.error("RENAME TABLE d.t2 TO e.u")[0] == 1050
+
+
+def test_alter_table_modify_and_change_column(v3, admin):
+    _table(admin)  # (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c')
+    admin.run("ALTER TABLE d.t MODIFY COLUMN note VARCHAR(5) NOT NULL DEFAULT 'z'")
+    admin.run("ALTER TABLE d.t CHANGE c amount DECIMAL(6,2)")
+    assert admin.rows("DESCRIBE d.t") == [("id", "int", "NO", "PRI", None, ""),
+                                          ("amount", "decimal(6,2)", "YES", "", None, ""),
+                                          ("note", "varchar(5)", "NO", "", "z", "")]
+    from decimal import Decimal
+    assert admin.rows("SELECT id, amount, note FROM d.t ORDER BY id") == [(1, Decimal("10.00"), "a"),
+                                                                          (2, Decimal("20.00"), "b"),
+                                                                          (3, Decimal("30.00"), "c")]
+    admin.run("INSERT INTO d.t (id) VALUES (4)")
+    assert admin.value("SELECT note FROM d.t WHERE id = 4") == "z"
+    assert admin.error("ALTER TABLE d.t MODIFY note VARCHAR(5) NOT NULL, MODIFY nope INT") == (
+        1054, "Unknown column 'nope' in 't'")  # [MariaDB 10.11, same words]
+    admin.run("UPDATE d.t SET note = 'abcde' WHERE id = 1")
+    assert admin.error("ALTER TABLE d.t MODIFY note VARCHAR(2)") == (1265, "Data truncated for column 'note' at row 1")
+    assert admin.rows("SHOW TABLES FROM d") == [("t",)]
