@@ -147,6 +147,8 @@ class Catalogue:
         self._tables: dict[tuple[str, str], TableDef] = {}
         # (database, trigger) → (event, table, timing) as written (SQLite runs some BEFORE triggers AFTER)
         self.triggers: dict[tuple[str, str], tuple[str, str, str]] = {}
+        # (database, trigger) → (body as written, definer, sql_mode at creation): SHOW TRIGGERS
+        self.trigger_texts: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.store_keys: dict[str, tuple] = {}  # strict.py's MYSQL_STORE keys, read once per statement
         self.rows_written = 0  # strict.py's row count in the statement running (MySQL's `at row N`)
 

@@ -206,3 +206,13 @@ def test_alter_table_modify_and_change_column(v3, admin):
     admin.run("UPDATE d.t SET note = 'abcde' WHERE id = 1")
     assert admin.error("ALTER TABLE d.t MODIFY note VARCHAR(2)") == (1265, "Data truncated for column 'note' at row 1")
     assert admin.rows("SHOW TABLES FROM d") == [("t",)]
+
+
+def test_show_triggers_of_a_table_with_triggers(v3, admin):
+    _table(admin)
+    admin.run("USE d")
+    admin.run("CREATE TRIGGER bump BEFORE UPDATE ON t FOR EACH ROW SET NEW.c = NEW.c + 1")
+    rows = admin.rows("SHOW TRIGGERS LIKE 't'")
+    assert [row[:5] for row in rows] == [("bump", "UPDATE", "t", "SET NEW.c = NEW.c + 1", "BEFORE")]
+    assert rows[0][7] == "admin@%" and rows[0][8:] == ("utf8mb4", "utf8mb4_0900_ai_ci", "utf8mb4_0900_ai_ci")
+    assert admin.rows("SHOW TRIGGERS LIKE 'other'") == []
