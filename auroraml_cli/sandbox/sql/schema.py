@@ -585,7 +585,7 @@ def definition(tables: Any, db: str, name: str, engine: Engine | None = None) ->
     by a path the catalogue does not follow) one read from SQLite's own columns. 1146 if absent."""
     from .errors import SqlError
 
-    if name not in tables.table_names(db):
+    if name not in tables.table_names(db) and name not in tables.temporary_table_names(db):
         raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
     found = tables.schema.get(db, name)
     if found is not None:

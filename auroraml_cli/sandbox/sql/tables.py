@@ -208,6 +208,13 @@ class Tables:
         found = self._sqlite.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         return sorted(name[len(prefix) :] for (name,) in found if name.startswith(prefix))
 
+    def temporary_table_names(self, database: str) -> list[str]:
+        """The session's TEMPORARY tables (SQLite's temp schema): SHOW TABLES does not list them,
+        SHOW CREATE TABLE and DESCRIBE do answer them, as in MySQL."""
+        prefix = database + SEPARATOR
+        found = self._sqlite.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'").fetchall()
+        return sorted(name[len(prefix) :] for (name,) in found if name.startswith(prefix))
+
     def row_count(self, database: str, table: str) -> int:
         if table not in self.table_names(database):
             raise SqlError(1146, f"Table '{database}.{table}' doesn't exist")

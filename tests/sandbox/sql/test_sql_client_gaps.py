@@ -216,3 +216,12 @@ def test_show_triggers_of_a_table_with_triggers(v3, admin):
     assert [row[:5] for row in rows] == [("bump", "UPDATE", "t", "SET NEW.c = NEW.c + 1", "BEFORE")]
     assert rows[0][7] == "admin@%" and rows[0][8:] == ("utf8mb4", "utf8mb4_0900_ai_ci", "utf8mb4_0900_ai_ci")
     assert admin.rows("SHOW TRIGGERS LIKE 'other'") == []
+
+
+def test_temporary_table_answers_show_create_table_and_describe(v3, admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("USE d")
+    admin.run("CREATE TEMPORARY TABLE tmp (id INT PRIMARY KEY, name VARCHAR(20))")
+    assert admin.rows("SHOW TABLES") == []  # MySQL lists no temporary table
+    assert [row[:2] for row in admin.rows("DESCRIBE tmp")] == [("id", "int"), ("name", "varchar(20)")]
+    assert "`name` varchar(20) DEFAULT NULL" in admin.one("SHOW CREATE TABLE tmp")[1]
