@@ -243,6 +243,7 @@ class AuroraSession(Session):
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
         if alter_columns.is_modify(expression):  # MODIFY/CHANGE COLUMN: the table is rebuilt
             return alter_columns.run(self, expression)
+        expression = self._defaults_in_values(expression)
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         self.cluster.tables.foreign_key_checks(bool(self.variables.get("foreign_key_checks")))
         transactions.implicit_begin(self)
@@ -255,6 +256,41 @@ class AuroraSession(Session):
         if changed is not None:
             outcome.affected = min(changed, outcome.affected)
         return outcome
+
+    def _defaults_in_values(self, expression: exp.Expression) -> exp.Expression:
+        """`INSERT ... VALUES (DEFAULT, ...)`: DEFAULT becomes the column's default from the
+        catalogue (NULL for AUTO_INCREMENT, which numbers the row; 1364 for a NOT NULL column
+        without one, as strict MySQL)."""
+        values = expression.expression if isinstance(expression, exp.Insert) else None
+        if not isinstance(values, exp.Values) or not any(
+                isinstance(v, exp.Var) and v.name.upper() == "DEFAULT" for v in values.find_all(exp.Var)):
+            return expression
+        target = expression.this
+        table = target.this if isinstance(target, exp.Schema) else target
+        if not isinstance(table, exp.Table):
+            return expression
+        from . import schema
+
+        definition = schema.definition(self.cluster.tables, self.database_for(table.db or None), table.name,
+                                       self.engine)
+        names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else \
+            [c.name for c in definition.columns]
+        expression = expression.copy()
+        for row in expression.expression.expressions:
+            for index, value in enumerate(row.expressions):
+                if not (isinstance(value, exp.Var) and value.name.upper() == "DEFAULT") or index >= len(names):
+                    continue
+                column = definition.column(names[index])
+                if column is None:
+                    raise SqlError(1054, f"Unknown column '{names[index]}' in 'field list'")
+                if column.default is not None:
+                    replacement = self.parse_one(f"SELECT {column.default}").expressions[0].unalias()
+                elif column.nullable or column.auto_increment:
+                    replacement = exp.null()
+                else:
+                    raise SqlError(1364, f"Field '{column.name}' doesn't have a default value")
+                value.replace(replacement)
+        return expression
 
     def _rows_to_change(self, expression: exp.Expression, system: Any) -> int | None:
         """How many rows a single-table UPDATE will change (MySQL's affected rows without

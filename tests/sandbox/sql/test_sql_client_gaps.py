@@ -225,3 +225,11 @@ def test_temporary_table_answers_show_create_table_and_describe(v3, admin):
     assert admin.rows("SHOW TABLES") == []  # MySQL lists no temporary table
     assert [row[:2] for row in admin.rows("DESCRIBE tmp")] == [("id", "int"), ("name", "varchar(20)")]
     assert "`name` varchar(20) DEFAULT NULL" in admin.one("SHOW CREATE TABLE tmp")[1]
+
+
+def test_default_in_values(v3, admin):
+    admin.run("CREATE DATABASE d")
+    admin.run("CREATE TABLE d.a (id INT PRIMARY KEY AUTO_INCREMENT, x INT DEFAULT 7, s VARCHAR(5) NOT NULL)")
+    admin.run("INSERT INTO d.a (id, x, s) VALUES (DEFAULT, DEFAULT, 'p'), (DEFAULT, 1, 'q')")
+    assert admin.rows("SELECT id, x, s FROM d.a ORDER BY id") == [(1, 7, "p"), (2, 1, "q")]
+    assert admin.error("INSERT INTO d.a (s) VALUES (DEFAULT)") == (1364, "Field 's' doesn't have a default value")
