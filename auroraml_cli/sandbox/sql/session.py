@@ -165,6 +165,8 @@ class AuroraSession(Session):
             parsed = [e for e in Dialect.get_or_raise(self.dialect).parse(sql) if e]
         except ParseError as error:
             raise syntax_error(sql, _error_offset(sql, error)) from None
+        for statement in parsed:
+            _check_limits(statement, sql)
         if len(parsed) == 1:  # named now, before values and ML calls replace what the user wrote
             label_columns(parsed[0], sql)
         return parsed
@@ -377,6 +379,18 @@ def _result(outcome: Outcome) -> AllowedResult:
                         for row in rows]
         return rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
+
+
+def _check_limits(statement: exp.Expression, sql: str) -> None:
+    """MySQL's LIMIT and OFFSET take integer literals only (sqlglot and SQLite take any
+    expression): `LIMIT 1 + 1` is 1064, as in MySQL 8.0 and MariaDB."""
+    for node in statement.find_all(exp.Limit, exp.Offset):
+        value = node.expression
+        if isinstance(value, exp.Literal) and value.is_int or isinstance(value, exp.Placeholder):
+            continue
+        word = "OFFSET" if isinstance(node, exp.Offset) else "LIMIT"
+        tokens = [t for t in tokenize(sql) if t.kind == WORD and t.text.upper() == word]
+        raise syntax_error(sql, tokens[-1].start + len(word) + 1 if tokens else 0)
 
 
 def _error_offset(sql: str, error: ParseError) -> int:

@@ -233,3 +233,11 @@ def test_default_in_values(v3, admin):
     admin.run("INSERT INTO d.a (id, x, s) VALUES (DEFAULT, DEFAULT, 'p'), (DEFAULT, 1, 'q')")
     assert admin.rows("SELECT id, x, s FROM d.a ORDER BY id") == [(1, 7, "p"), (2, 1, "q")]
     assert admin.error("INSERT INTO d.a (s) VALUES (DEFAULT)") == (1364, "Field 's' doesn't have a default value")
+
+
+def test_limit_takes_integer_literals_only(v3, admin):
+    _table(admin)
+    assert admin.rows("SELECT id FROM d.t ORDER BY id LIMIT 1 OFFSET 1") == [(2,)]
+    for sql in ("SELECT id FROM d.t LIMIT 1 + 1", "SELECT id FROM d.t LIMIT 1 OFFSET 1 + 0",
+                "SELECT id FROM d.t LIMIT (SELECT 1)"):
+        assert admin.error(sql)[0] == 1064  # [MariaDB 10.11; MySQL 8.0 likewise]
