@@ -229,6 +229,8 @@ class Tables:
         if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE" and self._checks_foreign_keys():
             self._check_drop(statement, database)
         statement, sql = self._for_sqlite(statement, database, system)
+        upsert = _upsert_target(original, database)  # ON DUPLICATE KEY UPDATE: rows before, to count
+        before = self._count(upsert) if upsert else 0
         self._failures.clear()
         connection = self._sqlite
         try:
@@ -258,13 +260,20 @@ class Tables:
                     connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (physical,))
         if cursor.description is None:
             last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
-            return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
+            affected = max(cursor.rowcount, 0)
+            if upsert:  # MySQL counts 1 per row inserted, 2 per row updated
+                inserted = self._count(upsert) - before
+                affected = inserted + 2 * max(affected - inserted, 0)
+            return Outcome(affected=affected, last_insert_id=last or 0)
         rows = cursor.fetchall()
         kinds = semantics.decimal_scales(original, self._column_types(original, database)) if rows else []
         if any(kind is not None and kind[0] == "dec" for kind in kinds) and len(kinds) == len(cursor.description):
             rows = [tuple(semantics.exact(v, k) for v, k in zip(row, kinds)) for row in rows]
         types = results.declared_types(original, database, self.schema, len(cursor.description))
         return Outcome([d[0] for d in cursor.description], rows, types=types)
+
+    def _count(self, physical: str) -> int:
+        return self._sqlite.execute(f"SELECT COUNT(*) FROM {_quote(physical)}").fetchone()[0]
 
     def _column_types(self, select: exp.Expression, database: str | None) -> Callable[[str], str | None]:
         """A column name's declared type in the tables a SELECT reads (the first that has it)."""
@@ -733,6 +742,16 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         for assignment in statement.expressions:
             if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
                 assignment.this.set("table", None)
+
+
+def _upsert_target(statement: exp.Expression, database: str | None) -> str | None:
+    """The physical table of an INSERT ... ON DUPLICATE KEY UPDATE, else None."""
+    conflict = statement.args.get("conflict") if isinstance(statement, exp.Insert) else None
+    if not isinstance(conflict, exp.OnConflict) or not conflict.args.get("duplicate"):
+        return None
+    target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
+    db = target.db or database if isinstance(target, exp.Table) else None
+    return _physical(db, target.name) if db else None
 
 
 def _upsert_for_sqlite(statement: exp.Expression) -> None:
