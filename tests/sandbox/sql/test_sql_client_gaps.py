@@ -241,3 +241,42 @@ def test_limit_takes_integer_literals_only(v3, admin):
     for sql in ("SELECT id FROM d.t LIMIT 1 + 1", "SELECT id FROM d.t LIMIT 1 OFFSET 1 + 0",
                 "SELECT id FROM d.t LIMIT (SELECT 1)"):
         assert admin.error(sql)[0] == 1064  # [MariaDB 10.11; MySQL 8.0 likewise]
+
+
+def _row_counts(connect) -> list:
+    """The same statements' row counts and error codes, on whichever server `connect` reaches."""
+    import pymysql
+    from pymysql.constants import CLIENT
+
+    found = []
+    for flag in (0, CLIENT.FOUND_ROWS):
+        conn = connect(client_flag=flag, autocommit=True)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS cmp")
+                cur.execute("CREATE DATABASE cmp")
+                cur.execute("CREATE TABLE cmp.t (id INT PRIMARY KEY, c INT)")
+                cur.execute("INSERT INTO cmp.t VALUES (1, 10), (2, 20), (3, 30)")
+                found.append(cur.execute("UPDATE cmp.t SET c = 20 WHERE id <= 2"))
+                found.append(cur.execute("UPDATE cmp.t SET c = c WHERE cmp.t.id > 0"))
+                found.append(cur.execute("DELETE FROM cmp.t WHERE t.id = 3"))
+                found.append(cur.execute("INSERT INTO cmp.t VALUES (1, 11), (4, 40) ON DUPLICATE KEY UPDATE "
+                                         "c = VALUES(c)"))
+                try:
+                    cur.execute("SELECT id FROM cmp.t LIMIT 1 + 1")
+                except pymysql.MySQLError as error:
+                    found.append(error.args[0])
+                cur.execute("DROP DATABASE cmp")
+        finally:
+            conn.close()
+    return found
+
+
+def test_row_counts_and_limit_errors_as_mariadb(v3, admin, mariadb):
+    import pymysql
+    from sandbox_support import PASSWORD
+
+    sandbox = _row_counts(lambda **kw: pymysql.connect(host=v3.host, port=v3.port, user="admin",
+                                                       password=PASSWORD, **kw))
+    real = _row_counts(lambda **kw: mariadb.connect(**kw))
+    assert sandbox == real == [1, 0, 1, 3, 1064, 2, 3, 1, 3, 1064]
