@@ -14,7 +14,6 @@ import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from mysql_mimic.errors import ErrorCode, MysqlError
 from mysql_mimic.prepared import PreparedStatement
 from mysql_mimic.results import NullBitmap
 from mysql_mimic.types import (
@@ -35,6 +34,7 @@ from mysql_mimic.types import (
     read_uint_len,
 )
 
+from .errors import SqlError, not_supported
 from .lexer import SYMBOL, tokenize
 
 _STRINGS = {ColumnType.VARCHAR, ColumnType.VAR_STRING, ColumnType.STRING, ColumnType.ENUM, ColumnType.SET,
@@ -78,7 +78,7 @@ def bind(sql: str, values: list[Any]) -> str:
     """The statement with its markers replaced by the values' literals (1210 if the counts differ)."""
     offsets = placeholders(sql)
     if len(offsets) != len(values):
-        raise MysqlError("Incorrect arguments to mysqld_stmt_execute", ErrorCode.WRONG_ARGUMENTS)
+        raise SqlError(1210, "Incorrect arguments to mysqld_stmt_execute")
     pieces, last = [], 0
     for offset, value in zip(offsets, values):
         pieces += [sql[last:offset], literal(value)]
@@ -101,7 +101,7 @@ def parse_execute(capabilities: Capabilities, data: bytes, stmt: PreparedStateme
         return [], {}, use_cursor
     nulls = NullBitmap.from_buffer(reader, count)
     if not read_uint_1(reader):  # new-params-bound-flag: types follow (clients always send them)
-        raise MysqlError("Server requires the new-params-bound-flag to be set", ErrorCode.NOT_SUPPORTED_YET)
+        raise not_supported("COM_STMT_EXECUTE without the parameters' types in the sandbox")
     types = []
     for _ in range(count):
         kind = ColumnType(read_uint_1(reader))
@@ -137,9 +137,9 @@ def _decimal(text: str) -> Raw:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise MysqlError(f"Incorrect DECIMAL value: '{text}'", ErrorCode.WRONG_ARGUMENTS) from None
+        raise SqlError(1210, "Incorrect arguments to mysqld_stmt_execute") from None
     if not value.is_finite():
-        raise MysqlError(f"Incorrect DECIMAL value: '{text}'", ErrorCode.WRONG_ARGUMENTS)
+        raise SqlError(1210, "Incorrect arguments to mysqld_stmt_execute")
     return Raw(format(value, "f"))
 
 
@@ -164,7 +164,7 @@ def _read_value(reader: io.BytesIO, kind: ColumnType, unsigned: bool) -> Any:
         return _datetime(reader, kind == ColumnType.DATE)
     if kind == ColumnType.TIME:
         return _time(reader)
-    raise MysqlError(f"Unsupported parameter type: {kind.name}", ErrorCode.NOT_SUPPORTED_YET)
+    raise not_supported(f"prepared-statement parameters of type {kind.name} in the sandbox")
 
 
 def _datetime(reader: io.BytesIO, date_only: bool) -> str:

@@ -5,6 +5,8 @@ CLIENT_FOUND_ROWS, typed result columns, comments in SHOW CREATE TABLE
 
 from __future__ import annotations
 
+import pytest
+
 
 
 def _table(admin) -> None:
@@ -280,3 +282,14 @@ def test_row_counts_and_limit_errors_as_mariadb(v3, admin, mariadb):
                                                        password=PASSWORD, **kw))
     real = _row_counts(lambda **kw: mariadb.connect(**kw))
     assert sandbox == real == [1, 0, 1, 3, 1064, 2, 3, 1, 3, 1064]
+
+
+def test_bind_counts_markers_outside_quotes_and_comments():
+    from auroraml_cli.sandbox.sql import prepared
+    from auroraml_cli.sandbox.sql.errors import SqlError
+
+    assert prepared.bind("SELECT '?', `?`, ? /* ? */ -- ?\n", ["x'y\\"]) == "SELECT '?', `?`, 'x\\'y\\\\' /* ? */ -- ?\n"
+    assert prepared.bind("SELECT ?, ?", [b"\x00\xff", None]) == "SELECT X'00ff', NULL"
+    with pytest.raises(SqlError) as caught:
+        prepared.bind("SELECT ?, ?", [1])
+    assert caught.value.code == 1210
