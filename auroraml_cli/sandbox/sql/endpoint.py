@@ -11,6 +11,7 @@ counters and Uptime. All of them share the cluster's accounts, functions and tab
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import socket
 import threading
@@ -234,8 +235,6 @@ class _Connection(Connection):
 
     async def handle_stmt_execute(self, data: bytes) -> None:
         # Parameters are bound as literals (prepared.py), never pasted into the SQL unescaped.
-        import io
-
         stmt = self.get_stmt(read_uint_4(io.BytesIO(data[:4])))
         params, attrs, use_cursor = prepared.parse_execute(self.capabilities, data[4:], stmt)
         stmt.param_buffers = None
