@@ -15,21 +15,25 @@ still connects, except to accounts created REQUIRE SSL and IAM accounts (auth.py
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from mysql_mimic import MysqlServer, packets
 from mysql_mimic.connection import Connection
+from mysql_mimic.prepared import PreparedStatement
 from mysql_mimic.results import ensure_result_set
+from mysql_mimic.constants import DEFAULT_SERVER_CAPABILITIES
+from mysql_mimic.types import Capabilities, ServerStatus, read_uint_4
 from mysql_mimic.stream import ConnectionClosed, MysqlStream
 
 from ..net import listen_loopback
-from . import rds_address
+from . import prepared, rds_address
 from .auth import Login
 from .aws import AwsView
 from .cluster import ClusterState
@@ -231,6 +235,58 @@ class _Connection(Connection):
         else:
             await self.stream.write(self.ok())
 
+    async def handle_stmt_prepare(self, data: bytes) -> None:
+        # The markers are counted as the MySQL tokenizer sees them (not inside quotes or comments).
+        sql = self.client_charset.decode(data)
+        stmt = PreparedStatement(stmt_id=next(self.prepared_stmt_seq), sql=sql,
+                                 num_params=len(prepared.placeholders(sql)))
+        self.prepared_stmts[stmt.stmt_id] = stmt
+        for packet in self.com_stmt_prepare_response(stmt):
+            await self.stream.write(packet, drain=False)
+        await self.stream.drain()
+
+    def com_stmt_prepare_response(self, statement: PreparedStatement) -> Iterator[bytes]:
+        # MySQL sends the EOF after the parameters' definitions only to a client without
+        # CLIENT_DEPRECATE_EOF (mysql-mimic always sends it, and libmysqlclient loses the thread).
+        yield packets.make_com_stmt_prepare_ok(statement)
+        for _ in range(statement.num_params):
+            yield packets.make_column_definition_41(server_charset=self.server_charset, name="?")
+        if statement.num_params and not self.deprecate_eof():
+            yield self.eof()
+
+    async def handle_stmt_execute(self, data: bytes) -> None:
+        # Parameters are bound as literals (prepared.py), never pasted into the SQL unescaped.
+        stmt = self.get_stmt(read_uint_4(io.BytesIO(data[:4])))
+        params, attrs, use_cursor = prepared.parse_execute(self.capabilities, data[4:], stmt)
+        stmt.param_buffers = None
+        result = await self.session.handle_query(prepared.bind(stmt.sql, params), attrs)
+        if isinstance(result, Affected):
+            await self.stream.write(self.ok(affected_rows=result.rows, last_insert_id=result.last_insert_id))
+            return
+        result_set = await ensure_result_set(result)
+        if not result_set:
+            await self.stream.write(self.ok())
+            return
+        await self.stream.write(packets.uint_len(len(result_set.columns)))
+        for column in result_set.columns:
+            await self.stream.write(packets.make_column_definition_41(
+                server_charset=self.server_charset, name=column.name, column_type=column.type,
+                character_set=column.character_set))
+        rows = [packets.make_binary_resultrow(row, result_set.columns) for row in result_set.rows]
+        if use_cursor:
+            async def cursor() -> AsyncIterator[bytes]:
+                for row in rows:
+                    yield row
+
+            stmt.cursor = cursor()
+            await self.stream.write(self.ok_or_eof(flags=ServerStatus.SERVER_STATUS_CURSOR_EXISTS))
+            return
+        if not self.deprecate_eof():
+            await self.stream.write(self.eof())
+        for row in rows:
+            await self.stream.write(row, drain=False)
+        await self.stream.write(self.ok_or_eof())
+
 
 class _Stream:
     """mysql-mimic's stream (compiled: it cannot be subclassed, so this wraps it) with a TLS
@@ -282,7 +338,9 @@ class _Server(MysqlServer):
 
     def __init__(self, cluster: ClusterState, instance: str | None, context: ssl.SSLContext | None = None,
                  addresses: list[tuple[str, int]] | None = None) -> None:
-        super().__init__(ssl=context)
+        # CLIENT_FOUND_ROWS offered: an UPDATE's count is then the matched rows (session.py).
+        super().__init__(ssl=context,
+                         capabilities=DEFAULT_SERVER_CAPABILITIES | Capabilities.CLIENT_FOUND_ROWS)
         self.cluster = cluster
         self.instance = instance
         self.addresses = addresses or []

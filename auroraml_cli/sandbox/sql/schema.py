@@ -147,6 +147,8 @@ class Catalogue:
         self._tables: dict[tuple[str, str], TableDef] = {}
         # (database, trigger) → (event, table, timing) as written (SQLite runs some BEFORE triggers AFTER)
         self.triggers: dict[tuple[str, str], tuple[str, str, str]] = {}
+        # (database, trigger) → (body as written, definer, sql_mode at creation): SHOW TRIGGERS
+        self.trigger_texts: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.store_keys: dict[str, tuple] = {}  # strict.py's MYSQL_STORE keys, read once per statement
         self.rows_written = 0  # strict.py's row count in the statement running (MySQL's `at row N`)
 
@@ -484,7 +486,7 @@ def show_create_table(table: TableDef, engine: Engine, auto_increment: int | Non
             lines.append(f"  FULLTEXT KEY {quote_name(index.name)} ({columns})")
         else:
             lines.append(f"  KEY {quote_name(index.name)} ({columns})")
-    for fk in table.foreign_keys:
+    for fk in sorted(table.foreign_keys, key=lambda f: f.name):  # by name, as MariaDB 10.11 prints them
         ref = quote_name(fk.ref_table) if fk.ref_db == table.db else f"{quote_name(fk.ref_db)}.{quote_name(fk.ref_table)}"
         text = (f"  CONSTRAINT {quote_name(fk.name)} FOREIGN KEY ({','.join(quote_name(c) for c in fk.columns)}) "
                 f"REFERENCES {ref} ({','.join(quote_name(c) for c in fk.ref_columns)})")
@@ -501,8 +503,17 @@ def show_create_table(table: TableDef, engine: Engine, auto_increment: int | Non
     elif table.collation != ("utf8mb4_general_ci" if table.charset == "utf8mb4" else _default_collation(table.charset)):
         options += f" COLLATE={table.collation}"
     if table.comment:
-        options += f" COMMENT={quote_string(table.comment)}"
+        options += f" COMMENT={show_quote(table.comment)}"
     return f"CREATE TABLE {quote_name(table.name)} (\n" + ",\n".join(lines) + f"\n) {options}"
+
+
+_SHOW_ESCAPES = {"\0": "\\0", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "\x1a": "\\Z", "'": "''"}
+
+
+def show_quote(text: str) -> str:
+    """A string as SHOW CREATE TABLE writes it (MySQL's append_unescaped): NUL, newline, carriage
+    return, backslash and Ctrl-Z as backslash escapes, a quote doubled, so a comment stays on its line."""
+    return "'" + "".join(_SHOW_ESCAPES.get(ch, ch) for ch in text) + "'"
 
 
 def _column_sql(table: TableDef, column: Column, engine: Engine) -> str:
@@ -525,7 +536,7 @@ def _column_sql(table: TableDef, column: Column, engine: Engine) -> str:
     if column.on_update:
         parts.append(f"ON UPDATE {column.on_update}")
     if column.comment:
-        parts.append(f"COMMENT {quote_string(column.comment)}")
+        parts.append(f"COMMENT {show_quote(column.comment)}")
     return " ".join(parts)
 
 
@@ -574,7 +585,7 @@ def definition(tables: Any, db: str, name: str, engine: Engine | None = None) ->
     by a path the catalogue does not follow) one read from SQLite's own columns. 1146 if absent."""
     from .errors import SqlError
 
-    if name not in tables.table_names(db):
+    if name not in tables.table_names(db) and name not in tables.temporary_table_names(db):
         raise SqlError(1146, f"Table '{db}.{name}' doesn't exist")
     found = tables.schema.get(db, name)
     if found is not None:

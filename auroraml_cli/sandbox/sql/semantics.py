@@ -517,6 +517,9 @@ def _kind(node: exp.Expression, column_type: Callable[[str], str | None]) -> Kin
         return None
     if isinstance(node, exp.Neg):
         return _kind(node.this, column_type)
+    if isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL):
+        scale = node.to.expressions[1] if len(node.to.expressions) > 1 else None  # CAST(x AS DECIMAL(M,D))
+        return ("dec", int(scale.name) if scale is not None and scale.name.isdigit() else 0)
     if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)):
         if isinstance(node.expression, exp.Interval) or isinstance(node.this, exp.Interval):
             return None

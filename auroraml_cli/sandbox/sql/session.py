@@ -9,19 +9,18 @@ and ends in `query()`, which runs it on the cluster's tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from mysql_mimic import Session
 from mysql_mimic.intercept import value_to_expression
-from mysql_mimic.results import AllowedResult, ResultColumn
-from mysql_mimic.types import ColumnType
+from mysql_mimic.results import AllowedResult
 from mysql_mimic.session import Query, mysql_function_mapping
+from mysql_mimic.types import Capabilities
 from mysql_mimic.variable_processor import VariableProcessor
 from sqlglot import Dialect, exp
 from sqlglot.errors import ParseError
 
-from . import ml_eval, statements, strict, system_tables, transactions
+from . import alter_columns, ml_eval, statements, strict, system_tables, transactions
 from .accounts import GLOBAL, AccountName, Level
 from .engine import AURORA_306_RESERVED, Engine
 from .errors import (
@@ -34,6 +33,7 @@ from .errors import (
     unknown_database,
 )
 from .lexer import WORD, split_statements, tokenize
+from . import results
 from .results import Affected, label_columns
 from .tables import Outcome
 from .variables import RESTRICTED_SESSION, SessionValues
@@ -59,6 +59,7 @@ class AuroraSession(Session):
         self.active_roles: set[AccountName] = set()
         self.user_variables: dict[str, Any] = {}  # SET @name = ...
         self.last_insert_id = 0  # LAST_INSERT_ID(): the first id this session's last INSERT generated
+        self.found_rows = True  # the client asked for CLIENT_FOUND_ROWS (init)
         self.autocommit_before = True  # @@autocommit before the statement now running (transactions)
         self.middlewares = [
             self._set_var_middleware,
@@ -75,6 +76,8 @@ class AuroraSession(Session):
 
     async def init(self, connection: Connection) -> None:
         await super().init(connection)
+        # CLIENT_FOUND_ROWS: an UPDATE counts the rows it matched; without it, those it changed.
+        self.found_rows = Capabilities.CLIENT_FOUND_ROWS in connection.capabilities
         if self.username is not None:  # None: the login failed and the connection is ending
             self._log_in()
 
@@ -162,6 +165,8 @@ class AuroraSession(Session):
             parsed = [e for e in Dialect.get_or_raise(self.dialect).parse(sql) if e]
         except ParseError as error:
             raise syntax_error(sql, _error_offset(sql, error)) from None
+        for statement in parsed:
+            _check_limits(statement, sql)
         if len(parsed) == 1:  # named now, before values and ML calls replace what the user wrote
             label_columns(parsed[0], sql)
         return parsed
@@ -238,15 +243,80 @@ class AuroraSession(Session):
 
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
+        if alter_columns.is_modify(expression):  # MODIFY/CHANGE COLUMN: the table is rebuilt
+            return alter_columns.run(self, expression)
+        expression = self._defaults_in_values(expression)
         system = lambda db, table: system_tables.read(self, db, table)  # noqa: E731
         self.cluster.tables.foreign_key_checks(bool(self.variables.get("foreign_key_checks")))
         transactions.implicit_begin(self)
+        changed = None if self.found_rows else self._rows_to_change(expression, system)
         outcome = ml_eval.run(self, self._with_user_variables(expression),
                               lambda statement: self.cluster.tables.run(strict.prepare(self, statement), self.database,
                                                                         system))
         if outcome.last_insert_id:
             self.last_insert_id = outcome.last_insert_id
+        if changed is not None:
+            outcome.affected = min(changed, outcome.affected)
         return outcome
+
+    def _defaults_in_values(self, expression: exp.Expression) -> exp.Expression:
+        """`INSERT ... VALUES (DEFAULT, ...)`: DEFAULT becomes the column's default from the
+        catalogue (NULL for AUTO_INCREMENT, which numbers the row; 1364 for a NOT NULL column
+        without one, as strict MySQL)."""
+        values = expression.expression if isinstance(expression, exp.Insert) else None
+        if not isinstance(values, exp.Values) or not any(
+                isinstance(v, exp.Var) and v.name.upper() == "DEFAULT" for v in values.find_all(exp.Var)):
+            return expression
+        target = expression.this
+        table = target.this if isinstance(target, exp.Schema) else target
+        if not isinstance(table, exp.Table):
+            return expression
+        from . import schema
+
+        definition = schema.definition(self.cluster.tables, self.database_for(table.db or None), table.name,
+                                       self.engine)
+        names = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else \
+            [c.name for c in definition.columns]
+        expression = expression.copy()
+        for row in expression.expression.expressions:
+            for index, value in enumerate(row.expressions):
+                if not (isinstance(value, exp.Var) and value.name.upper() == "DEFAULT") or index >= len(names):
+                    continue
+                column = definition.column(names[index])
+                if column is None:
+                    raise SqlError(1054, f"Unknown column '{names[index]}' in 'field list'")
+                if column.default is not None:
+                    replacement = self.parse_one(f"SELECT {column.default}").expressions[0].unalias()
+                elif column.nullable or column.auto_increment:
+                    replacement = exp.null()
+                else:
+                    raise SqlError(1364, f"Field '{column.name}' doesn't have a default value")
+                value.replace(replacement)
+        return expression
+
+    def _rows_to_change(self, expression: exp.Expression, system: Any) -> int | None:
+        """How many rows a single-table UPDATE will change (MySQL's affected rows without
+        CLIENT_FOUND_ROWS): those it matches whose new values differ from the old. None: not counted."""
+        if not isinstance(expression, exp.Update) or expression.args.get("joins") or expression.args.get("from_") \
+                or not isinstance(expression.this, exp.Table):
+            return None
+        same = [exp.NullSafeEQ(this=a.this.copy(), expression=exp.paren(a.expression.copy()))
+                for a in expression.expressions if isinstance(a, exp.EQ)]
+        if not same:
+            return None
+        changes = exp.Not(this=exp.paren(exp.and_(*same)))
+        inner = exp.select(exp.alias_(exp.Case(ifs=[exp.If(this=changes, true=exp.Literal.number(1))],
+                                               default=exp.Literal.number(0)), "ch"))
+        inner = inner.from_(expression.this.copy())
+        for key in ("where", "order", "limit"):
+            if expression.args.get(key) is not None:
+                inner.set(key, expression.args[key].copy())
+        count = exp.select("COALESCE(SUM(ch), 0)").from_(inner.subquery("changed_rows"))
+        try:
+            outcome = self.cluster.tables.run(self._with_user_variables(count), self.database, system)
+        except SqlError:
+            return None
+        return int(outcome.rows[0][0]) if outcome.rows else None
 
     def _with_user_variables(self, expression: exp.Expression) -> exp.Expression:
         """@name becomes its value (NULL if never set); a bare @name in a SELECT list keeps its name."""
@@ -300,12 +370,27 @@ class _Values(VariableProcessor):
 def _result(outcome: Outcome) -> AllowedResult:
     if outcome.columns:
         columns: list[Any] = list(outcome.columns)
-        for index, name in enumerate(columns):  # a DECIMAL column (semantics.exact) is sent as one
-            first = next((row[index] for row in outcome.rows if row[index] is not None), None)
-            if isinstance(first, Decimal):
-                columns[index] = ResultColumn(name=name, type=ColumnType.NEWDECIMAL)
-        return outcome.rows, columns
+        rows = outcome.rows
+        types = outcome.types if len(outcome.types) == len(columns) else [None] * len(columns)
+        for index, name in enumerate(columns):
+            columns[index], convert = results.wire_column(name, types[index], [row[index] for row in rows])
+            if convert is not None:
+                rows = [row[:index] + (None if row[index] is None else convert(row[index]),) + row[index + 1:]
+                        for row in rows]
+        return rows, columns
     return Affected(outcome.affected, outcome.last_insert_id)
+
+
+def _check_limits(statement: exp.Expression, sql: str) -> None:
+    """MySQL's LIMIT and OFFSET take integer literals only (sqlglot and SQLite take any
+    expression): `LIMIT 1 + 1` is 1064, as in MySQL 8.0 and MariaDB."""
+    for node in statement.find_all(exp.Limit, exp.Offset):
+        value = node.expression
+        if isinstance(value, exp.Literal) and value.is_int or isinstance(value, exp.Placeholder):
+            continue
+        word = "OFFSET" if isinstance(node, exp.Offset) else "LIMIT"
+        tokens = [t for t in tokenize(sql) if t.kind == WORD and t.text.upper() == word]
+        raise syntax_error(sql, tokens[-1].start + len(word) + 1 if tokens else 0)
 
 
 def _error_offset(sql: str, error: ParseError) -> int:

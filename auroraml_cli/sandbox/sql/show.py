@@ -72,14 +72,22 @@ def show(s: AuroraSession, p: Parser) -> AllowedResult:
         return _filtered_rows(p, COLLATIONS, ["Collation", "Charset", "Id", "Default", "Compiled", "Sortlen",
                                               "Pad_attribute"])
     if p.accept("TRIGGERS"):
-        # Dump tools ask for each table's triggers: none is an empty list; the sandbox keeps no
-        # MySQL text of a trigger's body (triggers.py), so a table that has some is refused by name.
+        # Dump tools ask for each table's triggers (LIKE matches the table's name); the body is
+        # the text as written (triggers.py keeps it). Created is not kept: NULL.
         database = s.database_for(p.identifier() if p.accept("FROM") or p.accept("IN") else None)
         matches = _like(p)
-        if any(db == database and matches(table) for db, _, _, table, _ in system_tables.trigger_rows(s)):
-            raise not_supported("SHOW TRIGGERS of a table with triggers in the sandbox")
-        return [], ["Trigger", "Event", "Table", "Statement", "Timing", "Created", "sql_mode", "Definer",
-                    "character_set_client", "collation_connection", "Database Collation"]
+        texts = s.cluster.tables.schema.trigger_texts
+        rows = []
+        for db, name, event, table, timing in system_tables.trigger_rows(s):
+            if db != database or not matches(table):
+                continue
+            if (db, name) not in texts:
+                raise not_supported("SHOW TRIGGERS of a trigger made before its text was kept in the sandbox")
+            body, definer, sql_mode = texts[(db, name)]
+            rows.append((name, event, table, body, timing, None, sql_mode, definer, "utf8mb4", "utf8mb4_0900_ai_ci",
+                         "utf8mb4_0900_ai_ci"))
+        return rows, ["Trigger", "Event", "Table", "Statement", "Timing", "Created", "sql_mode", "Definer",
+                      "character_set_client", "collation_connection", "Database Collation"]
     raise not_supported(f"SHOW {p.rest().split(' ')[0].upper()} in the sandbox")
 
 

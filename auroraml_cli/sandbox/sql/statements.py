@@ -62,6 +62,10 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
         return lambda: locks.keys(session, parser)
     if parser.at("SET", "NAMES"):
         return lambda: set_names(session, parser)
+    if parser.at("RENAME"):  # sqlglot reads what follows RENAME as one string: that text is parsed here
+        rest = Parser(sql[sql.upper().index("RENAME") + len("RENAME"):], session.engine.reserved)
+        if rest.at("TABLE") or rest.at("TABLES"):
+            return lambda: rename_tables(session, rest)
     if parser.at("LOCK", "TABLES") or parser.at("LOCK", "TABLE") or parser.at("UNLOCK", "TABLES") or parser.at(
             "UNLOCK", "TABLE"):
         return lambda: locks.lock(session, parser)
@@ -71,6 +75,36 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
     if export.is_export(parser):
         return lambda: export.export(session, parser)
     return None
+
+
+def rename_tables(session: AuroraSession, p: Parser) -> AllowedResult:
+    """(RENAME) TABLE a TO b [, c TO d ...]: each pair as ALTER TABLE a RENAME TO b, in order (MySQL
+    renames them all or none; here a failing pair leaves the earlier ones renamed)."""
+    from sqlglot import exp
+
+    from .functions import quote_name
+    from .results import Affected
+
+    if not p.accept("TABLE"):
+        p.expect("TABLES")
+    pairs = []
+    while True:
+        old = p.qualified()
+        p.expect("TO")
+        pairs.append((old, p.qualified()))
+        if not p.accept(","):
+            break
+    if not p.at_end():
+        raise p.error()
+
+    def name(db: str | None, table: str) -> str:
+        return f"{quote_name(db)}.{quote_name(table)}" if db else quote_name(table)
+
+    for (old_db, old_table), (new_db, new_table) in pairs:
+        alter = session.parse_one(f"ALTER TABLE {name(old_db, old_table)} RENAME TO {name(new_db, new_table)}")
+        assert isinstance(alter, exp.Alter)
+        session.run_on_tables(alter)
+    return Affected(0)
 
 
 def set_names(session: AuroraSession, p: Parser) -> AllowedResult:

@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from . import keys, semantics, strict
+from . import keys, results, semantics, strict
 from .errors import SqlError, no_database, not_supported, unknown_database
 from .schema import Catalogue
 
@@ -46,6 +46,7 @@ class Outcome:
     rows: list[tuple] = field(default_factory=list)
     affected: int = 0
     last_insert_id: int = 0
+    types: list = field(default_factory=list)  # each column's declared schema.DataType, or None (results.py)
 
 
 # The client session whose statements run now (each client connection is its own asyncio task,
@@ -207,6 +208,13 @@ class Tables:
         found = self._sqlite.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         return sorted(name[len(prefix) :] for (name,) in found if name.startswith(prefix))
 
+    def temporary_table_names(self, database: str) -> list[str]:
+        """The session's TEMPORARY tables (SQLite's temp schema): SHOW TABLES does not list them,
+        SHOW CREATE TABLE and DESCRIBE do answer them, as in MySQL."""
+        prefix = database + SEPARATOR
+        found = self._sqlite.execute("SELECT name FROM sqlite_temp_master WHERE type = 'table'").fetchall()
+        return sorted(name[len(prefix) :] for (name,) in found if name.startswith(prefix))
+
     def row_count(self, database: str, table: str) -> int:
         if table not in self.table_names(database):
             raise SqlError(1146, f"Table '{database}.{table}' doesn't exist")
@@ -221,6 +229,8 @@ class Tables:
         if isinstance(statement, exp.Drop) and _kind(statement) == "TABLE" and self._checks_foreign_keys():
             self._check_drop(statement, database)
         statement, sql = self._for_sqlite(statement, database, system)
+        upsert = _upsert_target(original, database)  # ON DUPLICATE KEY UPDATE: rows before, to count
+        before = self._count(upsert) if upsert else 0
         self._failures.clear()
         connection = self._sqlite
         try:
@@ -250,12 +260,20 @@ class Tables:
                     connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (physical,))
         if cursor.description is None:
             last = self._first_id(original, database, cursor) if isinstance(statement, exp.Insert) else 0
-            return Outcome(affected=max(cursor.rowcount, 0), last_insert_id=last or 0)
+            affected = max(cursor.rowcount, 0)
+            if upsert:  # MySQL counts 1 per row inserted, 2 per row updated
+                inserted = self._count(upsert) - before
+                affected = inserted + 2 * max(affected - inserted, 0)
+            return Outcome(affected=affected, last_insert_id=last or 0)
         rows = cursor.fetchall()
         kinds = semantics.decimal_scales(original, self._column_types(original, database)) if rows else []
         if any(kind is not None and kind[0] == "dec" for kind in kinds) and len(kinds) == len(cursor.description):
             rows = [tuple(semantics.exact(v, k) for v, k in zip(row, kinds)) for row in rows]
-        return Outcome([d[0] for d in cursor.description], rows)
+        types = results.declared_types(original, database, self.schema, len(cursor.description))
+        return Outcome([d[0] for d in cursor.description], rows, types=types)
+
+    def _count(self, physical: str) -> int:
+        return self._sqlite.execute(f"SELECT COUNT(*) FROM {_quote(physical)}").fetchone()[0]
 
     def _column_types(self, select: exp.Expression, database: str | None) -> Callable[[str], str | None]:
         """A column name's declared type in the tables a SELECT reads (the first that has it)."""
@@ -310,6 +328,7 @@ class Tables:
                 return statement, indexed
         _name_columns(statement)
         _map_tables(statement, database, self, system)
+        _upsert_for_sqlite(statement)
         statement = statement.transform(for_sqlite_expression)
         sql = statement.sql(dialect="sqlite", unsupported_level=ErrorLevel.IGNORE, normalize_functions=False)
         return statement, sql
@@ -707,9 +726,66 @@ def _map_tables(statement: exp.Expression, database: str | None, tables: Tables,
         elif creating and db not in tables.databases:
             raise unknown_database(db)
         physical = exp.Table(this=exp.to_identifier(_physical(db, name), quoted=True))
-        if isinstance(table.parent, (exp.From, exp.Join)):
+        # UPDATE t / DELETE FROM t keep the name as an alias when a column names it, so `t.c` and
+        # `db.t.c` (as SQLAlchemy writes every UPDATE and DELETE) resolve: SQLite takes `UPDATE x AS
+        # t`, but not inside a trigger's body, so only then.
+        if isinstance(table.parent, (exp.From, exp.Join)) or (
+                isinstance(table.parent, (exp.Update, exp.Delete)) and table.arg_key == "this"
+                and any(c.table.lower() == table.name.lower() for c in statement.find_all(exp.Column))):
             physical.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier(table.name)))
         table.replace(physical)
+    for column in statement.find_all(exp.Column):  # `db.t.c`: the table's alias is `t`
+        if column.args.get("db"):
+            column.set("db", None)
+            column.set("catalog", None)
+    if isinstance(statement, exp.Update):  # SET t.c = ...: SQLite takes an unqualified column only
+        for assignment in statement.expressions:
+            if isinstance(assignment, exp.EQ) and isinstance(assignment.this, exp.Column):
+                assignment.this.set("table", None)
+
+
+def _upsert_target(statement: exp.Expression, database: str | None) -> str | None:
+    """The physical table of an INSERT ... ON DUPLICATE KEY UPDATE, else None."""
+    conflict = statement.args.get("conflict") if isinstance(statement, exp.Insert) else None
+    if not isinstance(conflict, exp.OnConflict) or not conflict.args.get("duplicate"):
+        return None
+    target = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
+    db = target.db or database if isinstance(target, exp.Table) else None
+    return _physical(db, target.name) if db else None
+
+
+def _upsert_for_sqlite(statement: exp.Expression) -> None:
+    """INSERT ... ON DUPLICATE KEY UPDATE c = VALUES(c), and MySQL 8.0.19's row alias
+    (`VALUES (...) AS new [(x, y)] ... UPDATE c = new.c`), as SQLite's upsert: the row that
+    would have been inserted is `excluded`."""
+    conflict = statement.args.get("conflict") if isinstance(statement, exp.Insert) else None
+    if not isinstance(conflict, exp.OnConflict) or not conflict.args.get("duplicate"):
+        return
+    values = statement.expression
+    alias = values.args.get("alias") if isinstance(values, exp.Values) else None
+    names: dict[str, str] = {}  # the alias's column names -> the inserted columns
+    target = statement.this
+    inserted = [c.name for c in target.expressions] if isinstance(target, exp.Schema) else []
+    if alias is not None:
+        values.set("alias", None)
+        for index, column in enumerate(alias.args.get("columns") or []):
+            names[column.name.lower()] = inserted[index] if index < len(inserted) else column.name
+    row = alias.name.lower() if alias is not None else None
+
+    def excluded(name: str) -> exp.Column:
+        return exp.Column(this=exp.to_identifier(name), table=exp.to_identifier("excluded"))
+
+    for assignment in conflict.expressions:
+        value = assignment.expression if isinstance(assignment, exp.EQ) else None
+        if value is None:
+            continue
+        for node in list(value.find_all(exp.Anonymous, exp.Column)):
+            if isinstance(node, exp.Anonymous) and node.name.upper() == "VALUES" and len(node.expressions) == 1:
+                node.replace(excluded(node.expressions[0].name))
+            elif isinstance(node, exp.Column) and row and node.table.lower() == row:
+                node.replace(excluded(names.get(node.name.lower(), node.name)))
+            elif isinstance(node, exp.Column) and not node.table and node.name.lower() in names:
+                node.replace(excluded(names[node.name.lower()]))
 
 
 def _created_db(statement: exp.Expression) -> str | None:
@@ -723,6 +799,33 @@ def for_sqlite_expression(node: exp.Expression) -> exp.Expression:
     rewritten = semantics.rewrite(node, _for_sqlite)
     if rewritten is not None:
         return rewritten
+    # MySQL's "no limit" for an offset alone is 18446744073709551615; SQLite's LIMIT is a signed 64-bit -1.
+    if isinstance(node, exp.Limit) and isinstance(node.expression, exp.Literal) and node.expression.is_int \
+            and int(node.expression.this) > 2**63 - 1:
+        limited = node.copy()
+        limited.set("expression", exp.Literal.number(-1))
+        return limited
+    # (SELECT ... LIMIT n) UNION (SELECT ...): SQLite's compound SELECT takes no parenthesized member.
+    if isinstance(node, exp.SetOperation) and any(isinstance(node.args.get(k), exp.Subquery)
+                                                  for k in ("this", "expression")):
+        node = node.copy()
+        for key in ("this", "expression"):
+            member = node.args.get(key)
+            if isinstance(member, exp.Subquery):
+                node.set(key, exp.select("*").from_(member.copy()))
+        return node
+    # INSERT INTO t () VALUES (): every column its default.
+    if isinstance(node, exp.Insert) and isinstance(node.expression, exp.Values) and \
+            [len(t.expressions) for t in node.expression.expressions] == [0]:
+        node = node.copy()
+        node.set("expression", None)
+        node.set("default", True)
+        if isinstance(node.this, exp.Schema):
+            node.set("this", node.this.this)
+        return node
+    # SQLite's statement text ends at a NUL: a string holding one is written as its UTF-8 bytes.
+    if isinstance(node, exp.Literal) and node.is_string and "\0" in node.this:
+        return exp.Cast(this=exp.HexString(this=node.this.encode("utf-8").hex()), to=exp.DataType.build("TEXT"))
     # LEFT and RIGHT are keywords in SQLite; CAST(... AS JSON) is a number there (0).
     if isinstance(node, (exp.Left, exp.Right)):
         name = "MYSQL_LEFT" if isinstance(node, exp.Left) else "MYSQL_RIGHT"
@@ -752,7 +855,7 @@ def _for_sqlite(node: exp.Expression) -> exp.Expression:
 
 
 _NO_TABLE = re.compile(r"no such table: (?:main\.)?(.+)")
-_EXISTS = re.compile(r"table (.+) already exists")
+_EXISTS = re.compile(r"(?:table (.+) already exists|there is already another table or index with this name: (.+))")
 _NO_COLUMN = re.compile(r"no such column: (.+)")
 _NO_FUNCTION = re.compile(r"no such function: (.+)")
 _NOT_NULL = re.compile(r"NOT NULL constraint failed: .+\.(.+)")
@@ -773,7 +876,7 @@ def _mysql_error(error: sqlite3.Error, statement: exp.Expression, database: str 
             return SqlError(1051, f"Unknown table '{db}.{table}'")
         return SqlError(1146, f"Table '{db}.{table}' doesn't exist")
     if match := _EXISTS.match(message):
-        return SqlError(1050, f"Table '{_mysql_name(match.group(1))[1]}' already exists")
+        return SqlError(1050, f"Table '{_mysql_name(match.group(1) or match.group(2))[1]}' already exists")
     if match := _NO_COLUMN.match(message):
         return SqlError(1054, f"Unknown column '{match.group(1)}' in 'field list'")
     if match := _NO_FUNCTION.match(message):

@@ -76,12 +76,14 @@ def create(s: AuroraSession, p: Parser) -> Affected | None:
     if s.variables.get("log_bin") and not s.variables.get("log_bin_trust_function_creators"):
         raise SqlError(1419, "You do not have the SUPER privilege and binary logging is enabled (you *might* want "
                              "to use the less safe log_bin_trust_function_creators variable)")
+    body = p.rest().strip()
     statements = _body(s, p, timing, event)
     if s.cluster.tables.has_trigger(database, name):
         if if_not_exists:
             return Affected(0)
         raise SqlError(1359, "Trigger already exists")
     s.cluster.tables.create_trigger(database, name, timing, event, table, _inlined(s, statements))
+    s.cluster.tables.schema.trigger_texts[(database, name)] = (body, str(definer), str(s.variables.get("sql_mode")))
     return Affected(0)
 
 

@@ -30,9 +30,6 @@ needs_client = pytest.mark.skipif(MARIADB is None, reason="the mariadb (or mysql
 needs_dump = pytest.mark.skipif(MARIADB is None or MARIADB_DUMP is None,
                                 reason="mariadb-dump (or mysqldump) is not installed")
 
-# SQLAlchemy writes every UPDATE and DELETE with table-qualified columns (the ORM's flush too).
-QUALIFIED = ("table-qualified columns in UPDATE and DELETE (WHERE t.c = ..., SET c = (t.c + 1), as SQLAlchemy "
-             "writes them): 1054 Unknown column 't.c' today")
 LOCK_TABLES = "LOCK TABLES / UNLOCK TABLES, which every mariadb-dump file holds: refused with 1235 today (sqlmeta)"
 
 REVIEWS = [(1, "kettle", "Works great, boils fast!", 5), (2, "kettle", "It's broken after a week.", 1),
@@ -239,8 +236,6 @@ def test_mysql_connector_prepared_statement_without_parameters(v3, admin):
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason="server-side prepared statements with parameters (COM_STMT_EXECUTE): "
-                                       "the endpoint drops the connection, client error 2013")
 def test_mysql_connector_prepared_statements(v3, admin):
     load_reviews(admin)
     conn = _connector(v3)
@@ -280,7 +275,6 @@ def test_sqlalchemy_core_text_and_table_statements(v3, admin, engine_for):
             "It's broken after a week."
 
 
-@pytest.mark.xfail(strict=True, reason=QUALIFIED)
 def test_sqlalchemy_core_update_and_delete(v3, admin, engine_for):
     import sqlalchemy as sa
 
@@ -313,7 +307,6 @@ def test_sqlalchemy_core_create_all_insert_select(v3, admin, engine_for):
     assert admin.rows("SHOW TABLES FROM shop") == []
 
 
-@pytest.mark.xfail(strict=True, reason=QUALIFIED)
 def test_sqlalchemy_orm_session_add_commit_query(v3, admin, engine_for):
     import sqlalchemy as sa
     from sqlalchemy.orm import DeclarativeBase, Session

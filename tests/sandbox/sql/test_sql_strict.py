@@ -3,6 +3,8 @@ MySQL's error code and message exactly (strict.py)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,15 +66,15 @@ def test_refused_values(typed, column, value, error):
     ("i", "127", 127),
     ("u", "65535", 65535),
     ("b", "-9223372036854775808", -9223372036854775808),
-    ("d", "'2024-1-5'", "2024-01-05"),
-    ("d", "20240105", "2024-01-05"),
-    ("d", "'24/1/5'", "2024-01-05"),
-    ("d", "'2024-01-05 10:11:12'", "2024-01-05"),
-    ("dt", "'2024-1-5 7:8:9'", "2024-01-05 07:08:09"),
-    ("dt", "'2024-01-05T10:11:12.6'", "2024-01-05 10:11:13"),
-    ("ts", "'2024-01-05 10:11:12.12345'", "2024-01-05 10:11:12.123"),
-    ("tm", "'1 02:03:04'", "26:03:04"),
-    ("tm", "'-838:59:59'", "-838:59:59"),
+    ("d", "'2024-1-5'", date(2024, 1, 5)),  # DATE/DATETIME/TIME go out typed: PyMySQL's objects
+    ("d", "20240105", date(2024, 1, 5)),
+    ("d", "'24/1/5'", date(2024, 1, 5)),
+    ("d", "'2024-01-05 10:11:12'", date(2024, 1, 5)),
+    ("dt", "'2024-1-5 7:8:9'", datetime(2024, 1, 5, 7, 8, 9)),
+    ("dt", "'2024-01-05T10:11:12.6'", datetime(2024, 1, 5, 10, 11, 13)),
+    ("ts", "'2024-01-05 10:11:12.12345'", datetime(2024, 1, 5, 10, 11, 12, 123000)),
+    ("tm", "'1 02:03:04'", timedelta(hours=26, minutes=3, seconds=4)),
+    ("tm", "'-838:59:59'", -timedelta(hours=838, minutes=59, seconds=59)),
     ("e", "'LARGE'", "Large"),
     ("e", "1", "small"),
     ("s", "'c,a,a'", "a,c"),
@@ -113,7 +115,7 @@ def test_outside_a_strict_sql_mode(typed):
     """Valid values are stored in any mode; what MySQL would clip with a warning is refused by name."""
     typed.run("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'")
     typed.run("INSERT INTO t (i, d) VALUES (5, '2024-1-5')")
-    assert typed.rows("SELECT i, d FROM t") == [(5, "2024-01-05")]
+    assert typed.rows("SELECT i, d FROM t") == [(5, date(2024, 1, 5))]
     code, message = typed.error("INSERT INTO t (i) VALUES (300)")
     assert code == 1235 and "outside a strict sql_mode" in message and "Out of range value" in message
     typed.run("SET SESSION sql_mode = DEFAULT")
