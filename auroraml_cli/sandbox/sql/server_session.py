@@ -1,0 +1,116 @@
+"""Where a client's statement goes on the mariadb engine (server_tables; docs/reference/sql-compat.md,
+"Engine choice").
+
+- The Aurora layer's own statements (accounts, roles, grants, functions, `LOAD ... FROM S3`,
+  `INTO OUTFILE S3`, `SHOW` of grants, status, variables and functions, `USE`, `KILL`) take the
+  SQLite engine's path: the layer answers them (a statement it runs on tables reaches the server).
+- A statement that calls Aurora ML or a stored function of the cluster, reads a variable
+  (`@@x`) or an information function the layer answers (CURRENT_USER(), AURORA_VERSION(), ...),
+  or reads one of the layer's system tables (mysql.user, information_schema.ROUTINES, Aurora's
+  status) is parsed by the layer, which substitutes what it knows and evaluates the ML calls
+  (ml_server), then runs the result on the server.
+- `SET` is the layer's where it knows the variable and goes to the server as well (sql_mode,
+  foreign_key_checks, autocommit, user variables: the server acts on them); a variable only the
+  server knows is the server's.
+- Everything else is sent to the server as the client wrote it: transactions, DDL, DML, `SHOW`
+  and `DESCRIBE` of tables, information_schema; its rows go back with the server's column
+  definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from . import transactions
+from .errors import SqlError
+from .functions import COMPREHEND_FUNCTIONS
+from .lexer import WORD, tokenize
+from .server_tables import LAYER_TABLES, ServerOutcome, ServerTables
+
+if TYPE_CHECKING:
+    from .session import AuroraSession
+
+Layer = Callable[[str, dict[str, str]], Awaitable[Any]]
+
+_LAYER_FIRST = {"GRANT", "REVOKE", "FLUSH", "USE", "KILL"}
+_LAYER_PAIRS = {("CREATE", "USER"), ("DROP", "USER"), ("ALTER", "USER"), ("RENAME", "USER"), ("CREATE", "ROLE"),
+                ("DROP", "ROLE"), ("SET", "ROLE"), ("CREATE", "FUNCTION"), ("DROP", "FUNCTION"),
+                ("CREATE", "AGGREGATE"), ("SET", "DEFAULT"), ("SET", "PASSWORD")}
+_LAYER_SHOW = {"GRANTS", "STATUS", "VARIABLES", "GLOBAL", "SESSION", "FUNCTION", "PRIVILEGES", "PROCESSLIST",
+               "FULL"}
+_LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
+# Information functions and variables the layer answers (mysql-mimic's and session._functions).
+_LAYER_FUNCTIONS = {"CURRENT_USER", "CURRENT_ROLE", "USER", "SESSION_USER", "SYSTEM_USER", "AURORA_VERSION",
+                    "VERSION", "CONNECTION_ID"}
+_S3 = re.compile(r"\b(?:OUTFILE|DUMPFILE)\s+S3\b|\bFROM\s+S3\b", re.IGNORECASE)
+_SERVER_ONLY = (1193, 1235, 1064)  # a SET the layer does not know (or cannot parse): the server's alone
+
+
+async def statement(s: AuroraSession, piece: str, attrs: dict[str, str], layer: Layer) -> Any:
+    tables = s.cluster.tables
+    assert isinstance(tables, ServerTables)
+    words = transactions.first_words(piece)
+    if not words:
+        return await layer(piece, attrs)
+    if words[0] == "SET" and tuple(words[:2]) not in _LAYER_PAIRS:
+        return await _set(s, piece, attrs, layer)
+    if _layer_owned(words) or _S3.search(piece) or _needs_layer(s, piece):
+        return await layer(piece, attrs)
+    s._check_reserved(piece)
+    return tables.raw(piece, s.database)
+
+
+def _layer_owned(words: list[str]) -> bool:
+    if words[0] in _LAYER_FIRST or tuple(words[:2]) in _LAYER_PAIRS:
+        return True
+    if words[0] == "CREATE" and "FUNCTION" in words[1:4] and "DEFINER" in words[1:2]:
+        return True
+    if words[0] == "SHOW":
+        if words[1:2] == ["CREATE"]:
+            return bool(set(words[2:3]) & _LAYER_SHOW_CREATE)
+        if words[1:2] == ["FULL"]:
+            return words[2:3] == ["PROCESSLIST"]
+        return bool(set(words[1:2]) & _LAYER_SHOW)
+    return False
+
+
+def _needs_layer(s: AuroraSession, sql: str) -> bool:
+    """ML or stored-function calls, @@variables, the layer's information functions or tables."""
+    if "@@" in sql:
+        return True
+    names = {name.lower() for name in COMPREHEND_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
+    tokens = [t for t in tokenize(sql) if t.kind != "space"]
+    for index, token in enumerate(tokens):
+        if token.kind != WORD:
+            continue
+        word = token.text.lower()
+        following = tokens[index + 1].text if index + 1 < len(tokens) else ""
+        if following == "(" and (word in names or word.upper() in _LAYER_FUNCTIONS):
+            return True
+        if following == "." and index + 2 < len(tokens) and (
+                word, tokens[index + 2].text.strip("`").lower()) in LAYER_TABLES:
+            return True
+    return False
+
+
+async def _set(s: AuroraSession, piece: str, attrs: dict[str, str], layer: Layer) -> Any:
+    """The layer's SET where it knows the variable, and the server's too (what it does not know)."""
+    tables: ServerTables = s.cluster.tables  # type: ignore[assignment]
+    try:
+        result = await layer(piece, attrs)
+    except SqlError as error:
+        if error.code not in _SERVER_ONLY:
+            raise
+        return tables.raw(piece, s.database)
+    try:
+        tables.raw(piece, s.database)
+    except SqlError as error:
+        if error.code not in (1193, 1231, 1232):  # a variable, or a value, the server does not have
+            raise
+    return result
+
+
+def is_server_result(result: Any) -> bool:
+    return isinstance(result, ServerOutcome)
