@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from . import ml_eval, system_tables
-from .errors import not_supported
+from .errors import SqlError, not_supported
 from .ml import Site, plan
 from .server_tables import SYS_SCHEMA, ServerTables
 from .tables import Outcome
@@ -117,27 +117,21 @@ def _block_of(tree: exp.Expression, site: Site) -> tuple[exp.Expression, str]:
         if isinstance(parent, exp.Values):
             return parent, "values"
         if isinstance(parent, exp.Select):
-            if child.arg_key in ("expressions", "where") and _top_block(parent, tree):
+            if child.arg_key in ("expressions", "where"):
                 return parent, child.arg_key
+            if child.arg_key in ("order", "group"):  # evaluated on the block's rows, as its select list
+                return parent, "expressions"
             break
         if isinstance(parent, exp.Update):
             if child.arg_key in ("expressions", "where") and parent is tree:
                 return parent, child.arg_key
             break
-        if isinstance(parent, (exp.Subquery, exp.Join, exp.Order, exp.Group, exp.Having, exp.Delete)):
+        if isinstance(parent, (exp.Join, exp.Having, exp.Delete)):
             break
         child, parent = parent, parent.parent
-    place = {exp.Join: "JOIN ... ON", exp.Order: "ORDER BY", exp.Group: "GROUP BY", exp.Having: "HAVING",
-             exp.Delete: "DELETE", exp.Subquery: "a subquery"}.get(type(parent), "this place") if parent else "this place"
+    place = {exp.Join: "JOIN ... ON", exp.Having: "HAVING", exp.Delete: "DELETE"}.get(type(parent), "this place") \
+        if parent else "this place"
     raise not_supported(f"Aurora ML calls in {place} on the mariadb engine (use --engine sqlite)")
-
-
-def _top_block(select: exp.Select, tree: exp.Expression) -> bool:
-    if select is tree:
-        return True
-    if isinstance(tree, exp.Insert) and tree.expression is select:
-        return True
-    return isinstance(tree, exp.Create) and tree.expression is select
 
 
 def _sites_in(node: exp.Expression) -> set[int]:
@@ -159,7 +153,13 @@ def _ready(tree: exp.Expression, site: Site, answered: set[int]) -> bool:
 def _arguments(tables: ServerTables, s: AuroraSession, tree: exp.Expression, site: Site,
                answered: set[int]) -> list[tuple]:
     query = _argument_query(tree, site, answered)
-    outcome = tables.run(query, s.database, lambda db, table: system_tables.read(s, db, table))
+    try:
+        outcome = tables.run(query, s.database, lambda db, table: system_tables.read(s, db, table))
+    except SqlError as error:
+        if error.code in (1054, 1109):  # a column of an outer query: the block is correlated
+            raise not_supported("Aurora ML calls in a correlated subquery on the mariadb engine "
+                                "(use --engine sqlite)") from None
+        raise
     return [tuple(row) for row in outcome.rows]
 
 
@@ -177,22 +177,40 @@ def _argument_query(tree: exp.Expression, site: Site, answered: set[int]) -> exp
             select.append("joins", join.copy())
         where = block.args.get("where")
     else:
-        select = block.copy()
-        select.set("expressions", columns)
-        where = block.args.get("where")
-        grouped = select.args.get("group") or select.args.get("having") or select.args.get("distinct") or any(
+        grouped = block.args.get("group") or block.args.get("having") or block.args.get("distinct") or any(
             e.find(exp.AggFunc) for e in block.expressions)
-        if grouped:
+        select = block.copy()
+        where = block.args.get("where")
+        select.set("where", None)
+        if grouped:  # evaluated on every row before grouping
+            select.set("expressions", columns)
             for key in ("group", "having", "order", "limit", "offset", "distinct"):
                 select.set(key, None)
-        select.set("where", None)
+        else:  # the block's own rows, in its order and LIMIT (its select list kept for ORDER BY aliases)
+            for node in list(select.find_all(exp.Anonymous)):
+                if _MARK in node.meta and node.meta[_MARK] not in answered and node.parent is not None:
+                    (node.parent if isinstance(node.parent, exp.Dot) else node).replace(exp.Null())
+            extra = [exp.alias_(a, f"__aurora_a{i}") for i, a in enumerate(arguments)]
+            select.set("expressions", [*select.expressions, *extra])
+            if where is not None:
+                kept = _kept(where, answered)
+                if kept:
+                    select.set("where", exp.Where(this=exp.and_(*kept)))
+            names = [exp.alias_(exp.column(f"__aurora_a{i}", table="__aurora_q"), f"a{i}")
+                     for i in range(len(arguments))] or [exp.alias_(exp.Null(), "a0")]
+            return exp.Select(expressions=names).from_(exp.Subquery(this=select, alias=exp.TableAlias(
+                this=exp.to_identifier("__aurora_q"))))
     if where is not None:
-        kept = [c.copy() for c in where.this.flatten() if not (_sites_in(c) - answered)] \
-            if isinstance(where.this, exp.And) else ([where.this.copy()] if not (_sites_in(where.this) - answered)
-                                                     else [])
+        kept = _kept(where, answered)
         if kept:
             select.set("where", exp.Where(this=exp.and_(*kept)))
     return select
+
+
+def _kept(where: exp.Expression, answered: set[int]) -> list[exp.Expression]:
+    """The WHERE's conjuncts that call no site still unanswered (those decide nothing yet)."""
+    conjuncts = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+    return [c.copy() for c in conjuncts if not (_sites_in(c) - answered)]
 
 
 def _call_in(node: exp.Expression) -> exp.Expression:
@@ -225,13 +243,7 @@ def _load(tables: ServerTables, s: AuroraSession, tree: exp.Expression, site: Si
                           properties=exp.Properties(expressions=[exp.TemporaryProperty()])),
                s.database, lambda db, table: system_tables.read(s, db, table))
     tables.raw(f"ALTER TABLE {quoted} ADD COLUMN answer {_answer_type(site)} NULL", None)
-    if answers:
-        width = len(next(iter(answers)))
-        conn = tables.connection
-        with conn.cursor() as cursor:
-            marks = ", ".join(["%s"] * (width + 1))
-            cursor.executemany(f"INSERT INTO {quoted} VALUES ({marks})",
-                               [(*key, value) for key, value in answers.items()])
+    tables.insert_rows(quoted, [(*key, value) for key, value in answers.items()])
     return name
 
 

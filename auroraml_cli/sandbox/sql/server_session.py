@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from . import transactions
 from .errors import SqlError
 from .functions import COMPREHEND_FUNCTIONS
-from .lexer import WORD, tokenize
+from .lexer import IDENT, WORD, tokenize
 from .server_tables import LAYER_TABLES, ServerOutcome, ServerTables
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ _LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
 _LAYER_FUNCTIONS = {"CURRENT_USER", "CURRENT_ROLE", "USER", "SESSION_USER", "SYSTEM_USER", "AURORA_VERSION",
                     "VERSION", "CONNECTION_ID"}
 _S3 = re.compile(r"\b(?:OUTFILE|DUMPFILE)\s+S3\b|\bFROM\s+S3\b", re.IGNORECASE)
+_USER_VARIABLE = re.compile(r"(?<![@\w])@([A-Za-z_$][\w$.]*)\s*:?=")
 _SERVER_ONLY = (1193, 1235, 1064)  # a SET the layer does not know (or cannot parse): the server's alone
 
 
@@ -83,11 +84,11 @@ def _needs_layer(s: AuroraSession, sql: str) -> bool:
     names = {name.lower() for name in COMPREHEND_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
     tokens = [t for t in tokenize(sql) if t.kind != "space"]
     for index, token in enumerate(tokens):
-        if token.kind != WORD:
+        if token.kind not in (WORD, IDENT):
             continue
         word = token.text.lower()
         following = tokens[index + 1].text if index + 1 < len(tokens) else ""
-        if following == "(" and (word in names or word.upper() in _LAYER_FUNCTIONS):
+        if token.kind == WORD and following == "(" and (word in names or word.upper() in _LAYER_FUNCTIONS):
             return True
         if following == "." and index + 2 < len(tokens) and (
                 word, tokens[index + 2].text.strip("`").lower()) in LAYER_TABLES:
@@ -101,11 +102,20 @@ async def _set(s: AuroraSession, piece: str, attrs: dict[str, str], layer: Layer
     try:
         result = await layer(piece, attrs)
     except SqlError as error:
-        if error.code not in _SERVER_ONLY:
+        if error.code not in _SERVER_ONLY or "mariadb engine" in str(error):
             raise
         return tables.raw(piece, s.database)
+    forwarded = piece
+    if _needs_layer(s, piece):  # what the layer evaluated reaches the server as values
+        assigned = dict.fromkeys(m.lower() for m in _USER_VARIABLE.findall(piece))
+        if not assigned:
+            return result
+        from pymysql.converters import encoders, escape_item
+
+        forwarded = "SET " + ", ".join(f"@`{name}` = {escape_item(s.user_variables.get(name), 'utf8mb4', encoders)}"
+                                       for name in assigned)
     try:
-        tables.raw(piece, s.database)
+        tables.raw(forwarded, s.database)
     except SqlError as error:
         if error.code not in (1193, 1231, 1232):  # a variable, or a value, the server does not have
             raise

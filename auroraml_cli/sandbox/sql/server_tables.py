@@ -247,16 +247,20 @@ class ServerTables:
 
     def write_system_table(self, database: str, table: str, columns: list[str], rows: list[tuple]) -> None:
         """The session's TEMPORARY copy of one of the layer's tables (text columns)."""
-        conn = self.connection
         quoted = f"`{database}`.`{table}`"
-        with conn.cursor() as cursor:
-            cursor.execute(f"DROP TEMPORARY TABLE IF EXISTS {quoted}")
-            spec = ", ".join(f"`{c}` LONGTEXT" for c in columns)
-            cursor.execute(f"CREATE TEMPORARY TABLE {quoted} ({spec})")
-            if rows:
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {quoted} VALUES ({marks})",
-                                   [tuple(None if v is None else str(v) for v in row) for row in rows])
+        self.raw(f"DROP TEMPORARY TABLE IF EXISTS {quoted}", None)
+        spec = ", ".join(f"`{c.replace('`', '``')}` LONGTEXT" for c in columns)
+        self.raw(f"CREATE TEMPORARY TABLE {quoted} ({spec})", None)
+        self.insert_rows(quoted, [tuple(None if v is None else str(v) for v in row) for row in rows])
+
+    def insert_rows(self, quoted_table: str, rows: list[tuple]) -> None:
+        """INSERT rows of Python values (the session's connection converts nothing: escaped here)."""
+        from pymysql.converters import encoders, escape_item
+
+        for start in range(0, len(rows), 500):
+            values = ", ".join("(" + ", ".join(escape_item(v, "utf8mb4", encoders) for v in row) + ")"
+                               for row in rows[start : start + 500])
+            self.raw(f"INSERT INTO {quoted_table} VALUES {values}", None)
 
     # -- transactions -------------------------------------------------------------------------
 
@@ -320,6 +324,17 @@ class ServerTables:
             cursor.execute("SELECT 1 FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s AND TRIGGER_NAME = %s",
                            (database, name))
             return cursor.fetchone() is not None
+
+    def create_trigger(self, database: str, name: str, timing: str, event: str, table: str,
+                       body: list[exp.Expression]) -> None:
+        """A trigger that calls the cluster's plain stored functions (any other is the server's,
+        created as written), with their bodies inlined by the layer (triggers._inlined)."""
+        parts = [f"SET {b.this.sql(dialect='mysql')} = {b.expression.sql(dialect='mysql')}" if isinstance(b, exp.EQ)
+                 else b.sql(dialect="mysql") for b in body]
+        text = parts[0] if len(parts) == 1 else "BEGIN " + "; ".join(parts) + "; END"
+        q = lambda n: "`" + n.replace("`", "``") + "`"  # noqa: E731
+        self.raw(f"CREATE TRIGGER {q(database)}.{q(name)} {timing} {event} ON {q(database)}.{q(table)} "
+                 f"FOR EACH ROW {text}", None)
 
     @contextmanager
     def user_functions(self, functions: dict[str, Callable[..., Any]]) -> Iterator[None]:

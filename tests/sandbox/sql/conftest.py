@@ -12,15 +12,22 @@ from sql_support import Client
 
 
 @pytest.fixture
-def endpoint_for(make_cluster: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """Create an Aurora MySQL cluster in moto and start its SQL endpoint."""
+def sql_engine() -> str:
+    """The SQL engine endpoint_for starts; a module that runs under both overrides this fixture
+    (sql_support.ENGINES, engine_fixture)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def endpoint_for(make_cluster: Callable[..., Any], sql_engine: str) -> Iterator[Callable[..., Any]]:
+    """Create an Aurora MySQL cluster in moto and start its SQL endpoint (on `sql_engine`)."""
     from auroraml_cli.sandbox.sql import start_endpoint
 
     started = []
 
     def start(name: str = "db", version: str = V3_BEDROCK, **extra: Any) -> Any:
         make_cluster(name, version, **extra)
-        endpoint = start_endpoint(cluster_id=name, engine_version=version)
+        endpoint = start_endpoint(cluster_id=name, engine_version=version, sql_engine=sql_engine)
         started.append(endpoint)
         return endpoint
 
