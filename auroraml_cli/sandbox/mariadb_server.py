@@ -157,7 +157,7 @@ class MariaDB:
 
     def __init__(self, *, port: int | None = None, startup_timeout: float = 30.0,
                  stop_timeout: float = 15.0, extra_args: tuple[str, ...] = (),
-                 binaries: Binaries | None = None, keep_dir: bool = False) -> None:
+                 binaries: Binaries | None = None, keep_dir: bool = False, private_files: bool = False) -> None:
         if port == SYSTEM_PORT:
             raise ValueError("port 3306 belongs to the machine's own MariaDB; pick another (or None)")
         self._fixed_port = port
@@ -167,6 +167,9 @@ class MariaDB:
         self.extra_args = tuple(extra_args)
         self.binaries = binaries
         self.keep_dir = keep_dir
+        # secure_file_priv in an empty directory of its own: clients of the sandbox's engine must not
+        # read or write the machine's files through the server (LOAD DATA INFILE, INTO OUTFILE, LOAD_FILE)
+        self.private_files = private_files
         self.base_dir: Path | None = None
         self.version: str = ""
         self.startup_seconds: float = 0.0
@@ -352,6 +355,10 @@ class MariaDB:
             *TUNING,
             *self.extra_args,
         ]
+        if self.private_files:
+            files = self._dir() / "files"
+            files.mkdir(exist_ok=True)
+            args.append(f"--secure-file-priv={files}")
         if self._as_root():
             args.insert(2, "--user=root")
         return args

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 Layer = Callable[[str, dict[str, str]], Awaitable[Any]]
 
-_LAYER_FIRST = {"GRANT", "REVOKE", "FLUSH", "USE", "KILL"}
+_LAYER_FIRST = {"GRANT", "REVOKE", "FLUSH", "USE", "KILL", "LOAD"}
 _LAYER_PAIRS = {("CREATE", "USER"), ("DROP", "USER"), ("ALTER", "USER"), ("RENAME", "USER"), ("CREATE", "ROLE"),
                 ("DROP", "ROLE"), ("SET", "ROLE"), ("CREATE", "FUNCTION"), ("DROP", "FUNCTION"),
                 ("CREATE", "AGGREGATE"), ("SET", "DEFAULT"), ("SET", "PASSWORD")}

@@ -91,7 +91,7 @@ def _take() -> tuple[Any, str]:
     from ..mariadb_server import MariaDB
 
     password = secrets.token_urlsafe(24)
-    server = MariaDB(extra_args=SERVER_ARGS).start()
+    server = MariaDB(extra_args=SERVER_ARGS, private_files=True).start()
     if not _POOL_EXIT:
         atexit.register(_stop_pool)
         _POOL_EXIT.append(True)
@@ -224,7 +224,10 @@ class ServerTables:
     def run(self, statement: exp.Expression, database: str | None, system: SystemTables) -> Outcome:
         """Run one parsed statement (rendered as MySQL), the layer's system tables written first."""
         statement = self._with_layer_tables(statement, system)
-        return self.raw(statement.sql(dialect="mysql"), database)
+        sql = statement.sql(dialect="mysql")
+        if isinstance(statement, exp.Insert) and sql.startswith("INSERT OR REPLACE "):  # sqlglot's spelling
+            sql = "REPLACE " + sql[len("INSERT OR REPLACE "):]
+        return self.raw(sql, database)
 
     def _with_layer_tables(self, statement: exp.Expression, system: SystemTables) -> exp.Expression:
         found = [t for t in statement.find_all(exp.Table)
