@@ -33,6 +33,7 @@ from .errors import SqlError
 from .results import Affected
 from .server_tables import ServerOutcome
 from .session import AuroraSession
+from .session import _result as outcome_result
 
 _START_TIMEOUT = 10.0
 
@@ -219,6 +220,13 @@ class _Connection(Connection):
         else:
             await self.stream.write(self.ok())
 
+
+    async def query(self, sql: str, query_attrs: dict[str, str]) -> Any:
+        """mysql-mimic's statement for COM_STMT_EXECUTE: a server engine's result as a result set."""
+        result = await self.session.handle_query(sql, query_attrs)
+        if isinstance(result, ServerOutcome):
+            result = outcome_result(result)
+        return await ensure_result_set(result)
 
     async def _write_server_result(self, result: ServerOutcome) -> None:
         """Rows and column definitions as the server sent them (bench/mimic_proxy.py measured

@@ -17,6 +17,7 @@ passed to the client as they are) and converted to Python values (`rows`, what t
 from __future__ import annotations
 
 import atexit
+import re
 import secrets
 import threading
 from collections.abc import Callable, Hashable, Iterator
@@ -32,7 +33,21 @@ from .tables import _SESSION, SYSTEM_DATABASES, Outcome, SystemTables
 # MySQL 8.0's default sql_mode (Aurora MySQL 3's); the server's sessions run under it.
 MYSQL8_SQL_MODE = ("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
                    "NO_ENGINE_SUBSTITUTION")
-SERVER_ARGS = (f"--sql-mode={MYSQL8_SQL_MODE}", "--loose-explicit-defaults-for-timestamp=1")
+SERVER_ARGS = (f"--sql-mode={MYSQL8_SQL_MODE}", "--loose-explicit-defaults-for-timestamp=1",
+               "--default-time-zone=+00:00")  # Aurora's time_zone is UTC
+# Aurora's @@time_zone says 'UTC': a named zone, which a server knows only from its time-zone
+# tables (empty in a fresh datadir); UTC is one row each, no transitions.
+_UTC_ZONE = (
+    "INSERT IGNORE INTO mysql.time_zone (Time_zone_id, Use_leap_seconds) VALUES (1, 'N')",
+    "INSERT IGNORE INTO mysql.time_zone_name (Name, Time_zone_id) VALUES ('UTC', 1)",
+    "INSERT IGNORE INTO mysql.time_zone_transition_type (Time_zone_id, Transition_type_id, `Offset`, Is_DST, "
+    "Abbreviation) VALUES (1, 0, 0, 0, 'UTC')",
+)
+# MySQL 8's collations a MariaDB before 11.4 does not have (clients of a MySQL 8 server send them:
+# mysql-connector's SET NAMES, dumps' COLLATE), as the nearest it has.
+COLLATION_STANDINS = {"utf8mb4_0900_ai_ci": "utf8mb4_unicode_520_ci", "utf8mb4_0900_as_ci": "utf8mb4_unicode_520_ci",
+                      "utf8mb4_0900_as_cs": "utf8mb4_bin", "utf8mb4_0900_bin": "utf8mb4_bin"}
+_COLLATIONS_0900 = re.compile(r"\butf8mb4_0900_(?:ai_ci|as_ci|as_cs|bin)\b", re.IGNORECASE)
 # Where the layer's own system tables are written for a statement that reads them, and ML answers
 # (ml_server): one session's TEMPORARY tables named __aurora_*, in the server's `mysql` (which
 # always exists and shows no temporary table); the server's own mysql.* and information_schema are
@@ -100,6 +115,10 @@ def _take() -> tuple[Any, str]:
         with conn.cursor() as cursor:
             cursor.execute("SELECT User, Host FROM mysql.user WHERE User = 'root'")
             accounts = cursor.fetchall()
+            for statement in _UTC_ZONE:
+                cursor.execute(statement)
+            cursor.execute("SHOW COLLATION LIKE 'utf8mb4_0900_ai_ci'")
+            server.has_0900 = cursor.fetchone() is not None
             for user, host in accounts:  # only the layer may log in; not in argv, not logged
                 cursor.execute(f"ALTER USER '{user}'@'{host}' IDENTIFIED BY %s", (password,))
     finally:
@@ -201,6 +220,8 @@ class ServerTables:
             except pymysql.err.MySQLError as error:
                 raise _sql_error(error) from None
             self._current_db[id(conn)] = database
+        if not getattr(self.holder.server, "has_0900", True) and "_0900_" in sql:
+            sql = _COLLATIONS_0900.sub(lambda m: COLLATION_STANDINS[m.group(0).lower()], sql)
         try:
             conn.query(sql)
         except pymysql.err.MySQLError as error:

@@ -12,14 +12,15 @@ from sql_support import Client
 
 
 @pytest.fixture
-def sql_engine() -> str:
-    """The SQL engine endpoint_for starts; a module that runs under both overrides this fixture
-    (sql_support.ENGINES, engine_fixture)."""
-    return "sqlite"
+def sql_engine() -> str | None:
+    """The SQL engine endpoint_for starts: None is $AURORAML_SANDBOX_ENGINE, else sqlite (so
+    AURORAML_SANDBOX_ENGINE=mariadb runs any module on the server engine); a module that runs
+    under both overrides this fixture (sql_support.ENGINES, engine_fixture)."""
+    return None
 
 
 @pytest.fixture
-def endpoint_for(make_cluster: Callable[..., Any], sql_engine: str) -> Iterator[Callable[..., Any]]:
+def endpoint_for(make_cluster: Callable[..., Any], sql_engine: str | None) -> Iterator[Callable[..., Any]]:
     """Create an Aurora MySQL cluster in moto and start its SQL endpoint (on `sql_engine`)."""
     from auroraml_cli.sandbox.sql import start_endpoint
 
