@@ -66,12 +66,12 @@ _auroraml_node() {
             valued='' ;;
         'sandbox start')
             subs=''
-            opts='--port --seed --no-seed -h --help'
-            valued='--port' ;;
+            opts='--port --seed --no-seed --engine -h --help'
+            valued='--port --engine' ;;
         'sandbox run')
             subs=''
-            opts='--port --seed --no-seed -h --help'
-            valued='--port' ;;
+            opts='--port --seed --no-seed --engine -h --help'
+            valued='--port --engine' ;;
         'completion')
             subs='bash zsh fish install clusters'
             opts='-h --help'
@@ -142,6 +142,8 @@ _auroraml_value() {
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
         'history --cluster') values='@cluster' ;;
+        'sandbox start --engine') values='sqlite mariadb' ;;
+        'sandbox run --engine') values='sqlite mariadb' ;;
         *) values= ;;
     esac
 }

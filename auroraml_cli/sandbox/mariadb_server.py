@@ -91,8 +91,9 @@ def _find(names: tuple[str, ...], search_path: list[str]) -> Path | None:
     return None
 
 
-def find_binaries(search_path: list[str] | None = None, extra_dirs: tuple[str, ...] = EXTRA_DIRS) -> Binaries:
+def find_binaries(search_path: list[str] | None = None, extra_dirs: tuple[str, ...] | None = None) -> Binaries:
     """mariadbd (or mysqld) and mariadb-install-db (or mysql_install_db): PATH, then /usr/sbin etc."""
+    extra_dirs = EXTRA_DIRS if extra_dirs is None else extra_dirs
     where = f"PATH{' and ' + ', '.join(extra_dirs) if extra_dirs else ''}" if search_path is None \
         else ", ".join(search_path)
     if search_path is None:
