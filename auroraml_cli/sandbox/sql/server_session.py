@@ -14,11 +14,14 @@
   server knows is the server's.
 - Everything else is sent to the server as the client wrote it: transactions, DDL, DML, `SHOW`
   and `DESCRIBE` of tables, information_schema; its rows go back with the server's column
-  definitions.
+  definitions. It runs in a worker thread, so a lock wait holds up only its own session; the
+  statements the layer rewrites (ML calls, @@variables) run on the endpoint's thread, where a
+  lock wait holds up the endpoint's other sessions for up to innodb_lock_wait_timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -61,7 +64,10 @@ async def statement(s: AuroraSession, piece: str, attrs: dict[str, str], layer: 
         return await layer(piece, attrs)
     s._check_reserved(piece)
     _check_mysql8_syntax(piece, words)
-    return tables.raw(piece, s.database)
+    # In a worker thread: a statement waiting on another session's lock must not stop the
+    # endpoint's event loop (the other session could never COMMIT). The session's own server
+    # connection and the session context (contextvars) go with it.
+    return await asyncio.to_thread(tables.raw, piece, s.database)
 
 
 def _check_mysql8_syntax(sql: str, words: list[str]) -> None:

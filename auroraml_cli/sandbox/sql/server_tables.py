@@ -106,7 +106,9 @@ def _take() -> tuple[Any, str]:
     from ..mariadb_server import MariaDB
 
     password = secrets.token_urlsafe(24)
-    server = MariaDB(extra_args=SERVER_ARGS, private_files=True).start()
+    # Started from one long-lived thread: PR_SET_PDEATHSIG fires when the *thread* that started the
+    # server ends, and an endpoint's thread ends with the endpoint while its server goes on in the pool.
+    server = _starter().submit(MariaDB(extra_args=SERVER_ARGS, private_files=True).start).result()
     if not _POOL_EXIT:
         atexit.register(_stop_pool)
         _POOL_EXIT.append(True)
@@ -133,6 +135,16 @@ def _give_back(server: Any, password: str) -> None:
 
 
 _POOL_EXIT: list[bool] = []
+_STARTER: list[Any] = []
+
+
+def _starter() -> Any:
+    with _POOL_LOCK:
+        if not _STARTER:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _STARTER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="auroraml-mariadb-start"))
+        return _STARTER[0]
 
 
 def _stop_pool() -> None:
