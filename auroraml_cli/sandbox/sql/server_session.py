@@ -31,6 +31,7 @@ from .errors import SqlError, syntax_error
 from .functions import COMPREHEND_FUNCTIONS
 from .lexer import IDENT, WORD, tokenize
 from .server_tables import LAYER_TABLES, ServerOutcome, ServerTables
+from .tables import SYSTEM_DATABASES
 
 if TYPE_CHECKING:
     from .session import AuroraSession
@@ -40,7 +41,9 @@ Layer = Callable[[str, dict[str, str]], Awaitable[Any]]
 _LAYER_FIRST = {"GRANT", "REVOKE", "FLUSH", "USE", "KILL", "LOAD"}
 _LAYER_PAIRS = {("CREATE", "USER"), ("DROP", "USER"), ("ALTER", "USER"), ("RENAME", "USER"), ("CREATE", "ROLE"),
                 ("DROP", "ROLE"), ("SET", "ROLE"), ("CREATE", "FUNCTION"), ("DROP", "FUNCTION"),
-                ("CREATE", "AGGREGATE"), ("SET", "DEFAULT"), ("SET", "PASSWORD")}
+                ("CREATE", "AGGREGATE"), ("SET", "DEFAULT"), ("SET", "PASSWORD"),
+                # databases: the layer checks the account's privilege and keeps the system ones
+                ("CREATE", "DATABASE"), ("DROP", "DATABASE")}
 _LAYER_SHOW = {"GRANTS", "STATUS", "VARIABLES", "GLOBAL", "SESSION", "FUNCTION", "PRIVILEGES", "PROCESSLIST",
                "FULL"}
 _LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
@@ -48,6 +51,7 @@ _LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
 _LAYER_FUNCTIONS = {"CURRENT_USER", "CURRENT_ROLE", "USER", "SESSION_USER", "SYSTEM_USER", "AURORA_VERSION",
                     "VERSION", "CONNECTION_ID"}
 _S3 = re.compile(r"\b(?:OUTFILE|DUMPFILE)\s+S3\b|\bFROM\s+S3\b", re.IGNORECASE)
+_DROP_SCHEMA = re.compile(r"\s*DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|\w+)", re.IGNORECASE)
 _USER_VARIABLE = re.compile(r"(?<![@\w])@([A-Za-z_$][\w$.]*)\s*:?=")
 _SERVER_ONLY = (1193, 1235, 1064)  # a SET the layer does not know (or cannot parse): the server's alone
 
@@ -64,10 +68,16 @@ async def statement(s: AuroraSession, piece: str, attrs: dict[str, str], layer: 
         return await layer(piece, attrs)
     s._check_reserved(piece)
     _check_mysql8_syntax(piece, words)
+    dropped = _DROP_SCHEMA.match(piece)
+    if dropped and dropped.group(1).strip("`").lower() in SYSTEM_DATABASES:
+        raise SqlError(1008, f"Can't drop database '{dropped.group(1).strip('`')}'; database doesn't exist")
     # In a worker thread: a statement waiting on another session's lock must not stop the
     # endpoint's event loop (the other session could never COMMIT). The session's own server
     # connection and the session context (contextvars) go with it.
-    return await asyncio.to_thread(tables.raw, piece, s.database)
+    result = await asyncio.to_thread(tables.raw, piece, s.database)
+    if dropped and dropped.group(1).strip("`") == s.database:  # as MySQL: no current database now
+        s.database = None
+    return result
 
 
 def _check_mysql8_syntax(sql: str, words: list[str]) -> None:

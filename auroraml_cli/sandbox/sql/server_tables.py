@@ -336,6 +336,8 @@ class ServerTables:
         self.raw(f"CREATE DATABASE {'IF NOT EXISTS ' if if_not_exists else ''}`{name.replace('`', '``')}`", None)
 
     def drop_database(self, name: str, if_exists: bool) -> int:
+        if name.lower() in SYSTEM_DATABASES:  # as the SQLite engine (tables.Tables) answers
+            raise SqlError(1008, f"Can't drop database '{name}'; database doesn't exist")
         tables = self.table_names(name) if name in self.databases else []
         self.raw(f"DROP DATABASE {'IF EXISTS ' if if_exists else ''}`{name.replace('`', '``')}`", None)
         return len(tables)

@@ -60,6 +60,14 @@ def test_mariadb_only_syntax_is_refused_as_mysql_8_refuses_it(admin):
         assert admin.error(sql)[0] == 1064, sql
 
 
+def test_the_system_databases_stay(admin):
+    for name in ("mysql", "information_schema", "performance_schema", "sys"):
+        assert admin.error(f"DROP DATABASE {name}")[0] == 1008, name
+        assert admin.error(f"DROP SCHEMA IF EXISTS `{name}`")[0] == 1008, name
+    assert admin.error("CREATE DATABASE shop")[0] == 1007
+    assert admin.run("DROP SCHEMA shop") == 0 and "shop" not in {row[0] for row in admin.rows("SHOW DATABASES")}
+
+
 def test_the_server_reads_and_writes_no_file_of_the_machine(admin, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("1\n")
