@@ -42,8 +42,7 @@ _LAYER_FIRST = {"GRANT", "REVOKE", "FLUSH", "USE", "KILL", "LOAD"}
 _LAYER_PAIRS = {("CREATE", "USER"), ("DROP", "USER"), ("ALTER", "USER"), ("RENAME", "USER"), ("CREATE", "ROLE"),
                 ("DROP", "ROLE"), ("SET", "ROLE"), ("CREATE", "FUNCTION"), ("DROP", "FUNCTION"),
                 ("CREATE", "AGGREGATE"), ("SET", "DEFAULT"), ("SET", "PASSWORD"),
-                # databases: the layer checks the account's privilege and keeps the system ones
-                ("CREATE", "DATABASE"), ("DROP", "DATABASE")}
+}
 _LAYER_SHOW = {"GRANTS", "STATUS", "VARIABLES", "GLOBAL", "SESSION", "FUNCTION", "PRIVILEGES", "PROCESSLIST",
                "FULL"}
 _LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
@@ -51,7 +50,8 @@ _LAYER_SHOW_CREATE = {"FUNCTION", "USER"}
 _LAYER_FUNCTIONS = {"CURRENT_USER", "CURRENT_ROLE", "USER", "SESSION_USER", "SYSTEM_USER", "AURORA_VERSION",
                     "VERSION", "CONNECTION_ID"}
 _S3 = re.compile(r"\b(?:OUTFILE|DUMPFILE)\s+S3\b|\bFROM\s+S3\b", re.IGNORECASE)
-_DROP_SCHEMA = re.compile(r"\s*DROP\s+SCHEMA\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|\w+)", re.IGNORECASE)
+_DATABASE_DDL = re.compile(r"\s*(CREATE|DROP)\s+(?:DATABASE|SCHEMA)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"
+                           r"(?:`((?:[^`]|``)+)`|(\w+))", re.IGNORECASE)
 _USER_VARIABLE = re.compile(r"(?<![@\w])@([A-Za-z_$][\w$.]*)\s*:?=")
 _SERVER_ONLY = (1193, 1235, 1064)  # a SET the layer does not know (or cannot parse): the server's alone
 
@@ -68,15 +68,24 @@ async def statement(s: AuroraSession, piece: str, attrs: dict[str, str], layer: 
         return await layer(piece, attrs)
     s._check_reserved(piece)
     _check_mysql8_syntax(piece, words)
-    dropped = _DROP_SCHEMA.match(piece)
-    if dropped and dropped.group(1).strip("`").lower() in SYSTEM_DATABASES:
-        raise SqlError(1008, f"Can't drop database '{dropped.group(1).strip('`')}'; database doesn't exist")
+    database = _DATABASE_DDL.match(piece)
+    dropped = None
+    if database:  # as the layer's CREATE/DROP DATABASE, with the client's options kept for the server
+        verb, name = database.group(1).upper(), (database.group(2) or database.group(3)).replace("``", "`")
+        s.require_on_database(verb, name)
+        if verb == "DROP":
+            if name.lower() in SYSTEM_DATABASES:
+                raise SqlError(1008, f"Can't drop database '{name}'; database doesn't exist")
+            dropped = name
     # In a worker thread: a statement waiting on another session's lock must not stop the
     # endpoint's event loop (the other session could never COMMIT). The session's own server
     # connection and the session context (contextvars) go with it.
     result = await asyncio.to_thread(tables.raw, piece, s.database)
-    if dropped and dropped.group(1).strip("`") == s.database:  # as MySQL: no current database now
-        s.database = None
+    if dropped is not None:  # its stored functions (the layer's) go with it
+        for function in s.cluster.functions.drop_database(dropped):
+            s.cluster.forget_routine(function)
+        if dropped == s.database:  # as MySQL: no current database now
+            s.database = None
     return result
 
 
