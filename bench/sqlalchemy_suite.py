@@ -1,6 +1,6 @@
 """SQLAlchemy's dialect compliance suite against a real MariaDB and against the sandbox, side by side.
 
-    .venv/bin/python bench/sqlalchemy_suite.py [--only mariadb|sandbox] [-k EXPR] [--top 25] [--keep DIR]
+    .venv/bin/python bench/sqlalchemy_suite.py [--only SIDE] [--engine sqlite|mariadb|both] [-k EXPR] [--top 25]
 
 `sqlalchemy.testing.suite` is what third-party dialects run to show that a database behaves as
 SQLAlchemy expects of it; nobody here wrote it, so it is an independent measure of "behaves like
@@ -11,7 +11,11 @@ says), with mysql+pymysql, `--dburi` and SQLAlchemy's generic SuiteRequirements:
 - mariadb: a throw-away server started like the tests start one (tests/support/mariadb.py: a
   temp datadir, a free port on 127.0.0.1, --no-defaults), logged in as root;
 - sandbox: `auroraml sandbox`'s seeded server (moto + the layer + the clusters' SQL endpoints),
-  logged in as ml-demo's master user (its managed secret, read from Secrets Manager as a user would).
+  logged in as ml-demo's master user (its managed secret, read from Secrets Manager as a user would),
+  on the SQLite engine (the default);
+- sandbox-mariadb: the same on `--engine mariadb` (the layer over a local MariaDB the sandbox starts).
+
+`--engine` picks the sandbox sides (both by default).
 
 Each side gets the databases the suite expects (`test`, `test_schema`, `test_schema_2`). The
 script prints passed / failed / errors / skipped for both, then the most frequent causes of the
@@ -39,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "bench" / "sqla_compliance"
 DATABASES = ("test", "test_schema", "test_schema_2")
 HOST = "127.0.0.1"
-SIDES = ("mariadb", "sandbox", "proxy")
+SIDES = ("mariadb", "sandbox", "sandbox-mariadb", "proxy")
 
 
 def run_suite(uri: str, junit: Path, extra: list[str], probe: bool = False
@@ -149,12 +153,12 @@ def start_proxy():
             f"mysql-mimic pass-through to {version}")
 
 
-def start_sandbox():
+def start_sandbox(engine: str = "sqlite"):
     import pymysql
 
     from auroraml_cli.sandbox import server
 
-    sandbox = server.start(host=HOST, port=0, seed=True)
+    sandbox = server.start(host=HOST, port=0, seed=True, sql_engine=engine)
     cluster = sandbox.client("rds").describe_db_clusters(DBClusterIdentifier="ml-demo")["DBClusters"][0]
     secret = sandbox.client("secretsmanager").get_secret_value(SecretId=cluster["MasterUserSecret"]["SecretArn"])
     password = json.loads(secret["SecretString"])["password"]
@@ -166,7 +170,7 @@ def start_sandbox():
         for name in DATABASES:
             cur.execute(f"CREATE DATABASE IF NOT EXISTS `{name}`")
         cur.execute("SELECT VERSION(), AURORA_VERSION()")
-        version = "%s (Aurora %s)" % cur.fetchone()
+        version = "%s (Aurora %s)" % cur.fetchone() + f", engine {engine}"
     conn.close()
     return sandbox, f"mysql+pymysql://{user}:{quote(password, safe='')}@{HOST}:{port}/test?charset=utf8mb4", version
 
@@ -177,6 +181,8 @@ def main() -> None:
     parser.add_argument("--proxy", action="store_true",
                         help="also run the suite through bench/mimic_proxy.py (mysql-mimic in front of MariaDB): "
                              "what the protocol layer alone loses, for the engine choice")
+    parser.add_argument("--engine", choices=("sqlite", "mariadb", "both"), default="both",
+                        help="the sandbox's SQL engine(s) to measure (both: one side each)")
     parser.add_argument("-k", dest="keyword", help="pytest -k expression (a subset of the suite)")
     parser.add_argument("--top", type=int, default=25, help="how many failure causes to list")
     parser.add_argument("--keep", type=Path, help="keep the junit XML files in this directory")
@@ -189,9 +195,14 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     results = {}
-    starts = {"mariadb": start_mariadb, "sandbox": start_sandbox, "proxy": start_proxy}
+    starts = {"mariadb": start_mariadb, "sandbox": start_sandbox,
+              "sandbox-mariadb": lambda: start_sandbox("mariadb"), "proxy": start_proxy}
+    engines = {"sqlite": ("sandbox",), "mariadb": ("sandbox-mariadb",)}.get(args.engine,
+                                                                           ("sandbox", "sandbox-mariadb"))
     for side, start in starts.items():
         if (args.only and args.only != side) or (not args.only and side == "proxy" and not args.proxy):
+            continue
+        if not args.only and side.startswith("sandbox") and side not in engines:
             continue
         print(f"{side}: starting ...", file=sys.stderr)
         handle, uri, version = start()
@@ -206,12 +217,12 @@ def main() -> None:
 
     print(f"SQLAlchemy {sqlalchemy.__version__} compliance suite (sqlalchemy.testing.suite), mysql+pymysql, "
           "generic SuiteRequirements" + (" (PROBE: has_table via information_schema)" if args.probe_past_describe else ""))
-    print(f"{'side':<9} {'passed':>7} {'failed':>7} {'errors':>7} {'skipped':>8} {'seconds':>8}  server")
+    print(f"{'side':<15} {'passed':>7} {'failed':>7} {'errors':>7} {'skipped':>8} {'seconds':>8}  server")
     for side, (version, counts, _, seconds) in results.items():
-        print(f"{side:<9} {counts['passed']:>7} {counts['failed']:>7} {counts['errors']:>7} {counts['skipped']:>8} "
+        print(f"{side:<15} {counts['passed']:>7} {counts['failed']:>7} {counts['errors']:>7} {counts['skipped']:>8} "
               f"{seconds:>8.0f}  {version}")
 
-    for side in ("sandbox", "proxy"):
+    for side in ("sandbox", "sandbox-mariadb", "proxy"):
         if side not in results:
             continue
         cases = results[side][2]

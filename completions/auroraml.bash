@@ -66,12 +66,12 @@ _auroraml_node() {
             valued='' ;;
         'sandbox start')
             subs=''
-            opts='--port --seed --no-seed -h --help'
-            valued='--port' ;;
+            opts='--port --seed --no-seed --engine -h --help'
+            valued='--port --engine' ;;
         'sandbox run')
             subs=''
-            opts='--port --seed --no-seed -h --help'
-            valued='--port' ;;
+            opts='--port --seed --no-seed --engine -h --help'
+            valued='--port --engine' ;;
         'completion')
             subs='bash zsh fish install clusters'
             opts='-h --help'
@@ -150,6 +150,8 @@ _auroraml_value() {
         'check --ssl-ca') values='@file' ;;
         'check --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'history --cluster') values='@cluster' ;;
+        'sandbox start --engine') values='sqlite mariadb' ;;
+        'sandbox run --engine') values='sqlite mariadb' ;;
         *) values= ;;
     esac
 }

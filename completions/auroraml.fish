@@ -45,9 +45,9 @@ function __auroraml_valued
         case 'history'
             printf '%s\n' --cluster --since --limit
         case 'sandbox start'
-            printf '%s\n' --port
+            printf '%s\n' --port --engine
         case 'sandbox run'
-            printf '%s\n' --port
+            printf '%s\n' --port --engine
     end
 end
 
@@ -350,11 +350,13 @@ complete -c auroraml -n '__auroraml_at "sandbox"' -s h -l help -d 'Show the help
 # auroraml sandbox start
 complete -c auroraml -n '__auroraml_at "sandbox start"' -l port -x -d 'Port on 127.0.0.1 (0: any free port)'
 complete -c auroraml -n '__auroraml_at "sandbox start"' -l seed -l no-seed -d 'Create the demo clusters, endpoint and bucket'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l engine -x -a 'sqlite mariadb' -d 'SQL engine of the Aurora SQL endpoints: sqlite (pip-only, in memory) or mariadb (a local MariaDB/MySQL server the sandbox starts and stops; needs mariadb-server installed)'
 complete -c auroraml -n '__auroraml_at "sandbox start"' -s h -l help -d 'Show the help and exit'
 
 # auroraml sandbox run
 complete -c auroraml -n '__auroraml_at "sandbox run"' -l port -x -d 'Port on 127.0.0.1 (0: any free port)'
 complete -c auroraml -n '__auroraml_at "sandbox run"' -l seed -l no-seed -d 'Create the demo clusters, endpoint and bucket'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l engine -x -a 'sqlite mariadb' -d 'SQL engine of the Aurora SQL endpoints: sqlite (pip-only, in memory) or mariadb (a local MariaDB/MySQL server the sandbox starts and stops; needs mariadb-server installed)'
 complete -c auroraml -n '__auroraml_at "sandbox run"' -s h -l help -d 'Show the help and exit'
 
 # auroraml completion

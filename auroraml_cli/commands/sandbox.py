@@ -53,6 +53,23 @@ def _server():
     return server
 
 
+ENGINE_HELP = ("SQL engine of the Aurora SQL endpoints: sqlite (pip-only, in memory) or mariadb (a local "
+               "MariaDB/MySQL server the sandbox starts and stops; needs mariadb-server installed).")
+
+
+def _engine(name: str | None) -> str:
+    """The --engine asked for (else $AURORAML_SANDBOX_ENGINE, else sqlite), checked before anything starts."""
+    from ..sandbox.mariadb_server import MariaDBNotFound
+    from ..sandbox.sql import sql_engine_choice
+
+    try:
+        return sql_engine_choice(name)
+    except ValueError as exc:
+        raise UsageError(str(exc), "pass --engine sqlite or --engine mariadb") from None
+    except MariaDBNotFound as exc:
+        raise ConfigError(f"--engine mariadb needs a MariaDB or MySQL server: {exc}", exc.hint) from None
+
+
 def _environment(sandbox) -> dict[str, str]:
     """What points tools at the sandbox: AWS_* for its AWS half, and AURORAML_SSL_CA, the CA bundle
     its SQL endpoints' certificates verify against (what --ssl-ca is to the RDS global bundle)."""
@@ -74,9 +91,12 @@ def start(
     ctx: typer.Context,
     port: int = typer.Option(5000, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Create the demo clusters, endpoint and bucket."),
+    engine: str = typer.Option(None, "--engine", metavar="sqlite|mariadb", help=ENGINE_HELP,
+                               show_default="sqlite, or $AURORAML_SANDBOX_ENGINE"),
 ) -> int:
     """Run the sandbox in the foreground until Ctrl-C; print the variables that point tools at it."""
     server = _server()
+    engine = _engine(engine)
 
     def ready(sandbox) -> None:
         for key, value in _environment(sandbox).items():
@@ -86,7 +106,7 @@ def start(
         _describe_sql(ctx.obj.out, sandbox)
 
     try:
-        server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready)
+        server.serve_forever(host="127.0.0.1", port=port, seed=seed, on_ready=ready, sql_engine=engine)
     except OSError as exc:
         raise _port_refused(exc, port) from None
     return 0
@@ -98,12 +118,15 @@ def run(
     command: List[str] = typer.Argument(..., help="The command to run against the sandbox, after --."),
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Create the demo clusters, endpoint and bucket."),
+    engine: str = typer.Option(None, "--engine", metavar="sqlite|mariadb", help=ENGINE_HELP,
+                               show_default="sqlite, or $AURORAML_SANDBOX_ENGINE"),
 ) -> int:
     """Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND's code."""
     server = _server()
+    engine = _engine(engine)
     env = {k: v for k, v in os.environ.items() if k not in WITHHELD_ENV}
     try:
-        sandbox = server.start(host="127.0.0.1", port=port, seed=seed)
+        sandbox = server.start(host="127.0.0.1", port=port, seed=seed, sql_engine=engine)
     except OSError as exc:
         raise _port_refused(exc, port) from None
     with sandbox:

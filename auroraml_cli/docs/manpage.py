@@ -89,6 +89,10 @@ OTHER_ENV = [
     ("XDG_STATE_HOME", "Where the change journal is kept (default ~/.local/state)."),
     ("SHELL", "The shell **completion install** writes for when none is named."),
     ("HOME", "Where ~/.my.cnf, ~/.config, ~/.cache and ~/.local/state are."),
+    ("AURORAML_SANDBOX_ENGINE", "The SQL engine of **sandbox start** and **sandbox run** when no **--engine** "
+                                "names one: sqlite (default) or mariadb."),
+    ("PATH", "Where **sandbox --engine mariadb** looks for mariadbd (or mysqld) and mariadb-install-db, "
+             "before /usr/sbin, /usr/libexec, /usr/bin, /usr/local/sbin and /usr/local/bin."),
 ]
 
 

@@ -44,13 +44,14 @@ DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 class Sandbox:
     """A running sandbox server. Use as a context manager, or call stop()."""
 
-    def __init__(self, server: Any) -> None:
+    def __init__(self, server: Any, sql_engine: str | None = None) -> None:
         import tempfile
         from pathlib import Path
 
         from . import tls
 
         self._server = server
+        self.sql_engine = sql_engine  # the SQL endpoints' engine (sql.start_endpoint: None is the default)
         self.host, self.port = server.get_host_and_port()
         self._session = _isolated_session()
         self.sql_endpoints: dict[str, SqlEndpoint] = {}  # cluster id → its SQL endpoint
@@ -92,7 +93,7 @@ class Sandbox:
             if spec.name not in self.sql_endpoints:
                 started[spec.name] = self.sql_endpoints[spec.name] = start_endpoint(
                     cluster_id=spec.name, engine_version=spec.version, region=spec.region,
-                    master_user=MASTER_USERNAME, host=self.host, tls=self.tls,
+                    master_user=MASTER_USERNAME, host=self.host, tls=self.tls, sql_engine=self.sql_engine,
                 )
         self._load_demo_data(started)
 
@@ -118,17 +119,21 @@ class Sandbox:
 
 
 def start(
-    host: str = "127.0.0.1", port: int = 0, seed: bool = True, sql: bool = True, **knobs: float | bool
+    host: str = "127.0.0.1", port: int = 0, seed: bool = True, sql: bool = True, sql_engine: str | None = None,
+    **knobs: float | bool
 ) -> Sandbox:
     """Start a sandbox server (port 0: any free port) and, by default, seed the demo set and
     start the seeded clusters' SQL endpoints (on free ports of the same host).
     Raises ValueError for a bad knob or a host off loopback, OSError if the port is taken."""
+    from .sql import sql_engine_choice
+
+    sql_engine = sql_engine_choice(sql_engine)  # before starting: a missing server starts nothing
     layer.install()
     layer.configure(**knobs)  # before starting, so a bad knob starts nothing
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the user's terminal
     server = _Server(listen_loopback(host, port, "the sandbox"))
     server.start()
-    sandbox = Sandbox(server)
+    sandbox = Sandbox(server, sql_engine)
     if seed:
         try:
             seed_demo(sandbox.client)
@@ -145,6 +150,7 @@ def serve_forever(
     port: int = 0,
     seed: bool = True,
     on_ready: Callable[[Sandbox], None] | None = None,
+    sql_engine: str | None = None,
     **knobs: float | bool,
 ) -> None:
     """Run a sandbox until SIGINT or SIGTERM, then stop it and return. Prints nothing: the caller
@@ -152,7 +158,7 @@ def serve_forever(
     stopping = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with start(host, port, seed, **knobs) as sandbox:
+        with start(host, port, seed, sql_engine=sql_engine, **knobs) as sandbox:
             if on_ready is not None:
                 on_ready(sandbox)
             stopping.wait()

@@ -168,6 +168,7 @@ def start_endpoint(
     host: str = "127.0.0.1",
     port: int = 0,
     tls: Any = None,
+    sql_engine: str | None = None,
 ) -> SqlEndpoint:
     """Start a cluster's SQL endpoint in a daemon thread; `.host`, `.port`, `.stop()`, `.reset()`.
 
@@ -175,11 +176,33 @@ def start_endpoint(
     `master_password` None reads the password from the cluster in RDS at each login. Raises
     ValueError for an unknown version or a host off loopback, OSError if the port is taken.
     `tls`: the CA and certificate it serves TLS with (sandbox/tls.py; default: this process's);
-    `.ssl_ca` is the CA bundle that verifies it."""
+    `.ssl_ca` is the CA bundle that verifies it.
+    `sql_engine`: sqlite (the default) or mariadb (a local server under the Aurora layer; None reads
+    AURORAML_SANDBOX_ENGINE); mariadb raises mariadb_server.MariaDBNotFound where it is not installed."""
     from .endpoint import start_endpoint as start
 
     return start(cluster_id=cluster_id, engine_version=engine_version, account_id=account_id, region=region,
-                 master_user=master_user, master_password=master_password, host=host, port=port, tls=tls)
+                 master_user=master_user, master_password=master_password, host=host, port=port, tls=tls,
+                 sql_engine=sql_engine_choice(sql_engine))
+
+
+SQL_ENGINES = ("sqlite", "mariadb")
+ENGINE_ENV = "AURORAML_SANDBOX_ENGINE"
+
+
+def sql_engine_choice(name: str | None) -> str:
+    """The SQL engine asked for (None: $AURORAML_SANDBOX_ENGINE, else sqlite); a server engine's
+    binaries must be installed (MariaDBNotFound names them and how to install them)."""
+    import os
+
+    chosen = (name or os.environ.get(ENGINE_ENV) or "sqlite").lower()
+    if chosen not in SQL_ENGINES:
+        raise ValueError(f"unknown SQL engine {chosen!r}: choose one of {', '.join(SQL_ENGINES)}")
+    if chosen == "mariadb":
+        from ..mariadb_server import find_binaries
+
+        find_binaries()
+    return chosen
 
 
 def __getattr__(name: str) -> Any:

@@ -5,6 +5,7 @@ variables it reads from the AWS half, and the status counters of the instance it
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .._patch import clock
 
@@ -19,8 +20,10 @@ from .variables import ClusterVariables
 
 class ClusterState:
     def __init__(self, cluster_id: str, engine: Engine, aws: AwsView, master_user: str,
-                 master_password: Callable[[], str | None]) -> None:
+                 master_password: Callable[[], str | None], sql_engine: str = "sqlite") -> None:
         self.cluster_id = cluster_id
+        self.sql_engine = sql_engine  # sqlite (tables.Tables) | mariadb (server_tables.ServerTables)
+        self._server: Any = None  # the mariadb engine's server (started on first use)
         self.engine = engine
         self.aws = aws
         self._master = (master_user, master_password)
@@ -36,7 +39,21 @@ class ClusterState:
         return booted or (instance or self.cluster_id, self._started)
 
     def _new(self) -> tuple[Accounts, Functions, Tables]:
-        return new_cluster_accounts(self.engine, *self._master), Functions(), Tables()
+        return new_cluster_accounts(self.engine, *self._master), Functions(), self._new_tables()
+
+    def _new_tables(self) -> Any:
+        if self.sql_engine != "mariadb":
+            return Tables()
+        from .server_tables import ServerHolder, ServerTables
+
+        self._server = self._server or ServerHolder()
+        return ServerTables(self._server)
+
+    def close(self) -> None:
+        """The endpoint stops: the tables go, and the mariadb engine's server with them."""
+        self.tables.close()
+        if self._server is not None:
+            self._server.stop()
 
     def reset(self) -> None:
         self.tables.close()

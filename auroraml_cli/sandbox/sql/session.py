@@ -139,6 +139,13 @@ class AuroraSession(Session):
         return result
 
     async def _statement(self, piece: str, attrs: dict[str, str]) -> AllowedResult | Affected:
+        if getattr(self.cluster.tables, "is_server", False):  # --engine mariadb: server_session routes it
+            from . import server_session
+
+            return await server_session.statement(self, piece, attrs, self._layer_statement)
+        return await self._layer_statement(piece, attrs)
+
+    async def _layer_statement(self, piece: str, attrs: dict[str, str]) -> AllowedResult | Affected:
         words = transactions.first_words(piece)
         if transactions.handle(self, piece, words):
             return Affected(0)
@@ -243,6 +250,12 @@ class AuroraSession(Session):
 
     def run_on_tables(self, expression: exp.Expression) -> Outcome:
         """Run a statement on the cluster's tables; ML calls go to the AWS half (ml_eval)."""
+        if getattr(self.cluster.tables, "is_server", False):  # --engine mariadb: the server does strict mode
+            from . import ml_server
+
+            outcome = ml_server.run(self, self._with_user_variables(expression))
+            self.last_insert_id = outcome.last_insert_id or self.last_insert_id
+            return outcome
         if alter_columns.is_modify(expression):  # MODIFY/CHANGE COLUMN: the table is rebuilt
             return alter_columns.run(self, expression)
         expression = self._defaults_in_values(expression)

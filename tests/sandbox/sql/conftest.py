@@ -12,15 +12,23 @@ from sql_support import Client
 
 
 @pytest.fixture
-def endpoint_for(make_cluster: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
-    """Create an Aurora MySQL cluster in moto and start its SQL endpoint."""
+def sql_engine() -> str | None:
+    """The SQL engine endpoint_for starts: None is $AURORAML_SANDBOX_ENGINE, else sqlite (so
+    AURORAML_SANDBOX_ENGINE=mariadb runs any module on the server engine); a module that runs
+    under both overrides this fixture (sql_support.ENGINES, engine_fixture)."""
+    return None
+
+
+@pytest.fixture
+def endpoint_for(make_cluster: Callable[..., Any], sql_engine: str | None) -> Iterator[Callable[..., Any]]:
+    """Create an Aurora MySQL cluster in moto and start its SQL endpoint (on `sql_engine`)."""
     from auroraml_cli.sandbox.sql import start_endpoint
 
     started = []
 
     def start(name: str = "db", version: str = V3_BEDROCK, **extra: Any) -> Any:
         make_cluster(name, version, **extra)
-        endpoint = start_endpoint(cluster_id=name, engine_version=version)
+        endpoint = start_endpoint(cluster_id=name, engine_version=version, sql_engine=sql_engine)
         started.append(endpoint)
         return endpoint
 

@@ -66,3 +66,21 @@ def login_error(endpoint: Any, user: str, password: str) -> tuple[int, str]:
     with pytest.raises(pymysql.MySQLError) as caught:
         connect(endpoint, user, password)
     return caught.value.args[0], caught.value.args[1]
+
+
+# The SQL engines a module runs under when it overrides the `sql_engine` fixture with
+# `pytest.fixture(params=ENGINES)(engine_fixture)`: the Aurora layer must behave the same on both.
+ENGINES = ("sqlite", "mariadb")
+
+
+def engine_fixture(request: Any) -> str:
+    """The engine of this parametrization; the mariadb one skips only where no server is installed
+    (.ci/run installs mariadb-server)."""
+    if request.param == "mariadb":
+        from auroraml_cli.sandbox.mariadb_server import MariaDBNotFound, find_binaries
+
+        try:
+            find_binaries()
+        except MariaDBNotFound as missing:
+            pytest.skip(f"--engine mariadb: {missing}")
+    return request.param

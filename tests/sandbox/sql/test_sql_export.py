@@ -6,6 +6,10 @@ import json
 
 import pytest
 from sandbox_support import RDS_TRUST, V2, after_delay, allow_all
+from sql_support import ENGINES, engine_fixture
+
+# The Aurora layer (ML calls, batching, counters, export, roles) on both SQL engines.
+sql_engine = pytest.fixture(params=ENGINES)(engine_fixture)
 
 BUCKET = "exports"
 QUERY = "SELECT id, comment FROM mldb.support ORDER BY id"

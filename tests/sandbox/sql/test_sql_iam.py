@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 from sandbox_support import ACCOUNT, V3_BEDROCK, after_delay, deploy
+from sql_support import ENGINES, engine_fixture
 
 from auroraml_cli.core import policies
 from auroraml_cli.core.catalogue import SERVICES
 from auroraml_cli.sandbox.sql import role_access
+
+# The Aurora layer (ML calls, batching, counters, export, roles) on both SQL engines.
+sql_engine = pytest.fixture(params=ENGINES)(engine_fixture)
 
 REGION = "us-east-1"
 EXPRESS = "amazon.titan-text-express-v1"

@@ -7,11 +7,14 @@ import json
 
 import pytest
 from sandbox_support import RDS_TRUST, V2, V3_BEDROCK, after_delay, allow_all, deploy
-from sql_support import Address
+from sql_support import ENGINES, Address, engine_fixture
 
 from auroraml_cli.core import ddl
 from auroraml_cli.sandbox import layer, ml_answers
 from auroraml_cli.sandbox.sql import demo_data
+
+# The Aurora layer (ML calls, batching, counters, export, roles) on both SQL engines.
+sql_engine = pytest.fixture(params=ENGINES)(engine_fixture)
 
 SERVICES = ("comprehend", "sagemaker", "bedrock")
 GUIDE_QUERY = ("SELECT feedback AS 'Customer feedback', aws_comprehend_detect_sentiment(feedback, 'en') AS Sentiment, "
@@ -84,9 +87,10 @@ def ml(endpoint_for, client_for, make_group, rds, iam, client, answers, knobs):
 def test_the_guides_sentiment_query_over_support(ml):
     sql = ml()
     rows = sql.rows(GUIDE_QUERY)
-    assert [row[0] for row in rows][:3] == [
+    # the three tie at 0.955: ORDER BY leaves their order to the engine (SQLite and a server differ)
+    assert {row[0] for row in rows[:3]} == {
         "Thank you for the excellent customer support!", "Your support team is just awesome! I am blown away.",
-        "My problem was never resolved!"]
+        "My problem was never resolved!"}
     assert {row[0]: row[1] for row in rows} == {
         demo_data.FEEDBACK[0]: "POSITIVE", demo_data.FEEDBACK[1]: "NEGATIVE", demo_data.FEEDBACK[2]: "POSITIVE",
         demo_data.FEEDBACK[3]: "MIXED", demo_data.FEEDBACK[4]: "POSITIVE", demo_data.FEEDBACK[5]: "NEGATIVE",
@@ -103,7 +107,8 @@ def test_the_guides_sentiment_query_over_support(ml):
 def test_average_sentiment_over_confident_rows(ml):
     sql = ml()
     avg_sentiment, total = sql.one(AVERAGE_QUERY)
-    assert (round(avg_sentiment, 6), total) == (-0.111111, 9)  # 3 positive, 4 negative of 9 at >= 0.80
+    # AVG of DECIMAL is a DECIMAL on a server (-0.11111), a float on SQLite: the same to 4 places
+    assert (round(float(avg_sentiment), 4), total) == (-0.1111, 9)  # 3 positive, 4 negative of 9 at >= 0.80
     # WHERE: 10 calls in one batch; the SELECT list: 9 calls answered from that batch.
     assert counters(sql) == {"actual_request": 1, "actual_response": 1, "cache_hit": 9, "logical_request": 19,
                              "logical_response": 19, "retry_request": 0, "single_request": 0}
