@@ -298,6 +298,28 @@ class _Connection(Connection):
             await self.stream.write(row, drain=False)
         await self.stream.write(self.ok_or_eof())
 
+    async def query(self, sql: str, query_attrs: dict[str, str]) -> Any:
+        """mysql-mimic's statement for COM_STMT_EXECUTE: a server engine's result as a result set."""
+        result = await self.session.handle_query(sql, query_attrs)
+        if isinstance(result, ServerOutcome):
+            result = outcome_result(result)
+        return await ensure_result_set(result)
+
+    async def _write_server_result(self, result: ServerOutcome) -> None:
+        """Rows and column definitions as the server sent them (bench/mimic_proxy.py measured
+        that this keeps the compliance suite's outcome test for test)."""
+        if not result.fields:
+            await self.stream.write(self.ok(affected_rows=result.affected, last_insert_id=result.last_insert_id,
+                                            warnings=result.warnings))
+            return
+        packets_out = [uint_len(len(result.fields))] + [_column_definition(f) for f in result.fields]
+        if not self.deprecate_eof():
+            packets_out.append(self.eof())
+        packets_out.extend(_row(row) for row in result.text_rows)
+        packets_out.append(self.ok_or_eof())
+        self.stream.write_many(packets_out)
+        await self.stream.drain()
+
 
 class _Stream:
     """mysql-mimic's stream (compiled: it cannot be subclassed, so this wraps it) with a TLS
@@ -340,29 +362,6 @@ class _Stream:
             transport.close()
             raise
         self.writer._transport = self.reader._transport = protocol._app_transport  # type: ignore[attr-defined]  # noqa: SLF001
-
-
-    async def query(self, sql: str, query_attrs: dict[str, str]) -> Any:
-        """mysql-mimic's statement for COM_STMT_EXECUTE: a server engine's result as a result set."""
-        result = await self.session.handle_query(sql, query_attrs)
-        if isinstance(result, ServerOutcome):
-            result = outcome_result(result)
-        return await ensure_result_set(result)
-
-    async def _write_server_result(self, result: ServerOutcome) -> None:
-        """Rows and column definitions as the server sent them (bench/mimic_proxy.py measured
-        that this keeps the compliance suite's outcome test for test)."""
-        if not result.fields:
-            await self.stream.write(self.ok(affected_rows=result.affected, last_insert_id=result.last_insert_id,
-                                            warnings=result.warnings))
-            return
-        packets_out = [uint_len(len(result.fields))] + [_column_definition(f) for f in result.fields]
-        if not self.deprecate_eof():
-            packets_out.append(self.eof())
-        packets_out.extend(_row(row) for row in result.text_rows)
-        packets_out.append(self.ok_or_eof())
-        self.stream.write_many(packets_out)
-        await self.stream.drain()
 
 
 def _column_definition(column: Any) -> bytes:
