@@ -83,7 +83,8 @@ def create(s: AuroraSession, p: Parser) -> Affected | None:
             return Affected(0)
         raise SqlError(1359, "Trigger already exists")
     s.cluster.tables.create_trigger(database, name, timing, event, table, _inlined(s, statements))
-    s.cluster.tables.schema.trigger_texts[(database, name)] = (body, str(definer), str(s.variables.get("sql_mode")))
+    if s.cluster.tables.schema is not None:  # the SQLite engine's catalogue (a server keeps its own)
+        s.cluster.tables.schema.trigger_texts[(database, name)] = (body, str(definer), str(s.variables.get("sql_mode")))
     return Affected(0)
 
 
