@@ -28,7 +28,7 @@ from typing import Any
 from sqlglot import exp
 
 from .errors import SqlError, not_supported
-from .tables import _SESSION, SYSTEM_DATABASES, Outcome, SystemTables
+from .tables import _SESSION, SYSTEM_DATABASES, Outcome, SystemTables, Tables
 
 # MySQL 8.0's default sql_mode (Aurora MySQL 3's); the server's sessions run under it.
 MYSQL8_SQL_MODE = ("ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
@@ -189,13 +189,7 @@ class ServerTables:
             conn = self._sessions[key] = self._connect(bool(getattr(key, "client_found_rows", False)))
         return conn
 
-    @contextmanager
-    def session(self, key: Hashable) -> Iterator[None]:
-        token = _SESSION.set(key)
-        try:
-            yield
-        finally:
-            _SESSION.reset(token)
+    session = Tables.session  # the same client-session scope (one ContextVar) as the SQLite engine's
 
     def end_session(self, key: Hashable) -> None:
         conn = self._sessions.pop(key, None)
