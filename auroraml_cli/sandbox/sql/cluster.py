@@ -47,6 +47,10 @@ class ClusterState:
         from .server_tables import ServerHolder, ServerTables
 
         self._server = self._server or ServerHolder()
+        # The server starts now, not on the first client statement: start_endpoint returns a ready
+        # endpoint (or raises MariaDBNotFound), and no client's login waits out a server start
+        # against its read timeout (seen: a 5 s timeout on a loaded machine).
+        self._server.get()
         return ServerTables(self._server)
 
     def close(self) -> None:
