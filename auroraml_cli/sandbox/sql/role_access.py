@@ -1,7 +1,7 @@
 """IAM evaluated on every request the SQL endpoint makes for the cluster, as AWS evaluates it for
 the role Aurora assumes [docs/reference/aurora-ml.md §1, §4].
 
-Before the endpoint calls Bedrock, Comprehend, SageMaker or S3 (or uses a KMS key), `authorize`
+Before the endpoint calls Bedrock, Comprehend, SageMaker, Lambda or S3 (or uses a KMS key), `authorize`
 takes the role the writer runs with for the feature (aws_default_<service>_role; on v2 the S3
 parameters), and:
 
@@ -41,7 +41,7 @@ from typing import Any
 from .errors import SqlError, not_supported
 
 RDS = "rds.amazonaws.com"
-NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock", "s3": "S3"}
+NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock", "s3": "S3", "lambda": "Lambda"}
 
 Request = tuple[str, str, tuple[tuple[str, str], ...]]  # (action, resource ARN, condition keys)
 
@@ -58,6 +58,8 @@ CHECKED = (
      "on the foundation-model (and inference-profile) ARN", "test_a_function_for_a_model_the_policy_does_not_name_fails"),
     ("`comprehend:DetectSentiment` / `BatchDetectSentiment`, `sagemaker:InvokeEndpoint` on the "
      "endpoint ARN", "test_sagemaker_and_comprehend_need_their_actions"),
+    ("`lambda:InvokeFunction` on the function's ARN (with its qualifier when the call names one) for "
+     "`lambda_sync` / `lambda_async`", "test_a_policy_for_another_function_is_denied"),
     ("export: `s3:ListBucket` with `s3:prefix`, `s3:PutObject` on each object; load: `s3:GetObject` "
      "(and `s3:ListBucket` for `PREFIX`)", "test_s3_outside_the_prefix_is_denied_inside_works"),
     ("`kms:GenerateDataKey` (export, `SSE_KMS 'key'`) / `kms:Decrypt` (load) on a customer managed "
@@ -215,6 +217,13 @@ def comprehend_requests(batch: bool) -> list[Request]:
 
 def sagemaker_requests(partition: str, region: str, account: str, endpoint: str) -> list[Request]:
     return [("sagemaker:InvokeEndpoint", f"arn:{partition}:sagemaker:{region}:{account}:endpoint/{endpoint.lower()}", ())]
+
+
+def lambda_requests(arn: str, qualifier: str | None) -> list[Request]:
+    """lambda:InvokeFunction on the function's ARN, qualified when the call names a version or
+    alias (a policy naming `function:NAME` alone does not cover `function:NAME:alias`) [Lambda
+    developer guide, permissions for qualified ARNs]."""
+    return [("lambda:InvokeFunction", f"{arn}:{qualifier}" if qualifier else arn, ())]
 
 
 def s3_list(partition: str, bucket: str, prefix: str) -> Request:

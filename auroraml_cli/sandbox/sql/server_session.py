@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import transactions
 from .errors import SqlError, syntax_error
-from .functions import COMPREHEND_FUNCTIONS
+from .functions import NATIVE_FUNCTIONS
 from .lexer import IDENT, WORD, tokenize
 from .server_tables import LAYER_TABLES, ServerOutcome, ServerTables
 from .tables import SYSTEM_DATABASES
@@ -125,7 +125,7 @@ def _needs_layer(s: AuroraSession, sql: str) -> bool:
     """ML or stored-function calls, @@variables, the layer's information functions or tables."""
     if "@@" in sql:
         return True
-    names = {name.lower() for name in COMPREHEND_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
+    names = {name.lower() for name in NATIVE_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
     tokens = [t for t in tokenize(sql) if t.kind != "space"]
     for index, token in enumerate(tokens):
         if token.kind not in (WORD, IDENT):
