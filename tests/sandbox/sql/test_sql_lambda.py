@@ -165,3 +165,21 @@ def test_v2_needs_invoke_lambda(lam, client_for):
         1227, "Access denied; you need (at least one of) the INVOKE LAMBDA privilege(s) for this operation")
     sql.run("GRANT INVOKE LAMBDA ON *.* TO app")
     assert app.value(call) == b""
+
+
+def test_the_deprecated_procedure_and_trigger_bodies_are_refused_naming_why(lam):
+    v3 = lam()
+    call = f"CALL mysql.lambda_async('{NOTIFY}', '{EVENT}')"
+    assert v3.error(call) == (1305, "PROCEDURE mysql.lambda_async does not exist")  # absent in version 3
+    v3.run("CREATE DATABASE d")
+    v3.run("CREATE TABLE d.t (i INT)")
+    v3.run("CREATE TABLE d.log (answer BLOB)")
+    code, message = v3.error("CREATE TRIGGER d.tr AFTER INSERT ON d.t FOR EACH ROW "
+                             f"INSERT INTO d.log VALUES (lambda_async('{NOTIFY}', '{EVENT}'))")
+    assert code == 1235 and "Lambda calls in trigger bodies in the sandbox (lambda_async)" in message
+
+
+def test_the_deprecated_procedure_is_not_modelled_on_v2(lam):
+    v2 = lam(V2)
+    code, message = v2.error(f"CALL mysql.lambda_async('{NOTIFY}', '{EVENT}')")
+    assert code == 1235 and "mysql.lambda_async" in message and "lambda_async" in message
