@@ -48,7 +48,7 @@ Request = tuple[str, str, tuple[tuple[str, str], ...]]  # (action, resource ARN,
 
 # What the sandbox checks on each call, and what it does not model. README's "What the sandbox
 # checks" is rendered from these (tests/sandbox/sql/test_sql_iam.py keeps it current), and each
-# line names the test that proves it.
+# line names the test (in tests/sandbox/sql/) that proves it.
 CHECKED = (
     ("the feature's role (`aws_default_*_role`; on v2 `aurora_select_into_s3_role` / "
      "`aurora_load_from_s3_role`) is associated with the cluster and `ACTIVE`", "test_an_unassociated_role_is_missing_credentials"),
@@ -74,6 +74,9 @@ NOT_MODELLED = (
      "own policies and boundary are)", None),
     ("the exact text Aurora prints inside `ERROR 1871` for a denied call, and the role session name: "
      "undocumented; the sandbox uses AWS's AccessDenied wording and the cluster id", None),
+    ("Lambda functions' resource-based policies (a function in another account is refused with 1235), and "
+     "the function's code: the sandbox checks that the function exists and answers a stand-in payload",
+     "test_an_unknown_function_or_a_payload_that_is_not_json_is_lambdas_error"),
 )
 
 

@@ -136,6 +136,9 @@ def test_an_unknown_function_or_a_payload_that_is_not_json_is_lambdas_error(lam)
         1871, f"Lambda API returned error: ResourceNotFoundException: Function not found: {gone}")
     assert sql.error(f"SELECT lambda_async('{NOTIFY}', 'not json')") == (
         1871, "Lambda API returned error: InvalidRequestContentException: Could not parse request body into json")
+    elsewhere = f"arn:aws:lambda:{REGION}:999999999999:function:notify"  # resource policies: not modelled
+    code, message = sql.error(f"SELECT lambda_sync('{elsewhere}', '{EVENT}')")
+    assert code == 1235 and "another account" in message
     assert sql.error(f"SELECT lambda_sync('{NOTIFY}')") == (
         1582, "Incorrect parameter count in the call to native function 'lambda_sync'")
 
