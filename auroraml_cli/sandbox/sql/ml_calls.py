@@ -1,4 +1,4 @@
-"""Requests from the SQL endpoint to the sandbox's ML services, as Aurora sends them.
+"""Requests from the SQL endpoint to the sandbox's ML services (and Lambda), as Aurora sends them.
 
 The services are the AWS half's own implementations (comprehend.detect, sagemaker_runtime.invoke,
 bedrock_runtime.invoke), called in-process like the S3 export writes to moto's S3: the same
