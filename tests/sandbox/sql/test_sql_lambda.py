@@ -186,3 +186,15 @@ def test_the_deprecated_procedure_is_not_modelled_on_v2(lam):
     v2 = lam(V2)
     code, message = v2.error(f"CALL mysql.lambda_async('{NOTIFY}', '{EVENT}')")
     assert code == 1235 and "mysql.lambda_async" in message and "lambda_async" in message
+
+
+def test_answers_can_be_stored_and_read_with_json_functions(lam):
+    sql = lam()
+    sql.wire(allow(NOTIFY))
+    sql.run("CREATE DATABASE d")
+    sql.run("CREATE TABLE d.sent (id INT, answer BLOB)")
+    assert sql.run(f"INSERT INTO d.sent VALUES (1, lambda_sync('{NOTIFY}', '{EVENT}'))") == 1
+    assert sql.run(f"UPDATE d.sent SET answer = lambda_sync('{NOTIFY}', '{{\"order\": 8}}') WHERE id = 1") == 1
+    assert json.loads(sql.value("SELECT answer FROM d.sent"))["event"] == {"order": 8}
+    assert sql.value(f"SELECT JSON_EXTRACT(CONVERT(lambda_sync('{NOTIFY}', '{EVENT}') USING utf8mb4), "
+                     "'$.statusCode')") in (200, "200", b"200")
