@@ -30,7 +30,7 @@ from ._patch import define
 
 # Lambda's FunctionName pattern (Invoke): a name, a partial ARN or a full ARN, with a qualifier.
 NAME = re.compile(r"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(?:-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?"
-                  r"([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?")
+                  r"([a-zA-Z0-9_.-]+)(:(\$LATEST|[a-zA-Z0-9_-]+))?")
 
 
 class LambdaError(JsonRESTError):
@@ -73,9 +73,7 @@ def invoke(account_id: str, region: str, name: str, event: bytes | str, invocati
             parsed = json.loads(data.decode("utf-8")) if data.strip() else {}
         except (UnicodeDecodeError, ValueError):
             raise LambdaError("InvalidRequestContentException", "Could not parse request body into json") from None
-        if invocation_type == "Event":
-            answer = b""
-        elif invocation_type == "DryRun":
+        if invocation_type in ("Event", "DryRun"):  # 202 / 204 without a payload
             answer = b""
         else:
             answer = json.dumps({"statusCode": 200, "function": function.function_name, "event": parsed}).encode()

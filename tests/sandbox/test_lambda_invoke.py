@@ -25,3 +25,17 @@ def test_invoke_answers_the_stand_in_for_a_function_that_exists(client):
     with pytest.raises(ClientError) as west:  # the function lives in us-east-1 only
         client("lambda", "us-west-2").invoke(FunctionName=seed.LAMBDA_FUNCTION, Payload=b"{}")
     assert west.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_function_names_are_read_as_lambda_reads_them():
+    from auroraml_cli.sandbox.lambda_invoke import LambdaError, function_arn
+
+    here = ("111111111111", "us-east-1")
+    assert function_arn("notify", *here) == ("arn:aws:lambda:us-east-1:111111111111:function:notify", *here, None)
+    assert function_arn("arn:aws:lambda:eu-west-1:123456789012:function:n:prod", *here) == (
+        "arn:aws:lambda:eu-west-1:123456789012:function:n", "123456789012", "eu-west-1", "prod")
+    assert function_arn("123456789012:function:n:$LATEST", *here)[1:] == ("123456789012", "us-east-1", "$LATEST")
+    for bad in ("two words", "n:a:b", "arn:aws:s3:::bucket"):
+        with pytest.raises(LambdaError) as refused:
+            function_arn(bad, *here)
+        assert refused.value.error_type == "ValidationException", bad
