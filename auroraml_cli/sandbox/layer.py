@@ -182,6 +182,7 @@ def install() -> None:
             comprehend,
             default_vpc,
             iam,
+            lambda_invoke,
             rds_clusters,
             rds_groups,
             rds_instances,
@@ -194,7 +195,8 @@ def install() -> None:
         from .sql import rds_address
 
         for module in (rds_groups, rds_instances, rds_parameters, rds_clusters, rds_roles, iam, bedrock, rds_address,
-                       comprehend, sagemaker_runtime, bedrock_runtime, default_vpc, sagemaker_endpoints, identity):
+                       comprehend, sagemaker_runtime, bedrock_runtime, default_vpc, sagemaker_endpoints, identity,
+                       lambda_invoke):
             module.install()
         _installed = True
 

@@ -4,7 +4,8 @@ Each cluster covers a case the tool must handle: a fresh v3 cluster on its defau
 cluster, one that is Bedrock-ready on its own group, two clusters sharing a group, a global
 database across two regions, and a non-Aurora cluster. SageMaker endpoints: churn-predictor
 (us-east-1, us-west-2) and rcf-taxi (us-east-1). KMS: a customer managed key, alias/ml-demo-exports
-(us-east-1). Seeding skips what already exists.
+(us-east-1). Lambda: a function, ml-demo-notify (us-east-1; the sandbox answers Invoke with a
+stand-in, sandbox/lambda_invoke.py). Seeding skips what already exists.
 
 The SQL side (the guide's `support` and `nyc_taxi` tables in database `demo` of the clusters in
 DEMO_DATA_CLUSTERS) is loaded by server.Sandbox when it starts or resets the SQL endpoints.
@@ -43,6 +44,10 @@ ENDPOINTS = {
 EXPORT_BUCKET = "ml-demo-exports"
 EXPORT_KEY_ALIAS = "alias/ml-demo-exports"  # a customer managed KMS key in us-east-1, for setup s3 --kms-key
 SAGEMAKER_ROLE = "sandbox-sagemaker-execution"
+LAMBDA_FUNCTION = "ml-demo-notify"  # us-east-1, for lambda_sync / lambda_async (`setup lambda --function`)
+LAMBDA_ROLE = "sandbox-lambda-execution"
+# Its code, stored for GetFunction; the sandbox never runs it (lambda_invoke answers instead).
+_LAMBDA_CODE = "def handler(event, context):\n    return {'statusCode': 200, 'event': event}\n"
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ _NOT_FOUND = {
     "404",
     "ValidationException",
     "NotFoundException",  # KMS
+    "ResourceNotFoundException",  # Lambda
 }
 
 
@@ -116,6 +122,7 @@ def seed(clients: ClientFactory | Any) -> list[str]:
     for cluster in CLUSTERS:
         created += _seed_cluster(make("rds", cluster.region), cluster)
     created += _seed_endpoints(make)
+    created += _seed_function(make)
     created += seed_boundary(make("iam", "us-east-1"))
     s3 = make("s3", "us-east-1")
     if not _exists(lambda: s3.head_bucket(Bucket=EXPORT_BUCKET)):
@@ -214,6 +221,31 @@ def _seed_endpoints(make: ClientFactory) -> list[str]:
             sagemaker.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant])
             sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
             created.append(f"sagemaker endpoint {name} ({region})")
+    return created
+
+
+def _seed_function(make: ClientFactory) -> list[str]:
+    """ml-demo-notify in us-east-1, with an execution role Lambda may assume."""
+    import io
+    import zipfile
+
+    created = []
+    lam = make("lambda", "us-east-1")
+    if _exists(lambda: lam.get_function(FunctionName=LAMBDA_FUNCTION)):
+        return created
+    iam = make("iam", "us-east-1")
+    if not _exists(lambda: iam.get_role(RoleName=LAMBDA_ROLE)):
+        statement = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        iam.create_role(RoleName=LAMBDA_ROLE, AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [statement]}))
+        created.append(f"iam role {LAMBDA_ROLE}")
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", _LAMBDA_CODE)
+    lam.create_function(FunctionName=LAMBDA_FUNCTION, Runtime="python3.12", Handler="index.handler",
+                        Role=iam.get_role(RoleName=LAMBDA_ROLE)["Role"]["Arn"], Code={"ZipFile": code.getvalue()},
+                        Description="sandbox: notified by lambda_sync / lambda_async")
+    created.append(f"lambda function {LAMBDA_FUNCTION} (us-east-1)")
     return created
 
 

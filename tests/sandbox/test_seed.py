@@ -42,6 +42,8 @@ def test_seed_creates_the_demo_set_once(client):
     assert [e["EndpointName"] for e in client("sagemaker", "us-west-2").list_endpoints()["Endpoints"]] == [
         "churn-predictor"]
     assert "ml-demo-exports" in {b["Name"] for b in client("s3").list_buckets()["Buckets"]}
+    function = client("lambda").get_function(FunctionName="ml-demo-notify")["Configuration"]
+    assert function["FunctionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:ml-demo-notify"
 
 
 def test_seed_accepts_a_boto3_session(aws):

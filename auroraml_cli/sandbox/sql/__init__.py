@@ -64,6 +64,12 @@ Nothing heavy is imported here: mysql-mimic, sqlglot and moto load on the first 
 |                                                | API returned error: Missing Credentials" without an   |
 |                                                | ACTIVE aws_default_<service>_role, or the service's   |
 |                                                | error; 1592 under binlog_format=STATEMENT             |
+| lambda_sync(arn, payload),                     | one Invoke per evaluation (lambda_invoke: the function|
+|   lambda_async(arn, payload)                   | must exist in the sandbox's Lambda, its code is not   |
+|                                                | run): a stand-in JSON payload / an empty BLOB; 1227   |
+|                                                | without AWS_LAMBDA_ACCESS active (v3) / INVOKE LAMBDA |
+|                                                | (v2); 1871 as above for aws_default_lambda_role, or   |
+|                                                | Lambda's error (ResourceNotFoundException, ...)       |
 | SHOW [GLOBAL|SESSION] STATUS [LIKE | WHERE],   | Aurora_ml_* (five on v2: no logical_request,          |
 |   performance_schema.global_status             | retry_request), Uptime, Uptime_since_flush_status, of |
 |                                                | the instance connected to (status)                    |

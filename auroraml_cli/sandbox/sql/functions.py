@@ -6,6 +6,7 @@ EXPLAIN read; evaluating the functions (calling SageMaker or Bedrock) will read 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,6 +34,12 @@ _WIDTHS_UNSIGNED = {"TINYINT": "(3)", "SMALLINT": "(5)", "MEDIUMINT": "(8)", "IN
 DEFAULT_CHARSET = "utf8mb4"
 # Aurora's built-in Comprehend functions: no DDL, always there.
 COMPREHEND_FUNCTIONS = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
+# Aurora's native Lambda functions (version 2, 3.01+): no DDL, always there [docs/reference/aurora-ml.md,
+# "Lambda: native functions in SQL"].
+LAMBDA_FUNCTIONS = ("lambda_sync", "lambda_async")
+NATIVE_FUNCTIONS = COMPREHEND_FUNCTIONS + LAMBDA_FUNCTIONS
+# The deprecated stored procedure (version 2 only; absent in version 3): not modelled.
+LAMBDA_PROCEDURE = re.compile(r"\s*CALL\s+`?mysql`?\s*\.\s*`?lambda_async`?\s*\(", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

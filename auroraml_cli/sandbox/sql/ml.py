@@ -1,7 +1,8 @@
 """Where a statement calls Aurora ML, and whether Aurora batches each call [docs/reference/aurora-ml.md §6-7].
 
-`plan()` finds the calls of aws_comprehend_detect_sentiment[_confidence] and of SageMaker and
-Bedrock ALIAS functions. Plain `RETURN expr` functions (such as the Bedrock wrappers `auroraml ddl
+`plan()` finds the calls of aws_comprehend_detect_sentiment[_confidence], of SageMaker and
+Bedrock ALIAS functions, and of the native Lambda functions lambda_sync / lambda_async (never
+batched: one Invoke per evaluation). Plain `RETURN expr` functions (such as the Bedrock wrappers `auroraml ddl
 bedrock --wrapper` writes) are inlined first: their body replaces the call, parameters replaced by
 the arguments, so the ML calls inside become calls of the statement itself (never batched: Aurora
 evaluates a stored function's body row by row).
@@ -24,12 +25,20 @@ from sqlglot.errors import ParseError
 
 from .accounts import Level
 from .errors import SqlError, not_supported, unknown_function
-from .functions import COMPREHEND_FUNCTIONS, SYNONYMS, BedrockAlias, SageMakerAlias, StoredFunction
+from .functions import (
+    COMPREHEND_FUNCTIONS,
+    LAMBDA_FUNCTIONS,
+    NATIVE_FUNCTIONS,
+    SYNONYMS,
+    BedrockAlias,
+    SageMakerAlias,
+    StoredFunction,
+)
 
 if TYPE_CHECKING:
     from .session import AuroraSession
 
-SERVICES = ("comprehend", "sagemaker", "bedrock")
+SERVICES = ("comprehend", "sagemaker", "bedrock", "lambda")
 _DB = "aurora_db"  # meta key: the database an inlined body's unqualified calls resolve in
 _IN_BODY = "aurora_in_body"
 _MAX_DEPTH = 16
@@ -40,9 +49,9 @@ class Site:
     """One ML call in a statement."""
 
     index: int
-    service: str  # comprehend | sagemaker | bedrock
-    name: str  # as MySQL names it in messages: db.fn, or the Comprehend function
-    function: StoredFunction | None  # the ALIAS function; None for Comprehend
+    service: str  # comprehend | sagemaker | bedrock | lambda
+    name: str  # as MySQL names it in messages: db.fn, or the native (Comprehend, Lambda) function
+    function: StoredFunction | None  # the ALIAS function; None for the native functions
     node: exp.Expression  # the call in the planned statement (replaced by a UDF call to run it)
     batched: bool
     context: str  # select | values | set | other | body
@@ -69,6 +78,11 @@ def plan(s: AuroraSession, statement: exp.Expression, check_execute: bool = True
                 raise SqlError(1582, f"Incorrect parameter count in the call to native function '{call.name}'")
             sites.append(_site(len(sites), "comprehend", name, None, call))
             continue
+        if name in LAMBDA_FUNCTIONS:
+            if len(call.expressions) != 2:
+                raise SqlError(1582, f"Incorrect parameter count in the call to native function '{call.name}'")
+            sites.append(_site(len(sites), "lambda", name, None, call))
+            continue
         found = _stored(s, call)
         if found is None:
             continue
@@ -85,7 +99,7 @@ def plan(s: AuroraSession, statement: exp.Expression, check_execute: bool = True
 
 def _site(index: int, service: str, name: str, function: StoredFunction | None, node: exp.Expression) -> Site:
     context = "body" if _call_of(node).meta.get(_IN_BODY) else _context(node)
-    batched = service != "bedrock" and (context in ("select", "values")
+    batched = service not in ("bedrock", "lambda") and (context in ("select", "values")
                                         or (context == "set" and service == "sagemaker"))
     return Site(index, service, name, function, node, batched, context)
 
@@ -137,7 +151,7 @@ def _check_execute(s: AuroraSession, function: StoredFunction) -> None:
 def _inline(s: AuroraSession, statement: exp.Expression, check_execute: bool, stack: tuple[str, ...]) -> None:
     """Replace each call of a plain stored function by its body, recursively."""
     for call in list(statement.find_all(exp.Anonymous)):
-        if call.name.lower() in COMPREHEND_FUNCTIONS or call.root() is not statement.root():
+        if call.name.lower() in NATIVE_FUNCTIONS or call.root() is not statement.root():
             continue  # a built-in, or inside an argument already moved into an inlined body
         found = _stored(s, call)
         if found is None or found[0].alias is not None:

@@ -1,4 +1,4 @@
-"""Requests from the SQL endpoint to the sandbox's ML services, as Aurora sends them.
+"""Requests from the SQL endpoint to the sandbox's ML services (and Lambda), as Aurora sends them.
 
 The services are the AWS half's own implementations (comprehend.detect, sagemaker_runtime.invoke,
 bedrock_runtime.invoke), called in-process like the S3 export writes to moto's S3: the same
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .session import AuroraSession
 
 MAX_RETRIES = 3
-NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock"}
+NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock", "lambda": "Lambda"}
 
 
 class ServiceCalls:
@@ -77,14 +77,36 @@ class ServiceCalls:
             bedrock_requests(aws.gate.partition, aws.region, aws.account_id, model_id))
         return answer.decode("utf-8")
 
+    def lambda_invoke(self, native: str, name: str, payload: str) -> bytes:
+        """lambda_sync (RequestResponse: the function's response payload) or lambda_async (Event:
+        Lambda's empty answer), as a BLOB. The function named by ARN (or name, read in the
+        cluster's region) must exist in the sandbox's Lambda; its code is not run (lambda_invoke)."""
+        from .. import lambda_invoke
+
+        from .errors import not_supported
+        from .role_access import lambda_requests
+
+        aws = self._aws
+        try:
+            arn, account, region, qualifier = lambda_invoke.function_arn(name, aws.account_id, aws.region,
+                                                                         aws.gate.partition)
+        except lambda_invoke.LambdaError as error:
+            raise SqlError(1871, f"Lambda API returned error: {error.error_type}: {error.message}") from None
+        if account != aws.account_id:
+            raise not_supported(f"{native} of a function in another account ({arn}): resource-based "
+                                "policies are not evaluated by the sandbox")
+        kind = "RequestResponse" if native == "lambda_sync" else "Event"
+        return self._send("lambda", lambda: lambda_invoke.invoke(
+            account, region, arn, payload.encode("utf-8"), kind, qualifier), lambda_requests(arn, qualifier))
+
     def _send(self, service: str, request: Any, needs: list) -> Any:
         from moto.core.exceptions import JsonRESTError
 
         self._authorize(service, needs)
-        self._count("actual_request")
+        self._count("actual_request", service)
         for attempt in range(MAX_RETRIES + 1):
             if attempt:
-                self._count("retry_request")
+                self._count("retry_request", service)
             try:
                 answer = request()
             except JsonRESTError as error:
@@ -92,11 +114,13 @@ class ServiceCalls:
                     continue
                 raise SqlError(1871, f"{NAMES[service]} API returned error: {error.error_type}: {error.message}"
                                ) from None
-            self._count("actual_response")
+            self._count("actual_response", service)
             return answer
         raise AssertionError("unreachable")
 
-    def _count(self, counter: str) -> None:
+    def _count(self, counter: str, service: str) -> None:
+        if service == "lambda":  # not Aurora ML: the Aurora_ml_* counters do not move
+            return
         self.counts[counter] += 1
         self._s.cluster.ml_status.add({counter: 1}, self._s.instance)
 

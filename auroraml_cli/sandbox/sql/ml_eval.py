@@ -19,6 +19,9 @@ Comprehend answer serves both functions) is a cache hit; a single call is a sing
 logical_response counts the calls that got an answer. actual_request / actual_response /
 retry_request move with each request (ml_calls). NULL text (Comprehend) or a NULL prompt (Bedrock)
 is NULL without a request and counts nowhere.
+
+Lambda (lambda_sync / lambda_async) is not Aurora ML: one Invoke per evaluation in the real run,
+never batched, no Aurora_ml_* counter moves; a NULL argument is NULL without a request.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ SAGEMAKER_BATCH = 10_000
 MAX_ROUNDS = 8
 _ACCESS = {"comprehend": ("AWS_COMPREHEND_ACCESS", "INVOKE COMPREHEND"),
            "sagemaker": ("AWS_SAGEMAKER_ACCESS", "INVOKE SAGEMAKER"),
-           "bedrock": ("AWS_BEDROCK_ACCESS", "INVOKE BEDROCK")}
+           "bedrock": ("AWS_BEDROCK_ACCESS", "INVOKE BEDROCK"),
+           "lambda": ("AWS_LAMBDA_ACCESS", "INVOKE LAMBDA")}
 _INTEGERS = frozenset({"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT", "BIT"})
 
 
@@ -75,7 +79,8 @@ def run(s: AuroraSession, statement: exp.Expression, execute: Callable[[exp.Expr
 
 
 def _check_access(s: AuroraSession, sites: list[Site]) -> None:
-    if str(s.variables.get("binlog_format")).upper() == "STATEMENT":
+    if str(s.variables.get("binlog_format")).upper() == "STATEMENT" and any(
+            site.service != "lambda" for site in sites):  # documented for the ML functions only
         raise SqlError(1592, "Unsafe statement written to the binary log using statement format since "
                              "BINLOG_FORMAT = STATEMENT. Aurora machine learning functions are not deterministic: "
                              "set binlog_format to ROW or MIXED in the cluster parameter group.")
@@ -160,6 +165,8 @@ class _Evaluation:
         key = _key(site, args)
         if key is None:
             return None
+        if site.service == "lambda":  # not Aurora ML: no batching, no counters
+            return self.calls.lambda_invoke(site.name, key[1], key[2]) if self.final else None
         if not self.final:
             if not site.batched:
                 return None
@@ -230,6 +237,8 @@ def _key(site: Site, args: tuple) -> tuple | None:
         return ("comprehend", _text(language) if language is not None else "", _text(text))
     if site.service == "bedrock":
         return None if args[0] is None else ("bedrock", "", _text(args[0]))
+    if site.service == "lambda":
+        return None if args[0] is None or args[1] is None else ("lambda", _text(args[0]), _text(args[1]))
     assert site.function is not None and isinstance(site.function.alias, SageMakerAlias)
     types = [kind for _, kind in parameters(site.function)]
     return ("sagemaker", site.function.alias.endpoint, tuple(_field(v, t) for v, t in zip(args, types)))

@@ -220,6 +220,8 @@ def _call_in(node: exp.Expression) -> exp.Expression:
 def _answer_type(site: Site) -> str:
     if site.service == "comprehend":
         return "DOUBLE" if site.confidence else "VARCHAR(255)"
+    if site.service == "lambda":
+        return "LONGBLOB"
     returns = site.function.returns if site.function else None
     if returns is None:
         return "LONGTEXT"

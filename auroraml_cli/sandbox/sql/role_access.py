@@ -1,7 +1,7 @@
 """IAM evaluated on every request the SQL endpoint makes for the cluster, as AWS evaluates it for
 the role Aurora assumes [docs/reference/aurora-ml.md §1, §4].
 
-Before the endpoint calls Bedrock, Comprehend, SageMaker or S3 (or uses a KMS key), `authorize`
+Before the endpoint calls Bedrock, Comprehend, SageMaker, Lambda or S3 (or uses a KMS key), `authorize`
 takes the role the writer runs with for the feature (aws_default_<service>_role; on v2 the S3
 parameters), and:
 
@@ -41,14 +41,14 @@ from typing import Any
 from .errors import SqlError, not_supported
 
 RDS = "rds.amazonaws.com"
-NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock", "s3": "S3"}
+NAMES = {"comprehend": "Comprehend", "sagemaker": "SageMaker", "bedrock": "Bedrock", "s3": "S3", "lambda": "Lambda"}
 
 Request = tuple[str, str, tuple[tuple[str, str], ...]]  # (action, resource ARN, condition keys)
 
 
 # What the sandbox checks on each call, and what it does not model. README's "What the sandbox
 # checks" is rendered from these (tests/sandbox/sql/test_sql_iam.py keeps it current), and each
-# line names the test that proves it.
+# line names the test (in tests/sandbox/sql/) that proves it.
 CHECKED = (
     ("the feature's role (`aws_default_*_role`; on v2 `aurora_select_into_s3_role` / "
      "`aurora_load_from_s3_role`) is associated with the cluster and `ACTIVE`", "test_an_unassociated_role_is_missing_credentials"),
@@ -58,6 +58,8 @@ CHECKED = (
      "on the foundation-model (and inference-profile) ARN", "test_a_function_for_a_model_the_policy_does_not_name_fails"),
     ("`comprehend:DetectSentiment` / `BatchDetectSentiment`, `sagemaker:InvokeEndpoint` on the "
      "endpoint ARN", "test_sagemaker_and_comprehend_need_their_actions"),
+    ("`lambda:InvokeFunction` on the function's ARN (with its qualifier when the call names one) for "
+     "`lambda_sync` / `lambda_async`", "test_a_policy_for_another_function_is_denied"),
     ("export: `s3:ListBucket` with `s3:prefix`, `s3:PutObject` on each object; load: `s3:GetObject` "
      "(and `s3:ListBucket` for `PREFIX`)", "test_s3_outside_the_prefix_is_denied_inside_works"),
     ("`kms:GenerateDataKey` (export, `SSE_KMS 'key'`) / `kms:Decrypt` (load) on a customer managed "
@@ -72,6 +74,9 @@ NOT_MODELLED = (
      "own policies and boundary are)", None),
     ("the exact text Aurora prints inside `ERROR 1871` for a denied call, and the role session name: "
      "undocumented; the sandbox uses AWS's AccessDenied wording and the cluster id", None),
+    ("Lambda functions' resource-based policies (a function in another account is refused with 1235), and "
+     "the function's code: the sandbox checks that the function exists and answers a stand-in payload",
+     "test_an_unknown_function_or_a_payload_that_is_not_json_is_lambdas_error"),
 )
 
 
@@ -215,6 +220,13 @@ def comprehend_requests(batch: bool) -> list[Request]:
 
 def sagemaker_requests(partition: str, region: str, account: str, endpoint: str) -> list[Request]:
     return [("sagemaker:InvokeEndpoint", f"arn:{partition}:sagemaker:{region}:{account}:endpoint/{endpoint.lower()}", ())]
+
+
+def lambda_requests(arn: str, qualifier: str | None) -> list[Request]:
+    """lambda:InvokeFunction on the function's ARN, qualified when the call names a version or
+    alias (a policy naming `function:NAME` alone does not cover `function:NAME:alias`) [Lambda
+    developer guide, permissions for qualified ARNs]."""
+    return [("lambda:InvokeFunction", f"{arn}:{qualifier}" if qualifier else arn, ())]
 
 
 def s3_list(partition: str, bucket: str, prefix: str) -> Request:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import transactions
 from .errors import SqlError, syntax_error
-from .functions import COMPREHEND_FUNCTIONS
+from .functions import LAMBDA_PROCEDURE, NATIVE_FUNCTIONS
 from .lexer import IDENT, WORD, tokenize
 from .server_tables import LAYER_TABLES, ServerOutcome, ServerTables
 from .tables import SYSTEM_DATABASES
@@ -64,7 +64,7 @@ async def statement(s: AuroraSession, piece: str, attrs: dict[str, str], layer: 
         return await layer(piece, attrs)
     if words[0] == "SET" and tuple(words[:2]) not in _LAYER_PAIRS:
         return await _set(s, piece, attrs, layer)
-    if _layer_owned(words) or _S3.search(piece) or _needs_layer(s, piece):
+    if _layer_owned(words) or _S3.search(piece) or _needs_layer(s, piece) or LAMBDA_PROCEDURE.match(piece):
         return await layer(piece, attrs)
     s._check_reserved(piece)
     _check_mysql8_syntax(piece, words)
@@ -125,7 +125,7 @@ def _needs_layer(s: AuroraSession, sql: str) -> bool:
     """ML or stored-function calls, @@variables, the layer's information functions or tables."""
     if "@@" in sql:
         return True
-    names = {name.lower() for name in COMPREHEND_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
+    names = {name.lower() for name in NATIVE_FUNCTIONS} | {f.name.lower() for f in s.cluster.functions.all()}
     tokens = [t for t in tokenize(sql) if t.kind != "space"]
     for index, token in enumerate(tokens):
         if token.kind not in (WORD, IDENT):

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from mysql_mimic.results import AllowedResult
 
 from . import account_ddl, explain, export, function_ddl, grants, load, locks, roles, show, triggers
-from .errors import SqlError
+from .errors import SqlError, not_supported
+from .functions import LAMBDA_PROCEDURE
 from .lexer import IDENT, WORD, Parser
 
 if TYPE_CHECKING:
@@ -69,12 +70,23 @@ def route(session: AuroraSession, sql: str) -> Callable[[], AllowedResult] | Non
     if parser.at("LOCK", "TABLES") or parser.at("LOCK", "TABLE") or parser.at("UNLOCK", "TABLES") or parser.at(
             "UNLOCK", "TABLE"):
         return lambda: locks.lock(session, parser)
+    if LAMBDA_PROCEDURE.match(sql):
+        return lambda: lambda_procedure(session)
     for words, handler in _ROUTES:
         if parser.at(*words):
             return lambda: handler(session, parser)
     if export.is_export(parser):
         return lambda: export.export(session, parser)
     return None
+
+
+def lambda_procedure(session: AuroraSession) -> AllowedResult:
+    """CALL mysql.lambda_async(...): version 3 has no such procedure (MySQL's 1305); on version 2
+    the deprecated procedure is not modelled, refused naming the native function to use instead."""
+    if session.engine.uses_roles:
+        raise SqlError(1305, "PROCEDURE mysql.lambda_async does not exist")
+    raise not_supported("the deprecated procedure mysql.lambda_async (call the native function lambda_async) "
+                        "in the sandbox")
 
 
 def rename_tables(session: AuroraSession, p: Parser) -> AllowedResult:

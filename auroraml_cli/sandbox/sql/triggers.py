@@ -13,6 +13,8 @@ UPDATE of that row: the row's constraints are checked before the SET, not after 
 Aurora does not support Aurora machine learning calls in triggers (its limitations list): a body
 that calls an ML function, directly or through a stored function, is refused when the trigger is
 created. Aurora documents no error for it; 1235 with that sentence is the sandbox's wording.
+Lambda calls (lambda_sync / lambda_async) are allowed in Aurora's triggers but not modelled in the
+sandbox's: refused the same way, saying so.
 """
 
 from __future__ import annotations
@@ -160,6 +162,8 @@ def _inlined(s: AuroraSession, statements: list[exp.Expression]) -> list[exp.Exp
         else:
             planned, sites = ml.plan(s, statement, check_execute=False)
         if sites:
+            if sites[0].service == "lambda":  # Aurora allows these; the sandbox's triggers cannot call out
+                raise not_supported(f"Lambda calls in trigger bodies in the sandbox ({sites[0].name})")
             raise not_supported(f"Aurora machine learning calls in triggers ({sites[0].name})")
         inlined.append(planned)
     return inlined
