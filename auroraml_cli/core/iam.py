@@ -10,7 +10,7 @@ from typing import Any
 from .aws import Aws, error_code
 from .catalogue import MANAGED_BY, TAG_MANAGED_BY
 from .policies import same_document
-from .reader import iam_client, policy_document as _doc, tags_of as _tags  # noqa: F401 - names kept for callers
+from .reader import iam_client
 
 MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
