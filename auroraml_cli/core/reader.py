@@ -535,3 +535,14 @@ class Reader:
                     return None
                 raise
         return self.once(("sagemaker", "endpoint", region, name), read)
+
+    def lambda_function(self, region: str, name: str) -> dict | None:
+        """GetFunction's Configuration (a name, ARN or partial ARN); None when there is no such function."""
+        def read() -> dict | None:
+            try:
+                return self.aws.client("lambda", region).get_function(FunctionName=name)["Configuration"]
+            except Exception as exc:
+                if _missing(exc, "ResourceNotFoundException"):
+                    return None
+                raise
+        return self.once(("lambda", "function", region, name), read)

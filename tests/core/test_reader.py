@@ -182,3 +182,9 @@ def test_kms_keys_and_caller_identity_are_typed(aws):
     me = aws.reader.caller_identity()
     assert me.account == ACCOUNT and me.arn.startswith("arn:aws:")
     assert [op for op, _ in aws.calls] == ["kms.DescribeKey", "sts.GetCallerIdentity"]
+
+
+def test_a_missing_lambda_function_is_none_read_once(aws):
+    for _ in range(2):
+        assert aws.reader.lambda_function("us-east-1", "no-such-function") is None
+    assert [op for op, _ in aws.calls] == ["lambda.GetFunction"]
