@@ -23,6 +23,11 @@ class App:
         s = self.settings
         return Aws(s.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)
 
+    @property
+    def reader(self):
+        """The process's one AWS reader (core/reader.py): every AWS read, typed and made once."""
+        return self.aws.reader
+
     def cluster(self, given: str | None) -> str:
         cluster = given or self.settings.cluster
         if not cluster:

@@ -107,7 +107,7 @@ def caller_identity(app: App, region: str | None = None) -> str | None:
     """The AWS caller's ARN, asked once per run; None (with a warning) when STS does not answer:
     the journal then says who is unknown rather than the change not being made."""
     if getattr(app, "caller_arn", None) is None:
-        app.caller_arn = _ask(app, lambda: app.aws.client("sts", region).get_caller_identity()["Arn"],
+        app.caller_arn = _ask(app, lambda: app.aws.reader.caller_identity(region).arn,
                               "the AWS caller identity (sts:GetCallerIdentity)")
     return app.caller_arn
 

@@ -44,6 +44,7 @@ class Aws:
         self._connect_timeout = connect_timeout or CONNECT_TIMEOUT
         self._read_timeout = read_timeout or READ_TIMEOUT
         self._session = None
+        self._reader = None
         self._clients: dict[tuple[str, str | None], Any] = {}
         # botocore clients are thread-safe once built; building them (and the session) is not.
         self._lock = threading.RLock()
@@ -66,9 +67,28 @@ class Aws:
             if region:
                 session.set_config_variable("region", region)
             session.register("before-call", _log_call)
+            # Every write, before it is sent and when it answers, makes the reader forget what it
+            # read of that service: a run that changes something and reads it again sees the change.
+            session.register("before-call", self._written)
+            session.register("after-call", self._written)
             session.register("after-call-error", _timed_out)
             self._session = session
         return self._session
+
+    @property
+    def reader(self):
+        """The process's one AWS reader (core/reader.py): every read, typed and made once."""
+        if self._reader is None:
+            with self._lock:
+                if self._reader is None:
+                    from .reader import Reader
+
+                    self._reader = Reader(self)
+        return self._reader
+
+    def _written(self, model=None, **_: Any) -> None:
+        if model is not None and self._reader is not None and is_write(model.name):
+            self._reader.written(model.service_model.service_name)
 
     @property
     def region(self) -> str:

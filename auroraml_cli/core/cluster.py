@@ -1,12 +1,12 @@
-"""What a DB cluster is, read from RDS: one DescribeDBClusters call, nothing written."""
+"""What a DB cluster is, read from RDS (through the process's reader, core/reader.py): nothing written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .aws import Aws, error_code
+from .aws import Aws
 from .errors import UsageError
-from .names import Arn, cluster_ref
+from .names import Arn
 from .versions import AuroraVersion
 
 IN_SYNC = "in-sync"
@@ -30,6 +30,7 @@ class Cluster:
     members: list[Member]
     roles: dict[str, dict] = field(default_factory=dict)  # role ARN -> {"Status", "FeatureName"}
     global_cluster_id: str | None = None
+    raw: dict = field(default_factory=dict, repr=False, compare=False)  # DescribeDBClusters' answer, whole
 
     @property
     def region(self) -> str:
@@ -66,37 +67,18 @@ class Cluster:
             ],
             roles={r["RoleArn"]: r for r in data.get("AssociatedRoles", [])},
             global_cluster_id=data.get("GlobalClusterIdentifier") or None,
+            raw=data,
         )
 
 
 def describe(aws: Aws, ref: str, region: str | None = None) -> Cluster:
     """The cluster named by id or ARN; a one-line usage error when it does not exist."""
-    return Cluster.from_api(describe_raw(aws, ref, region))
+    return aws.reader.cluster(ref, region)
 
 
 def describe_raw(aws: Aws, ref: str, region: str | None = None) -> dict:
     """DescribeDBClusters for one cluster, as RDS answers it (endpoints, secrets, members...)."""
-    ident, arn_region = cluster_ref(ref)
-    region = arn_region or region or aws.region
-    try:
-        data = aws.client("rds", region).describe_db_clusters(DBClusterIdentifier=ident)["DBClusters"]
-    except Exception as exc:
-        if error_code(exc) == "DBClusterNotFoundFault":
-            raise UsageError(
-                f"no DB cluster {ident!r} in {region}",
-                "check --cluster, --region and --profile; `aws rds describe-db-clusters` lists what exists",
-            ) from None
-        raise
-    if not data:
-        raise UsageError(f"no DB cluster {ident!r} in {region}", "check --cluster and --region")
-    if ref.startswith("arn:"):
-        # RDS finds clusters by id in the caller's own account: an ARN naming another account or
-        # partition must not quietly act on a same-named cluster here.
-        given, found = Arn.parse(ref), Arn.parse(data[0]["DBClusterArn"])
-        if (given.partition, given.account) != (found.partition, found.account):
-            raise UsageError(f"{ref} is in account {given.account} ({given.partition}), but these credentials "
-                             f"reach {found}", "use credentials for that account (--profile), or pass the cluster id")
-    return data[0]
+    return aws.reader.cluster(ref, region).raw
 
 
 def require_aurora_mysql(cluster: Cluster) -> AuroraVersion:
@@ -111,12 +93,6 @@ def require_aurora_mysql(cluster: Cluster) -> AuroraVersion:
 def instance_endpoints(aws: Aws, ref: str) -> list[tuple[str, str, int]]:
     """(instance id, address, port) of every member, writer first: status reads each one."""
     cluster = describe(aws, ref)
-    found = aws.client("rds", cluster.region).describe_db_instances(
-        Filters=[{"Name": "db-cluster-id", "Values": [cluster.id]}])["DBInstances"]
-    by_id = {i["DBInstanceIdentifier"]: i for i in found}
-    out = []
-    for member in cluster.ordered_members():
-        endpoint = by_id.get(member.instance_id, {}).get("Endpoint") or {}
-        if endpoint.get("Address"):
-            out.append((member.instance_id, endpoint["Address"], int(endpoint.get("Port") or 3306)))
-    return out
+    by_id = aws.reader.instances(cluster.region, cluster.id)
+    return [(m.instance_id, by_id[m.instance_id].address, by_id[m.instance_id].port)
+            for m in cluster.ordered_members() if m.instance_id in by_id and by_id[m.instance_id].address]

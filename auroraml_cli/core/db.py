@@ -238,8 +238,7 @@ def _from_secret(aws, arn: str, user: str | None) -> Credentials:
             raise UsageError(f"not a Secrets Manager secret ARN: {arn!r}",
                              "use arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME (or the secret's name)")
         region = parsed.region
-    secret = aws.client("secretsmanager", region).get_secret_value(SecretId=arn)
-    raw = secret.get("SecretString") or "{}"
+    raw = aws.reader.secret(arn, region).string or "{}"  # read once per process, however many instances
     remember_secret(raw)
     try:
         data = json.loads(raw)

@@ -1,15 +1,16 @@
-"""Reading and writing the IAM role and policy that Aurora assumes. Only what setup needs."""
+"""Writing the IAM role and policy that Aurora assumes (only what setup needs); reading them is the
+process's reader's (core/reader.py), which read_policy and read_role present as setup sees them."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from .aws import Aws, error_code
 from .catalogue import MANAGED_BY, TAG_MANAGED_BY
 from .policies import same_document
+from .reader import iam_client
 
 MAX_POLICY_VERSIONS = 5  # IAM keeps at most five versions of a managed policy
 
@@ -30,63 +31,26 @@ class IamObject:
         return self.tags.get(TAG_MANAGED_BY) == MANAGED_BY
 
 
-def _doc(value: Any) -> Any:
-    # IAM returns documents URL-encoded; boto3 usually decodes them, but not every stand-in does.
-    if isinstance(value, str):
-        return json.loads(unquote(value))
-    return value
-
-
-def _tags(items: list[dict] | None) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in items or []}
-
-
 def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 def read_policy(aws: Aws, arn: str) -> IamObject:
-    iam = iam_client(aws, arn)
-    try:
-        policy = iam.get_policy(PolicyArn=arn)["Policy"]
-    except Exception as exc:
-        if error_code(exc) == "NoSuchEntity":
-            return IamObject(arn)
-        raise
-    version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
-    return IamObject(arn, True, _doc(version["Document"]), _tags(policy.get("Tags")))
+    policy = aws.reader.policy(arn)
+    if policy is None:
+        return IamObject(arn)
+    return IamObject(arn, True, aws.reader.policy_document(arn), dict(policy.tags))
 
 
 def read_role(aws: Aws, name: str, arn: str) -> IamObject:
-    iam = iam_client(aws, arn)
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except Exception as exc:
-        if error_code(exc) == "NoSuchEntity":
-            return IamObject(arn)
-        raise
-    attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    return IamObject(role["Arn"], True, _doc(role["AssumeRolePolicyDocument"]), _tags(role.get("Tags")),
-                     {p["PolicyArn"] for p in attached},
-                     (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"))
+    role = aws.reader.role(arn)
+    if role is None:
+        return IamObject(arn)
+    return IamObject(role.arn, True, role.trust, dict(role.tags), set(role.attached), role.boundary)
 
 
 def policy_exists(aws: Aws, arn: str) -> bool:
-    try:
-        iam_client(aws, arn).get_policy(PolicyArn=arn)
-    except Exception as exc:
-        if error_code(exc) == "NoSuchEntity":
-            return False
-        raise
-    return True
-
-
-def iam_client(aws: Aws, arn: str):
-    """IAM is global per partition; its endpoint lives in one region of the partition."""
-    return aws.client("iam", _IAM_REGION.get(arn.split(":")[1], None))
-
-
-_IAM_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+    return aws.reader.policy(arn) is not None
 
 
 def _is_ours_already(found: IamObject, document: Any, tags: dict[str, str]) -> bool:
@@ -108,7 +72,7 @@ def create_policy(aws: Aws, name: str, arn: str, document: Any, tags: dict[str, 
 def replace_policy_document(aws: Aws, arn: str, document: Any) -> None:
     """New default version; the oldest non-default version goes first when IAM's five are used."""
     iam = iam_client(aws, arn)
-    versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+    versions = aws.reader.policy_versions(arn)
     if len(versions) >= MAX_POLICY_VERSIONS:
         oldest = min((v for v in versions if not v["IsDefaultVersion"]), key=lambda v: v["CreateDate"])
         iam.delete_policy_version(PolicyArn=arn, VersionId=oldest["VersionId"])
@@ -161,7 +125,7 @@ def delete_policy(aws: Aws, policy_arn: str) -> None:
     """Delete the non-default versions first: IAM refuses to delete a policy that has any."""
     iam = iam_client(aws, policy_arn)
     try:
-        versions = iam.list_policy_versions(PolicyArn=policy_arn)["Versions"]
+        versions = aws.reader.policy_versions(policy_arn)
     except Exception as exc:
         if error_code(exc) == "NoSuchEntity":
             return

@@ -35,18 +35,18 @@ def resolve(aws: Aws, text: str, region: str, partition: str) -> KmsKey:
                              "where the cluster writes to S3",
                              "name a key of that region (an alias, or a multi-Region key's replica there)")
     try:
-        meta = aws.client("kms", region).describe_key(KeyId=text)["KeyMetadata"]
+        key = aws.reader.kms_key(region, text)
     except Exception as exc:
         if error_code(exc) in ("NotFoundException", "InvalidArnException", "ValidationException"):
             raise UsageError(f"no KMS key {text!r} in {region}", KMS_KEY_HINT + ", of that region") from None
         raise
-    if meta.get("KeyUsage", "ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT" or meta.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
-        raise UsageError(f"KMS key {meta['Arn']} is not a symmetric encryption key", "S3 encrypts only with symmetric encryption keys")
-    if meta.get("KeyState", "Enabled") != "Enabled":
-        raise UsageError(f"KMS key {meta['Arn']} is {meta['KeyState']}", "enable it, or name another key")
+    if key.usage != "ENCRYPT_DECRYPT" or key.spec != "SYMMETRIC_DEFAULT":
+        raise UsageError(f"KMS key {key.arn} is not a symmetric encryption key", "S3 encrypts only with symmetric encryption keys")
+    if key.state != "Enabled":
+        raise UsageError(f"KMS key {key.arn} is {key.state}", "enable it, or name another key")
     # Alias names under aws/ are reserved for AWS managed keys (whatever a stand-in answers for KeyManager).
     reserved = text.startswith("alias/aws/") or ":alias/aws/" in text
-    return KmsKey(meta["Arn"], meta.get("KeyManager") == "AWS" or reserved)
+    return KmsKey(key.arn, key.manager == "AWS" or reserved)
 
 
 def require_engine_support(key: KmsKey, version: AuroraVersion, where: str) -> None:

@@ -1,12 +1,13 @@
-"""The RDS side of the wiring: parameter groups, role associations, reboots and their waits."""
+"""The RDS side of the wiring: parameter groups, role associations, reboots and their waits.
+
+The writes are here; every read goes through the process's reader (core/reader.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .aws import Aws, error_code
-from .cluster import IN_SYNC, Cluster, describe
+from .cluster import IN_SYNC, Cluster
 from .errors import AwsError, UsageError
+from .reader import ParameterValue
 from .waiting import wait_for
 
 MAX_ROLES_PER_CLUSTER = 5
@@ -14,23 +15,15 @@ MAX_ROLES_PER_CLUSTER = 5
 IAM_PROPAGATION_SECONDS = 120.0
 
 
-@dataclass
-class ParameterValue:
-    name: str
-    value: str | None
-    apply_type: str | None  # "static" / "dynamic"; None when RDS did not say
-
-
 # --- parameter groups -----------------------------------------------------------------------
 
 def group_exists(aws: Aws, region: str, name: str) -> dict | None:
-    try:
-        groups = aws.client("rds", region).describe_db_cluster_parameter_groups(DBClusterParameterGroupName=name)
-    except Exception as exc:
-        if error_code(exc) == "DBParameterGroupNotFound":
-            return None
-        raise
-    return groups["DBClusterParameterGroups"][0]
+    """The cluster parameter group as DescribeDBClusterParameterGroups names its fields; None if absent."""
+    group = aws.reader.parameter_group(region, name)
+    if group is None:
+        return None
+    return {"DBClusterParameterGroupName": group.name, "DBParameterGroupFamily": group.family,
+            "Description": group.description, "DBClusterParameterGroupArn": group.arn}
 
 
 def create_group(aws: Aws, region: str, name: str, family: str, description: str, tags: list[dict]) -> None:
@@ -46,33 +39,22 @@ def create_group(aws: Aws, region: str, name: str, family: str, description: str
         found = group_exists(aws, region, name)
         if not found or (found["DBParameterGroupFamily"], found.get("Description")) != (family, description):
             raise
-        has = client.list_tags_for_resource(ResourceName=found["DBClusterParameterGroupArn"])["TagList"]
-        if not {(t["Key"], t["Value"]) for t in tags} <= {(t["Key"], t["Value"]) for t in has}:
+        has = aws.reader.rds_tags(region, found["DBClusterParameterGroupArn"])
+        if not {(t["Key"], t["Value"]) for t in tags} <= set(has.items()):
             raise
 
 
 def engine_version_info(aws: Aws, region: str, engine_version: str) -> dict:
     """DescribeDBEngineVersions for one version: its family and SupportedFeatureNames."""
-    found = aws.client("rds", region).describe_db_engine_versions(Engine="aurora-mysql", EngineVersion=engine_version)
-    versions = found.get("DBEngineVersions", [])
-    if not versions:
+    found = aws.reader.engine_version(region, engine_version)
+    if found is None:
         raise AwsError(f"RDS does not know engine version {engine_version} in {region}")
-    return versions[0]
+    return found.raw
 
 
 def read_parameters(aws: Aws, region: str, group: str, names: tuple[str, ...]) -> dict[str, ParameterValue]:
     """Current values of `names` in `group`; a name the engine does not know is absent."""
-    paginator = aws.client("rds", region).get_paginator("describe_db_cluster_parameters")
-    wanted = set(names)
-    found: dict[str, ParameterValue] = {}
-    pages = paginator.paginate(DBClusterParameterGroupName=group,
-                               Filters=[{"Name": "parameter-name", "Values": sorted(wanted)}])
-    for page in pages:
-        for p in page.get("Parameters", []):
-            # Filters are honoured by RDS but not by every stand-in: filter again here.
-            if p["ParameterName"] in wanted:
-                found[p["ParameterName"]] = ParameterValue(p["ParameterName"], p.get("ParameterValue"), p.get("ApplyType"))
-    return found
+    return aws.reader.parameters(region, group, tuple(names))
 
 
 def set_parameter(aws: Aws, region: str, group: str, name: str, value: str, apply_type: str | None) -> str:
@@ -95,13 +77,7 @@ def reset_parameter(aws: Aws, region: str, group: str, name: str) -> None:
 
 
 def clusters_using_group(aws: Aws, region: str, group: str) -> list[str]:
-    paginator = aws.client("rds", region).get_paginator("describe_db_clusters")
-    return sorted(
-        c["DBClusterIdentifier"]
-        for page in paginator.paginate()
-        for c in page["DBClusters"]
-        if c.get("DBClusterParameterGroup") == group
-    )
+    return aws.reader.clusters_using_group(region, group)
 
 
 # --- role associations ----------------------------------------------------------------------
@@ -134,7 +110,7 @@ def associate(aws: Aws, cluster: Cluster, role_arn: str, feature: str | None, *,
 
 
 def association_status(aws: Aws, cluster: Cluster, role_arn: str) -> str | None:
-    current = describe(aws, cluster.arn.__str__())
+    current = aws.reader.cluster(str(cluster.arn), fresh=True)  # a poll: asked again each time
     role = current.roles.get(role_arn)
     return role.get("Status") if role else None
 
@@ -166,7 +142,7 @@ def disassociate(aws: Aws, cluster: Cluster, role_arn: str, feature: str | None)
 # --- reboots ---------------------------------------------------------------------------------
 
 def member_status(aws: Aws, cluster: Cluster, instance_id: str) -> str:
-    for m in describe(aws, str(cluster.arn)).members:
+    for m in aws.reader.cluster(str(cluster.arn), fresh=True).members:  # now, not when the plan was read
         if m.instance_id == instance_id:
             return m.parameter_status
     raise AwsError(f"instance {instance_id} is no longer a member of {cluster.id}",
@@ -194,8 +170,8 @@ def reboot_member(aws: Aws, cluster: Cluster, instance_id: str, *, wait: bool, t
         return "reboot started (not waiting)"
 
     def settled() -> bool:
-        instance = client.describe_db_instances(DBInstanceIdentifier=instance_id)["DBInstances"][0]
-        return instance["DBInstanceStatus"] == "available" and member_status(aws, cluster, instance_id) == IN_SYNC
+        instance = aws.reader.instance(cluster.region, instance_id, fresh=True)
+        return instance.status == "available" and member_status(aws, cluster, instance_id) == IN_SYNC
 
     wait_for(settled, what=f"{instance_id} to reboot and reach in-sync", timeout=timeout, interval=interval)
     return "rebooted; in-sync"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 from . import iam, kms, rds
-from .aws import Aws, error_code
+from .aws import Aws
 from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINIMUM, TAG_CLUSTER,
                         TAG_MANAGED_BY, TAG_SERVICE, Service)
 from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
@@ -79,9 +79,8 @@ def global_members(aws: Aws, cluster: Cluster) -> list[Cluster]:
     """Every member cluster of the global database, each read in its own region."""
     if not cluster.global_cluster_id:
         raise UsageError(f"cluster {cluster.id} is not part of a global database", "drop --global")
-    found = aws.client("rds", cluster.region).describe_global_clusters(
-        GlobalClusterIdentifier=cluster.global_cluster_id)["GlobalClusters"]
-    members = sorted(found[0]["GlobalClusterMembers"], key=lambda m: not m.get("IsWriter"))
+    found = aws.reader.global_cluster(cluster.global_cluster_id, cluster.region) or {}
+    members = sorted(found.get("GlobalClusterMembers", []), key=lambda m: not m.get("IsWriter"))
     return [describe(aws, m["DBClusterArn"]) for m in members]
 
 
@@ -125,15 +124,10 @@ def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster, version: A
     if req.service.name == "bedrock":
         return {"model_arns": sorted({arn for m in req.model_ids for arn in _model_arns(aws, cluster, m)})}
     if req.service.name == "sagemaker":
-        client = aws.client("sagemaker", cluster.region)
         for name in req.endpoints:
-            try:
-                client.describe_endpoint(EndpointName=name)
-            except Exception as exc:
-                if error_code(exc) == "ValidationException":
-                    raise UsageError(f"no SageMaker endpoint {name!r} in {cluster.region}",
-                                     "create it there first (the endpoint must be in the cluster's region)") from None
-                raise
+            if aws.reader.sagemaker_endpoint(cluster.region, name) is None:
+                raise UsageError(f"no SageMaker endpoint {name!r} in {cluster.region}",
+                                 "create it there first (the endpoint must be in the cluster's region)")
         return {"endpoints": list(req.endpoints)}
     if req.service.name == "s3":
         return {"bucket": req.bucket, "prefix": req.prefix, "kms_key": _kms_key_arn(aws, req, cluster, version)}
@@ -155,17 +149,16 @@ def _kms_key_arn(aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraV
 
 def _model_arns(aws: Aws, cluster: Cluster, model_id: str) -> list[str]:
     """Foundation-model ARNs for a model id; an inference profile expands to every routed model."""
-    client = aws.client("bedrock", cluster.region)
-    try:
-        if model_id.startswith(INFERENCE_PROFILE_PREFIXES):
-            profile = client.get_inference_profile(inferenceProfileIdentifier=model_id)
+    if model_id.startswith(INFERENCE_PROFILE_PREFIXES):
+        profile = aws.reader.inference_profile(cluster.region, model_id)
+        if profile is not None:
             return [profile["inferenceProfileArn"], *(m["modelArn"] for m in profile.get("models", []))]
-        return [client.get_foundation_model(modelIdentifier=model_id)["modelDetails"]["modelArn"]]
-    except Exception as exc:
-        if error_code(exc) in ("ResourceNotFoundException", "ValidationException"):
-            raise UsageError(f"Bedrock model {model_id!r} is not offered in {cluster.region}",
-                             "list models with `aws bedrock list-foundation-models`; enable access in the Bedrock console") from None
-        raise
+    else:
+        model = aws.reader.foundation_model(cluster.region, model_id)
+        if model is not None:
+            return [model["modelArn"]]
+    raise UsageError(f"Bedrock model {model_id!r} is not offered in {cluster.region}",
+                     "list models with `aws bedrock list-foundation-models`; enable access in the Bedrock console")
 
 
 class _Context:

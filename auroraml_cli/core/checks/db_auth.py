@@ -78,7 +78,7 @@ def _caller(aws: Aws, raw: dict, user: str) -> Finding:
     target = dbuser_arn(raw, user)
     region = Arn.parse(raw["DBClusterArn"]).region
     try:
-        caller = aws.client("sts", region).get_caller_identity()["Arn"]
+        caller = aws.reader.caller_identity(region).arn
         documents, boundary = _identity_policies(aws, caller)
     except Exception as exc:  # noqa: BLE001 - a read the operator may not be allowed: reported, not fatal
         code = error_code(exc) or exc.__class__.__name__
@@ -99,43 +99,31 @@ def _caller(aws: Aws, raw: dict, user: str) -> Finding:
 
 def _identity_policies(aws: Aws, caller: str) -> tuple[list[dict] | None, dict | None]:
     """The caller's identity policies and boundary; (None, None) for the account root."""
-    from ..iam import _doc
     from ..names import Arn
 
     arn = Arn.parse(caller)
     kind, _, rest = arn.resource.partition("/")
     if arn.resource == "root":
         return None, None
-    iam = aws.client("iam")
+    reader = aws.reader
     if arn.service == "sts" and kind == "assumed-role":
-        name = rest.split("/", 1)[0]
-        entity = iam.get_role(RoleName=name)["Role"]
-        inline = [_doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
-                  for p in iam.list_role_policies(RoleName=name)["PolicyNames"]]
-        attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+        role_arn = f"arn:{arn.partition}:iam::{arn.account}:role/{rest.split('/', 1)[0]}"
+        role = reader.role(role_arn)
+        if role is None:
+            raise ValueError(f"the role of {caller} does not exist")
+        inline = list(reader.role_policies(role_arn).values())
+        attached, bound = sorted(role.attached), role.boundary
     elif kind == "user":
-        name = rest.rsplit("/", 1)[-1]
-        entity = iam.get_user(UserName=name)["User"]
-        inline = [_doc(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"])
-                  for p in iam.list_user_policies(UserName=name)["PolicyNames"]]
-        attached = [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]]
-        for group in iam.list_groups_for_user(UserName=name)["Groups"]:
-            g = group["GroupName"]
-            inline += [_doc(iam.get_group_policy(GroupName=g, PolicyName=p)["PolicyDocument"])
-                       for p in iam.list_group_policies(GroupName=g)["PolicyNames"]]
-            attached += [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName=g)["AttachedPolicies"]]
+        user = reader.user(rest.rsplit("/", 1)[-1])
+        inline, attached, bound = list(user.inline), list(user.attached), user.boundary
+        for name in user.groups:
+            group = reader.group(name)
+            inline += group.inline
+            attached += group.attached
     else:
         raise ValueError(f"not a user or role: {caller}")
-    documents = inline + [_managed(iam, a) for a in attached]
-    bound = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
-    return documents, (_managed(iam, bound) if bound else None)
-
-
-def _managed(iam: Any, arn: str) -> dict:
-    from ..iam import _doc
-
-    version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-    return _doc(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+    documents = inline + [reader.policy_document(a) for a in attached]
+    return documents, (reader.policy_document(bound) if bound else None)
 
 
 def user_plugin(conn, user: str) -> Finding:
