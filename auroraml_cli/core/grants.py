@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import db
-from .catalogue import Service
+from .catalogue import SERVICES, Service
 from .errors import DatabaseError, UsageError
 from .plan import Plan, Step
 from .sql import Account, FunctionRef, Grants, ident, text
@@ -158,10 +158,10 @@ def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Curr
     return _Current(grants, defaults, activate_all, lines)
 
 
-# The Aurora ALIAS each service's own functions are made with (`auroraml ddl`); Comprehend's are
-# built in (aws_comprehend_*), so only a wrapper around them is a Comprehend function of one's own.
-_ALIAS = {"sagemaker": "AWS_SAGEMAKER_INVOKE_ENDPOINT", "bedrock": "AWS_BEDROCK_INVOKE_MODEL"}
-_BUILT_IN = {"comprehend": re.compile(r"\baws_comprehend_\w+\s*\(", re.I)}
+# The Aurora ALIAS each service's own functions are made with (`auroraml ddl`); a service whose
+# functions are built in (Comprehend's aws_comprehend_*) has only wrappers around them of one's own.
+_ALIAS = {s.name: s.ddl_alias for s in SERVICES.values() if s.ddl_alias}
+_BUILT_IN = {s.name: re.compile(s.builtin_call, re.I) for s in SERVICES.values() if s.builtin_call}
 _NAME = r"`(?:[^`]|``)+`|[A-Za-z0-9_$]+"
 _CALL = re.compile(rf"(?:({_NAME})\s*\.\s*)?({_NAME})\s*\(")
 _WRAPPED_CALLS_READ = 20  # calls in a wrapper's body looked up; a wrapper makes one
