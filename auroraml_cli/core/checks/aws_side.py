@@ -397,5 +397,24 @@ def _global_regions(reader: Reader, cluster: Cluster) -> list[str]:
     return [m["DBClusterArn"].split(":")[3] for m in found.get("GlobalClusterMembers", [])]
 
 
+def _functions(reader: Reader, cluster: Cluster, scope: Scope, documents: list[dict]) -> list[Finding]:
+    """Each Lambda function the role should reach exists (the policy check said whether it may)."""
+    svc = SERVICES["lambda"]
+    arns = svc.scope_resources(cluster.partition, cluster.region, cluster.account, scope)
+    if arns is None:
+        arns = [a for a in iam_eval.resources_for(documents, svc.iam_actions[0]) if ":function:" in a and "*" not in a]
+    if not arns:
+        return [Finding("function", svc.name, SKIP, "no function named: pass --function to check one")]
+    out = []
+    for arn in dict.fromkeys(arns):
+        region = arn.split(":")[3]
+        if reader.lambda_function(region, arn) is None:
+            out.append(Finding("function", svc.name, FAIL, f"no Lambda function {arn} in {region}",
+                               "create it, or name an existing one: " + setup_fix(svc.name, cluster, extra=" --function NAME")))
+        else:
+            out.append(Finding("function", svc.name, PASS, f"Lambda function {arn} exists"))
+    return out
+
+
 # What each service's spec lists in `checks`: the targets its role must reach, looked at.
-TARGET_CHECKS = {"model": _models, "endpoint": _endpoints}
+TARGET_CHECKS = {"model": _models, "endpoint": _endpoints, "function": _functions}

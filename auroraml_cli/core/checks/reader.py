@@ -182,3 +182,13 @@ class Reader:
                     return None
                 raise
         return self.once(("endpoint", region, name), read)
+
+    def lambda_function(self, region: str, name: str) -> dict | None:
+        def read() -> dict | None:
+            try:
+                return self.aws.client("lambda", region).get_function(FunctionName=name)["Configuration"]
+            except Exception as exc:
+                if error_code(exc) == "ResourceNotFoundException":
+                    return None
+                raise
+        return self.once(("lambda-function", region, name), read)
