@@ -188,8 +188,9 @@ def _check_functions(conn, req: GrantRequest, current: _Current, dialect: str) -
                              f"ML function; nothing was changed", "connect as its definer or an account with SHOW_ROUTINE")
         if not _is_ml_function(conn, fn.schema, ddl, req.service.name, wrapped=True):
             kind = req.service.title.removeprefix("Amazon ").split(" (")[0]
-            raise UsageError(f"--function {fn} is not a {kind} function (no ALIAS "
-                             f"{_ALIAS.get(req.service.name, 'aws_' + req.service.name + '_*')} in its definition); nothing was changed",
+            service = req.service
+            marker = f"ALIAS {service.ddl_alias}" if service.ddl_alias else f"call to {' or '.join(service.builtin_functions)}"
+            raise UsageError(f"--function {fn} is not a {kind} function (no {marker} in its definition); nothing was changed",
                              f"grant EXECUTE on ordinary functions with SQL; --function is for {kind} functions "
                              "made with `auroraml ddl`")
 
