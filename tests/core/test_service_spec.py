@@ -111,3 +111,75 @@ def test_only_aurora_ml_services_are_blocked_where_aurora_ml_is_not_offered():
     assert blocked == {s.name for s in SPECS if s.aurora_ml}
     assert "s3" not in blocked
     assert not any(s.blocked_in("us-east-1") for s in SPECS)
+
+
+# --- Lambda, the row added as the proof ---------------------------------------------------------
+
+ACCT = "123456789012"
+
+
+@pytest.mark.parametrize("version, parameters, supported", [
+    ("2.11.2", ("aws_default_lambda_role",), True),
+    ("3.01.0", ("aws_default_lambda_role",), True),
+    ("3.00.1", ("aws_default_lambda_role",), False),
+    ("8.4.7", ("aws_default_lambda_role",), True),
+])
+def test_lambda_versions_and_parameter(version, parameters, supported):
+    spec, v = get_service("lambda"), AuroraVersion.parse(version)
+    assert spec.parameters_for(v) == parameters
+    assert spec.supported_by(v) is supported
+
+
+def test_lambda_vocabulary():
+    spec = get_service("lambda")
+    assert spec.db_roles == ("AWS_LAMBDA_ACCESS",)
+    assert spec.v2_privileges == ("INVOKE LAMBDA",)
+    assert spec.iam_actions == ("lambda:InvokeFunction",)
+    assert (spec.vpc_endpoint, spec.vpc_endpoint_type) == ("lambda", "Interface")
+    assert spec.minimum_text() == "any 2.x / 3.01 / any 8.4"
+    assert not spec.blocked_in("af-south-1")  # not Aurora ML
+
+
+def test_lambda_policy_names_exactly_the_functions():
+    from auroraml_cli.core.policies import permission_policy
+
+    arn = f"arn:aws:lambda:us-west-2:{ACCT}:function:other:prod"
+    doc = permission_policy(get_service("lambda"), partition="aws", account=ACCT, region="us-east-1",
+                            functions=["notify", arn, "notify"])
+    assert doc["Statement"] == [{"Sid": "AuroraMLInvokeLambda", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+                                 "Resource": sorted([f"arn:aws:lambda:us-east-1:{ACCT}:function:notify", arn])}]
+
+
+def test_lambda_scope_and_fix():
+    from auroraml_cli.core.checks.aws_side import Scope
+
+    spec = get_service("lambda")
+    assert spec.scope_resources("aws", "eu-west-1", ACCT, Scope()) is None
+    assert spec.scope_resources("aws", "eu-west-1", ACCT, Scope(functions=("f",))) == [
+        f"arn:aws:lambda:eu-west-1:{ACCT}:function:f"]
+    assert spec.setup_flags(Scope()) == " --function FUNCTION"
+    assert spec.setup_flags(Scope(functions=("a", "b"))) == " --function a --function b"
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("notify-orders", True), ("a_b-C9", True), (f"arn:aws:lambda:us-east-1:{ACCT}:function:f", True),
+    (f"arn:aws:lambda:us-east-1:{ACCT}:function:f:$LATEST", True), (f"arn:aws:lambda:us-east-1:{ACCT}:function:f:prod", True),
+    ("", False), ("has space", False), ("x" * 65, False), ("f*", False), (f"arn:aws:lambda:us-east-1:{ACCT}:function:*", False),
+    (f"arn:aws:s3:::{ACCT}", False), ("arn:aws:lambda:us-east-1::function:f", False), ("arn:aws:lambda:us-east-1:1:function:f", False),
+])
+def test_lambda_function_names(text, ok):
+    from auroraml_cli.core import names
+    from auroraml_cli.core.errors import UsageError
+
+    if ok:
+        assert names.lambda_function(text) == text
+    else:
+        with pytest.raises(UsageError):
+            names.lambda_function(text)
+
+
+def test_explain_reports_lambda_calls_as_never_batched():
+    from auroraml_cli.core import explain
+
+    assert explain.ml_functions(None, "SELECT lambda_sync('arn', '{}'), lambda_async('arn', '{}')", None) == {
+        "lambda_sync": "lambda", "lambda_async": "lambda"}
