@@ -10,8 +10,8 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y -h --help'
-            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout --permissions-boundary' ;;
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y -h --help'
+            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary' ;;
         'teardown')
             subs=''
             opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y -h --help'
@@ -54,8 +54,8 @@ _auroraml_node() {
             valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'check')
             subs=''
-            opts='--service -s --user --model-id --endpoint --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--service -s --user --model-id --endpoint --function --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'history')
             subs=''
             opts='--cluster --since --limit --json -h --help'
@@ -144,7 +144,7 @@ _auroraml_value() {
         'status --defaults-file') values='@file' ;;
         'status --ssl-ca') values='@file' ;;
         'status --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
-        'check --service'|'check -s') values='bedrock comprehend sagemaker s3' ;;
+        'check --service'|'check -s') values='bedrock comprehend sagemaker s3 lambda' ;;
         'check --cluster') values='@cluster' ;;
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
@@ -159,10 +159,10 @@ _auroraml_value() {
 # What positional argument $2 (0, 1...) of command path $1 completes to.
 _auroraml_argument() {
     case "$1 $2" in
-        'setup 0') values='bedrock comprehend sagemaker s3' ;;
-        'teardown 0') values='bedrock comprehend sagemaker s3' ;;
-        'grant 0') values='bedrock comprehend sagemaker s3' ;;
-        'revoke 0') values='bedrock comprehend sagemaker s3' ;;
+        'setup 0') values='bedrock comprehend sagemaker s3 lambda' ;;
+        'teardown 0') values='bedrock comprehend sagemaker s3 lambda' ;;
+        'grant 0') values='bedrock comprehend sagemaker s3 lambda' ;;
+        'revoke 0') values='bedrock comprehend sagemaker s3 lambda' ;;
         'completion install 0') values='bash zsh fish' ;;
         *) values= ;;
     esac

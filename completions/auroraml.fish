@@ -21,7 +21,7 @@ function __auroraml_valued
         case ''
             printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout
         case 'setup'
-            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --role-name --policy-name --parameter-group --timeout --permissions-boundary
+            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
         case 'iam-policy'
@@ -41,7 +41,7 @@ function __auroraml_valued
         case 'status'
             printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'check'
-            printf '%s\n' --service -s --user --model-id --endpoint --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'history'
             printf '%s\n' --cluster --since --limit
         case 'sandbox start'
@@ -126,13 +126,14 @@ complete -c auroraml -n '__auroraml_at ""' -l version -d 'Print the version and 
 complete -c auroraml -n '__auroraml_at ""' -s h -l help -d 'Show the help and exit'
 
 # auroraml setup
-complete -c auroraml -n '__auroraml_at "setup" 0' -a 'bedrock comprehend sagemaker s3'
+complete -c auroraml -n '__auroraml_at "setup" 0' -a 'bedrock comprehend sagemaker s3 lambda'
 complete -c auroraml -n '__auroraml_at "setup"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN'
 complete -c auroraml -n '__auroraml_at "setup"' -l model-id -x -d 'bedrock: a model or inference-profile id the role may invoke (repeatable)'
 complete -c auroraml -n '__auroraml_at "setup"' -l endpoint -x -d 'sagemaker: an endpoint name the role may invoke (repeatable)'
 complete -c auroraml -n '__auroraml_at "setup"' -l bucket -x -d 's3: the bucket to export to and load from'
 complete -c auroraml -n '__auroraml_at "setup"' -l prefix -x -d 's3: restrict the policy to this folder: ml, ml/ and /ml/ all grant ml/* only'
 complete -c auroraml -n '__auroraml_at "setup"' -l kms-key -x -d 's3: a customer managed KMS key (ARN, key id or alias, in the cluster\'s region; Aurora MySQL 3.05+) the role may use (GenerateDataKey, Decrypt)'
+complete -c auroraml -n '__auroraml_at "setup"' -l function -x -d 'lambda: a function name or ARN the role may invoke (repeatable; a name is the function in the cluster\'s region and account)'
 complete -c auroraml -n '__auroraml_at "setup"' -l allow-wildcards -d 's3: let * and ? in --bucket/--prefix through to the policy as IAM wildcards (they match every name they fit)'
 complete -c auroraml -n '__auroraml_at "setup"' -l role-name -x -d 'IAM role name'
 complete -c auroraml -n '__auroraml_at "setup"' -l policy-name -x -d 'IAM policy name'
@@ -148,7 +149,7 @@ complete -c auroraml -n '__auroraml_at "setup"' -l yes -s y -d 'Consent to the r
 complete -c auroraml -n '__auroraml_at "setup"' -s h -l help -d 'Show the help and exit'
 
 # auroraml teardown
-complete -c auroraml -n '__auroraml_at "teardown" 0' -a 'bedrock comprehend sagemaker s3'
+complete -c auroraml -n '__auroraml_at "teardown" 0' -a 'bedrock comprehend sagemaker s3 lambda'
 complete -c auroraml -n '__auroraml_at "teardown"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN'
 complete -c auroraml -n '__auroraml_at "teardown"' -l role-name -x -d 'The IAM role setup used, if not the default name'
 complete -c auroraml -n '__auroraml_at "teardown"' -l policy-name -x -d 'The IAM policy setup used, if not the default name'
@@ -173,7 +174,7 @@ complete -c auroraml -n '__auroraml_at "iam-policy"' -l db-user -x -d 'With --ia
 complete -c auroraml -n '__auroraml_at "iam-policy"' -s h -l help -d 'Show the help and exit'
 
 # auroraml grant
-complete -c auroraml -n '__auroraml_at "grant" 0' -a 'bedrock comprehend sagemaker s3'
+complete -c auroraml -n '__auroraml_at "grant" 0' -a 'bedrock comprehend sagemaker s3 lambda'
 complete -c auroraml -n '__auroraml_at "grant"' -l function -x -d 'Also GRANT EXECUTE on this ML function (repeatable)'
 complete -c auroraml -n '__auroraml_at "grant"' -l default-role -l no-default-role -d 'v3: make the role active at login (SET DEFAULT ROLE), keeping the account\'s other default roles'
 complete -c auroraml -n '__auroraml_at "grant"' -l dry-run -d 'Show the statements; execute nothing'
@@ -191,7 +192,7 @@ complete -c auroraml -n '__auroraml_at "grant"' -l ssl-mode -x -a 'DISABLED PREF
 complete -c auroraml -n '__auroraml_at "grant"' -s h -l help -d 'Show the help and exit'
 
 # auroraml revoke
-complete -c auroraml -n '__auroraml_at "revoke" 0' -a 'bedrock comprehend sagemaker s3'
+complete -c auroraml -n '__auroraml_at "revoke" 0' -a 'bedrock comprehend sagemaker s3 lambda'
 complete -c auroraml -n '__auroraml_at "revoke"' -l function -x -d 'Also REVOKE EXECUTE on this ML function (repeatable)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l default-role -l no-default-role -d 'v3: also drop the role from the account\'s default roles'
 complete -c auroraml -n '__auroraml_at "revoke"' -l dry-run -d 'Show the statements; execute nothing'
@@ -316,10 +317,11 @@ complete -c auroraml -n '__auroraml_at "status"' -l ssl-mode -x -a 'DISABLED PRE
 complete -c auroraml -n '__auroraml_at "status"' -s h -l help -d 'Show the help and exit'
 
 # auroraml check
-complete -c auroraml -n '__auroraml_at "check"' -l service -s s -x -a 'bedrock comprehend sagemaker s3' -d 'Check this service (repeatable)'
+complete -c auroraml -n '__auroraml_at "check"' -l service -s s -x -a 'bedrock comprehend sagemaker s3 lambda' -d 'Check this service (repeatable)'
 complete -c auroraml -n '__auroraml_at "check"' -l user -x -d 'Also check this database account: role or privilege, active at login, EXECUTE on the ML functions'
 complete -c auroraml -n '__auroraml_at "check"' -l model-id -x -d 'Bedrock model to check (repeatable)'
 complete -c auroraml -n '__auroraml_at "check"' -l endpoint -x -d 'SageMaker endpoint to check (repeatable)'
+complete -c auroraml -n '__auroraml_at "check"' -l function -x -d 'Lambda function (name or ARN) to check (repeatable)'
 complete -c auroraml -n '__auroraml_at "check"' -l probe -d 'Make one real ML call per service and explain its error'
 complete -c auroraml -n '__auroraml_at "check"' -l no-database -d 'Only the AWS side: no database connection'
 complete -c auroraml -n '__auroraml_at "check"' -l all -d 'Every Aurora MySQL cluster of the region(s): one summary row each (AWS side only)'

@@ -29,6 +29,7 @@ def check(
     user: Optional[str] = typer.Option(None, "--user", metavar="USER[@HOST]", help="Also check this database account: role or privilege, active at login, EXECUTE on the ML functions."),
     model_ids: Optional[List[str]] = typer.Option(None, "--model-id", help="Bedrock model to check (repeatable). [default: those the role's policy names]"),
     endpoints: Optional[List[str]] = typer.Option(None, "--endpoint", help="SageMaker endpoint to check (repeatable). [default: those the role's policy names]"),
+    functions: Optional[List[str]] = typer.Option(None, "--function", help="Lambda function (name or ARN) to check (repeatable). [default: those the role's policy names]"),
     probe: bool = typer.Option(False, "--probe", help="Make one real ML call per service and explain its error."),
     no_database: bool = typer.Option(False, "--no-database", help="Only the AWS side: no database connection."),
     all_clusters: bool = typer.Option(False, "--all", help="Every Aurora MySQL cluster of the region(s): one summary row each (AWS side only)."),
@@ -49,6 +50,7 @@ def check(
         services=tuple(s.value for s in services) if services else None,
         model_ids=tuple(names.model_id(m) for m in model_ids or ()),
         endpoints=tuple(names.endpoint_name(e) for e in endpoints or ()),
+        functions=tuple(names.lambda_function(f) for f in functions or ()),
     )
     if user is not None:
         from ..core.sql import MYSQL_USER_MAX, Account

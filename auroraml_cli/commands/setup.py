@@ -16,6 +16,8 @@ Examples:
   auroraml setup bedrock --cluster ml-demo --model-id anthropic.claude-3-haiku-20240307-v1:0 --reboot --yes
 
   auroraml setup sagemaker --cluster ml-demo --endpoint churn-predictor --no-reboot
+
+  auroraml setup lambda --cluster ml-demo --function notify-orders --reboot --yes
 """
 
 
@@ -28,6 +30,7 @@ def setup(
     bucket: Optional[str] = typer.Option(None, "--bucket", help="s3: the bucket to export to and load from."),
     prefix: Optional[str] = typer.Option(None, "--prefix", help="s3: restrict the policy to this folder: ml, ml/ and /ml/ all grant ml/* only."),
     kms_key: Optional[str] = typer.Option(None, "--kms-key", help="s3: a customer managed KMS key (ARN, key id or alias, in the cluster's region; Aurora MySQL 3.05+) the role may use (GenerateDataKey, Decrypt)."),
+    function: List[str] = typer.Option([], "--function", help="lambda: a function name or ARN the role may invoke (repeatable; a name is the function in the cluster's region and account)."),
     allow_wildcards: bool = typer.Option(False, "--allow-wildcards", help="s3: let * and ? in --bucket/--prefix through to the policy as IAM wildcards (they match every name they fit)."),
     role_name: Optional[str] = typer.Option(None, "--role-name", help="IAM role name. [default: auroraml-SERVICE-CLUSTER]"),
     policy_name: Optional[str] = typer.Option(None, "--policy-name", help="IAM policy name. [default: auroraml-SERVICE-CLUSTER]"),
@@ -56,6 +59,7 @@ def setup(
         bucket=names.bucket(bucket, allow_wildcards) if bucket else None,
         prefix=names.s3_prefix(prefix, allow_wildcards),
         kms_key=names.kms_key(kms_key) if kms_key is not None else None,
+        functions=[names.lambda_function(f) for f in function],
         role_name=names.iam_name(role_name, "role", names.ROLE_NAME_MAX) if role_name else None,
         policy_name=names.iam_name(policy_name, "policy", names.POLICY_NAME_MAX) if policy_name else None,
         parameter_group=names.parameter_group_name(parameter_group) if parameter_group else None,

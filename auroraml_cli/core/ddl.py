@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .catalogue import SERVICES
 from .errors import UsageError
 from .plan import Plan, Step
+from .services.bedrock import INFERENCE_PROFILE_PREFIXES
 from .sql import FunctionRef, ident, literal
 from .versions import AuroraVersion
 
-BEDROCK_MINIMUM = (3, 6)
 TIMEOUT_MS_MAX = 2**31 - 1  # Aurora documents no upper bound; a signed 32-bit value is the safe one
 _NUMERIC = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "DECIMAL", "NUMERIC",
             "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BOOL"}
@@ -148,7 +149,7 @@ class Function:
 
     ref: FunctionRef | None
     name: str
-    kind: str  # "sagemaker" | "bedrock"
+    kind: str  # the service whose ALIAS it is: "sagemaker" | "bedrock" (its spec says how it is written)
     args: list[Arg]
     returns: SqlType
     endpoint: str | None = None
@@ -168,17 +169,17 @@ class Function:
         head = f"CREATE FUNCTION {self.qualified()} ({args}) RETURNS {self.returns.sql()}"
         if self.sql_security:
             head += f" SQL SECURITY {self.sql_security}"
-        if self.kind == "sagemaker":
-            tail = f"ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME {literal(self.endpoint or '', 'endpoint name')}"
-            if self.max_batch_size is not None:
-                tail += f" MAX_BATCH_SIZE {self.max_batch_size}"
-        else:
-            tail = f"ALIAS AWS_BEDROCK_INVOKE_MODEL MODEL ID {literal(self.model_id or '', 'model id')}"
-            for clause, value in (("CONTENT_TYPE", self.content_type), ("ACCEPT", self.accept)):
-                if value:
-                    tail += f" {clause} {literal(value, clause.lower())}"
-            if self.timeout_ms is not None:
-                tail += f" TIMEOUT_MS {self.timeout_ms}"
+        spec = SERVICES[self.kind]
+        target = getattr(self, spec.ddl_target_attr) or ""
+        tail = f"ALIAS {spec.ddl_alias} {spec.ddl_target_clause} {literal(target, spec.ddl_target_label)}"
+        # Each kind sets only the clauses it takes (sagemaker(), bedrock() below).
+        if self.max_batch_size is not None:
+            tail += f" MAX_BATCH_SIZE {self.max_batch_size}"
+        for clause, value in (("CONTENT_TYPE", self.content_type), ("ACCEPT", self.accept)):
+            if value:
+                tail += f" {clause} {literal(value, clause.lower())}"
+        if self.timeout_ms is not None:
+            tail += f" TIMEOUT_MS {self.timeout_ms}"
         return f"{head}\n  {tail}"
 
 
@@ -229,12 +230,10 @@ def _distinct(args: list[Arg]) -> list[Arg]:
 
 
 def require_version(fn: Function, version: AuroraVersion) -> None:
-    if fn.kind == "bedrock" and not (version.uses_roles and version.at_least(BEDROCK_MINIMUM) or version.generation == "8.4"):
-        raise UsageError(f"AWS_BEDROCK_INVOKE_MODEL needs Aurora MySQL 3.06 or later; the target runs {version}",
-                         "upgrade the cluster to 3.06+ (Bedrock is not available on version 2)")
-    if fn.kind == "sagemaker" and version.at_least((2,)) and not version.at_least((2, 7)) and not version.uses_roles:
-        raise UsageError(f"Aurora ML needs Aurora MySQL 2.07 or later; the target runs {version}",
-                         "upgrade the cluster's engine version")
+    spec = SERVICES[fn.kind]
+    if not spec.supported_by(version):
+        message, hint = spec.ddl_refusal
+        raise UsageError(f"{message}; the target runs {version}", hint)
 
 
 def _batch(value: int | None) -> None:
@@ -309,7 +308,7 @@ def family_for(model_id: str) -> str | None:
     """The wrapper family of a model id, inference-profile prefix (us., eu., ...) or ARN aside."""
     model = model_id.lower().split("/")[-1]
     head, _, rest = model.partition(".")
-    if rest and head in ("us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"):
+    if rest and f"{head}." in INFERENCE_PROFILE_PREFIXES:
         model = rest
     return next((fam for prefix, fam in _FAMILY_PREFIXES if model.startswith(prefix)), None)
 

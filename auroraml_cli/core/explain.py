@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .catalogue import SERVICES
 from .errors import UsageError
 
 BATCHED = "Batched machine learning"
-COMPREHEND = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
+# Built-in functions that call a service (Comprehend's), and the ALIAS of each service's own.
+BUILT_IN = {fn: s.name for s in SERVICES.values() for fn in s.builtin_functions}
+_ALIASES = {s.ddl_alias: s.name for s in SERVICES.values() if s.ddl_alias}
 # A name called as a function, optionally schema-qualified: `churn(`, `mldb.churn (`,
 # `` `mldb` . `churn`( ``. A stored function may have spaces before its parenthesis.
 _IDENT = r"(?:`(?:[^`]|``)+`|[\w$]*(?:[^\W\d]|\$)[\w$]*)"  # unquoted: not all digits
@@ -51,8 +54,8 @@ def ml_functions(conn, sql: str, database: str | None) -> dict[str, str]:
     database. Keyed by the name as called: `churn` or `mldb.churn`."""
     found: dict[str, str] = {}
     for schema, name in calls(sql):
-        if schema is None and name in COMPREHEND:
-            found[name] = "comprehend"
+        if schema is None and name in BUILT_IN:
+            found[name] = BUILT_IN[name]
             continue
         routine = _alias_of(conn, schema, name)
         if routine:
@@ -75,11 +78,7 @@ def _alias_of(conn, schema: str | None, name: str) -> str | None:
         raise
     if not text:
         return None
-    if "AWS_SAGEMAKER_INVOKE_ENDPOINT" in text.upper():
-        return "sagemaker"
-    if "AWS_BEDROCK_INVOKE_MODEL" in text.upper():
-        return "bedrock"
-    return None
+    return next((service for alias, service in _ALIASES.items() if alias in text.upper()), None)
 
 
 def explain(conn, sql: str, database: str | None = None) -> tuple[list[dict], list[Call]]:
@@ -91,8 +90,9 @@ def explain(conn, sql: str, database: str | None = None) -> tuple[list[dict], li
     batched = any(BATCHED.lower() in str(r.get("Extra") or "").lower() for r in plan_rows)
     calls = []
     for name, service in ml_functions(conn, q, database).items():
-        if service == "bedrock":
-            calls.append(Call(name, service, False, "Bedrock functions make one request per row; Aurora does not batch them"))
+        unbatched = SERVICES[service].unbatched_reason
+        if unbatched:
+            calls.append(Call(name, service, False, unbatched))
         elif batched:
             calls.append(Call(name, service, True, "EXPLAIN shows Batched machine learning"))
         else:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import db
-from .catalogue import Service
+from .catalogue import SERVICES, Service
 from .errors import DatabaseError, UsageError
 from .plan import Plan, Step
 from .sql import Account, FunctionRef, Grants, ident, text
@@ -158,10 +158,10 @@ def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Curr
     return _Current(grants, defaults, activate_all, lines)
 
 
-# The Aurora ALIAS each service's own functions are made with (`auroraml ddl`); Comprehend's are
-# built in (aws_comprehend_*), so only a wrapper around them is a Comprehend function of one's own.
-_ALIAS = {"sagemaker": "AWS_SAGEMAKER_INVOKE_ENDPOINT", "bedrock": "AWS_BEDROCK_INVOKE_MODEL"}
-_BUILT_IN = {"comprehend": re.compile(r"\baws_comprehend_\w+\s*\(", re.I)}
+# The Aurora ALIAS each service's own functions are made with (`auroraml ddl`); a service whose
+# functions are built in (Comprehend's aws_comprehend_*) has only wrappers around them of one's own.
+_ALIAS = {s.name: s.ddl_alias for s in SERVICES.values() if s.ddl_alias}
+_BUILT_IN = {s.name: re.compile(s.builtin_call, re.I) for s in SERVICES.values() if s.builtin_call}
 _NAME = r"`(?:[^`]|``)+`|[A-Za-z0-9_$]+"
 _CALL = re.compile(rf"(?:({_NAME})\s*\.\s*)?({_NAME})\s*\(")
 _WRAPPED_CALLS_READ = 20  # calls in a wrapper's body looked up; a wrapper makes one
@@ -188,8 +188,9 @@ def _check_functions(conn, req: GrantRequest, current: _Current, dialect: str) -
                              f"ML function; nothing was changed", "connect as its definer or an account with SHOW_ROUTINE")
         if not _is_ml_function(conn, fn.schema, ddl, req.service.name, wrapped=True):
             kind = req.service.title.removeprefix("Amazon ").split(" (")[0]
-            raise UsageError(f"--function {fn} is not a {kind} function (no ALIAS "
-                             f"{_ALIAS.get(req.service.name, 'aws_' + req.service.name + '_*')} in its definition); nothing was changed",
+            service = req.service
+            marker = f"ALIAS {service.ddl_alias}" if service.ddl_alias else f"call to {' or '.join(service.builtin_functions)}"
+            raise UsageError(f"--function {fn} is not a {kind} function (no {marker} in its definition); nothing was changed",
                              f"grant EXECUTE on ordinary functions with SQL; --function is for {kind} functions "
                              "made with `auroraml ddl`")
 

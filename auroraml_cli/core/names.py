@@ -152,3 +152,21 @@ def model_id(text: str) -> str:
     if not _MODEL_ID.fullmatch(text or ""):
         raise UsageError(f"not a valid Bedrock model id: {text!r}", "for example anthropic.claude-3-haiku-20240307-v1:0")
     return text
+
+
+_LAMBDA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$", re.ASCII)
+_LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$",
+                         re.ASCII)
+LAMBDA_HINT = "a function name (1-64 letters, digits, - and _) or its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)"
+
+
+def lambda_function(text: str) -> str:
+    """A Lambda function name, or a function ARN (with an optional version or alias qualifier).
+    Partial ARNs and wildcards are refused: the policy names exactly the functions given."""
+    if (text or "").startswith("arn:"):
+        if not _LAMBDA_ARN.fullmatch(text) or Arn.parse(text).partition not in PARTITIONS:
+            raise UsageError(f"not a Lambda function ARN: {text!r}", LAMBDA_HINT)
+        return text
+    if not _LAMBDA_NAME.fullmatch(text or ""):
+        raise UsageError(f"not a valid Lambda function name: {text!r}", LAMBDA_HINT)
+    return text

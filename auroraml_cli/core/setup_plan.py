@@ -10,20 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import iam, kms, rds
+from . import iam, rds
 from .aws import Aws
-from .catalogue import (AURORA_ML_UNAVAILABLE_REGIONS, MANAGED_BY, REGIONAL_MINIMUM, TAG_CLUSTER,
-                        TAG_MANAGED_BY, TAG_SERVICE, Service)
+from .catalogue import MANAGED_BY, TAG_CLUSTER, TAG_MANAGED_BY, TAG_SERVICE, Service
 from .cluster import PENDING_REBOOT, Cluster, describe, require_aurora_mysql
 from .errors import ConfigError, UsageError
 from .names import POLICY_NAME_MAX, ROLE_NAME_MAX, derived_name
 from .operator_policy import boundary_arn
 from .plan import PLANNED, SKIPPED, UNCHANGED, Plan, Step, command_line
 from .policies import permission_policy, same_document, trust_policy
+from .services.base import SETUP_OPTIONS, regional_minimum
 from .versions import AuroraVersion
-
-INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "jp.", "au.", "ca.", "global.")
-
 
 @dataclass
 class SetupRequest:
@@ -34,6 +31,7 @@ class SetupRequest:
     bucket: str | None = None
     prefix: str = ""
     kms_key: str | None = None
+    functions: list[str] = field(default_factory=list)
     role_name: str | None = None
     policy_name: str | None = None
     parameter_group: str | None = None
@@ -45,22 +43,19 @@ class SetupRequest:
     global_: bool = False
     permissions_boundary: str | None = None  # default: operator_policy.BOUNDARY_NAME in the cluster's account
 
+    def options_given(self) -> dict[str, object]:
+        """Each setup option (services.base.SETUP_OPTIONS) and what it was given."""
+        return {"--model-id": self.model_ids, "--endpoint": self.endpoints, "--bucket": self.bucket,
+                "--prefix": self.prefix, "--kms-key": self.kms_key, "--function": self.functions}
+
     def validate(self) -> None:
-        """What can be refused without asking AWS: the service's required options."""
-        if self.service.name == "bedrock" and not self.model_ids:
-            raise UsageError("setup bedrock needs --model-id", "the policy is scoped to the models you name, e.g. --model-id anthropic.claude-3-haiku-20240307-v1:0")
-        if self.service.name == "sagemaker" and not self.endpoints:
-            raise UsageError("setup sagemaker needs --endpoint", "the policy is scoped to the endpoints you name, e.g. --endpoint churn-predictor")
-        if self.service.name == "s3" and not self.bucket:
-            raise UsageError("setup s3 needs --bucket", "the policy is scoped to that bucket (and --prefix, if given)")
-        given = {"--model-id": self.model_ids and self.service.name != "bedrock",
-                 "--endpoint": self.endpoints and self.service.name != "sagemaker",
-                 "--bucket": self.bucket and self.service.name != "s3",
-                 "--prefix": self.prefix and self.service.name != "s3",
-                 "--kms-key": self.kms_key and self.service.name != "s3"}
-        wrong = [flag for flag, bad in given.items() if bad]
+        """What can be refused without asking AWS: the service's required options, and no other's."""
+        service, given = self.service, self.options_given()
+        if service.required and not given[service.required]:
+            raise UsageError(f"setup {service.name} needs {service.required}", service.required_hint)
+        wrong = [flag for flag in SETUP_OPTIONS if given[flag] and flag not in service.options]
         if wrong:
-            raise UsageError(f"{', '.join(wrong)} does not apply to {self.service.name}")
+            raise UsageError(f"{', '.join(wrong)} does not apply to {service.name}")
 
 
 def plan_setup(aws: Aws, req: SetupRequest) -> Plan:
@@ -91,9 +86,9 @@ def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, 
             "upgrade the cluster's engine version (aws rds modify-db-cluster --engine-version ...) first",
         )
     region = cluster.region
-    if service.name != "s3" and region in AURORA_ML_UNAVAILABLE_REGIONS:
+    if service.blocked_in(region):
         raise UsageError(f"Aurora machine learning is not offered in {region}", "use a cluster in a supported region")
-    regional = REGIONAL_MINIMUM.get(region, {}).get(version.generation, ())
+    regional = regional_minimum(region, version)
     if regional is None or (regional and not version.at_least(regional)):
         raise UsageError(f"Aurora machine learning in {region} needs a newer engine than {version}",
                          "see the Aurora ML region table in the AWS documentation")
@@ -109,7 +104,7 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     service = req.service
     version = require_aurora_mysql(cluster)
     check_supported(service, cluster, version, aws)
-    resources = _service_resources(aws, req, cluster, version)
+    resources = service.resolve(aws, cluster, version, req)
     ctx = _Context(aws, req, cluster, version, plan)
     policy_doc = permission_policy(service, partition=cluster.partition, account=cluster.account,
                                    region=cluster.region, **resources)
@@ -117,48 +112,6 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     ctx.plan_association()
     ctx.plan_parameters()
     ctx.plan_reboots()
-
-
-def _service_resources(aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraVersion) -> dict:
-    """Check what the policy will name exists in the cluster's region, and return it for the policy."""
-    if req.service.name == "bedrock":
-        return {"model_arns": sorted({arn for m in req.model_ids for arn in _model_arns(aws, cluster, m)})}
-    if req.service.name == "sagemaker":
-        for name in req.endpoints:
-            if aws.reader.sagemaker_endpoint(cluster.region, name) is None:
-                raise UsageError(f"no SageMaker endpoint {name!r} in {cluster.region}",
-                                 "create it there first (the endpoint must be in the cluster's region)")
-        return {"endpoints": list(req.endpoints)}
-    if req.service.name == "s3":
-        return {"bucket": req.bucket, "prefix": req.prefix, "kms_key": _kms_key_arn(aws, req, cluster, version)}
-    return {}
-
-
-def _kms_key_arn(aws: Aws, req: SetupRequest, cluster: Cluster, version: AuroraVersion) -> str | None:
-    """The key ARN the policy grants GenerateDataKey/Decrypt on: resolved in the cluster's region,
-    refused for an AWS managed key (S3 uses it without a grant) and below Aurora MySQL 3.05."""
-    if not req.kms_key:
-        return None
-    key = kms.resolve(aws, req.kms_key, cluster.region, cluster.partition)
-    if key.aws_managed:
-        raise UsageError(f"KMS key {key.arn} is AWS managed: Aurora uses it through S3 without a grant in the role",
-                         "drop --kms-key (or name a customer managed key)")
-    kms.require_engine_support(key, version, f"cluster {cluster.id}")
-    return key.arn
-
-
-def _model_arns(aws: Aws, cluster: Cluster, model_id: str) -> list[str]:
-    """Foundation-model ARNs for a model id; an inference profile expands to every routed model."""
-    if model_id.startswith(INFERENCE_PROFILE_PREFIXES):
-        profile = aws.reader.inference_profile(cluster.region, model_id)
-        if profile is not None:
-            return [profile["inferenceProfileArn"], *(m["modelArn"] for m in profile.get("models", []))]
-    else:
-        model = aws.reader.foundation_model(cluster.region, model_id)
-        if model is not None:
-            return [model["modelArn"]]
-    raise UsageError(f"Bedrock model {model_id!r} is not offered in {cluster.region}",
-                     "list models with `aws bedrock list-foundation-models`; enable access in the Bedrock console")
 
 
 class _Context:

@@ -88,9 +88,9 @@ def plan_teardown(aws: Aws, req: TeardownRequest) -> Plan:
 def _setup_again(req: TeardownRequest, cluster_id: str, region: str) -> str:
     """The setup that re-creates the role and policy (the journal's undo); the service's own
     options (models, endpoints, bucket) are the operator's to fill in."""
-    needs = {"bedrock": ("--model-id", "MODEL_ID"), "sagemaker": ("--endpoint", "ENDPOINT"), "s3": ("--bucket", "BUCKET")}
-    return command_line("auroraml", "--region", region, "setup", req.service.name, "--cluster", cluster_id,
-                        *needs.get(req.service.name, ()),
+    service = req.service
+    needs = (service.required, service.placeholder) if service.required else ()
+    return command_line("auroraml", "--region", region, "setup", service.name, "--cluster", cluster_id, *needs,
                         *(("--role-name", req.role_name) if req.role_name else ()),
                         *(("--policy-name", req.policy_name) if req.policy_name else ()))
 

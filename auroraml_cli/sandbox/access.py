@@ -125,14 +125,27 @@ def requests(service: str, operation: str, p: _Params, account: str, region: str
         secret = p.get("SecretId") or ""
         return [(action, secret if secret.startswith("arn:") else
                  f"arn:{partition}:secretsmanager:{region}:{account}:secret:{secret}", {})]
-    if service == "sagemaker" and p.get("EndpointName"):
-        return [(action, f"arn:{partition}:sagemaker:{region}:{account}:endpoint/{(p.get('EndpointName') or '').lower()}", {})]
-    if service == "bedrock" and operation == "GetFoundationModel":
-        return [(action, f"arn:{partition}:bedrock:{region}::foundation-model/{p.get('modelIdentifier')}", {})]
-    if service == "bedrock" and operation == "GetInferenceProfile":
-        return [(action, f"arn:{partition}:bedrock:{region}:{account}:inference-profile/"
-                 f"{p.get('inferenceProfileIdentifier')}", {})]
-    return [(action, "*", {})]
+    resource = _DATA_PLANE_RESOURCES.get((service, operation)) or _DATA_PLANE_RESOURCES.get((service, None))
+    named = resource(p, partition, region, account) if resource else None
+    return [(action, named or "*", {})]
+
+
+def _lambda_function(p: _Params, partition: str, region: str, account: str) -> str | None:
+    name = p.get("FunctionName") or ""
+    return name if name.startswith("arn:") else f"arn:{partition}:lambda:{region}:{account}:function:{name}" if name else None
+
+
+# (service, operation or None: any) → the resource ARN IAM authorises the call on (the rest: "*").
+_DATA_PLANE_RESOURCES: dict[tuple[str, str | None], Any] = {
+    ("sagemaker", None): lambda p, partition, region, account: (
+        f"arn:{partition}:sagemaker:{region}:{account}:endpoint/{(p.get('EndpointName') or '').lower()}"
+        if p.get("EndpointName") else None),
+    ("bedrock", "GetFoundationModel"): lambda p, partition, region, account: (
+        f"arn:{partition}:bedrock:{region}::foundation-model/{p.get('modelIdentifier')}"),
+    ("bedrock", "GetInferenceProfile"): lambda p, partition, region, account: (
+        f"arn:{partition}:bedrock:{region}:{account}:inference-profile/{p.get('inferenceProfileIdentifier')}"),
+    ("lambda", "GetFunction"): _lambda_function,
+}
 
 
 def _iam(action: str, operation: str, p: _Params, iam: str, account: str, partition: str) -> list[Request]:

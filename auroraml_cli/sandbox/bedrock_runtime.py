@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from moto.bedrockruntime.responses import BedrockRuntimeResponse
 from moto.core.exceptions import JsonRESTError
 
+from ..core.services.bedrock import INFERENCE_PROFILE_PREFIXES
 from . import catalog, ml_answers
 from ._patch import define
 from .bedrock import has_access
@@ -77,7 +78,7 @@ def invoke(account_id: str, region: str, model_id: str, body: bytes | str, conte
 def resolve(region: str, model_id: str) -> catalog.FoundationModel:
     """The foundation model an id, a model ARN or an inference profile id names in `region`."""
     identifier = unquote(model_id)
-    if "inference-profile/" in identifier or identifier.split(".", 1)[0] in ("us", "eu", "apac", "global"):
+    if "inference-profile/" in identifier or identifier.startswith(INFERENCE_PROFILE_PREFIXES):
         profile_id = identifier.rsplit("inference-profile/", 1)[-1]
         profile = next((p for p in catalog.profiles_in(region) if p.profile_id == profile_id), None)
         identifier = profile.model_id if profile else ""

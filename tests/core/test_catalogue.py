@@ -15,7 +15,7 @@ V84 = AuroraVersion.parse("8.4.mysql_aurora.8.4.7")
 
 
 def test_service_names():
-    assert set(SERVICE_NAMES) == {"bedrock", "comprehend", "sagemaker", "s3"}
+    assert set(SERVICE_NAMES) == {"bedrock", "comprehend", "sagemaker", "s3", "lambda"}
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_minimum_text(service, text):
 def test_all_role_parameters():
     assert ALL_ROLE_PARAMETERS == {
         "aws_default_bedrock_role", "aws_default_comprehend_role", "aws_default_sagemaker_role",
-        "aws_default_s3_role", "aurora_select_into_s3_role", "aurora_load_from_s3_role",
+        "aws_default_s3_role", "aurora_select_into_s3_role", "aurora_load_from_s3_role", "aws_default_lambda_role",
     }
 
 
@@ -136,7 +136,7 @@ def test_get_service_is_case_insensitive():
     assert get_service("S3") is SERVICES["s3"]
 
 
-@pytest.mark.parametrize("name", ["lambda", "", "s4", "bedrock-runtime"])
+@pytest.mark.parametrize("name", ["lambda-sync", "", "s4", "bedrock-runtime"])
 def test_get_service_refuses_unknown(name):
     with pytest.raises(UsageError) as info:
         get_service(name)

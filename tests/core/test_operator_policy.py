@@ -145,7 +145,8 @@ def test_the_boundary_allows_every_action_a_role_policy_of_setup_holds():
     kwargs = {"bedrock": {"model_arns": ["arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1",
                                          f"arn:aws:bedrock:us-east-1:{ACCT}:inference-profile/us.amazon.nova-lite-v1:0"]},
               "sagemaker": {"endpoints": ["churn-predictor"]},
-              "s3": {"bucket": "b", "prefix": "p/", "kms_key": f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd"}}
+              "s3": {"bucket": "b", "prefix": "p/", "kms_key": f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd"},
+              "lambda": {"functions": [f"arn:aws:lambda:us-east-1:{ACCT}:function:notify"]}}
     for name, service in SERVICES.items():
         policy = permission_policy(service, partition="aws", account=ACCT, region="us-east-1", **kwargs.get(name, {}))
         for statement in policy["Statement"]:

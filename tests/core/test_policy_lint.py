@@ -49,7 +49,8 @@ def above_low(found) -> list:
 def service_policies():
     """The role policies setup writes, with every option that changes their shape."""
     kwargs = {"bedrock": {"model_arns": [HAIKU, PROFILE]}, "sagemaker": {"endpoints": ["churn-predictor", "rcf-taxi"]},
-              "s3": {"bucket": "ml-demo-exports", "prefix": "ml/", "kms_key": f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd"}}
+              "s3": {"bucket": "ml-demo-exports", "prefix": "ml/", "kms_key": f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd"},
+              "lambda": {"functions": [f"arn:aws:lambda:us-east-1:{ACCT}:function:notify-orders"]}}
     for name, service in SERVICES.items():
         yield name, permission_policy(service, partition="aws", account=ACCT, region="us-east-1", **kwargs.get(name, {}))
     yield "s3-no-prefix", permission_policy(SERVICES["s3"], partition="aws", account=ACCT, region="us-east-1",

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BASH = ROOT / "completions" / "auroraml.bash"
 SCRIPTS = {"bash": "completions/auroraml.bash", "zsh": "completions/_auroraml", "fish": "completions/auroraml.fish"}
 NODES = list(tree.walk(tree.build()))
-SERVICES = ["bedrock", "comprehend", "sagemaker", "s3"]
+SERVICES = ["bedrock", "comprehend", "sagemaker", "s3", "lambda"]
 SYSTEM_PATH = "/usr/bin:/bin"
 
 
@@ -242,7 +242,7 @@ def test_zsh_script_has_every_command_option_and_choice():
             assert f"'{sub.path[-1]}:" in body and f"{sub.path[-1]}) {_zsh_name(sub)} " in body
         for argument in node.arguments:
             assert " ".join(argument.choices) in body
-    assert "'1:service:(bedrock comprehend sagemaker s3)'" in text
+    assert "'1:service:(bedrock comprehend sagemaker s3 lambda)'" in text
     assert "'(-o --output)'{-o+,--output=}" in text and ":(table json prometheus)'" in text
 
 

@@ -11,26 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..aws import error_code
-from ..catalogue import AURORA_ML_UNAVAILABLE_REGIONS, REGIONAL_MINIMUM, SERVICES, Service
+from ..catalogue import SERVICE_NAMES, SERVICES, Service
 from ..cluster import IN_SYNC, Cluster
 from ..operator_policy import BOUNDARY_NAME, boundary_arn
+from ..services.base import regional_minimum
+from ..services.bedrock import base_model
 from ..versions import AuroraVersion
 from . import FAIL, PASS, SKIP, WARN, Finding, iam_eval, network
 from .reader import Reader
 
-INFERENCE_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "us-gov.", "global.")
 # Errors meaning "IAM will not simulate for you": fall back to reading the policies.
 _NO_SIMULATION = {"AccessDenied", "AccessDeniedException", "NotImplemented", "InvalidAction", "UnknownOperation"}
 
 
 @dataclass
 class Scope:
-    """What to check: services (None: those the cluster has wired), and the models and
-    endpoints the functions call (None: those the role's policy names)."""
+    """What to check: services (None: those the cluster has wired), and the models, endpoints
+    and Lambda functions the role must reach (none given: those the role's policy names)."""
 
     services: tuple[str, ...] | None = None
     model_ids: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,7 +68,7 @@ def check_cluster(reader: Reader, raw: dict, scope: Scope) -> tuple[list[Finding
     if not services:
         findings.append(Finding("wired", None, FAIL, f"no aws_default_*_role parameter is set in {group}: no Aurora ML "
                                 "service is wired to this cluster",
-                                f"auroraml setup {{bedrock|comprehend|sagemaker|s3}} --cluster {cluster.id} --reboot --yes"))
+                                f"auroraml setup {{{'|'.join(SERVICE_NAMES)}}} --cluster {cluster.id} --reboot --yes"))
         return findings, facts
     findings.append(_reboots(cluster, services))
     sg_finding, egress = _egress(reader, raw, cluster)
@@ -131,19 +133,17 @@ def _service(reader: Reader, raw: dict, cluster: Cluster, version: AuroraVersion
             facts.roles.setdefault(svc.name, []).append(role)
             out.append(_permissions(reader, cluster, svc, role, scope))
     out.append(_route(reader, raw, cluster, svc, egress))
-    if svc.name == "bedrock":
-        out += _models(reader, cluster, scope, documents)
-    if svc.name == "sagemaker":
-        out += _endpoints(reader, cluster, scope, documents)
+    for kind in svc.checks:
+        out += TARGET_CHECKS[kind](reader, cluster, scope, documents)
     return out
 
 
 def _engine(cluster: Cluster, version: AuroraVersion, svc: Service) -> Finding:
-    regional = REGIONAL_MINIMUM.get(cluster.region, {})
-    if version.generation in regional and regional[version.generation] is None:
+    regional = regional_minimum(cluster.region, version)
+    if regional is None:
         return Finding("engine", svc.name, FAIL, f"Aurora MySQL {version.generation}.x has no Aurora ML in {cluster.region}",
                        "upgrade to a generation the region supports (aws rds modify-db-cluster --engine-version ...)")
-    if not svc.supported_by(version) or (version.generation in regional and not version.at_least(regional[version.generation])):
+    if not svc.supported_by(version) or not version.at_least(regional):
         return Finding("engine", svc.name, FAIL, f"Aurora MySQL {version} is too old for {svc.title} (needs "
                        f"{svc.minimum_text()})", f"upgrade the engine: aws rds modify-db-cluster --db-cluster-identifier "
                        f"{cluster.id} --engine-version <a supported version> --apply-immediately")
@@ -151,7 +151,7 @@ def _engine(cluster: Cluster, version: AuroraVersion, svc: Service) -> Finding:
 
 
 def _region(reader: Reader, cluster: Cluster, svc: Service) -> Finding:
-    if svc.name != "s3" and cluster.region in AURORA_ML_UNAVAILABLE_REGIONS:
+    if svc.blocked_in(cluster.region):
         return Finding("region", svc.name, FAIL, f"Aurora ML is not offered in {cluster.region}",
                        "run the cluster in a region that offers Aurora ML (see the Aurora ML regions page)")
     regions = reader.aws.available_regions(svc.endpoint_service, cluster.partition) if svc.endpoint_service else []
@@ -207,21 +207,14 @@ def _boundary(cluster: Cluster, svc: Service, role: dict) -> Finding:
 
 
 def _wanted_resources(cluster: Cluster, svc: Service, scope: Scope, documents: list[dict]) -> list[str]:
-    p, r, a = cluster.partition, cluster.region, cluster.account
-    if svc.name == "bedrock" and scope.model_ids:
-        return [f"arn:{p}:bedrock:{r}::foundation-model/{_base_model(m)}" for m in scope.model_ids]
-    if svc.name == "sagemaker" and scope.endpoints:
-        return [f"arn:{p}:sagemaker:{r}:{a}:endpoint/{e.lower()}" for e in scope.endpoints]
-    if svc.name == "comprehend":
-        return ["*"]
-    named = iam_eval.resources_for(documents, svc.iam_actions[0] if svc.name != "s3" else "s3:PutObject")
-    return named
+    wanted = svc.scope_resources(cluster.partition, cluster.region, cluster.account, scope)
+    return wanted if wanted is not None else iam_eval.resources_for(documents, svc.checked_actions[0])
 
 
 def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: dict, scope: Scope) -> Finding:
-    actions = svc.iam_actions if svc.name != "s3" else ("s3:PutObject", "s3:GetObject")
+    actions = svc.checked_actions
     resources = _wanted_resources(cluster, svc, scope, role["documents"])
-    fix = setup_fix(svc.name, cluster, extra=_scope_flags(svc, scope))
+    fix = setup_fix(svc.name, cluster, extra=svc.setup_flags(scope))
     if not resources:
         return Finding("role-policy", svc.name, FAIL, f"{role['arn']} is allowed {actions[0]} on nothing", fix)
     try:
@@ -252,23 +245,6 @@ def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: dict, sco
     return Finding("role-policy", svc.name, PASS, f"{', '.join(actions)} allowed on {shown} ({how}{note})")
 
 
-def _scope_flags(svc: Service, scope: Scope) -> str:
-    if svc.name == "bedrock":
-        return "".join(f" --model-id {m}" for m in scope.model_ids) or " --model-id MODEL"
-    if svc.name == "sagemaker":
-        return "".join(f" --endpoint {e}" for e in scope.endpoints) or " --endpoint ENDPOINT"
-    if svc.name == "s3":
-        return " --bucket BUCKET"
-    return ""
-
-
-def _base_model(model_id: str) -> str:
-    for prefix in INFERENCE_PROFILE_PREFIXES:
-        if model_id.startswith(prefix):
-            return model_id[len(prefix):]
-    return model_id
-
-
 def function_permissions(reader: Reader, facts: ClusterFacts, targets: list[tuple[str, str, str, str]]) -> list[Finding]:
     """Each ALIAS function the database defines, against the role the cluster runs with for its
     service: the evaluator the sandbox runs on every call (iam_eval), so "the role cannot invoke
@@ -279,8 +255,9 @@ def function_permissions(reader: Reader, facts: ClusterFacts, targets: list[tupl
         roles = facts.roles.get(service)
         if not roles:
             continue  # the service is not wired, or its role is missing: the AWS side said so
-        action, arns, what = _function_requests(cluster, service, target)
-        fix = setup_fix(service, cluster, extra=f" --model-id {target}" if service == "bedrock" else f" --endpoint {target}")
+        svc = SERVICES[service]
+        action, arns, what = svc.function_request(cluster.partition, cluster.region, cluster.account, target)
+        fix = setup_fix(service, cluster, extra=svc.target_flag(target))
         refused: list[str] = []
         note = ""
         for role in roles:
@@ -302,18 +279,6 @@ def function_permissions(reader: Reader, facts: ClusterFacts, targets: list[tupl
             out.append(Finding("function-policy", service, PASS, f"function {schema}.{name}: the role may call {action} "
                                f"on {what} {target}{note}"))
     return out
-
-
-def _function_requests(cluster: Cluster, service: str, target: str) -> tuple[str, list[str], str]:
-    p, r, a = cluster.partition, cluster.region, cluster.account
-    if service == "sagemaker":
-        return "sagemaker:InvokeEndpoint", [f"arn:{p}:sagemaker:{r}:{a}:endpoint/{target.lower()}"], "endpoint"
-    if target.startswith("arn:"):
-        return "bedrock:InvokeModel", [target], "model"
-    if target.startswith(INFERENCE_PROFILE_PREFIXES):  # the profile, and its model here (other regions: setup)
-        return "bedrock:InvokeModel", [f"arn:{p}:bedrock:{r}:{a}:inference-profile/{target}",
-                                       f"arn:{p}:bedrock:{r}::foundation-model/{_base_model(target)}"], "model"
-    return "bedrock:InvokeModel", [f"arn:{p}:bedrock:{r}::foundation-model/{target}"], "model"
 
 
 # --- network ---------------------------------------------------------------------------------
@@ -359,7 +324,7 @@ def _route(reader: Reader, raw: dict, cluster: Cluster, svc: Service, egress: st
         return Finding("network-route", svc.name, FAIL, f"subnet(s) {', '.join(stuck)} of {group_name} have no default "
                        f"route out and {vpc} has no VPC endpoint for {svc.vpc_endpoint}",
                        f"add a NAT gateway route, or: aws ec2 create-vpc-endpoint --vpc-id {vpc} --vpc-endpoint-type "
-                       f"{'Gateway' if svc.name == 's3' else 'Interface'} --service-name "
+                       f"{svc.vpc_endpoint_type} --service-name "
                        f"com.amazonaws.{cluster.region}.{svc.vpc_endpoint} --subnet-ids {' '.join(subnets[:2])}")
     return Finding("network-route", svc.name, PASS, f"every subnet of {group_name} has a default route out")
 
@@ -376,7 +341,7 @@ def _models(reader: Reader, cluster: Cluster, scope: Scope, documents: list[dict
         return [Finding("model", "bedrock", SKIP, "no model named: pass --model-id to check one")]
     out = []
     for model_id in dict.fromkeys(ids):
-        base = _base_model(model_id)
+        base = base_model(model_id)
         if reader.foundation_model(cluster.region, base) is None:
             out.append(Finding("model", "bedrock", FAIL, f"Bedrock has no model {base} in {cluster.region}",
                                "pick a model the region offers: aws bedrock list-foundation-models"))
@@ -430,3 +395,26 @@ def _global_regions(reader: Reader, cluster: Cluster) -> list[str]:
         return []
     found = reader.global_cluster(cluster.global_cluster_id, cluster.region) or {}
     return [m["DBClusterArn"].split(":")[3] for m in found.get("GlobalClusterMembers", [])]
+
+
+def _functions(reader: Reader, cluster: Cluster, scope: Scope, documents: list[dict]) -> list[Finding]:
+    """Each Lambda function the role should reach exists (the policy check said whether it may)."""
+    svc = SERVICES["lambda"]
+    arns = svc.scope_resources(cluster.partition, cluster.region, cluster.account, scope)
+    if arns is None:
+        arns = [a for a in iam_eval.resources_for(documents, svc.iam_actions[0]) if ":function:" in a and "*" not in a]
+    if not arns:
+        return [Finding("function", svc.name, SKIP, "no function named: pass --function to check one")]
+    out = []
+    for arn in dict.fromkeys(arns):
+        region = arn.split(":")[3]
+        if reader.lambda_function(region, arn) is None:
+            out.append(Finding("function", svc.name, FAIL, f"no Lambda function {arn} in {region}",
+                               "create it, or name an existing one: " + setup_fix(svc.name, cluster, extra=" --function NAME")))
+        else:
+            out.append(Finding("function", svc.name, PASS, f"Lambda function {arn} exists"))
+    return out
+
+
+# What each service's spec lists in `checks`: the targets its role must reach, looked at.
+TARGET_CHECKS = {"model": _models, "endpoint": _endpoints, "function": _functions}

@@ -22,8 +22,10 @@ VARIABLES = ("SHOW GLOBAL VARIABLES WHERE Variable_name LIKE 'aws_default%' OR V
 # 3.06 made these reserved words (docs/reference/aurora-ml.md §2): objects named so break unquoted SQL after an upgrade.
 RESERVED_306 = ("accept", "aws_bedrock_invoke_model", "aws_sagemaker_invoke_endpoint", "content_type", "timeout_ms")
 SYSTEM_SCHEMAS = ("mysql", "sys", "information_schema", "performance_schema")
-_ALIAS = {"sagemaker": "AWS_SAGEMAKER_INVOKE_ENDPOINT", "bedrock": "AWS_BEDROCK_INVOKE_MODEL"}
-_TARGET = {"sagemaker": r"\bENDPOINT\s+NAME\s+'((?:[^']|'')*)'", "bedrock": r"\bMODEL\s+ID\s+'((?:[^']|'')*)'"}
+# The services whose functions are made with an ALIAS (`auroraml ddl`), and the target each names.
+_ALIAS = {s.name: s.ddl_alias for s in SERVICES.values() if s.ddl_alias}
+_TARGET = {s.name: r"\b" + r"\s+".join(s.ddl_target_clause.split()) + r"\s+'((?:[^']|'')*)'"
+           for s in SERVICES.values() if s.ddl_alias}
 
 
 @dataclass
@@ -106,7 +108,7 @@ def ml_functions(conn, targets: list[tuple[str, str, str, str]] | None = None) -
     """{"sagemaker": [(schema, name, number of arguments)], "bedrock": [...]}: the ALIAS functions.
     `targets`, when given, receives (schema, name, service, model id or endpoint name) for each."""
     schemas = ", ".join(text(s) for s in SYSTEM_SCHEMAS)
-    out: dict[str, list[tuple[str, str, int]]] = {"sagemaker": [], "bedrock": []}
+    out: dict[str, list[tuple[str, str, int]]] = {name: [] for name in _ALIAS}
     for schema, name in db.rows(conn, "SELECT ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES "
                                       f"WHERE ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_SCHEMA NOT IN ({schemas})")[:500]:
         created = db.rows(conn, f"SHOW CREATE FUNCTION {ident(schema)}.{ident(name)}")
@@ -232,8 +234,8 @@ CAUSES = (
 def probe(conn, services: list[str], functions: dict[str, list[tuple[str, str, int]]]) -> list[Finding]:
     out = []
     for name in services:
-        if name == "comprehend":
-            sql = "SELECT aws_comprehend_detect_sentiment('auroraml check probe', 'en')"
+        if SERVICES[name].probe_sql:
+            sql = SERVICES[name].probe_sql
         elif name in functions and functions[name]:
             schema, fn, nargs = functions[name][0]
             arguments = ", ".join(["'1'"] * nargs)

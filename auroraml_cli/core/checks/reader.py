@@ -89,3 +89,6 @@ class Reader:
 
     def sagemaker_endpoint(self, region: str, name: str) -> dict | None:
         return self.core.sagemaker_endpoint(region, name)
+
+    def lambda_function(self, region: str, name: str) -> dict | None:
+        return self.core.lambda_function(region, name)
