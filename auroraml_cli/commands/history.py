@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from . import examples
+
 EXAMPLE = """
 Examples:
 
@@ -19,6 +21,7 @@ COLUMNS = ("time", "who", "command", "action", "target", "change", "status")  # 
 SHORT = 60  # characters of a before/after value the table shows; --json has them whole
 
 
+@examples(EXAMPLE)
 def history(
     ctx: typer.Context,
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Only the changes to this DB cluster (id, as recorded)."),
@@ -74,7 +77,3 @@ def _row(record: dict) -> dict:
 def _short(value) -> str:
     text = "" if value is None else " ".join(str(value).split())
     return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("history", epilog=EXAMPLE, rich_help_panel="Diagnose")(history)

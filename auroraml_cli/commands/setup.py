@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from . import examples
+
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
@@ -19,6 +21,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def setup(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to wire up."),
@@ -82,7 +85,3 @@ def _boundary(text: str) -> str:
         raise UsageError(f"{text} is not an IAM managed policy ARN",
                          "pass arn:aws:iam::ACCOUNT:policy/NAME (see auroraml iam-policy --bootstrap)")
     return str(arn)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("setup", epilog=EXAMPLE, rich_help_panel="Wire up")(setup)

@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from . import examples
+
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
@@ -17,6 +19,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def teardown(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to unwire."),
@@ -52,7 +55,3 @@ def teardown(
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_teardown(app.aws, req)
         return run_plan(app, plan, dry_run=dry_run, yes=yes)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("teardown", epilog=EXAMPLE, rich_help_panel="Wire up")(teardown)

@@ -36,8 +36,7 @@ def _modules_after(*argv: str) -> list[str]:
     import subprocess
 
     code = ("import sys, auroraml_cli.cli as c; c.run(sys.argv[1:]); "
-            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('auroraml_cli.commands.')"
-            " and m != 'auroraml_cli.commands.index'))")
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('auroraml_cli.commands.')))")
     out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True).stdout
     return eval(out.strip().splitlines()[-1])
 
@@ -51,24 +50,27 @@ def test_a_command_imports_its_own_module_and_the_shared_options_only():
     assert "ddl" in _modules_after("ddl", "--help")
 
 
-def test_without_a_usable_index_every_command_still_runs(cli, monkeypatch):
-    """A new command module before `python -m auroraml_cli.docs` has regenerated the index."""
-    from auroraml_cli.commands import index
+def test_each_row_of_the_command_table_is_the_command_it_loads():
+    """cli.COMMANDS is written by hand: its panel and summary are what the loaded command says
+    of itself (the summary is the first line of its help), so the table cannot drift unseen."""
+    from auroraml_cli.cli import COMMANDS, load_command, summary_of
 
-    monkeypatch.setattr(index, "MODULES", ("stale",))
-    r = cli("--help")
-    assert all(name in r.stdout for name, *_ in index.COMMANDS)
-    assert cli("iam-policy", "--command", "grant").json()["Version"] == "2012-10-17"
+    assert len({name for name, *_ in COMMANDS}) == len(COMMANDS)
+    for name, target, panel, summary in COMMANDS:
+        command = load_command(name)
+        assert command.name == name, target
+        assert (getattr(command, "rich_help_panel", None), summary_of(command)) == (panel, summary), name
 
 
-def test_the_index_lists_what_the_modules_register():
-    """python -m auroraml_cli.docs writes it; this is the same check, told plainly."""
-    from auroraml_cli.cli import COMMAND_MODULES, load_module, summary_of
-    from auroraml_cli.commands import index
+def test_root_help_shows_every_summary_whole(cli):
+    """A long summary wraps under its command; it is never cut short with "..."."""
+    from auroraml_cli.cli import COMMANDS
 
-    assert index.MODULES == COMMAND_MODULES
-    assert [(name, module, summary) for name, module, _, summary in index.COMMANDS] == [
-        (name, module, summary_of(command)) for module in COMMAND_MODULES for name, command in load_module(module).items()]
+    shown = " ".join(cli("--help").stdout.split())
+    for _, _, panel, summary in COMMANDS:
+        assert f"{panel}:" in shown
+        assert " ".join(summary.split()) in shown
+    assert "..." not in shown.replace("CREATE FUNCTION ... ALIAS", "").replace("SELECT ... INTO", "")
 
 
 def test_a_target_in_the_settings_file_supplies_the_cluster(cli, sandbox_aws, isolated):
