@@ -4,8 +4,6 @@ Importing this module must stay cheap (it runs on every TAB press): no boto3, no
 at import time. Commands import what they need when they run.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 

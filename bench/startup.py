@@ -1,5 +1,5 @@
-"""Start-up: `auroraml --help`, `--version` and an offline SQL-printing command, each against a
-plain click app with the same command names (bench/plain_click_app.py) and `--version` against
+"""Start-up: `auroraml --help`, `--version` and two offline SQL-printing commands (`ddl` and
+`grant --dry-run`), each against a plain click app with the same command names (bench/plain_click_app.py) and `--version` against
 the AWS CLI's `aws --version`. Commands run alternately; medians of wall time and their ratios.
 Goals (docs/reference/performance.md): <= 1.5x the plain click app; >= 4x faster than
 `aws --version`.
@@ -25,10 +25,12 @@ AURORAML = str(BIN / "auroraml")
 PLAIN = [sys.executable, str(Path(__file__).with_name("plain_click_app.py"))]
 DDL = ["ddl", "sagemaker", "mldb.churn", "--endpoint", "churn-predictor", "--arg", "age:INT", "--returns", "DOUBLE",
        "--aurora-version", "3.06.0"]
+GRANT = ["grant", "comprehend", "analyst@%", "--dry-run", "--aurora-version", "3.06.0"]
 PAIRS = [
     ("--help", [AURORAML, "--help"], [*PLAIN, "--help"]),
     ("--version", [AURORAML, "--version"], [*PLAIN, "--version"]),
     ("ddl (offline SQL)", [AURORAML, *DDL], [*PLAIN, *DDL]),
+    ("grant --dry-run", [AURORAML, *GRANT], [*PLAIN, *GRANT]),
 ]
 
 

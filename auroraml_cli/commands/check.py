@@ -1,7 +1,5 @@
 """`auroraml check`: will Aurora ML work on this cluster, and if not, why — with the fix."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer

@@ -5,8 +5,6 @@ package (auroraml_cli/share/completions/), so a TAB press starts no Python; only
 come from `auroraml completion clusters`.
 """
 
-from __future__ import annotations
-
 import enum
 import os
 import sys

@@ -1,7 +1,5 @@
 """`auroraml ddl sagemaker|bedrock NAME ...`: Aurora's CREATE FUNCTION ... ALIAS, built and checked."""
 
-from __future__ import annotations
-
 import sys
 from typing import List, Optional
 
@@ -34,9 +32,7 @@ Examples:
 
 def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Optional[str], apply: bool, replace: bool,
           dry_run: bool, given: o.ConnectionOptions, checks) -> int:
-    from ..core import ddl
     from ..core.versions import AuroraVersion
-    from ._plans import run_plan
 
     app_obj = ctx.obj
     if version:
@@ -47,6 +43,9 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
         else:  # SQL is the payload: `auroraml ddl ... > functions.sql` gives a file mysql(1) can run
             sys.stdout.write("".join(f"{s};\n\n" for _, s in statements))
         return 0
+    from ..core import ddl
+    from ._plans import run_plan
+
     conn_req = o.connection_request(app_obj, given)
     with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)

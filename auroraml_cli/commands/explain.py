@@ -1,7 +1,5 @@
 """`auroraml explain "SQL"`: whether Aurora batches each ML call in a query, and why not."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`auroraml export`: SELECT ... INTO OUTFILE S3, from a table or a query."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 

@@ -1,7 +1,5 @@
 """`auroraml grant` / `auroraml revoke`: let a database user call the ML functions, or stop it."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer

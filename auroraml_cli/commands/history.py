@@ -1,7 +1,5 @@
 """`auroraml history`: the change journal — what each mutating run changed, who ran it, how to undo it."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,8 +1,6 @@
 """`auroraml iam-policy`: the IAM policy the operator running auroraml needs, to hand to an admin;
 with --bootstrap, everything an administrator creates once (the permissions boundary too)."""
 
-from __future__ import annotations
-
 import json
 from typing import List, Optional
 

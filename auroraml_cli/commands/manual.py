@@ -4,8 +4,6 @@ The page ships in the package (auroraml_cli/share/man/auroraml.1, generated from
 by tools/gen_docs.py; tests catch drift), so an installed wheel or a pipx install has it as is.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path

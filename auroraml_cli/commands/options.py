@@ -1,22 +1,17 @@
 """Option types shared by several commands, so their names and help read the same everywhere."""
 
-from __future__ import annotations
-
 import enum
-import re
 from dataclasses import dataclass
 from typing import Optional
 
 import typer
 
-from ..core.catalogue import SERVICE_NAMES
+from ..core.patterns import lazy
 
-# An Enum gives shell completion and a clear usage error for free.
-ServiceName = enum.Enum("ServiceName", {name: name for name in SERVICE_NAMES}, type=str)  # type: ignore[misc]
 
 # Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
 # full-width 1); each is refused with exit 2 before anything connects or changes.
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_DECIMAL = lazy(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 
 
 def seconds(low: float, high: float):
@@ -89,3 +84,15 @@ def connection_request(app, given: ConnectionOptions):
                              database=g.database or s.database, defaults_file=g.defaults_file or s.defaults_file,
                              iam_auth=bool(g.iam_auth), secret_arn=g.secret_arn, ssl_ca=g.ssl_ca or s.ssl_ca,
                              ssl_mode=getattr(g.ssl_mode, "value", g.ssl_mode), cluster=g.cluster or s.cluster)
+
+
+def __getattr__(name: str):
+    """`ServiceName`, made when a command that takes a service is loaded: an Enum gives shell
+    completion and a clear usage error for free, but reading the catalogue for it is start-up
+    that `ddl` or `status` need not pay."""
+    if name == "ServiceName":
+        from ..core.catalogue import SERVICE_NAMES
+
+        made = globals()["ServiceName"] = enum.Enum("ServiceName", {n: n for n in SERVICE_NAMES}, type=str)  # type: ignore[misc]
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,5 @@
 """`auroraml sandbox`: a local stand-in for AWS (moto plus auroraml's Aurora layer) to rehearse on."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys

@@ -1,7 +1,5 @@
 """`auroraml setup SERVICE --cluster ID`: wire a cluster to an ML service, idempotently."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`auroraml status`: Aurora ML's batching counters per instance; `--watch` for rates; `--reset`."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 

@@ -1,7 +1,5 @@
 """`auroraml teardown SERVICE --cluster ID`: undo setup, touching only what setup created."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
