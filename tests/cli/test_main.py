@@ -70,7 +70,8 @@ def test_root_help_shows_every_summary_whole(cli):
     for _, _, panel, summary in COMMANDS:
         assert f"{panel}:" in shown
         assert " ".join(summary.split()) in shown
-    assert "..." not in shown.replace("CREATE FUNCTION ... ALIAS", "").replace("SELECT ... INTO", "")
+    listed = shown.split("Wire up:", 1)[1].split("Exit codes:", 1)[0]
+    assert "..." not in listed.replace("CREATE FUNCTION ... ALIAS", "").replace("SELECT ... INTO", "")
 
 
 def test_a_target_in_the_settings_file_supplies_the_cluster(cli, sandbox_aws, isolated):
@@ -128,3 +129,17 @@ def test_argv_bytes_that_are_not_utf8_are_refused_by_the_installed_command(isola
         assert done.returncode == 2, done.stderr
         assert done.stderr.decode().startswith(f"error: {option} is not valid UTF-8"), done.stderr
         assert b"Traceback" not in done.stderr and done.stdout == b""
+
+
+def test_command_modules_and_the_root_keep_their_annotations_evaluated():
+    """typer reads a command's options from its signature, evaluating each string annotation twice
+    (inspect.signature(eval_str=True), then get_type_hints): `from __future__ import annotations`
+    in a command module made building `ddl`'s two commands cost ~7 ms more on every start."""
+    from pathlib import Path
+
+    import auroraml_cli
+
+    package = Path(auroraml_cli.__file__).parent
+    postponed = [p.name for p in [package / "cli.py", *sorted((package / "commands").glob("*.py"))]
+                 if "from __future__ import annotations" in p.read_text()]
+    assert postponed == []
