@@ -19,8 +19,9 @@ from .core import errors, settings as settings_mod
 # function, or the typer.Typer of a command group. This is click's documented lazy-loading pattern
 # (LazyGroup, as hatch and others do): `--help` lists the commands from this table, and a module
 # is imported only when one of its commands is run, completed or documented, so typer builds one
-# command from its signature, not fifteen. tests/cli/test_main.py checks each row against the
-# loaded command (its summary is the first line of the command's own help).
+# command from its signature, not fifteen (command modules do not postpone their annotations:
+# typer would evaluate each string twice). tests/cli/test_main.py checks each row against the
+# loaded command (its panel, and its summary: the first line of the command's own help).
 COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("setup", "setup:setup", "Wire up",
      "Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done."),
@@ -48,7 +49,6 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."
-
 
 
 class _Interrupted(Exception):
