@@ -4,8 +4,6 @@ Importing this module must stay cheap (it runs on every TAB press): no boto3, no
 at import time. Commands import what they need when they run.
 """
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 
@@ -16,16 +14,41 @@ from . import __version__
 from .app import App
 from .core import errors, settings as settings_mod
 
-# The command modules (auroraml_cli/commands/NAME.py, each with register(app)), in the order
-# `auroraml --help` lists their commands. A module is imported only when one of its commands is
-# run, completed or documented: `auroraml --help` lists them from commands/index.py, generated
-# from these modules by `python -m auroraml_cli.docs` (tests catch drift), which saves importing
-# thirteen modules and typer building every command from its signature on each start.
-COMMAND_MODULES = ("setup", "teardown", "iam_policy", "grant", "ddl", "export", "explain", "status", "check",
-                   "history", "sandbox", "completion", "manual")
+# Every top-level command, in the order `auroraml --help` lists them: (name, "module:attribute"
+# under auroraml_cli.commands, help panel, one-line summary). The attribute is the command's
+# function, or the typer.Typer of a command group. This is click's documented lazy-loading pattern
+# (LazyGroup, as hatch and others do): `--help` lists the commands from this table, and a module
+# is imported only when one of its commands is run, completed or documented, so typer builds one
+# command from its signature, not fifteen (command modules do not postpone their annotations:
+# typer would evaluate each string twice). tests/cli/test_main.py checks each row against the
+# loaded command (its panel, and its summary: the first line of the command's own help).
+COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    ("setup", "setup:setup", "Wire up",
+     "Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done."),
+    ("teardown", "teardown:teardown", "Wire up",
+     "Reset the parameters, reboot if asked, remove the association, delete the role and policy."),
+    ("iam-policy", "iam_policy:iam_policy", "Wire up",
+     "Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)."),
+    ("grant", "grant:grant", "Grant",
+     "Grant the service's role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login."),
+    ("revoke", "grant:revoke", "Grant",
+     "Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role."),
+    ("ddl", "ddl:app", "Functions", "Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it."),
+    ("export", "export:export", "Functions", "Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first)."),
+    ("explain", "explain:explain", "Functions", "Run EXPLAIN and report, per ML function call, whether it is batched."),
+    ("status", "status:status", "Watch",
+     "Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."),
+    ("check", "check:check", "Diagnose",
+     "Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure."),
+    ("history", "history:history", "Diagnose",
+     "Show the change journal: each change a run made, who made it, before → after, and its undo."),
+    ("sandbox", "sandbox:app", "Sandbox", "A local stand-in for AWS, seeded with realistic Aurora clusters, on 127.0.0.1."),
+    ("completion", "completion:app", "Shell",
+     "TAB completion for bash, zsh and fish: print the script, or install it for this user."),
+    ("man", "manual:manual", "Shell", "Print the manual page (roff), or install it for this user with --install."),
+)
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."
-
 
 
 class _Interrupted(Exception):
@@ -68,7 +91,7 @@ def _undecodable(value) -> bool:
 def _once_parser(parser, ctx):
     """`parser` refusing an option that takes one value given twice: a usage error naming it
     (exit 2), where click would silently keep the last value. Every command of the tree has it
-    (`_guarded`; the root through _GroupedHelp)."""
+    (`_guarded`; the root through LazyGroup)."""
     parse = parser.parse_args
 
     def parse_args(args):
@@ -89,7 +112,7 @@ def _once_parser(parser, ctx):
 def _guarded(command):
     """`command` and every command below it refuse, before anything runs, what click would let
     through: a value that is not UTF-8 (`_CheckedContext`) and a one-value option given twice
-    (`_once_parser`). The root has both through _GroupedHelp; load_module applies this to the rest."""
+    (`_once_parser`). The root has both through LazyGroup; load_command applies this to the rest."""
     command.context_class = _CheckedContext
     if "make_parser" not in vars(command):
         make = command.make_parser
@@ -99,10 +122,10 @@ def _guarded(command):
     return command
 
 
-class _GroupedHelp(typer.core.TyperGroup):
-    """Commands loaded from their module when asked for (see COMMAND_MODULES), and listed under
-    their task (the rich_help_panel each registers with) in plain text: typer's rich help costs
-    about 70 ms of imports (rich, markdown-it) on every `--help`; plain click formatting nothing."""
+class LazyGroup(typer.core.TyperGroup):
+    """The root: commands listed from COMMANDS and loaded from their module when asked for (click's
+    LazyGroup), under their help panel, in plain text: typer's rich help costs about 70 ms of
+    imports (rich, markdown-it) on every `--help`; plain click formatting nothing."""
 
     context_class = _CheckedContext
 
@@ -115,69 +138,64 @@ class _GroupedHelp(typer.core.TyperGroup):
         except KeyboardInterrupt as exc:
             raise _Interrupted(exc) from exc
 
-    # Lazy commands ------------------------------------------------------------------------------
     def list_commands(self, ctx) -> list[str]:
-        listed = [name for name, *_ in _index()]
+        listed = [name for name, *_ in COMMANDS]
         return listed + [name for name in super().list_commands(ctx) if name not in listed]
 
     def get_command(self, ctx, name: str):
-        if name not in self.commands:
-            module = next((m for n, m, *_ in _index() if n == name), None)
-            if module is not None:
-                for command_name, command in load_module(module).items():
-                    self.add_command(command, command_name)
+        if name not in self.commands and name in _ROWS:
+            self.add_command(load_command(name), name)
         return self.commands.get(name)
 
     def format_commands(self, ctx, formatter) -> None:
         panels: dict[str, list[tuple[str, str]]] = {}
-        listed = {name: (panel, summary) for name, _, panel, summary in _index()}
-        commands = []
         for name in self.list_commands(ctx):
-            if name in listed and name not in self.commands:  # from the index, unloaded
-                commands.append((name, *listed[name]))
+            if name in _ROWS:  # listed from the table, loaded or not
+                _, panel, summary = _ROWS[name]
             elif (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden:
-                commands.append((name, getattr(cmd, "rich_help_panel", None), summary_of(cmd)))
-        limit = formatter.width - 8 - max((len(n) for n, *_ in commands), default=0)
-        for name, panel, summary in commands:
-            summary = summary if len(summary) <= limit else summary[: limit - 3].rstrip() + "..."
+                panel, summary = getattr(cmd, "rich_help_panel", None), summary_of(cmd)
+            else:
+                continue
             panels.setdefault(panel if isinstance(panel, str) else "Commands", []).append((name, summary))
         for panel, rows in panels.items():
             with formatter.section(panel):
-                formatter.write_dl(rows)
+                formatter.write_dl(rows)  # a long summary wraps; it is never cut
+
+
+_ROWS = {name: (target, panel, summary) for name, target, panel, summary in COMMANDS}
 
 
 def summary_of(command) -> str:
-    """The line `--help` lists a command with."""
+    """The line `--help` lists a command with: the first line of its help."""
     return (command.short_help or command.help or "").strip().split("\n")[0]
 
 
-def _index() -> tuple[tuple[str, str, str | None, str], ...]:
-    """(command, module, panel, summary) of every top-level command, from commands/index.py when
-    it names exactly COMMAND_MODULES; else () and every module is loaded (a new module before
-    the index is regenerated still works, only slower)."""
-    from .commands import index
-
-    return index.COMMANDS if index.MODULES == COMMAND_MODULES else ()
-
-
-# For the root and for each command module's commands alike. `add_completion`: `auroraml
-# completion` installs static scripts, so a TAB starts no Python.
+# For the root and for each command alike. `add_completion`: `auroraml completion` installs static
+# scripts, so a TAB starts no Python.
 _TYPER_SETTINGS = {"rich_markup_mode": None, "pretty_exceptions_enable": False, "add_completion": False}
 
 
-def load_module(module: str) -> dict[str, object]:
-    """The click commands one command module registers, by name."""
+def load_command(name: str):
+    """The click command of COMMANDS row `name`, built by typer from its module: a command's
+    function is registered with its examples (`commands.examples`) as the epilog, a group's
+    typer.Typer as it is."""
     import importlib
 
-    registered = typer.Typer(**_TYPER_SETTINGS)
-    registered.callback()(lambda: None)  # a group, even for a module with one command
-    importlib.import_module(f"{__package__}.commands.{module}").register(registered)
-    return {name: _guarded(command) for name, command in typer.main.get_command(registered).commands.items()}
+    target, panel, _ = _ROWS[name]
+    module, attribute = target.split(":")
+    found = getattr(importlib.import_module(f"{__package__}.commands.{module}"), attribute)
+    container = typer.Typer(**_TYPER_SETTINGS)
+    container.callback()(lambda: None)  # a group, so that the command keeps its name
+    if isinstance(found, typer.Typer):
+        container.add_typer(found, name=name, rich_help_panel=panel)
+    else:
+        container.command(name, epilog=getattr(found, "examples", None), rich_help_panel=panel)(found)
+    return _guarded(typer.main.get_command(container).commands[name])
 
 
 app = typer.Typer(
     name="auroraml",
-    cls=_GroupedHelp,
+    cls=LazyGroup,
     help="Wire Amazon Aurora MySQL to Bedrock, Comprehend, SageMaker and S3, idempotently, with a plan you can read first.",
     epilog=EPILOG,
     no_args_is_help=True,
@@ -285,12 +303,7 @@ def _stderr_handler(logging):
 
 def root_command():
     """auroraml's click group: the global options; commands load as they are asked for."""
-    group = typer.main.get_command(app)
-    if not _index():  # no usable index: every module now
-        for module in COMMAND_MODULES:
-            for name, command in load_module(module).items():
-                group.add_command(command, name)
-    return group
+    return typer.main.get_command(app)
 
 
 def _click_exception(exc: BaseException) -> bool:

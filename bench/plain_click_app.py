@@ -20,7 +20,8 @@ def _command(name):
     @click.option("--cluster")
     @click.option("--dry-run", is_flag=True)
     @click.option("--yes", is_flag=True)
-    def command(args, cluster, dry_run, yes):
+    @click.option("--aurora-version")
+    def command(args, cluster, dry_run, yes, aurora_version):
         click.echo(f"{name} {' '.join(args)}")
     return command
 

@@ -23,7 +23,7 @@ def test_ruff_finds_nothing():
     ruff = _ruff()
     if ruff is None:
         pytest.skip("ruff is not installed (pip install -e '.[dev]' installs it)")
-    done = subprocess.run([ruff, "check", "auroraml_cli", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run([ruff, "check", "auroraml_cli", "tests", "bench", "tools"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -1,7 +1,5 @@
 """Show a plan, ask for consent to reboot, apply it, report it: shared by setup and teardown."""
 
-from __future__ import annotations
-
 import sys
 from contextlib import contextmanager
 from typing import Iterator

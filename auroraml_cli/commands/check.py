@@ -1,12 +1,10 @@
 """`auroraml check`: will Aurora ML work on this cluster, and if not, why — with the fix."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer
 
-from . import options as o
+from . import examples, options as o
 
 EXAMPLE = """
 Examples:
@@ -23,6 +21,7 @@ COLUMNS = ("service", "check", "instance", "status", "detail", "fix")
 FLEET_COLUMNS = ("cluster", "region", "pass", "warn", "fail", "skip", "first_problem")
 
 
+@examples(EXAMPLE)
 def check(
     ctx: typer.Context,
     services: Optional[List[o.ServiceName]] = typer.Option(None, "--service", "-s", help="Check this service (repeatable). [default: those the cluster has wired]"),
@@ -67,9 +66,10 @@ def check(
     if regions and len(regions) > 1:
         raise UsageError("one cluster lives in one region: --region is repeatable only with --all",
                          "pass --region once, or add --all to scan several regions")
-    given = dict(locals(), user=db_user)
+    given = o.ConnectionOptions(cluster=cluster, host=host, port=port, user=db_user, defaults_file=defaults_file,
+                                iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode)
     request = None if no_database else o.connection_request(app, given)
-    explicit = any(given.get(k) for k in ("host", "port", "user", "defaults_file", "iam_auth", "secret_arn", "ssl_ca", "ssl_mode"))
+    explicit = given.names_a_login
     ref = app.cluster(cluster)
     if request is not None:
         request.cluster = ref
@@ -82,7 +82,3 @@ def check(
     counts = doc["summary"]
     app.out.progress(f"{counts['pass']} passed, {counts['warn']} warned, {counts['fail']} failed, {counts['skip']} skipped")
     return errors.EXIT_CHECK_FAILED if failed(report.findings) else errors.EXIT_OK
-
-
-def register(app: typer.Typer) -> None:
-    app.command("check", epilog=EXAMPLE, rich_help_panel="Diagnose")(check)

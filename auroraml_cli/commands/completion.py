@@ -1,10 +1,9 @@
 """`auroraml completion`: TAB completion for bash, zsh and fish — print a script, install it, list clusters.
 
-The scripts are static, generated from the command tree (auroraml_cli.docs.completions), so a TAB
-press starts no Python; only `--cluster` values come from `auroraml completion clusters`.
+The scripts are static, generated from the command tree by tools/gen_docs.py and shipped in the
+package (auroraml_cli/share/completions/), so a TAB press starts no Python; only `--cluster` values
+come from `auroraml completion clusters`.
 """
-
-from __future__ import annotations
 
 import enum
 import os
@@ -52,11 +51,18 @@ HINTS = {
 }
 
 
+# Each shell's script, as shipped in auroraml_cli/share/completions/.
+SCRIPTS = {"bash": "auroraml.bash", "zsh": "_auroraml", "fish": "auroraml.fish"}
+
+
+def script(shell: str) -> str:
+    """The completion script for `shell`, as generated from the command tree."""
+    return (Path(__file__).parents[1] / "share" / "completions" / SCRIPTS[shell]).read_text(encoding="utf-8")
+
+
 def _printer(shell: str):
     def show() -> None:
-        from ..docs import completions
-
-        sys.stdout.write(getattr(completions, shell)())
+        sys.stdout.write(script(shell))
 
     show.__doc__ = f"Print the {shell} completion script."
     return show
@@ -68,7 +74,6 @@ def install(
 ) -> None:
     """Write the completion script where the shell looks for it (for this user: no sudo)."""
     from ..core.errors import UsageError
-    from ..docs import completions
 
     name = shell.value if shell else Path(os.environ.get("SHELL", "")).name
     if name not in SHELLS:
@@ -76,7 +81,7 @@ def install(
                          "name it: auroraml completion install bash|zsh|fish")
     path = location(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(getattr(completions, name)())
+    path.write_text(script(name))
     ctx.obj.out.progress(f"wrote {path}")
     ctx.obj.out.progress("  next: " + HINTS[name].format(path=path))
 
@@ -105,7 +110,3 @@ for _shell in SHELLS:
     app.command(_shell, epilog=f"\nExample:\n\n  auroraml completion {_shell} > {PLACES[_shell]}\n")(_printer(_shell))
 app.command("install", epilog=INSTALL_EXAMPLE)(install)
 app.command("clusters", epilog=CLUSTERS_EXAMPLE)(clusters)
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="completion", rich_help_panel="Shell")

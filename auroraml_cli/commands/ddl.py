@@ -1,7 +1,5 @@
 """`auroraml ddl sagemaker|bedrock NAME ...`: Aurora's CREATE FUNCTION ... ALIAS, built and checked."""
 
-from __future__ import annotations
-
 import sys
 from typing import List, Optional
 
@@ -33,10 +31,8 @@ Examples:
 
 
 def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Optional[str], apply: bool, replace: bool,
-          dry_run: bool, given: dict, checks) -> int:
-    from ..core import ddl
+          dry_run: bool, given: o.ConnectionOptions, checks) -> int:
     from ..core.versions import AuroraVersion
-    from ._plans import run_plan
 
     app_obj = ctx.obj
     if version:
@@ -47,6 +43,9 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
         else:  # SQL is the payload: `auroraml ddl ... > functions.sql` gives a file mysql(1) can run
             sys.stdout.write("".join(f"{s};\n\n" for _, s in statements))
         return 0
+    from ..core import ddl
+    from ._plans import run_plan
+
     conn_req = o.connection_request(app_obj, given)
     with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)
@@ -77,7 +76,10 @@ def sagemaker(
 
     fn = ddl.sagemaker(name, endpoint=names.endpoint_name(endpoint), args=arg, returns=returns,
                        max_batch_size=max_batch_size, sql_security=sql_security)
-    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, dry_run, locals(),
+    given = o.ConnectionOptions(
+        cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+        iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode)
+    return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, dry_run, given,
                  lambda v: ddl.require_version(fn, v))
 
 
@@ -115,8 +117,7 @@ def bedrock(
             raise UsageError(f"no wrapper family known for {model_id}", "name one: --wrapper " + "|".join(ddl.FAMILIES))
         raw, body = ddl.wrapper(fn, family)
         statements = [(raw.qualified(), raw.statement()), (fn.qualified(), body)]
-    return _emit(ctx, statements, aurora_version, apply, replace, dry_run, locals(), lambda v: ddl.require_version(fn, v))
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="ddl", rich_help_panel="Functions")
+    given = o.ConnectionOptions(
+        cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+        iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode)
+    return _emit(ctx, statements, aurora_version, apply, replace, dry_run, given, lambda v: ddl.require_version(fn, v))

@@ -1,12 +1,10 @@
 """`auroraml explain "SQL"`: whether Aurora batches each ML call in a query, and why not."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
 
-from . import options as o
+from . import examples, options as o
 
 EXAMPLE = """
 Example:
@@ -15,6 +13,7 @@ Example:
 """
 
 
+@examples(EXAMPLE)
 def explain(
     ctx: typer.Context,
     sql: str = typer.Argument(..., help="One SELECT, INSERT, REPLACE, UPDATE or DELETE."),
@@ -28,7 +27,9 @@ def explain(
 
     app = ctx.obj
     ex.check_query(sql)
-    conn_req = o.connection_request(app, locals())
+    conn_req = o.connection_request(app, o.ConnectionOptions(
+        cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+        iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode))
     with app.aurora(conn_req, "Aurora ML batching") as (conn, _, _where):
         plan_rows, calls = ex.explain(conn, sql, conn_req.database)
     doc = {"command": "explain", "sql": sql, "calls": [c.to_dict() for c in calls], "plan": plan_rows}
@@ -37,7 +38,3 @@ def explain(
     if not calls:
         app.out.progress("no ML function calls found in the query")
     return 0
-
-
-def register(app: typer.Typer) -> None:
-    app.command("explain", epilog=EXAMPLE, rich_help_panel="Functions")(explain)

@@ -1,13 +1,11 @@
 """`auroraml export`: SELECT ... INTO OUTFILE S3, from a table or a query."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 
 import typer
 
-from . import options as o
+from . import examples, options as o
 
 EXAMPLE = """
 Examples:
@@ -18,6 +16,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def export(
     ctx: typer.Context,
     to: str = typer.Option(..., "--to", metavar="S3-URI", help="s3://bucket/prefix (the cluster's region) or s3-REGION://bucket/prefix."),
@@ -39,8 +38,6 @@ def export(
     from ..core import db
     from ..core.export import Export
 
-    given = locals()
-
     app = ctx.obj
     spec = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key)
     statement = spec.statement()
@@ -50,7 +47,9 @@ def export(
         else:
             sys.stdout.write(statement + ";\n")
         return 0
-    request = o.connection_request(app, given)
+    request = o.connection_request(app, o.ConnectionOptions(
+        cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
+        iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode))
     key = _kms_key(app, spec, request.cluster) if kms_key is not None else None
     if key is not None:
         spec.kms_key = key.arn
@@ -74,7 +73,3 @@ def _kms_key(app, spec, cluster: Optional[str]):
 
     region = spec.region or (cluster_ref(cluster)[1] if cluster else None) or app.aws.region
     return kms.resolve(app.aws, spec.kms_key, region, app.aws.session.get_partition_for_region(region))
-
-
-def register(app: typer.Typer) -> None:
-    app.command("export", epilog=EXAMPLE, rich_help_panel="Functions")(export)

@@ -1,12 +1,10 @@
 """`auroraml grant` / `auroraml revoke`: let a database user call the ML functions, or stop it."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer
 
-from . import options as o
+from . import examples, options as o
 from .options import ServiceName
 
 GRANT_EXAMPLE = """
@@ -26,7 +24,7 @@ Examples:
 
 
 def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, function: List[str],
-         default_role: bool, dry_run: bool, aurora_version: Optional[str], given: dict) -> int:
+         default_role: bool, dry_run: bool, aurora_version: Optional[str], given: o.ConnectionOptions) -> int:
     from ..core import grants
     from ..core.catalogue import get_service
     from ..core.sql import MYSQL_USER_MAX, Account, FunctionRef
@@ -38,9 +36,10 @@ def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, f
     req = grants.GrantRequest(get_service(service.value), Account.parse(account, MYSQL_USER_MAX).checked(),
                               [FunctionRef.parse(f) for f in function], default_role, revoke)
     offline = AuroraVersion.parse(aurora_version) if aurora_version else None
+    if offline is not None and dry_run:  # review mode: the statements for that version, with no connection at all
+        return run_plan(app, grants.plan(req, offline), dry_run=True, yes=False)
     conn_req = o.connection_request(app, given)
-    if offline is not None and (dry_run or not (conn_req.host or conn_req.cluster)):
-        # Review mode: the statements for that version, with no connection at all.
+    if offline is not None and not (conn_req.host or conn_req.cluster):  # nowhere to connect: review mode too
         return run_plan(app, grants.plan(req, offline), dry_run=True, yes=False)
     what = ("REVOKE " if revoke else "GRANT ") + " / ".join(req.service.db_roles or req.service.v2_privileges)
     with app.aurora(conn_req, what) as (conn, version, where):
@@ -50,6 +49,7 @@ def _run(ctx: typer.Context, revoke: bool, service: ServiceName, account: str, f
                         cluster=conn_req.cluster)
 
 
+@examples(GRANT_EXAMPLE)
 def grant(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to let the user call."),
@@ -64,9 +64,13 @@ def grant(
     ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Grant the service's role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login."""
-    return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version, locals())
+    return _run(ctx, False, service, account, function, default_role, dry_run, aurora_version,
+                o.ConnectionOptions(cluster=cluster, host=host, port=port, user=user, database=database,
+                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca,
+                                    ssl_mode=ssl_mode))
 
 
+@examples(REVOKE_EXAMPLE)
 def revoke(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to stop the user calling."),
@@ -81,9 +85,7 @@ def revoke(
     ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
 ) -> int:
     """Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role."""
-    return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version, locals())
-
-
-def register(app: typer.Typer) -> None:
-    app.command("grant", epilog=GRANT_EXAMPLE, rich_help_panel="Grant")(grant)
-    app.command("revoke", epilog=REVOKE_EXAMPLE, rich_help_panel="Grant")(revoke)
+    return _run(ctx, True, service, account, function, default_role, dry_run, aurora_version,
+                o.ConnectionOptions(cluster=cluster, host=host, port=port, user=user, database=database,
+                                    defaults_file=defaults_file, iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca,
+                                    ssl_mode=ssl_mode))

@@ -1,10 +1,10 @@
 """`auroraml history`: the change journal — what each mutating run changed, who ran it, how to undo it."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
+
+from . import examples
 
 EXAMPLE = """
 Examples:
@@ -19,6 +19,7 @@ COLUMNS = ("time", "who", "command", "action", "target", "change", "status")  # 
 SHORT = 60  # characters of a before/after value the table shows; --json has them whole
 
 
+@examples(EXAMPLE)
 def history(
     ctx: typer.Context,
     cluster: Optional[str] = typer.Option(None, "--cluster", help="Only the changes to this DB cluster (id, as recorded)."),
@@ -74,7 +75,3 @@ def _row(record: dict) -> dict:
 def _short(value) -> str:
     text = "" if value is None else " ".join(str(value).split())
     return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("history", epilog=EXAMPLE, rich_help_panel="Diagnose")(history)

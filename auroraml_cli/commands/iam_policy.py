@@ -1,12 +1,12 @@
 """`auroraml iam-policy`: the IAM policy the operator running auroraml needs, to hand to an admin;
 with --bootstrap, everything an administrator creates once (the permissions boundary too)."""
 
-from __future__ import annotations
-
 import json
 from typing import List, Optional
 
 import typer
+
+from . import examples
 
 EXAMPLE = """
 Examples:
@@ -25,6 +25,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def iam_policy(
     ctx: typer.Context,
     commands: Optional[List[str]] = typer.Option(None, "--command", "-c", metavar="COMMAND", help="Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status. [default: all]"),
@@ -128,7 +129,3 @@ def _scope(ctx: typer.Context, clusters: list[str], secret_arns: list[str], part
                          "print one policy per account")
     scope.parameter_groups = list(dict.fromkeys(scope.parameter_groups))
     return scope, accounts.pop()
-
-
-def register(app: typer.Typer) -> None:
-    app.command("iam-policy", epilog=EXAMPLE, rich_help_panel="Wire up")(iam_policy)

@@ -1,16 +1,16 @@
 """`auroraml man`: the manual page (roff), printed or installed for this user.
 
-The page is rendered from the command tree (auroraml_cli.docs.manpage), so an installed wheel or
-a pipx install has it without the repository; `man/auroraml.1` is the same text, committed.
+The page ships in the package (auroraml_cli/share/man/auroraml.1, generated from the command tree
+by tools/gen_docs.py; tests catch drift), so an installed wheel or a pipx install has it as is.
 """
-
-from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
 import typer
+
+from . import examples
 
 EXAMPLE = """
 Examples:
@@ -27,14 +27,13 @@ def location() -> Path:
     return Path(data) / "man" / "man1" / "auroraml.1"
 
 
+@examples(EXAMPLE)
 def manual(
     ctx: typer.Context,
     install: bool = typer.Option(False, "--install", help="Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it."),
 ) -> int:
     """Print the manual page (roff), or install it for this user with --install."""
-    from ..docs import manpage
-
-    text = manpage.render()
+    text = (Path(__file__).parents[1] / "share" / "man" / "auroraml.1").read_text(encoding="ascii")
     if not install:
         sys.stdout.write(text)
         return 0
@@ -43,7 +42,3 @@ def manual(
     path.write_text(text)
     ctx.obj.out.progress(f"wrote {path}; `man auroraml` shows it (if not, add {path.parent.parent} to MANPATH)")
     return 0
-
-
-def register(app: typer.Typer) -> None:
-    app.command("man", epilog=EXAMPLE, rich_help_panel="Shell")(manual)

@@ -1,20 +1,17 @@
 """Option types shared by several commands, so their names and help read the same everywhere."""
 
-from __future__ import annotations
-
 import enum
-import re
+from dataclasses import dataclass
+from typing import Optional
 
 import typer
 
-from ..core.catalogue import SERVICE_NAMES
+from ..core.patterns import lazy
 
-# An Enum gives shell completion and a clear usage error for free.
-ServiceName = enum.Enum("ServiceName", {name: name for name in SERVICE_NAMES}, type=str)  # type: ignore[misc]
 
 # Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
 # full-width 1); each is refused with exit 2 before anything connects or changes.
-_DECIMAL = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+_DECIMAL = lazy(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 
 
 def seconds(low: float, high: float):
@@ -55,17 +52,47 @@ SSL_MODE = typer.Option(None, "--ssl-mode", case_sensitive=False,
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
-CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca",
-                      "ssl_mode")
+@dataclass
+class ConnectionOptions:
+    """The database connection options a command was given, by name (None: not given)."""
+
+    cluster: Optional[str] = None
+    host: Optional[str] = None
+    port: Optional[int] = None
+    user: Optional[str] = None
+    database: Optional[str] = None
+    defaults_file: Optional[str] = None
+    iam_auth: bool = False
+    secret_arn: Optional[str] = None
+    ssl_ca: Optional[str] = None
+    ssl_mode: Optional[str] = None  # an SslMode (a str) or its name
+
+    @property
+    def names_a_login(self) -> bool:
+        """Whether any option saying where or how to log in was given (a cluster or a database alone is not)."""
+        return any((self.host, self.port, self.user, self.defaults_file, self.iam_auth, self.secret_arn, self.ssl_ca,
+                    self.ssl_mode))
 
 
-def connection_request(app, given: dict):
-    """The connection options a command was given (its locals() will do), flags first, then the
-    layered settings (AURORAML_* and the target)."""
+def connection_request(app, given: ConnectionOptions):
+    """The ConnectionRequest for the options a command was given, flags first, then the layered
+    settings (AURORAML_* and the target)."""
     from ..core.db import ConnectionRequest
 
-    g, s = {k: given.get(k) for k in CONNECTION_OPTIONS}, app.settings
-    return ConnectionRequest(host=g["host"] or s.host, port=g["port"] or s.port, user=g["user"] or s.user,
-                             database=g["database"] or s.database, defaults_file=g["defaults_file"] or s.defaults_file,
-                             iam_auth=bool(g["iam_auth"]), secret_arn=g["secret_arn"], ssl_ca=g["ssl_ca"] or s.ssl_ca,
-                             ssl_mode=getattr(g["ssl_mode"], "value", g["ssl_mode"]), cluster=g["cluster"] or s.cluster)
+    g, s = given, app.settings
+    return ConnectionRequest(host=g.host or s.host, port=g.port or s.port, user=g.user or s.user,
+                             database=g.database or s.database, defaults_file=g.defaults_file or s.defaults_file,
+                             iam_auth=bool(g.iam_auth), secret_arn=g.secret_arn, ssl_ca=g.ssl_ca or s.ssl_ca,
+                             ssl_mode=getattr(g.ssl_mode, "value", g.ssl_mode), cluster=g.cluster or s.cluster)
+
+
+def __getattr__(name: str):
+    """`ServiceName`, made when a command that takes a service is loaded: an Enum gives shell
+    completion and a clear usage error for free, but reading the catalogue for it is start-up
+    that `ddl` or `status` need not pay."""
+    if name == "ServiceName":
+        from ..core.catalogue import SERVICE_NAMES
+
+        made = globals()["ServiceName"] = enum.Enum("ServiceName", {n: n for n in SERVICE_NAMES}, type=str)  # type: ignore[misc]
+        return made
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,5 @@
 """`auroraml sandbox`: a local stand-in for AWS (moto plus auroraml's Aurora layer) to rehearse on."""
 
-from __future__ import annotations
-
 import os
 import subprocess
 import sys
@@ -162,7 +160,3 @@ def _describe_sql(out, sandbox) -> None:
         out.progress(f"  {cluster}: Aurora SQL endpoint on {endpoint.host}:{endpoint.port} (user admin)")
     if getattr(sandbox, "sql_endpoints", None) and getattr(sandbox, "ssl_ca", None):
         out.progress(f"  TLS: the endpoints' certificates verify with --ssl-ca {sandbox.ssl_ca} (AURORAML_SSL_CA)")
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(app, name="sandbox", rich_help_panel="Sandbox")

@@ -1,10 +1,10 @@
 """`auroraml setup SERVICE --cluster ID`: wire a cluster to an ML service, idempotently."""
 
-from __future__ import annotations
-
 from typing import List, Optional
 
 import typer
+
+from . import examples
 
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
@@ -21,6 +21,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def setup(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to wire up."),
@@ -86,7 +87,3 @@ def _boundary(text: str) -> str:
         raise UsageError(f"{text} is not an IAM managed policy ARN",
                          "pass arn:aws:iam::ACCOUNT:policy/NAME (see auroraml iam-policy --bootstrap)")
     return str(arn)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("setup", epilog=EXAMPLE, rich_help_panel="Wire up")(setup)

@@ -1,13 +1,11 @@
 """`auroraml status`: Aurora ML's batching counters per instance; `--watch` for rates; `--reset`."""
 
-from __future__ import annotations
-
 import sys
 from typing import Optional
 
 import typer
 
-from . import options as o
+from . import examples, options as o
 
 EXAMPLE = """
 Examples:
@@ -35,6 +33,7 @@ COLUMNS = ("instance", "uptime", "logical_requests", "actual_requests", "batchin
            "cache_hit_ratio", "retries", "responses_missing")
 
 
+@examples(EXAMPLE)
 def status(
     ctx: typer.Context,
     instance: Optional[str] = typer.Option(None, "--instance", help="Only this DB instance of the cluster."),
@@ -59,7 +58,9 @@ def status(
     fmt = app.out.format
     if watch and fmt == "prometheus":
         raise UsageError("--watch with -o prometheus is not a thing", "run `auroraml -o prometheus status` from cron instead")
-    base = o.connection_request(app, locals())
+    base = o.connection_request(app, o.ConnectionOptions(
+        cluster=cluster, host=host, port=port, user=user, defaults_file=defaults_file, iam_auth=iam_auth,
+        secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode))
     targets = _targets(app, base, instance, timeout)
     if reset:
         _reset(app, targets, yes, base.cluster)
@@ -254,7 +255,3 @@ def _live(app):
 
     emit.stop = live.stop  # type: ignore[attr-defined]
     return emit
-
-
-def register(app: typer.Typer) -> None:
-    app.command("status", epilog=EXAMPLE, rich_help_panel="Watch")(status)

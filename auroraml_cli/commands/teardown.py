@@ -1,10 +1,10 @@
 """`auroraml teardown SERVICE --cluster ID`: undo setup, touching only what setup created."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer
+
+from . import examples
 
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
@@ -17,6 +17,7 @@ Examples:
 """
 
 
+@examples(EXAMPLE)
 def teardown(
     ctx: typer.Context,
     service: ServiceName = typer.Argument(..., help="The ML service to unwire."),
@@ -52,7 +53,3 @@ def teardown(
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_teardown(app.aws, req)
         return run_plan(app, plan, dry_run=dry_run, yes=yes)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("teardown", epilog=EXAMPLE, rich_help_panel="Wire up")(teardown)

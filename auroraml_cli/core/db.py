@@ -15,8 +15,6 @@ its global bundle. --iam-auth sends its token in the clear-text plugin, so it ne
 
 from __future__ import annotations
 
-import configparser
-import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -26,7 +24,14 @@ from typing import Any
 from .errors import AccessDenied, ConfigError, DatabaseError, UsageError, remember_secret
 from .versions import AuroraVersion
 
-log = logging.getLogger("auroraml.db")
+
+def _log():
+    """The module's logger. logging and configparser load when first needed, not at import: `grant
+    --dry-run` imports this module for its types and never connects."""
+    import logging
+
+    return logging.getLogger("auroraml.db")
+
 
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
@@ -78,6 +83,8 @@ class Credentials:
 
 def read_option_file(path: Path) -> dict[str, str]:
     """The [client] group of a MySQL option file (what mysql(1) reads)."""
+    import configparser
+
     parser = configparser.ConfigParser(allow_no_value=True, interpolation=None, strict=False)
     try:
         text = path.read_text(encoding="utf-8")
@@ -262,7 +269,7 @@ def connect(target: dict[str, Any], creds: Credentials, timeout: float | None = 
     import pymysql
 
     tls = _ssl_context(target)
-    log.info("connecting to %s:%s as %s (credentials: %s)", target["host"], target["port"], creds.user, creds.source)
+    _log().info("connecting to %s:%s as %s (credentials: %s)", target["host"], target["port"], creds.user, creds.source)
     try:
         # UTF-8 bytes, as mysql(1) sends them: PyMySQL would encode a str as latin-1, which fails
         # a non-ASCII password and raises (naming a character of it) on one outside latin-1.
@@ -331,7 +338,7 @@ def rows(conn, sql: str, args: tuple = ()) -> list[tuple]:
 
 def execute(conn, sql: str) -> int:
     """Run one statement; the rows it affected. A refusal becomes a DatabaseError naming it."""
-    log.info("sql: %s", sql)
+    _log().info("sql: %s", sql)
     try:
         with conn.cursor() as cur:
             return cur.execute(sql)

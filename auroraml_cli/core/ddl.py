@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .catalogue import SERVICES
 from .errors import UsageError
-from .plan import Plan, Step
+from .patterns import lazy
 from .services.bedrock import INFERENCE_PROFILE_PREFIXES
 from .sql import FunctionRef, ident, literal
 from .versions import AuroraVersion
+
+if TYPE_CHECKING:  # the plan is loaded by plan_apply: printing DDL offline never builds one
+    from .plan import Plan, Step
 
 TIMEOUT_MS_MAX = 2**31 - 1  # Aurora documents no upper bound; a signed 32-bit value is the safe one
 _NUMERIC = {"TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "BIGINT", "DECIMAL", "NUMERIC",
             "FLOAT", "DOUBLE", "REAL", "BOOLEAN", "BOOL"}
 _STRING = {"CHAR", "VARCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT"}
-_TYPE = re.compile(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I | re.ASCII)
+_TYPE = lazy(r"^\s*([A-Za-z]+)\s*(\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*(UNSIGNED)?\s*(?:(?:CHARSET|CHARACTER\s+SET)\s+(\w+))?\s*$", re.I | re.ASCII)
 
 
 # MySQL's limits on a type's (M) or (M,D), as its manual gives them; a type not listed takes none.
@@ -390,7 +394,7 @@ def show_create(conn, qualified: str) -> str | None:
 _NAME = r"""(?:`(?:[^`]|``)*`|"(?:[^"]|"")*"|[A-Za-z0-9_$]+)"""  # "..." under sql_mode ANSI_QUOTES
 _ACCOUNT = r"(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[^\s@`'\"]+)"
 _DEFINER = rf"DEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|{_ACCOUNT}(?:\s*@\s*{_ACCOUNT})?)\s+"
-_HEAD = re.compile(rf"^(\s*CREATE\s+)({_DEFINER})?((?:AGGREGATE\s+)?FUNCTION\s+)(?:IF\s+NOT\s+EXISTS\s+)?({_NAME}(?:\s*\.\s*{_NAME})?)",
+_HEAD = lazy(rf"^(\s*CREATE\s+)({_DEFINER})?((?:AGGREGATE\s+)?FUNCTION\s+)(?:IF\s+NOT\s+EXISTS\s+)?({_NAME}(?:\s*\.\s*{_NAME})?)",
                    re.I)
 
 
@@ -430,6 +434,7 @@ def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where:
     still fails, the old definition (read with SHOW CREATE FUNCTION, and journaled as `before`)
     is put back."""
     from . import db
+    from .plan import Plan, Step
 
     current: list[str | None] = []
 

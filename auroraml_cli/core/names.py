@@ -6,17 +6,18 @@ import re
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .patterns import lazy
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
-_CLUSTER_ID = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
+_CLUSTER_ID = lazy(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
 # re.ASCII: \d would take any script's digits, and IGNORECASE would let "İ" pass for "i".
-_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$", re.ASCII)
-_IAM_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]+$")
-_PARAM_GROUP = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$")
-_BUCKET = re.compile(r"^(?!xn--)(?!sthree-)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)$")
-_IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$", re.ASCII)
-_ENDPOINT = re.compile(r"^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
-_MODEL_ID = re.compile(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE | re.ASCII)
+_ARN = lazy(r"^arn:(?P<partition>[a-z-]+):(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}|):(?P<resource>.+)$", re.ASCII)
+_IAM_NAME = lazy(r"^[A-Za-z0-9+=,.@_-]+$")
+_PARAM_GROUP = lazy(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,254}(?<!-)$")
+_BUCKET = lazy(r"^(?!xn--)(?!sthree-)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)$")
+_IP_LIKE = lazy(r"^\d+\.\d+\.\d+\.\d+$", re.ASCII)
+_ENDPOINT = lazy(r"^(?=.{1,63}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+_MODEL_ID = lazy(r"^[a-z0-9][a-z0-9.:_-]{1,200}$", re.IGNORECASE | re.ASCII)
 
 ROLE_NAME_MAX = 64
 POLICY_NAME_MAX = 128
@@ -116,8 +117,8 @@ def s3_prefix(text: str | None, allow_wildcards: bool = False) -> str:
     return prefix
 
 
-_KMS_KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", re.ASCII)
-_KMS_ALIAS = re.compile(r"^alias/[A-Za-z0-9/_-]{1,250}$", re.ASCII)
+_KMS_KEY_ID = lazy(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$", re.ASCII)
+_KMS_ALIAS = lazy(r"^alias/[A-Za-z0-9/_-]{1,250}$", re.ASCII)
 KMS_KEY_HINT = "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), a key id, or an alias (alias/NAME)"
 
 

@@ -6,13 +6,12 @@ through rich markup, and spinners only animate when stderr is a terminal.
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
 from .errors import redact  # no password or IAM token in anything shown (errors.remember_secret)
+from .patterns import lazy
 
 _STATUS_STYLE = {
     "done": "green",
@@ -29,8 +28,8 @@ _STATUS_STYLE = {
 # the bidirectional overrides and isolates that reorder a line, and lone surrogates (bytes that
 # were not UTF-8, which a strict stdout cannot even encode).
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_CONTROLS = re.compile(f"[{_UNSAFE}]")
-_CONTROLS_AND_NEWLINES = re.compile(f"[{_UNSAFE}\\n]")
+_CONTROLS = lazy(f"[{_UNSAFE}]")
+_CONTROLS_AND_NEWLINES = lazy(f"[{_UNSAFE}\\n]")
 
 
 def printable(text: str, *, one_line: bool = False) -> str:
@@ -111,6 +110,8 @@ class Output:
 
             raise UsageError("-o prometheus is for `auroraml status` only", "use -o json or -o table")
         if self.format == "json":
+            import json  # here, not at start-up: a command that prints SQL or nothing never needs it
+
             sys.stdout.write(_json_safe(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False))) + "\n")
             sys.stdout.flush()
             return

@@ -17,12 +17,12 @@ AWS credentials stay boto3's business: a target may name a profile and region, n
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
+from .patterns import lazy
 
 ENV_PREFIX = "AURORAML_"
 
@@ -88,7 +88,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
 _SECONDS = ("poll_interval", "connect_timeout", "read_timeout")
 # A number written as text (an environment variable, an option): ASCII digits only. Python's
 # int() and float() also take "nan", "inf", "1_000" and other scripts' digits ("١٠").
-_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
+_NUMBER = lazy(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 
 def _coerce(name: str, value: Any, kind: type, where: str) -> Any:

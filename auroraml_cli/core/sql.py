@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 
 from .errors import UsageError
+from .patterns import lazy
 
 MYSQL_USER_MAX = 32  # MySQL 5.7.8+ / 8.0 (Aurora)
 MARIADB_USER_MAX = 128  # MariaDB 10.11 (measured: 128 works, 129 is refused with 1470); servers enforce their own
 HOST_MAX = 255
-_SAFE_LITERAL = re.compile(r"[A-Za-z0-9._:/+=@,-]*")
+_SAFE_LITERAL = lazy(r"[A-Za-z0-9._:/+=@,-]*")
 
 
 def ident(name: str) -> str:
@@ -146,9 +147,9 @@ class FunctionRef:
 # SHOW GRANTS quotes with backticks, with single quotes (5.7 accounts), or with double quotes when
 # the session's sql_mode has ANSI_QUOTES.
 _QUOTED = r"""(?:`(?:[^`]|``)*`|'(?:[^']|'')*'|"(?:[^"]|"")*"|[^\s@,`'"]+)"""
-_ROLE_GRANT = re.compile(rf"^GRANT\s+((?:{_QUOTED}(?:@{_QUOTED})?\s*,\s*)*{_QUOTED}(?:@{_QUOTED})?)\s+TO\s+", re.I)
+_ROLE_GRANT = lazy(rf"^GRANT\s+((?:{_QUOTED}(?:@{_QUOTED})?\s*,\s*)*{_QUOTED}(?:@{_QUOTED})?)\s+TO\s+", re.I)
 _TARGET = rf"(?:{_QUOTED}|\*)(?:\.(?:{_QUOTED}|\*))?"
-_PRIV_GRANT = re.compile(rf"^GRANT\s+(.+?)\s+ON\s+(FUNCTION\s+|PROCEDURE\s+)?({_TARGET})\s+TO\s+", re.I)
+_PRIV_GRANT = lazy(rf"^GRANT\s+(.+?)\s+ON\s+(FUNCTION\s+|PROCEDURE\s+)?({_TARGET})\s+TO\s+", re.I)
 
 
 def unquote(token: str) -> str:

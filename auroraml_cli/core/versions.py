@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import UsageError
+from .patterns import lazy
 
-_RDS_FORM = re.compile(r"^(?P<mysql>\d+\.\d+)\.mysql_aurora\.(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)  # \d: ASCII digits only, not any script's
-_BARE_FORM = re.compile(r"^(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)
+_RDS_FORM = lazy(r"^(?P<mysql>\d+\.\d+)\.mysql_aurora\.(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)  # \d: ASCII digits only, not any script's
+_BARE_FORM = lazy(r"^(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)
 
 # Aurora generation -> the community MySQL line it is built on.
 _MYSQL_LINE = {2: "5.7", 3: "8.0"}

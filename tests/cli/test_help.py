@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from auroraml_cli.docs import tree
+from tools import tree
 
 COMMANDS = list(tree.walk(tree.build()))[1:]
 PANELS = ["Wire up", "Grant", "Functions", "Watch", "Diagnose", "Sandbox"]

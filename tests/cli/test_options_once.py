@@ -19,9 +19,8 @@ def _tree() -> list[tuple[tuple[str, ...], object]]:
         for name, sub in sorted(getattr(command, "commands", {}).items()):
             walk((*path, name), sub)
 
-    for module in cli_mod.COMMAND_MODULES:
-        for name, command in sorted(cli_mod.load_module(module).items()):
-            walk((name,), command)
+    for name, *_ in cli_mod.COMMANDS:
+        walk((name,), cli_mod.load_command(name))
     return found
 
 

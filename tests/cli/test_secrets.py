@@ -144,7 +144,7 @@ def test_redact_hides_a_secret_in_every_form_and_forgets_it_at_the_next_run():
 # --- no way to type a secret ----------------------------------------------------------------------
 
 def _click_options(command, path=("auroraml",)):
-    """Every option of every command, hidden ones included (docs.tree leaves those out)."""
+    """Every option of every command, hidden ones included (tools/tree.py leaves those out)."""
     for param in command.params:
         if param.param_type_name == "option":
             yield " ".join(path), [*param.opts, *param.secondary_opts]
@@ -156,7 +156,7 @@ def _click_options(command, path=("auroraml",)):
 def test_no_option_environment_variable_or_settings_key_takes_a_secret():
     from auroraml_cli.cli import root_command
     from auroraml_cli.core import settings
-    from auroraml_cli.docs import tree
+    from tools import tree
 
     every = list(_click_options(root_command()))
     assert len(every) > 100  # the whole tree was walked

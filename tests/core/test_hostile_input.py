@@ -3,7 +3,7 @@
 (`Result.assert_refused`), nothing on stdout, no control character that could rewrite a terminal —
 or handled safely: quoted exactly into SQL, or answered by reads only (`Result.writes == []`).
 
-Every command and option of the command tree (docs/tree.py) is fed hostile values offline, so a
+Every command and option of the command tree (tools/tree.py) is fed hostile values offline, so a
 new one is covered without a new test: the answer is a documented exit code, never 70 (bug).
 Property-based (hypothesis) where the input is a language; each family below names its tests and
 its example count, so the README can quote them. The real-MariaDB proof that grant and revoke
@@ -565,7 +565,7 @@ def test_control_characters_in_log_lines_are_escaped(cli, no_aws):
 # --- every command's options, from the command tree ----------------------------------------------------------
 
 def _leaf_commands():
-    from auroraml_cli.docs import tree
+    from tools import tree
 
     root = tree.build()
     leaves = [c for c in tree.walk(root) if not c.subcommands]
@@ -662,7 +662,7 @@ def _examples() -> list[tuple[list[str], object]]:
 
 
 def tree_walk(node):
-    from auroraml_cli.docs import tree
+    from tools import tree
 
     return tree.walk(node)
 

@@ -1,4 +1,4 @@
-"""completions/: the committed scripts are what the tree renders today; each, loaded in a real
+"""auroraml_cli/share/completions/: the shipped scripts are what tools/completions.py renders from the tree today; each, loaded in a real
 shell (bash always; zsh and fish when installed), completes commands, options and values without
 starting the program, and asks `auroraml completion clusters` only for --cluster. zsh and fish are
 also checked for their structure, so a machine without them still sees every command, option and
@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from auroraml_cli.docs import completions, tree
-from auroraml_cli.docs.__main__ import GENERATORS
+from tools import completions, tree
+from tools.gen_docs import GENERATORS, SHARE
 
 ROOT = Path(__file__).resolve().parents[2]
-BASH = ROOT / "completions" / "auroraml.bash"
-SCRIPTS = {"bash": "completions/auroraml.bash", "zsh": "completions/_auroraml", "fish": "completions/auroraml.fish"}
+SCRIPTS = {"bash": SHARE + "completions/auroraml.bash", "zsh": SHARE + "completions/_auroraml",
+           "fish": SHARE + "completions/auroraml.fish"}
+BASH = ROOT / SCRIPTS["bash"]
 NODES = list(tree.walk(tree.build()))
 SERVICES = ["bedrock", "comprehend", "sagemaker", "s3", "lambda"]
 SYSTEM_PATH = "/usr/bin:/bin"
@@ -37,7 +38,7 @@ def _auroraml() -> str:
 
 @pytest.mark.parametrize("name", SCRIPTS.values())
 def test_committed_script_is_what_the_tree_renders(name):
-    assert (ROOT / name).read_text() == GENERATORS[name](), f"{name} is out of date: run `python -m auroraml_cli.docs`"
+    assert (ROOT / name).read_text() == GENERATORS[name](), f"{name} is out of date: run `python tools/gen_docs.py`"
 
 
 @pytest.mark.parametrize("shell", SCRIPTS)
@@ -46,9 +47,9 @@ def test_completion_command_prints_the_committed_script(cli, shell):
 
 
 def test_the_check_mode_names_no_completion_script():
-    from auroraml_cli.docs.__main__ import drifted
+    from tools.gen_docs import drifted
 
-    assert [name for name in drifted() if name.startswith("completions/")] == []
+    assert [name for name in drifted() if name.startswith(SHARE + "completions/")] == []
 
 
 # In real shells: bash always; zsh and fish when installed -------------------------------------
@@ -108,7 +109,7 @@ def complete(shell: str, line: str, env: dict[str, str], cwd: Path | None = None
         argv = ["bash", "--norc", "--noprofile", "-c", script]
     elif shell == "zsh":
         init = Path(env["HOME"]) / "init.zsh"
-        init.write_text(ZSH_INIT.replace("@DIR@", str(ROOT / "completions")))
+        init.write_text(ZSH_INIT.replace("@DIR@", str(ROOT / SHARE / "completions")))
         argv = ["zsh", "-f", "-c", ZSH_DRIVER, "zsh", str(init), line]
     else:
         argv = ["fish", "--no-config", "-c", f"source {ROOT / SCRIPTS['fish']}; complete -C {shlex.quote(line)}"]

@@ -1,4 +1,4 @@
-"""man/auroraml.1: the committed page is what manpage.render() makes today, groff and man render it
+"""auroraml_cli/share/man/auroraml.1: the shipped page is what tools/manpage.py renders today, groff and man render it
 without a warning, and the rendered text (so escaping mistakes show) names every command, option,
 exit code and environment variable the code honours.
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from auroraml_cli.core import errors, settings
-from auroraml_cli.docs import manpage, tree
+from tools import manpage, tree
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "man" / "auroraml.1"
+PAGE = ROOT / "auroraml_cli" / "share" / "man" / "auroraml.1"
 TOOLS = {
     "groff": ["groff", "-man", "-Tutf8", "-ww", str(PAGE)],
     "man": ["man", "--warnings=all", "-E", "UTF-8", "-l", str(PAGE)],
@@ -35,7 +35,7 @@ def _run(tool: str) -> subprocess.CompletedProcess:
 
 
 def test_committed_page_is_up_to_date():
-    assert PAGE.read_text() == manpage.render(), "man/auroraml.1 is out of date: run `python -m auroraml_cli.docs`"
+    assert PAGE.read_text() == manpage.render(), "auroraml_cli/share/man/auroraml.1 is out of date: run `python tools/gen_docs.py`"
 
 
 @pytest.mark.parametrize("tool", TOOLS)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SHARE = ROOT / "auroraml_cli" / "share"
 
 
 def test_a_wheel_in_a_fresh_venv_works_and_installs_completions_and_the_man_page(tmp_path):
@@ -30,9 +31,14 @@ def test_a_wheel_in_a_fresh_venv_works_and_installs_completions_and_the_man_page
     assert run("--version").stdout.startswith("auroraml ")
     assert "CREATE FUNCTION" in run("ddl", "sagemaker", "a.b", "--endpoint", "e", "--arg", "x:INT", "--returns",
                                     "DOUBLE", "--aurora-version", "3.06.0").stdout
-    assert run("completion", "bash").stdout == (ROOT / "completions" / "auroraml.bash").read_text()
+    assert run("completion", "bash").stdout == (SHARE / "completions" / "auroraml.bash").read_text()
     run("completion", "install")
     assert (home / ".local/share/bash-completion/completions/auroraml").read_text() == \
-        (ROOT / "completions" / "auroraml.bash").read_text()
+        (SHARE / "completions" / "auroraml.bash").read_text()
     run("man", "--install")
-    assert (home / ".local/share/man/man1/auroraml.1").read_text() == (ROOT / "man" / "auroraml.1").read_text()
+    # The wheel holds the package alone: the generators (tools/) stay in the repository.
+    import zipfile
+
+    assert {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()} == {
+        "auroraml_cli", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
+    assert (home / ".local/share/man/man1/auroraml.1").read_text() == (SHARE / "man" / "auroraml.1").read_text()

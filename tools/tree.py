@@ -1,5 +1,6 @@
 """The command tree as plain data, read from the click command typer builds: what the
-completion scripts and the man page are generated from, so neither can drift from the CLI."""
+completion scripts and the man page are generated from (tools/gen_docs.py), so neither can drift
+from the CLI."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def _command(cmd, path: list[str]) -> Command:
 
 def build() -> Command:
     """The whole tree, from auroraml's root command."""
-    from ..cli import root_command
+    from auroraml_cli.cli import root_command
 
     root = _command(root_command(), ["auroraml"])
     root.options = [o for o in root.options if not {"--install-completion", "--show-completion"} & set(o.names)]
