@@ -3,7 +3,7 @@
 A TAB press runs the shell's own code, not Python (start-up would be felt on every key): every
 command, option and choice is written into the script. Only `--cluster` values ask the program,
 through `auroraml completion clusters`, which answers from a one-minute cache. The scripts are
-committed under auroraml_cli/share/completions/ and shipped in the wheel: `auroraml completion
+committed under completions/ (the wheel: auroraml_cli/share/completions/) and shipped in the wheel: `auroraml completion
 SHELL` prints them as they are.
 """
 

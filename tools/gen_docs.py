@@ -1,6 +1,6 @@
 """`python tools/gen_docs.py [--check]`: rewrite the man page and the completion scripts from the command tree.
 
-They are committed under auroraml_cli/share/ and shipped in the wheel as they are: `auroraml man`
+They are committed under man/ and completions/ and shipped in the wheel as they are: `auroraml man`
 and `auroraml completion` print them, and packagers take them from there, without running anything.
 `--check` lists the files that no longer match the tree and exits 1 (tests/docs does the same).
 """
@@ -16,7 +16,7 @@ if __package__ in (None, ""):  # run as a script: the repository's root is where
 
 from tools import completions, manpage  # noqa: E402
 
-SHARE = "auroraml_cli/share/"
+SHARE = ""  # man/ and completions/ at the top of the repository; the wheel ships them as auroraml_cli/share/
 # Each generated file, relative to the repository root, and the zero-argument function that renders it.
 GENERATORS = {
     SHARE + "completions/auroraml.bash": completions.bash,

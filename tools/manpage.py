@@ -2,7 +2,7 @@
 
 Commands, options and examples come from the command tree (tools/tree.py), exit codes from
 core/errors.EXIT_CODES, settings-file keys and AURORAML_* variables from core/settings;
-tests/docs/test_manpage.py checks the shipped auroraml_cli/share/man/auroraml.1 against render() and renders it
+tests/docs/test_manpage.py checks the shipped man/auroraml.1 against render() and renders it
 with groff/man to catch roff mistakes. The output is plain man(7) macros (no tbl, no an-ext) and
 pure ASCII: other characters become \\[uXXXX], and every "-" is written "\\-" so that options,
 commands and model ids copy and search as typed. .TH carries no date: one would change the file

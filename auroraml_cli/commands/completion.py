@@ -1,7 +1,7 @@
 """`auroraml completion`: TAB completion for bash, zsh and fish — print a script, install it, list clusters.
 
 The scripts are static, generated from the command tree by tools/gen_docs.py and shipped in the
-package (auroraml_cli/share/completions/), so a TAB press starts no Python; only `--cluster` values
+package (completions/ (in the wheel: auroraml_cli/share/completions/)), so a TAB press starts no Python; only `--cluster` values
 come from `auroraml completion clusters`.
 """
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from ..shipped import shipped
 
 SHELLS = ("bash", "zsh", "fish")
 Shell = enum.Enum("Shell", {name: name for name in SHELLS}, type=str)  # type: ignore[misc]
@@ -51,13 +53,13 @@ HINTS = {
 }
 
 
-# Each shell's script, as shipped in auroraml_cli/share/completions/.
+# Each shell's script, as shipped in completions/ (in the wheel: auroraml_cli/share/completions/).
 SCRIPTS = {"bash": "auroraml.bash", "zsh": "_auroraml", "fish": "auroraml.fish"}
 
 
 def script(shell: str) -> str:
     """The completion script for `shell`, as generated from the command tree."""
-    return (Path(__file__).parents[1] / "share" / "completions" / SCRIPTS[shell]).read_text(encoding="utf-8")
+    return shipped("completions", SCRIPTS[shell]).read_text(encoding="utf-8")
 
 
 def _printer(shell: str):

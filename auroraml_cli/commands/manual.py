@@ -1,6 +1,6 @@
 """`auroraml man`: the manual page (roff), printed or installed for this user.
 
-The page ships in the package (auroraml_cli/share/man/auroraml.1, generated from the command tree
+The page ships in the package (man/auroraml.1, in the wheel auroraml_cli/share/man/auroraml.1, generated from the command tree
 by tools/gen_docs.py; tests catch drift), so an installed wheel or a pipx install has it as is.
 """
 
@@ -11,6 +11,8 @@ from pathlib import Path
 import typer
 
 from . import examples
+
+from ..shipped import shipped
 
 EXAMPLE = """
 Examples:
@@ -33,7 +35,7 @@ def manual(
     install: bool = typer.Option(False, "--install", help="Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it."),
 ) -> int:
     """Print the manual page (roff), or install it for this user with --install."""
-    text = (Path(__file__).parents[1] / "share" / "man" / "auroraml.1").read_text(encoding="ascii")
+    text = shipped("man", "auroraml.1").read_text(encoding="ascii")
     if not install:
         sys.stdout.write(text)
         return 0

@@ -116,7 +116,7 @@ def test_install_refuses_a_shell_it_cannot_tell(cli, monkeypatch):
 def test_man_prints_the_committed_page_and_installs_it_for_the_user(cli, isolated, monkeypatch):
     from pathlib import Path
 
-    committed = (Path(__file__).resolve().parents[2] / "auroraml_cli" / "share" / "man" / "auroraml.1").read_text()
+    committed = (Path(__file__).resolve().parents[2] / "man" / "auroraml.1").read_text()
     assert cli("man").stdout == committed
     monkeypatch.setenv("XDG_DATA_HOME", str(isolated / "data"))
     r = cli("man", "--install")

@@ -1,4 +1,4 @@
-"""auroraml_cli/share/completions/: the shipped scripts are what tools/completions.py renders from the tree today; each, loaded in a real
+"""completions/: the shipped scripts are what tools/completions.py renders from the tree today; each, loaded in a real
 shell (bash always; zsh and fish when installed), completes commands, options and values without
 starting the program, and asks `auroraml completion clusters` only for --cluster. zsh and fish are
 also checked for their structure, so a machine without them still sees every command, option and

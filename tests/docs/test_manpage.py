@@ -1,4 +1,4 @@
-"""auroraml_cli/share/man/auroraml.1: the shipped page is what tools/manpage.py renders today, groff and man render it
+"""man/auroraml.1: the shipped page is what tools/manpage.py renders today, groff and man render it
 without a warning, and the rendered text (so escaping mistakes show) names every command, option,
 exit code and environment variable the code honours.
 
@@ -19,7 +19,7 @@ from auroraml_cli.core import errors, settings
 from tools import manpage, tree
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "auroraml_cli" / "share" / "man" / "auroraml.1"
+PAGE = ROOT / "man" / "auroraml.1"
 TOOLS = {
     "groff": ["groff", "-man", "-Tutf8", "-ww", str(PAGE)],
     "man": ["man", "--warnings=all", "-E", "UTF-8", "-l", str(PAGE)],
@@ -35,7 +35,7 @@ def _run(tool: str) -> subprocess.CompletedProcess:
 
 
 def test_committed_page_is_up_to_date():
-    assert PAGE.read_text() == manpage.render(), "auroraml_cli/share/man/auroraml.1 is out of date: run `python tools/gen_docs.py`"
+    assert PAGE.read_text() == manpage.render(), "man/auroraml.1 is out of date: run `python tools/gen_docs.py`"
 
 
 @pytest.mark.parametrize("tool", TOOLS)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARE = ROOT / "auroraml_cli" / "share"
+SHARE = ROOT
 
 
 def test_a_wheel_in_a_fresh_venv_works_and_installs_completions_and_the_man_page(tmp_path):
