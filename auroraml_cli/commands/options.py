@@ -51,12 +51,16 @@ SslMode = enum.Enum("SslMode", {m: m for m in ("DISABLED", "PREFERRED", "REQUIRE
                     type=str)  # type: ignore[misc]
 SSL_MODE = typer.Option(None, "--ssl-mode", case_sensitive=False,
                         help="TLS as mysql's --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY. "
-                             "[default: VERIFY_IDENTITY with --ssl-ca, else PREFERRED; ssl-mode in the option file]")
+                             "[default: VERIFY_IDENTITY with --ssl-ca or against an RDS endpoint (its CA bundle), else PREFERRED; "
+                             "ssl-mode in the option file]")
+DEFAULTS_EXTRA_FILE = typer.Option(None, "--defaults-extra-file", help="MySQL option file read before ~/.my.cnf (as mysql's). [env: AURORAML_DEFAULTS_EXTRA_FILE]")
+DEFAULTS_GROUP_SUFFIX = typer.Option(None, "--defaults-group-suffix", help="Also read the [clientSUFFIX], [mysqlSUFFIX] and [auroramlSUFFIX] groups. [env: AURORAML_DEFAULTS_GROUP_SUFFIX]")
+LOGIN_PATH = typer.Option(None, "--login-path", help="Also read the [NAME] group, from ~/.mylogin.cnf (mysql_config_editor) too. [env: AURORAML_LOGIN_PATH]")
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
 CONNECTION_OPTIONS = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca",
-                      "ssl_mode")
+                      "ssl_mode", "defaults_extra_file", "defaults_group_suffix", "login_path")
 
 
 def connection_request(app, given: dict):
@@ -68,4 +72,7 @@ def connection_request(app, given: dict):
     return ConnectionRequest(host=g["host"] or s.host, port=g["port"] or s.port, user=g["user"] or s.user,
                              database=g["database"] or s.database, defaults_file=g["defaults_file"] or s.defaults_file,
                              iam_auth=bool(g["iam_auth"]), secret_arn=g["secret_arn"], ssl_ca=g["ssl_ca"] or s.ssl_ca,
-                             ssl_mode=getattr(g["ssl_mode"], "value", g["ssl_mode"]), cluster=g["cluster"] or s.cluster)
+                             ssl_mode=getattr(g["ssl_mode"], "value", g["ssl_mode"]), cluster=g["cluster"] or s.cluster,
+                             defaults_extra_file=g["defaults_extra_file"] or s.defaults_extra_file,
+                             defaults_group_suffix=g["defaults_group_suffix"] or s.defaults_group_suffix,
+                             login_path=g["login_path"] or s.login_path)

@@ -58,6 +58,10 @@ SETTINGS_ENV = {
     "database": "Default database, as **--database**.",
     "defaults_file": "MySQL option file, as **--defaults-file**.",
     "ssl_ca": "CA bundle for TLS, as **--ssl-ca**.",
+    "defaults_extra_file": "MySQL option file read before ~/.my.cnf, as **--defaults-extra-file**.",
+    "defaults_group_suffix": "Also read the option files' [clientSUFFIX], [mysqlSUFFIX] and [auroramlSUFFIX] groups, "
+                             "as **--defaults-group-suffix**.",
+    "login_path": "Also read the option files' [NAME] group, ~/.mylogin.cnf's too, as **--login-path**.",
     "poll_interval": "Seconds between polls while setup and teardown wait on AWS (default 5; "
                      "**auroraml sandbox** sets 0.2).",
     "connect_timeout": "Seconds each AWS call waits to connect, per attempt, as **--cli-connect-timeout** "
