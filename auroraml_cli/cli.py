@@ -21,7 +21,7 @@ from .core import errors, settings as settings_mod
 # run, completed or documented: `auroraml --help` lists them from commands/index.py, generated
 # from these modules by `python -m auroraml_cli.docs` (tests catch drift), which saves importing
 # thirteen modules and typer building every command from its signature on each start.
-COMMAND_MODULES = ("setup", "teardown", "iam_policy", "grant", "ddl", "export", "explain", "status", "check",
+COMMAND_MODULES = ("setup", "teardown", "iam_policy", "grant", "ddl", "export", "explain", "sql", "status", "check",
                    "history", "sandbox", "completion", "manual")
 
 EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in errors.EXIT_CODES) + "."

@@ -2,7 +2,7 @@
 top-level command's module, help panel and summary, so that `auroraml --help` lists them without
 importing every command module (see cli.COMMAND_MODULES)."""
 
-MODULES = ('setup', 'teardown', 'iam_policy', 'grant', 'ddl', 'export', 'explain', 'status', 'check', 'history', 'sandbox', 'completion', 'manual')
+MODULES = ('setup', 'teardown', 'iam_policy', 'grant', 'ddl', 'export', 'explain', 'sql', 'status', 'check', 'history', 'sandbox', 'completion', 'manual')
 
 COMMANDS = (
     ('setup', 'setup', 'Wire up', 'Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done.'),
@@ -13,6 +13,7 @@ COMMANDS = (
     ('ddl', 'ddl', 'Functions', "Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it."),
     ('export', 'export', 'Functions', 'Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first).'),
     ('explain', 'explain', 'Functions', 'Run EXPLAIN and report, per ML function call, whether it is batched.'),
+    ('sql', 'sql', 'Functions', 'Open a SQL session on the cluster in your mysql, mariadb or mycli client, or run one statement (-e).'),
     ('status', 'status', 'Watch', 'Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries.'),
     ('check', 'check', 'Diagnose', 'Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure.'),
     ('history', 'history', 'Diagnose', 'Show the change journal: each change a run made, who made it, before → after, and its undo.'),

@@ -385,3 +385,27 @@ def connection_lost(exc: BaseException) -> bool:
     code = exc.args[0] if exc.args else None
     return isinstance(exc, pymysql.err.InterfaceError) or (isinstance(exc, pymysql.err.OperationalError)
                                                             and code in CONNECTION_LOST)
+
+
+def run_statement(conn, sql: str) -> tuple[list[str], list[tuple], int]:
+    """(column names, rows, rows affected) of one statement of the user's (`auroraml sql -e`).
+    A refusal becomes a DatabaseError naming the server's code and reason."""
+    log.info("sql: %s", sql)
+    try:
+        with conn.cursor() as cur:
+            affected = cur.execute(sql)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            found = list(cur.fetchall()) if cur.description else []
+            while cur.nextset():  # a CALL's trailing result sets: read, so the connection stays usable
+                pass
+    except Exception as exc:
+        if is_mysql_error(exc):
+            code = exc.args[0] if exc.args else "?"
+            reason = exc.args[1] if len(exc.args) > 1 else exc
+            if connection_lost(exc):
+                raise DatabaseError(f"lost the connection running the statement: ({code}) {reason}; it may or may not have taken effect",
+                                    "check whether it took effect before running it again") from None
+            raise DatabaseError(f"the database refused the statement: ({code}) {reason}",
+                                "fix the statement and run it again") from None
+        raise
+    return columns, found, affected
