@@ -251,12 +251,10 @@ def load(defaults_file: str | None = None, extra_file: str | None = None, suffix
         if data is not None:
             sink.files.append(str(login))
             parse(_text(decode_login_file(data, login), login), str(login), wanted, sink)
-    elif login_path:
-        raise ConfigError(f"--login-path {login_path}: no {login} to read it from",
-                          "create it with `mysql_config_editor set --login-path=NAME --host=... --user=... --password`")
     if login_path and not any(src.endswith(f"[{login_path.lower()}]") for src in sink.sources.values()):
         raise ConfigError(f"--login-path {login_path}: no [{login_path}] group with options in {', '.join(sink.files) or login}",
-                          "list the login paths with `mysql_config_editor print --all`")
+                          "list the login paths with `mysql_config_editor print --all`, or create it with "
+                          "`mysql_config_editor set --login-path=NAME --host=... --user=... --password`")
     return sink
 
 
