@@ -82,6 +82,8 @@ OTHER_ENV = [
     ("AWS_RETRY_MODE", "botocore's retry mode (default standard)."),
     ("AWS_MAX_ATTEMPTS", "Attempts per AWS call (default: the retry mode's)."),
     ("NO_COLOR", "When set and not empty, no colour, as **--no-color**."),
+    ("MYSQL_TEST_LOGIN_FILE", "The login-path file read instead of ~/.mylogin.cnf, as the mysql client reads it; "
+                              "**auroraml sql** points it at no file for the client it opens."),
     ("XDG_CONFIG_HOME", "Where the user's settings file is looked for, and where **completion install fish** "
                         "writes (default ~/.config)."),
     ("XDG_CACHE_HOME", "Where the cluster ids that TAB completion offers for **--cluster** are cached "
