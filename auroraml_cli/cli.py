@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("ddl", "ddl:app", "Functions", "Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it."),
     ("export", "export:export", "Functions", "Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first)."),
     ("explain", "explain:explain", "Functions", "Run EXPLAIN and report, per ML function call, whether it is batched."),
+    ("sql", "sql:sql", "Functions",
+     "Open a SQL session on the cluster in your mysql, mariadb or mycli client, or run one statement (-e)."),
     ("status", "status:status", "Watch",
      "Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."),
     ("check", "check:check", "Diagnose",

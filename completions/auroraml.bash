@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown iam-policy grant revoke ddl export explain status check history sandbox completion man'
+            subs='setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
             opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
@@ -48,6 +48,10 @@ _auroraml_node() {
             subs=''
             opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
             valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+        'sql')
+            subs=''
+            opts='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode' ;;
         'status')
             subs=''
             opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
@@ -140,6 +144,10 @@ _auroraml_value() {
         'explain --defaults-file') values='@file' ;;
         'explain --ssl-ca') values='@file' ;;
         'explain --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'sql --cluster') values='@cluster' ;;
+        'sql --defaults-file') values='@file' ;;
+        'sql --ssl-ca') values='@file' ;;
+        'sql --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
         'status --cluster') values='@cluster' ;;
         'status --defaults-file') values='@file' ;;
         'status --ssl-ca') values='@file' ;;

@@ -5,7 +5,7 @@
 function __auroraml_subs
     switch "$argv"
         case ''
-            printf '%s\n' setup teardown iam-policy grant revoke ddl export explain status check history sandbox completion man
+            printf '%s\n' setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man
         case 'ddl'
             printf '%s\n' sagemaker bedrock
         case 'sandbox'
@@ -38,6 +38,8 @@ function __auroraml_valued
             printf '%s\n' --to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'explain'
             printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+        case 'sql'
+            printf '%s\n' -e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode
         case 'status'
             printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'check'
@@ -106,6 +108,7 @@ complete -c auroraml -n '__auroraml_at ""' -a revoke -d 'Revoke what grant gave:
 complete -c auroraml -n '__auroraml_at ""' -a ddl -d 'Write Aurora\'s ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it'
 complete -c auroraml -n '__auroraml_at ""' -a export -d 'Run SELECT ... INTO OUTFILE S3 (needs `setup s3` and `grant s3` first)'
 complete -c auroraml -n '__auroraml_at ""' -a explain -d 'Run EXPLAIN and report, per ML function call, whether it is batched'
+complete -c auroraml -n '__auroraml_at ""' -a sql -d 'Open a SQL session on the cluster in your mysql, mariadb or mycli client, or run one statement (-e)'
 complete -c auroraml -n '__auroraml_at ""' -a status -d 'Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries'
 complete -c auroraml -n '__auroraml_at ""' -a check -d 'Say whether Aurora ML will work on a cluster, check by check, with the fix for each failure'
 complete -c auroraml -n '__auroraml_at ""' -a history -d 'Show the change journal: each change a run made, who made it, before → after, and its undo'
@@ -296,6 +299,23 @@ complete -c auroraml -n '__auroraml_at "explain"' -l secret-arn -x -d 'Secrets M
 complete -c auroraml -n '__auroraml_at "explain"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "explain"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "explain"' -s h -l help -d 'Show the help and exit'
+
+# auroraml sql
+complete -c auroraml -n '__auroraml_at "sql"' -s e -l execute -x -d 'Run this one statement and print its result (a table, or JSON with -o json) instead of opening a client'
+complete -c auroraml -n '__auroraml_at "sql"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
+complete -c auroraml -n '__auroraml_at "sql"' -l host -x -d 'Database host'
+complete -c auroraml -n '__auroraml_at "sql"' -l port -x -d 'Database port'
+complete -c auroraml -n '__auroraml_at "sql"' -l user -x -d 'Database user'
+complete -c auroraml -n '__auroraml_at "sql"' -l database -x -d 'Default database'
+complete -c auroraml -n '__auroraml_at "sql"' -l defaults-file -r -F -d 'MySQL option file with a [client] group (user, password, host...)'
+complete -c auroraml -n '__auroraml_at "sql"' -l defaults-extra-file -x -d 'MySQL option file read before ~/.my.cnf (as mysql\'s)'
+complete -c auroraml -n '__auroraml_at "sql"' -l defaults-group-suffix -x -d 'Also read the [clientSUFFIX], [mysqlSUFFIX] and [auroramlSUFFIX] groups'
+complete -c auroraml -n '__auroraml_at "sql"' -l login-path -x -d 'Also read the [NAME] group, from ~/.mylogin.cnf (mysql_config_editor) too'
+complete -c auroraml -n '__auroraml_at "sql"' -l iam-auth -d 'Authenticate with an RDS IAM token made at connect time (needs TLS: --ssl-ca)'
+complete -c auroraml -n '__auroraml_at "sql"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
+complete -c auroraml -n '__auroraml_at "sql"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
+complete -c auroraml -n '__auroraml_at "sql"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
+complete -c auroraml -n '__auroraml_at "sql"' -s h -l help -d 'Show the help and exit'
 
 # auroraml status
 complete -c auroraml -n '__auroraml_at "status"' -l instance -x -d 'Only this DB instance of the cluster'

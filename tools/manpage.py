@@ -58,6 +58,10 @@ SETTINGS_ENV = {
     "database": "Default database, as **--database**.",
     "defaults_file": "MySQL option file, as **--defaults-file**.",
     "ssl_ca": "CA bundle for TLS, as **--ssl-ca**.",
+    "defaults_extra_file": "MySQL option file read before ~/.my.cnf, as **--defaults-extra-file**.",
+    "defaults_group_suffix": "Also read the option files' [clientSUFFIX], [mysqlSUFFIX] and [auroramlSUFFIX] groups, "
+                             "as **--defaults-group-suffix**.",
+    "login_path": "Also read the option files' [NAME] group, ~/.mylogin.cnf's too, as **--login-path**.",
     "poll_interval": "Seconds between polls while setup and teardown wait on AWS (default 5; "
                      "**auroraml sandbox** sets 0.2).",
     "connect_timeout": "Seconds each AWS call waits to connect, per attempt, as **--cli-connect-timeout** "
@@ -78,6 +82,8 @@ OTHER_ENV = [
     ("AWS_RETRY_MODE", "botocore's retry mode (default standard)."),
     ("AWS_MAX_ATTEMPTS", "Attempts per AWS call (default: the retry mode's)."),
     ("NO_COLOR", "When set and not empty, no colour, as **--no-color**."),
+    ("MYSQL_TEST_LOGIN_FILE", "The login-path file read instead of ~/.mylogin.cnf, as the mysql client reads it; "
+                              "**auroraml sql** points it at no file for the client it opens."),
     ("XDG_CONFIG_HOME", "Where the user's settings file is looked for, and where **completion install fish** "
                         "writes (default ~/.config)."),
     ("XDG_CACHE_HOME", "Where the cluster ids that TAB completion offers for **--cluster** are cached "

@@ -48,7 +48,11 @@ SslMode = enum.Enum("SslMode", {m: m for m in ("DISABLED", "PREFERRED", "REQUIRE
                     type=str)  # type: ignore[misc]
 SSL_MODE = typer.Option(None, "--ssl-mode", case_sensitive=False,
                         help="TLS as mysql's --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY. "
-                             "[default: VERIFY_IDENTITY with --ssl-ca, else PREFERRED; ssl-mode in the option file]")
+                             "[default: VERIFY_IDENTITY with --ssl-ca or against an RDS endpoint (its CA bundle), else PREFERRED; "
+                             "ssl-mode in the option file]")
+DEFAULTS_EXTRA_FILE = typer.Option(None, "--defaults-extra-file", help="MySQL option file read before ~/.my.cnf (as mysql's). [env: AURORAML_DEFAULTS_EXTRA_FILE]")
+DEFAULTS_GROUP_SUFFIX = typer.Option(None, "--defaults-group-suffix", help="Also read the [clientSUFFIX], [mysqlSUFFIX] and [auroramlSUFFIX] groups. [env: AURORAML_DEFAULTS_GROUP_SUFFIX]")
+LOGIN_PATH = typer.Option(None, "--login-path", help="Also read the [NAME] group, from ~/.mylogin.cnf (mysql_config_editor) too. [env: AURORAML_LOGIN_PATH]")
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
@@ -66,12 +70,15 @@ class ConnectionOptions:
     secret_arn: Optional[str] = None
     ssl_ca: Optional[str] = None
     ssl_mode: Optional[str] = None  # an SslMode (a str) or its name
+    defaults_extra_file: Optional[str] = None
+    defaults_group_suffix: Optional[str] = None
+    login_path: Optional[str] = None
 
     @property
     def names_a_login(self) -> bool:
         """Whether any option saying where or how to log in was given (a cluster or a database alone is not)."""
         return any((self.host, self.port, self.user, self.defaults_file, self.iam_auth, self.secret_arn, self.ssl_ca,
-                    self.ssl_mode))
+                    self.ssl_mode, self.defaults_extra_file, self.defaults_group_suffix, self.login_path))
 
 
 def connection_request(app, given: ConnectionOptions):
@@ -83,7 +90,10 @@ def connection_request(app, given: ConnectionOptions):
     return ConnectionRequest(host=g.host or s.host, port=g.port or s.port, user=g.user or s.user,
                              database=g.database or s.database, defaults_file=g.defaults_file or s.defaults_file,
                              iam_auth=bool(g.iam_auth), secret_arn=g.secret_arn, ssl_ca=g.ssl_ca or s.ssl_ca,
-                             ssl_mode=getattr(g.ssl_mode, "value", g.ssl_mode), cluster=g.cluster or s.cluster)
+                             ssl_mode=getattr(g.ssl_mode, "value", g.ssl_mode), cluster=g.cluster or s.cluster,
+                             defaults_extra_file=g.defaults_extra_file or s.defaults_extra_file,
+                             defaults_group_suffix=g.defaults_group_suffix or s.defaults_group_suffix,
+                             login_path=g.login_path or s.login_path)
 
 
 def __getattr__(name: str):

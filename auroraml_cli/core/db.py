@@ -48,7 +48,10 @@ class ConnectionRequest:
     iam_auth: bool = False
     secret_arn: str | None = None
     ssl_ca: str | None = None
-    ssl_mode: str | None = None  # one of SSL_MODES; None: VERIFY_IDENTITY with a CA, else PREFERRED
+    ssl_mode: str | None = None  # one of SSL_MODES; None: VERIFY_IDENTITY with a CA (or an RDS host), else PREFERRED
+    defaults_extra_file: str | None = None  # read before ~/.my.cnf (mysql's --defaults-extra-file)
+    defaults_group_suffix: str | None = None  # also [clientSUFFIX], [mysqlSUFFIX], [auroramlSUFFIX]
+    login_path: str | None = None  # also the [NAME] group, from ~/.mylogin.cnf too
     cluster: str | None = None  # to find the writer endpoint and a managed master secret
 
 
@@ -82,50 +85,72 @@ class Credentials:
 
 
 def read_option_file(path: Path) -> dict[str, str]:
-    """The [client] group of a MySQL option file (what mysql(1) reads)."""
-    import configparser
+    """The options of a MySQL option file's [client], [mysql] and [auroraml] groups, as mysql(1)
+    reads them (core/optionfile.py: includes, escapes, the last value winning)."""
+    from . import optionfile
 
-    parser = configparser.ConfigParser(allow_no_value=True, interpolation=None, strict=False)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read option file {path}: {exc.strerror}", "check --defaults-file (or ~/.my.cnf)") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"option file {path} is not UTF-8 text", "save it as UTF-8 (a password is sent as UTF-8)") from None
-    try:
-        parser.read_string(re.sub(r"^\s*!include.*$", "", text, flags=re.M))
-    except configparser.Error as exc:
-        raise ConfigError(f"option file {path} is not valid: {exc.__class__.__name__}",
-                          "it needs a [client] group of key = value lines, as mysql(1) reads") from None
-    values: dict[str, str] = {}
-    for group in ("client", "mysql"):
-        if parser.has_section(group):
-            for key, value in parser.items(group):
-                values.setdefault(key.replace("-", "_"), _option_value(value or ""))
-    return values
+    sink = optionfile.Options()
+    optionfile.read_file(Path(path), optionfile.groups(), sink)
+    return sink.values
 
 
-def _option_value(raw: str) -> str:
-    """As mysql(1) reads it: a quoted value is taken whole; unquoted, `#` starts a comment."""
-    raw = raw.strip()
-    if len(raw) >= 2 and raw[0] in "'\"" and raw[0] in raw[1:]:
-        return raw[1:raw.index(raw[0], 1)]
-    return raw.split("#", 1)[0].strip()
+def _option_file(req: ConnectionRequest):
+    from . import optionfile
+
+    return optionfile.load(req.defaults_file, req.defaults_extra_file, req.defaults_group_suffix, req.login_path)
 
 
-def _option_file(req: ConnectionRequest) -> tuple[dict[str, str], str | None]:
-    if req.defaults_file:
-        path = Path(req.defaults_file).expanduser()
-        if not _is_file(path, "check --defaults-file"):
-            raise ConfigError(f"option file not found: {path}", "check --defaults-file")
-        return read_option_file(path), str(path)
-    default = Path(os.environ.get("HOME", "~")).expanduser() / ".my.cnf"
-    return (read_option_file(default), str(default)) if default.is_file() else ({}, None)
+# Where an RDS endpoint's name ends: commercial and GovCloud, China, and the ISO partitions.
+_RDS_HOST = re.compile(r"\.rds\.(amazonaws\.com|amazonaws\.com\.cn|c2s\.ic\.gov|sc2s\.sgov\.gov)\.?$", re.I)
+
+
+def is_rds_host(host: str | None) -> bool:
+    return bool(host and _RDS_HOST.search(host))
+
+
+def rds_bundle_paths() -> list[Path]:
+    """Where the RDS CA bundle is looked for when no --ssl-ca names one, first found wins: a copy
+    shipped in the package (a packager may add it), the user's auroraml config directory, then
+    the system-wide places distributions and images put it."""
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or Path(os.environ.get("HOME", "~")).expanduser() / ".config")
+    return [Path(__file__).resolve().parent.parent / "data" / "rds-global-bundle.pem",
+            config / "auroraml" / "rds-global-bundle.pem",
+            Path("/etc/ssl/certs/rds-global-bundle.pem"),
+            Path("/etc/pki/tls/certs/rds-global-bundle.pem"),
+            Path("/usr/local/share/ca-certificates/rds-global-bundle.pem")]
+
+
+def locate_rds_bundle() -> str | None:
+    for path in rds_bundle_paths():
+        try:
+            if path.is_file():
+                return str(path)
+        except OSError:
+            continue
+    return None
+
+
+def tls_target(host: str, given_mode: str | None, ca: str | None, mode_source: str | None = None) -> tuple[str, str | None]:
+    """(ssl mode, CA file) for `host`. Against an RDS endpoint with no mode asked for, TLS is
+    verified with the RDS CA bundle (--ssl-ca, AURORAML_SSL_CA, ssl-ca in the option file, else a
+    copy found at rds_bundle_paths()); with none found the connection is refused, never made
+    unverified. Plaintext only with DISABLED; unverified TLS only with REQUIRED or PREFERRED asked."""
+    if not ca and is_rds_host(host) and (given_mode is None or given_mode == ""
+                                         or str(getattr(given_mode, "value", given_mode)).upper().startswith("VERIFY")):
+        ca = locate_rds_bundle()
+        if ca is None:
+            from .optionfile import RDS_BUNDLE_URL
+
+            raise UsageError(f"{host} is an RDS endpoint and no RDS CA bundle was found to verify its certificate with",
+                             f"curl -fsSo ~/.config/auroraml/rds-global-bundle.pem --create-dirs {RDS_BUNDLE_URL} "
+                             "(or pass --ssl-ca FILE / AURORAML_SSL_CA; --ssl-mode REQUIRED skips verifying)")
+    return ssl_mode(given_mode, ca, mode_source), ca
 
 
 def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -> tuple[dict[str, Any], Credentials]:
     """Where to connect and as whom; reads AWS only when the request asks for it."""
-    options, option_path = _option_file(req)
+    options = _option_file(req)
+    option_path = options.sources.get("ssl_mode")
     host, port = req.host or options.get("host"), req.port or _int(options.get("port"))
     cluster = None
     if req.cluster and (not host or (not req.iam_auth and not req.secret_arn)):
@@ -137,9 +162,9 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
     if not host:
         raise UsageError("no database host", "pass --host, or --cluster to use its writer endpoint")
     user = req.user or options.get("user")
-    target = {"host": host, "port": port or 3306, "database": req.database or options.get("database"),
-              "ssl_ca": req.ssl_ca or options.get("ssl_ca")}
-    target["ssl_mode"] = ssl_mode(req.ssl_mode or options.get("ssl_mode"), target["ssl_ca"], None if req.ssl_mode else option_path)
+    target = {"host": host, "port": port or 3306, "database": req.database or options.get("database")}
+    target["ssl_mode"], target["ssl_ca"] = tls_target(host, req.ssl_mode or options.get("ssl_mode"), req.ssl_ca or options.get("ssl_ca"),
+                                                      None if req.ssl_mode else option_path)
     if req.secret_arn:
         creds = _from_secret(aws, req.secret_arn, user)
     elif req.iam_auth:
@@ -155,7 +180,7 @@ def resolve(req: ConnectionRequest, aws=None, interactive: bool | None = None) -
         token = aws.client("rds").generate_db_auth_token(DBHostname=host, Port=target["port"], DBUsername=user)
         creds = Credentials(user, token, "iam")
     elif "password" in options:
-        creds = Credentials(user, options["password"], f"option file {option_path}")
+        creds = Credentials(user, options.get("password"), f"option file {options.sources['password']}")
     elif cluster and cluster.get("MasterUserSecret", {}).get("SecretArn") and (not user or user == cluster.get("MasterUsername")):
         creds = _from_secret(aws, cluster["MasterUserSecret"]["SecretArn"], user or cluster.get("MasterUsername"))
     else:
@@ -365,3 +390,27 @@ def connection_lost(exc: BaseException) -> bool:
     code = exc.args[0] if exc.args else None
     return isinstance(exc, pymysql.err.InterfaceError) or (isinstance(exc, pymysql.err.OperationalError)
                                                             and code in CONNECTION_LOST)
+
+
+def run_statement(conn, sql: str) -> tuple[list[str], list[tuple], int]:
+    """(column names, rows, rows affected) of one statement of the user's (`auroraml sql -e`).
+    A refusal becomes a DatabaseError naming the server's code and reason."""
+    _log().info("sql: %s", sql)
+    try:
+        with conn.cursor() as cur:
+            affected = cur.execute(sql)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            found = list(cur.fetchall()) if cur.description else []
+            while cur.nextset():  # a CALL's trailing result sets: read, so the connection stays usable
+                pass
+    except Exception as exc:
+        if is_mysql_error(exc):
+            code = exc.args[0] if exc.args else "?"
+            reason = exc.args[1] if len(exc.args) > 1 else exc
+            if connection_lost(exc):
+                raise DatabaseError(f"lost the connection running the statement: ({code}) {reason}; it may or may not have taken effect",
+                                    "check whether it took effect before running it again") from None
+            raise DatabaseError(f"the database refused the statement: ({code}) {reason}",
+                                "fix the statement and run it again") from None
+        raise
+    return columns, found, affected

@@ -41,6 +41,9 @@ class Settings:
     database: str | None = None
     defaults_file: str | None = None
     ssl_ca: str | None = None
+    defaults_extra_file: str | None = None
+    defaults_group_suffix: str | None = None
+    login_path: str | None = None
     # Seconds between polls while waiting on AWS. Real AWS changes state in tens of seconds; the
     # sandbox in a fraction of one, so it sets this low for the commands it runs.
     poll_interval: float = 5.0
@@ -67,13 +70,16 @@ _TARGET_KEYS: dict[str, type] = {
     "database": str,
     "defaults_file": str,
     "ssl_ca": str,
+    "defaults_extra_file": str,
+    "defaults_group_suffix": str,
+    "login_path": str,
     "poll_interval": float,
     "connect_timeout": float,
     "read_timeout": float,
 }
 # Settings that may come from the environment, as AURORAML_<NAME>.
 ENV_KEYS = ("cluster", "region", "profile", "output", "host", "port", "user", "database",
-            "defaults_file", "ssl_ca", "poll_interval", "connect_timeout", "read_timeout", "target", "config")
+            "defaults_file", "ssl_ca", "defaults_extra_file", "defaults_group_suffix", "login_path", "poll_interval", "connect_timeout", "read_timeout", "target", "config")
 
 
 # Numbers that must be in range: a port past 65535 fails late, a poll interval of 0, below

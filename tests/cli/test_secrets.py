@@ -89,7 +89,9 @@ def credentials(source: str, right: bool, files: Files, boto, monkeypatch) -> tu
     """(connection options, the password they lead to) for each way the tool finds a password."""
     if source == "option-file":
         password = PASSWORD if right else WRONG_PASSWORD
-        cnf = files.written(files.home.parent / "ops.cnf", f"[client]\nuser = {OPS_USER}\npassword = {password}\n")
+        from auroraml_cli.core.client import quote  # escaped as mysql(1) reads it back (\\s is a space there)
+
+        cnf = files.written(files.home.parent / "ops.cnf", f"[client]\nuser = {OPS_USER}\npassword = {quote(password)}\n")
         return ["--defaults-file", str(cnf)], password
     if source == "secret-arn":
         password = SECRET_PASSWORD if right else WRONG_PASSWORD
