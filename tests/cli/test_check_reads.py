@@ -11,7 +11,7 @@ def test_check_of_a_wired_cluster_reads_each_resource_once(cli, sandbox_aws, aws
     cli("setup", "bedrock", "--cluster", "ml-demo", "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
         "--reboot", "--yes")
     aws_calls.clear()
-    r = cli("-o", "json", "check", "--cluster", "ml-demo", code=None)  # the database side: unreachable here
+    r = cli("-o", "json", "check", "--cluster", "ml-demo", "--ssl-mode", "REQUIRED", code=None)  # the database side: unreachable here
     assert {c["service"] for c in r.json()["checks"]} >= {"comprehend", "bedrock"}
     assert aws_calls.duplicate_reads() == {}
     # the cluster itself once, and the region's listing once (the shared-parameter-group check)
