@@ -1,7 +1,7 @@
 """The services auroraml wires up, by name: one spec each (core/services/), read by setup,
 teardown, check, grant, ddl and explain, which never branch on a service's name.
 
-Every fact comes from docs/reference/aurora-ml.md §1-3. Parameter names differ per generation
+Every fact comes from the Aurora ML reference in the auroraml repository, docs/reference/ §1-3. Parameter names differ per generation
 (CDK shipped the wrong S3 name for v3, aws/aws-cdk#19126), so they are keyed by it and tested
 per generation. Adding a service means adding a spec module and listing it in services/__init__.py.
 """

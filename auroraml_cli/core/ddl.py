@@ -1,6 +1,6 @@
 """Aurora's ML function DDL: `CREATE FUNCTION ... ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT | AWS_BEDROCK_INVOKE_MODEL`.
 
-Built from typed options and refused here for what Aurora would refuse (docs/reference/aurora-ml.md §6): no
+Built from typed options and refused here for what Aurora would refuse (the Aurora ML reference in the auroraml repository, docs/reference/ §6): no
 body, no characteristic clauses, SageMaker returns a number (not BIT) or VARCHAR, Bedrock never
 `RETURNS JSON`, strings are utf8mb4 (or results are silently truncated), batch size > 0, and
 MySQL's own limits on type sizes, parameter and function names (refused naming the rule). Names

@@ -68,7 +68,7 @@ COMMANDS = tuple(ACTIONS)
 # The commands that log in to the database (with --iam-auth: rds-db:connect).
 CONNECTING = ("check", "grant", "revoke", "ddl", "export", "explain", "status")
 
-# The data-plane calls Aurora makes with the roles auroraml creates (docs/reference/aurora-ml.md §1): the
+# The data-plane calls Aurora makes with the roles auroraml creates (the Aurora ML reference in the auroraml repository, docs/reference/ §1): the
 # boundary allows these and nothing else. Every action a role policy of `setup` can hold must be
 # here (a test derives them from policies.permission_policy).
 BOUNDARY_ACTIONS = ("bedrock:InvokeModel", "comprehend:DetectSentiment", "comprehend:BatchDetectSentiment",

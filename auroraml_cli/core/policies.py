@@ -18,7 +18,7 @@ def trust_policy(partition: str, account: str, region: str) -> dict[str, Any]:
     """Trusted by rds.amazonaws.com, with confused-deputy conditions.
 
     Whether Aurora ML passes the cluster ARN as aws:SourceArn is undocumented, so the condition
-    admits any RDS resource of this account in the cluster's region (docs/reference/aurora-ml.md §4.1).
+    admits any RDS resource of this account in the cluster's region (the Aurora ML reference in the auroraml repository, docs/reference/ §4.1).
     """
     return {
         "Version": VERSION,

@@ -1,7 +1,7 @@
 """The plan behind `auroraml setup SERVICE`: IAM policy and role, association, parameter group,
 parameters, reboots — read first, then each step planned or found unchanged.
 
-Order (docs/reference/aurora-ml.md §4): policy → role → attach → associate (wait ACTIVE) → custom parameter
+Order (the Aurora ML reference in the auroraml repository, docs/reference/ §4): policy → role → attach → associate (wait ACTIVE) → custom parameter
 group → aws_default_* parameters → reboot writer, then readers, each until `in-sync`.
 """
 

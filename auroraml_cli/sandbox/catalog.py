@@ -1,7 +1,7 @@
 """What the sandbox's AWS knows: engine versions, cluster parameters, Bedrock models.
 
 Plain data, no moto or boto3: the layer serves it and tests assert against it. The values follow
-AWS's public documentation and API output (see docs/reference/aurora-ml.md); where AWS
+AWS's public documentation and API output (see the Aurora ML reference in the auroraml repository, docs/reference/); where AWS
 does not document a value (the ApplyType of the ML role parameters, the default of
 `aurora_ml_inference_timeout`) the choice is the one that makes a tool read the truth at run time.
 """

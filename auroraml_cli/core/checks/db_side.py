@@ -19,7 +19,7 @@ from . import FAIL, PASS, SKIP, WARN, Finding
 
 VARIABLES = ("SHOW GLOBAL VARIABLES WHERE Variable_name LIKE 'aws_default%' OR Variable_name LIKE 'aurora%s3_role' "
              "OR Variable_name IN ('binlog_format', 'aurora_ml_inference_timeout', 'activate_all_roles_on_login')")
-# 3.06 made these reserved words (docs/reference/aurora-ml.md §2): objects named so break unquoted SQL after an upgrade.
+# 3.06 made these reserved words (the Aurora ML reference in the auroraml repository, docs/reference/ §2): objects named so break unquoted SQL after an upgrade.
 RESERVED_306 = ("accept", "aws_bedrock_invoke_model", "aws_sagemaker_invoke_endpoint", "content_type", "timeout_ms")
 SYSTEM_SCHEMAS = ("mysql", "sys", "information_schema", "performance_schema")
 # The services whose functions are made with an ALIAS (`auroraml ddl`), and the target each names.
@@ -217,7 +217,7 @@ def _schemas_with_execute(lines: list[str]) -> set[str]:
 
 # --- --probe ---------------------------------------------------------------------------------
 
-# Documented error strings (docs/reference/aurora-ml.md §5, §10) → the cause a person should look at.
+# Documented error strings (the Aurora ML reference in the auroraml repository, docs/reference/ §5, §10) → the cause a person should look at.
 CAUSES = (
     (r"Missing Credentials", "the instance has no usable role for the service: aws_default_*_role unset or not yet "
                              "applied (reboot), or the association is not ACTIVE"),

@@ -236,7 +236,7 @@ def assume_decision(document: dict | None, service: str, context: Context) -> tu
 def trusts_rds(document: dict | None, account: str, source_arn: str | None = None) -> tuple[bool, str]:
     """Whether a trust policy lets rds.amazonaws.com assume the role for a cluster of this account
     (`source_arn`: the cluster's ARN, which the sandbox passes as aws:SourceArn; Aurora does not
-    document what it passes, docs/reference/aurora-ml.md §4), conditions evaluated; and why not."""
+    document what it passes, the Aurora ML reference in the auroraml repository, docs/reference/ §4), conditions evaluated; and why not."""
     context: Context = {"aws:SourceAccount": account}
     if source_arn:
         context["aws:SourceArn"] = source_arn

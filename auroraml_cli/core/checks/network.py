@@ -1,7 +1,7 @@
 """Can the cluster reach the ML services over HTTPS? Pure functions over EC2's answers.
 
 Aurora calls the services from the cluster's subnets, through its security groups
-(docs/reference/aurora-ml.md §10): an egress rule must allow TCP 443 (to anywhere, or at least to the VPC
+(the Aurora ML reference in the auroraml repository, docs/reference/ §10): an egress rule must allow TCP 443 (to anywhere, or at least to the VPC
 endpoints), and each subnet needs a way out — a default route to an internet or NAT gateway (or
 another gateway that leads out), or an interface VPC endpoint for the service (a gateway
 endpoint for S3) in the VPC.

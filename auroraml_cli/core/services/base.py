@@ -4,7 +4,7 @@ A spec is one row per service (bedrock.py, comprehend.py, ...): its versions, pa
 roles and privileges, IAM actions and how their resources are built, the setup options it takes,
 the VPC endpoint it needs, its checks and its SQL. Plans, checks and commands read the spec and
 never branch on a service's name (tests/core/test_service_spec.py enforces it). Every fact comes
-from docs/reference/aurora-ml.md, with its source there.
+from the Aurora ML reference in the auroraml repository, docs/reference/, with its source there.
 
 Specs are plain data plus a few methods; AWS look-ups (`resolve`) import what they need when
 called, so importing the catalogue stays cheap (the CLI imports it to list service names).

@@ -1,6 +1,6 @@
 """AWS Lambda: lambda_sync / lambda_async from SQL, InvokeFunction on the functions named at setup.
 
-Facts and their sources: docs/reference/aurora-ml.md, "AWS Lambda".
+Facts and their sources: the Aurora ML reference in the auroraml repository, docs/reference/, "AWS Lambda".
 """
 
 from __future__ import annotations

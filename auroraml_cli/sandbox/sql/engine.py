@@ -24,7 +24,7 @@ _MYSQL_RESERVED = frozenset(
     true union unique update usage using values when where with""".split()
 )
 
-# v3: the built-in roles and the version that brought each [ML-doc; docs/reference/aurora-ml.md §1].
+# v3: the built-in roles and the version that brought each [ML-doc; the Aurora ML reference in the auroraml repository, docs/reference/ §1].
 ML_ROLES = {
     "AWS_BEDROCK_ACCESS": (3, 6),
     "AWS_COMPREHEND_ACCESS": (3, 1),

@@ -2,7 +2,7 @@
 
 Aurora batches calls of SageMaker functions and of aws_comprehend_detect_sentiment[_confidence]
 in a query's SELECT list or WHERE clause and in INSERT/REPLACE ... VALUES, and SageMaker calls in
-UPDATE ... SET; Bedrock functions make one request per row [docs/reference/aurora-ml.md §6-7]. Which calls batch
+UPDATE ... SET; Bedrock functions make one request per row [the Aurora ML reference in the auroraml repository, docs/reference/ §6-7]. Which calls batch
 is ml.plan's answer, the same one the endpoint evaluates them by. The plan itself is the simplest
 MySQL shows: a full scan of each table, no keys (INSERT ... SELECT: the INSERT row, then the
 SELECT's rows).

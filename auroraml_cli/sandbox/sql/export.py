@@ -1,4 +1,4 @@
-"""SELECT ... INTO OUTFILE S3, written into the sandbox's S3 [docs/reference/aurora-ml.md §8].
+"""SELECT ... INTO OUTFILE S3, written into the sandbox's S3 [the Aurora ML reference in the auroraml repository, docs/reference/ §8].
 
     SELECT ... INTO OUTFILE S3 's3[-region]://bucket/prefix' [CHARACTER SET cs]
       [FORMAT {TEXT | CSV [HEADER]}]
@@ -119,7 +119,7 @@ def export(s: AuroraSession, p: Parser) -> AllowedResult:
 
 def _kms_needs(s: AuroraSession, options: _Options, region: str, needs: list) -> tuple[str | None, str | None]:
     """ENCRYPTION SSE_KMS 'key': the key's ARN (an unknown key is S3's KMS error), and for a
-    customer managed key kms:GenerateDataKey on it [docs/reference/aurora-ml.md §1]."""
+    customer managed key kms:GenerateDataKey on it [the Aurora ML reference in the auroraml repository, docs/reference/ §1]."""
     algorithm, key = options.encryption
     if not key:
         return algorithm, key

@@ -34,7 +34,7 @@ _WIDTHS_UNSIGNED = {"TINYINT": "(3)", "SMALLINT": "(5)", "MEDIUMINT": "(8)", "IN
 DEFAULT_CHARSET = "utf8mb4"
 # Aurora's built-in Comprehend functions: no DDL, always there.
 COMPREHEND_FUNCTIONS = ("aws_comprehend_detect_sentiment", "aws_comprehend_detect_sentiment_confidence")
-# Aurora's native Lambda functions (version 2, 3.01+): no DDL, always there [docs/reference/aurora-ml.md,
+# Aurora's native Lambda functions (version 2, 3.01+): no DDL, always there [the Aurora ML reference in the auroraml repository, docs/reference/,
 # "Lambda: native functions in SQL"].
 LAMBDA_FUNCTIONS = ("lambda_sync", "lambda_async")
 NATIVE_FUNCTIONS = COMPREHEND_FUNCTIONS + LAMBDA_FUNCTIONS

@@ -1,4 +1,4 @@
-"""Where a statement calls Aurora ML, and whether Aurora batches each call [docs/reference/aurora-ml.md §6-7].
+"""Where a statement calls Aurora ML, and whether Aurora batches each call [the Aurora ML reference in the auroraml repository, docs/reference/ §6-7].
 
 `plan()` finds the calls of aws_comprehend_detect_sentiment[_confidence], of SageMaker and
 Bedrock ALIAS functions, and of the native Lambda functions lambda_sync / lambda_async (never

@@ -1,5 +1,5 @@
 """IAM evaluated on every request the SQL endpoint makes for the cluster, as AWS evaluates it for
-the role Aurora assumes [docs/reference/aurora-ml.md §1, §4].
+the role Aurora assumes [the Aurora ML reference in the auroraml repository, docs/reference/ §1, §4].
 
 Before the endpoint calls Bedrock, Comprehend, SageMaker, Lambda or S3 (or uses a KMS key), `authorize`
 takes the role the writer runs with for the feature (aws_default_<service>_role; on v2 the S3
@@ -9,7 +9,7 @@ parameters), and:
 2. its trust policy must let rds.amazonaws.com call sts:AssumeRole with the request's context:
    aws:SourceAccount = the cluster's account, aws:SourceArn = the cluster's ARN (what Aurora ML
    passes is undocumented; the cluster ARN is the inference the project's trust policy is built
-   on, docs/reference/aurora-ml.md §4.1). Any failure in 1 or 2 is Aurora's "cannot assume the
+   on, the Aurora ML reference in the auroraml repository, docs/reference/ §4.1). Any failure in 1 or 2 is Aurora's "cannot assume the
    role" answer: `<Service> API returned error: Missing Credentials: Cannot instantiate <Service>
    Client`;
 3. the role's attached (default version) and inline policies, capped by its permissions
@@ -199,7 +199,7 @@ def partition_of(region: str) -> str:
 
 def bedrock_requests(partition: str, region: str, account: str, model_id: str) -> list[Request]:
     """bedrock:InvokeModel on the foundation-model ARN; an inference profile (id or ARN) on the
-    profile's ARN and on its model's ARN in every region it routes to [docs/reference/aurora-ml.md §1]."""
+    profile's ARN and on its model's ARN in every region it routes to [the Aurora ML reference in the auroraml repository, docs/reference/ §1]."""
     from .. import catalog
 
     action = "bedrock:InvokeModel"
