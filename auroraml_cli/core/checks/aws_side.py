@@ -8,6 +8,7 @@ endpoints the functions call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..aws import error_code
@@ -18,7 +19,7 @@ from ..services.base import regional_minimum
 from ..services.bedrock import base_model
 from ..versions import AuroraVersion
 from . import FAIL, PASS, SKIP, WARN, Finding, iam_eval, network
-from .reader import Reader
+from .reader import Reader, RoleView
 
 # Errors meaning "IAM will not simulate for you": fall back to reading the policies.
 _NO_SIMULATION = {"AccessDenied", "AccessDeniedException", "NotImplemented", "InvalidAction", "UnknownOperation"}
@@ -43,7 +44,7 @@ class ClusterFacts:
     version: AuroraVersion | None
     services: list[str] = field(default_factory=list)
     parameters: dict[str, str | None] = field(default_factory=dict)
-    roles: dict[str, list[dict]] = field(default_factory=dict)  # service → the roles read for it
+    roles: dict[str, list[RoleView]] = field(default_factory=dict)  # service → the roles read for it
 
 
 def setup_fix(service: str, cluster: Cluster, *, reboot: bool = False, extra: str = "") -> str:
@@ -129,7 +130,7 @@ def _service(reader: Reader, raw: dict, cluster: Cluster, version: AuroraVersion
         role_findings, role = _role(reader, cluster, svc, arn)
         out += role_findings
         if role:
-            documents += role["documents"]
+            documents += role.documents
             facts.roles.setdefault(svc.name, []).append(role)
             out.append(_permissions(reader, cluster, svc, role, scope))
     out.append(_route(reader, raw, cluster, svc, egress))
@@ -162,7 +163,7 @@ def _region(reader: Reader, cluster: Cluster, svc: Service) -> Finding:
                    else f"botocore lists no regions for {svc.endpoint_service}: assumed offered in {cluster.region}")
 
 
-def _role(reader: Reader, cluster: Cluster, svc: Service, arn: str) -> tuple[list[Finding], dict | None]:
+def _role(reader: Reader, cluster: Cluster, svc: Service, arn: str) -> tuple[list[Finding], RoleView | None]:
     out = []
     association = cluster.roles.get(arn)
     status = (association or {}).get("Status")
@@ -182,43 +183,43 @@ def _role(reader: Reader, cluster: Cluster, svc: Service, arn: str) -> tuple[lis
         out.append(Finding("role-trust", svc.name, FAIL, f"role {arn} does not exist", setup_fix(svc.name, cluster)))
         return out, None
     try:
-        trusted, why = iam_eval.trusts_rds(role["trust"], cluster.account, str(cluster.arn))
+        trusted, why = iam_eval.trusts_rds(role.trust, cluster.account, str(cluster.arn))
     except ValueError as exc:  # an operator the evaluator does not know: say so, do not guess
         trusted, why = False, f"its trust policy could not be evaluated offline ({exc})"
     out.append(Finding("role-trust", svc.name, PASS if trusted else FAIL, f"{arn}: {why}",
                        None if trusted else setup_fix(svc.name, cluster)))
-    if role.get("managed"):
+    if role.managed:
         out.append(_boundary(cluster, svc, role))
     return out, role
 
 
-def _boundary(cluster: Cluster, svc: Service, role: dict) -> Finding:
+def _boundary(cluster: Cluster, svc: Service, role: RoleView) -> Finding:
     """A role auroraml manages carries the boundary (`auroraml iam-policy --bootstrap`). One made
     before the boundary existed is open to whoever may write its policy: an administrator fixes
     it, since setting a boundary is what the operator policy withholds."""
     expected = boundary_arn(cluster.partition, cluster.account)
-    name = role["arn"].rsplit("/", 1)[-1]
-    if role.get("boundary") == expected:
+    name = role.name
+    if role.boundary == expected:
         return Finding("role-boundary", svc.name, PASS, f"{name} carries the permissions boundary {BOUNDARY_NAME}")
-    has = f"has the permissions boundary {role['boundary']}" if role.get("boundary") else "has no permissions boundary"
+    has = f"has the permissions boundary {role.boundary}" if role.boundary else "has no permissions boundary"
     return Finding("role-boundary", svc.name, WARN, f"{name} {has}, not {expected}: the policies attached to it are "
                    "not capped at Aurora's data-plane calls", f"an administrator runs: aws iam put-role-permissions-"
                    f"boundary --role-name {name} --permissions-boundary {expected}")
 
 
-def _wanted_resources(cluster: Cluster, svc: Service, scope: Scope, documents: list[dict]) -> list[str]:
+def _wanted_resources(cluster: Cluster, svc: Service, scope: Scope, documents: Sequence[dict]) -> list[str]:
     wanted = svc.scope_resources(cluster.partition, cluster.region, cluster.account, scope)
     return wanted if wanted is not None else iam_eval.resources_for(documents, svc.checked_actions[0])
 
 
-def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: dict, scope: Scope) -> Finding:
+def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: RoleView, scope: Scope) -> Finding:
     actions = svc.checked_actions
-    resources = _wanted_resources(cluster, svc, scope, role["documents"])
+    resources = _wanted_resources(cluster, svc, scope, role.documents)
     fix = setup_fix(svc.name, cluster, extra=svc.setup_flags(scope))
     if not resources:
-        return Finding("role-policy", svc.name, FAIL, f"{role['arn']} is allowed {actions[0]} on nothing", fix)
+        return Finding("role-policy", svc.name, FAIL, f"{role.arn} is allowed {actions[0]} on nothing", fix)
     try:
-        verdicts = reader.simulate(role["arn"], tuple(actions), tuple(resources))
+        verdicts = reader.simulate(role.arn, tuple(actions), tuple(resources))
         how = "IAM policy simulation"
     except NotImplementedError:
         verdicts, how = None, None
@@ -232,7 +233,7 @@ def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: dict, sco
         how = "read from the role's policies"
         for action in actions:
             for resource in resources:
-                decision, cond = iam_eval.decide(role["documents"], action, resource)
+                decision, cond = iam_eval.decide(role.documents, action, resource)
                 conditional = conditional or cond
                 if decision != "allowed":
                     denied.append(f"{action} on {resource}")
@@ -240,7 +241,7 @@ def _permissions(reader: Reader, cluster: Cluster, svc: Service, role: dict, sco
         denied = [f"{a} on {r}" for (a, r), d in sorted(verdicts.items()) if d != "allowed"]
     shown = ", ".join(resources[:3]) + (f" and {len(resources) - 3} more" if len(resources) > 3 else "")
     if denied:
-        return Finding("role-policy", svc.name, FAIL, f"{role['arn']} may not call {'; '.join(denied[:3])} ({how})", fix)
+        return Finding("role-policy", svc.name, FAIL, f"{role.arn} may not call {'; '.join(denied[:3])} ({how})", fix)
     note = "; a Condition applies, not evaluated" if conditional else ""
     return Finding("role-policy", svc.name, PASS, f"{', '.join(actions)} allowed on {shown} ({how}{note})")
 
@@ -261,17 +262,17 @@ def function_permissions(reader: Reader, facts: ClusterFacts, targets: list[tupl
         refused: list[str] = []
         note = ""
         for role in roles:
-            boundary = reader.policy_document(role["boundary"]) if role.get("boundary") else None
+            boundary = reader.policy_document(role.boundary) if role.boundary else None
             for arn in arns:
                 try:
-                    verdict, conditional = iam_eval.decide(role["documents"], action, arn)
+                    verdict, conditional = iam_eval.decide(role.documents, action, arn)
                     if verdict == "allowed" and boundary is not None:
                         verdict = iam_eval.decide([boundary], action, arn)[0]
                 except ValueError as exc:
                     verdict, conditional = f"not evaluated ({exc})", False
                 note = note or ("; a Condition applies, not evaluated" if conditional else "")
                 if verdict != "allowed":
-                    refused.append(f"role {role['arn'].rsplit('/', 1)[-1]} may not invoke ({action} on {arn})")
+                    refused.append(f"role {role.arn.rsplit('/', 1)[-1]} may not invoke ({action} on {arn})")
         if refused:
             out.append(Finding("function-policy", service, FAIL, f"function {schema}.{name} calls {what} {target}, which "
                                + "; ".join(dict.fromkeys(refused)), fix))

@@ -4,12 +4,13 @@ Every read is the reader's, made once per resource and kept for the run: fleet m
 clusters on threads at once, and clusters that share a parameter group, a role, a VPC or a
 region's model catalogue read it once. A read that fails is remembered as its exception and
 raised again to every caller, so a missing permission costs one call too. This module only
-presents the answers (the raw API dicts the checks were written against, and the role with the
-documents of every policy it holds); it makes no call of its own.
+presents the answers (the raw API dicts the checks were written against, and a RoleView: the role
+with the documents of every policy it holds); it makes no call of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..aws import Aws
@@ -17,6 +18,22 @@ from ..operator_policy import PREFIX
 
 ROLE_PARAMETER_PREFIXES = ("aws_default_", "aurora_select_into_s3_role", "aurora_load_from_s3_role")
 GROUP_PARAMETERS = ("binlog_format", "activate_all_roles_on_login", "aurora_ml_inference_timeout")
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """A role as the checks judge it: its trust policy, the documents of every policy it holds
+    (attached, then inline), its permissions boundary's ARN, and whether auroraml manages it."""
+
+    arn: str
+    trust: Any
+    documents: tuple[Any, ...]
+    boundary: str | None
+    managed: bool
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit("/", 1)[-1]
 
 
 class Reader:
@@ -51,15 +68,14 @@ class Reader:
 
     # --- IAM -------------------------------------------------------------------------------
 
-    def role(self, arn: str) -> dict | None:
+    def role(self, arn: str) -> RoleView | None:
         """The role (trust policy decoded) and the documents of every policy it holds, or None."""
         role = self.core.role(arn)
         if role is None:
             return None
         documents = [self.core.policy_document(a) for a in sorted(role.attached)]
         documents += list(self.core.role_policies(arn).values())
-        return {"arn": role.arn, "trust": role.trust, "documents": documents, "boundary": role.boundary,
-                "managed": role.ours or role.name.startswith(PREFIX)}
+        return RoleView(role.arn, role.trust, tuple(documents), role.boundary, role.ours or role.name.startswith(PREFIX))
 
     def policy_document(self, arn: str) -> Any:
         return self.core.policy_document(arn)
