@@ -4,15 +4,12 @@ of README commands, and its transcript is that recording's text (tools/record_se
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
+from tests.e2e.test_readme_e2e import readme_commands
+from tools import record_session
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import record_session  # noqa: E402
-
-from tests.e2e.test_readme_e2e import readme_commands  # noqa: E402
 
 
 def _cast() -> tuple[dict, list[list]]:
