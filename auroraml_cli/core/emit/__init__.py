@@ -51,8 +51,9 @@ def follow_up(req, half, fmt: str) -> list[FollowUp]:
                     + (f" (FeatureName {half.feature_name})" if half.feature_name else "") + " and waits for ACTIVE")
     if half.parameter_group != half.current_group:
         left.append(f"switches {half.cluster} from {half.current_group} to {half.parameter_group}")
-    left.append("reboots " + ", ".join(half.members) + " one at a time (writer first), each until in-sync"
-                if half.members else "reboots the cluster's members")
+    order = " one at a time (writer first)" if len(half.members) > 1 else ""
+    left.append(f"reboots {', '.join(half.members)}{order}, each until in-sync" if half.members
+                else "reboots the cluster's members")
     if fmt == "cloudformation" and half.group_exists:
         left.insert(0, f"sets {', '.join(half.parameters)} in {half.parameter_group}")
     steps = [FollowUp(setup_command(req, half, "--reboot", "--yes"),
