@@ -250,3 +250,10 @@ def test_terraform_strings_keep_interpolation_literal():
     from auroraml_cli.core.emit.terraform import string
 
     assert string('a"b\\c${x}%{y}\n') == 'a\\"b\\\\c$${x}%%{y}\\n'
+
+
+def test_the_option_offers_exactly_the_formats_core_emits():
+    from auroraml_cli.commands.setup import Emit
+    from auroraml_cli.core.emit import FORMATS
+
+    assert tuple(e.value for e in Emit) == FORMATS
