@@ -10,6 +10,8 @@ cluster into a stack to change those would hand the whole cluster to the templat
 left to the follow-up `auroraml setup`, listed in the template's Metadata and on stderr. A
 parameter group that exists already (the cluster's own custom group, or --parameter-group naming
 one) cannot be created by a stack: it is left out, and the follow-up sets its parameters.
+AWS::IAM::ManagedPolicy has no Tags property (cfn-lint E3002), so the policy alone is untagged:
+the stack owns it, and teardown (which deletes only tagged objects) leaves it to the stack.
 """
 
 from __future__ import annotations
