@@ -131,7 +131,7 @@ def test_cloudformation_leaves_out_a_group_that_exists_and_the_follow_up_sets_it
     assert "FeatureName Bedrock" in doc["Metadata"]["auroraml"]["ThenRun"][0]["Does"]
 
 
-@pytest.mark.filterwarnings("ignore:Tried to parse AWS::RDS::DBClusterParameterGroup")
+@pytest.mark.filterwarnings("ignore:Tried to parse .* not supported by moto")
 def test_cloudformation_stack_deploys_on_the_sandbox_and_setup_finishes_the_job(cli, boto):
     r = emit(cli, "cloudformation", "s3")
     template = json.loads(r.stdout)
