@@ -10,8 +10,8 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y -h --help'
-            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary' ;;
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit -h --help'
+            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit' ;;
         'teardown')
             subs=''
             opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y -h --help'
@@ -114,6 +114,7 @@ _auroraml_value() {
         ' -o'|' --output') values='table json prometheus' ;;
         ' --config') values='@file' ;;
         'setup --cluster') values='@cluster' ;;
+        'setup --emit') values='cloudformation terraform' ;;
         'teardown --cluster') values='@cluster' ;;
         'iam-policy --cluster') values='@cluster' ;;
         'grant --cluster') values='@cluster' ;;

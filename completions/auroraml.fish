@@ -21,7 +21,7 @@ function __auroraml_valued
         case ''
             printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout
         case 'setup'
-            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary
+            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
         case 'iam-policy'
@@ -149,6 +149,7 @@ complete -c auroraml -n '__auroraml_at "setup"' -l global -d 'Every member clust
 complete -c auroraml -n '__auroraml_at "setup"' -l permissions-boundary -x -d 'The managed policy every role auroraml creates carries as its boundary'
 complete -c auroraml -n '__auroraml_at "setup"' -l dry-run -d 'Show the plan; change nothing'
 complete -c auroraml -n '__auroraml_at "setup"' -l yes -s y -d 'Consent to the reboot without asking'
+complete -c auroraml -n '__auroraml_at "setup"' -l emit -x -a 'cloudformation terraform' -d 'Apply nothing: write the AWS half of the plan (policy, role, association, parameter group) to stdout as a CloudFormation template or Terraform configuration, and on stderr the auroraml commands that finish the job (the group switch, reboots, grants)'
 complete -c auroraml -n '__auroraml_at "setup"' -s h -l help -d 'Show the help and exit'
 
 # auroraml teardown

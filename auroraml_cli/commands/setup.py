@@ -1,5 +1,6 @@
 """`auroraml setup SERVICE --cluster ID`: wire a cluster to an ML service, idempotently."""
 
+import enum
 from typing import List, Optional
 
 import typer
@@ -7,6 +8,8 @@ import typer
 from . import examples
 
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
+
+Emit = enum.Enum("Emit", {f: f for f in ("cloudformation", "terraform")}, type=str)  # type: ignore[misc]
 
 EXAMPLE = """
 Examples:
@@ -18,6 +21,8 @@ Examples:
   auroraml setup sagemaker --cluster ml-demo --endpoint churn-predictor --no-reboot
 
   auroraml setup lambda --cluster ml-demo --function notify-orders --reboot --yes
+
+  auroraml setup comprehend --cluster ml-demo --emit terraform > auroraml-ml-demo.tf
 """
 
 
@@ -44,6 +49,7 @@ def setup(
     permissions_boundary: Optional[str] = typer.Option(None, "--permissions-boundary", metavar="ARN", help="The managed policy every role auroraml creates carries as its boundary. [default: arn:PARTITION:iam::ACCOUNT:policy/AuroraMLBoundary, made by `auroraml iam-policy --bootstrap`]"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
+    emit: Optional[Emit] = typer.Option(None, "--emit", case_sensitive=False, help="Apply nothing: write the AWS half of the plan (policy, role, association, parameter group) to stdout as a CloudFormation template or Terraform configuration, and on stderr the auroraml commands that finish the job (the group switch, reboots, grants). Reads AWS, never writes."),
 ) -> int:
     """Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done."""
     from ..core import names
@@ -52,6 +58,9 @@ def setup(
     from ._plans import cluster_lock, run_plan
 
     app = ctx.obj
+    if emit is not None:
+        from ..core.emit import refuse_conflicts
+        refuse_conflicts(reboot=reboot, yes=yes, dry_run=dry_run, global_=global_)
     req = SetupRequest(
         service=get_service(service.value),
         cluster=app.cluster(cluster),
@@ -72,6 +81,9 @@ def setup(
         global_=global_,
         permissions_boundary=_boundary(permissions_boundary) if permissions_boundary else None,
     )
+    if emit is not None:
+        from ..core.emit import emit_setup
+        return emit_setup(app, req, emit.value)
     with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_setup(app.aws, req)

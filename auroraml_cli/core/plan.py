@@ -58,6 +58,9 @@ class Plan:
     # Who makes the changes, when the planner can tell better than the AWS caller: SQL plans
     # return the connection's CURRENT_USER(). Asked once, before the first change (journal).
     who: Callable[[], str | None] | None = field(default=None, repr=False)
+    # What the plan leads to on AWS, whole (not only what is missing): setup's AwsHalf per cluster,
+    # which `setup --emit` writes as CloudFormation or Terraform (core/emit/).
+    desired: list[Any] = field(default_factory=list, repr=False)
 
     def add(self, step: Step) -> Step:
         self.steps.append(step)

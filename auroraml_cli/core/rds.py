@@ -61,12 +61,18 @@ def set_parameter(aws: Aws, region: str, group: str, name: str, value: str, appl
     """Set one parameter; static ones (or unknown: the safe guess) wait for a reboot."""
     if apply_type is None:
         apply_type = read_parameters(aws, region, group, (name,)).get(name, ParameterValue(name, None, "static")).apply_type
-    method = "immediate" if apply_type == "dynamic" else "pending-reboot"
+    method = apply_method(apply_type)
     aws.client("rds", region).modify_db_cluster_parameter_group(
         DBClusterParameterGroupName=group,
         Parameters=[{"ParameterName": name, "ParameterValue": value, "ApplyMethod": method}],
     )
     return method
+
+
+def apply_method(apply_type: str | None) -> str:
+    """`immediate` only for a dynamic parameter: RDS refuses it for a static one (and for one
+    whose type is not known yet, `pending-reboot` is the safe guess)."""
+    return "immediate" if apply_type == "dynamic" else "pending-reboot"
 
 
 def reset_parameter(aws: Aws, region: str, group: str, name: str) -> None:

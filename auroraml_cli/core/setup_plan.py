@@ -58,6 +58,49 @@ class SetupRequest:
             raise UsageError(f"{', '.join(wrong)} does not apply to {service.name}")
 
 
+@dataclass
+class AwsHalf:
+    """What setup makes on AWS for one cluster, whole — not only what is still missing: the plan's
+    `desired`, which `setup --emit` writes as CloudFormation or Terraform (core/emit/). Filled in
+    while planning, from the same reads and the same policy and trust builders as apply."""
+
+    service: str
+    cluster: str
+    region: str
+    account: str
+    partition: str
+    tags: dict[str, str]
+    description: str  # the policy's and the role's
+    policy_name: str
+    policy_arn: str
+    role_name: str
+    role_arn: str
+    boundary: str
+    policy_document: dict = field(default_factory=dict)
+    trust: dict = field(default_factory=dict)
+    policy_exists: bool = False
+    role_exists: bool = False
+    attached: bool = False
+    association: str | None = None  # the association's status now (None: not associated)
+    parameter_group: str = ""  # the custom group setup uses
+    current_group: str = ""  # the group the cluster uses now
+    group_description: str = ""
+    group_exists: bool = False
+    parameters: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (value, ApplyMethod)
+    members: list[str] = field(default_factory=list)  # writer first: the reboot order
+    family: str | None = None  # resolved by complete()
+    feature_name: str | None = None  # resolved by complete()
+    _complete: object = field(default=None, repr=False)
+
+    def complete(self) -> "AwsHalf":
+        """Resolve what apply reads only when it runs (the group's family, the association's
+        FeatureName): reads, never writes."""
+        if callable(self._complete):
+            self._complete(self)
+            self._complete = None
+        return self
+
+
 def plan_setup(aws: Aws, req: SetupRequest) -> Plan:
     req.validate()
     first = describe(aws, req.cluster)
@@ -112,6 +155,7 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     ctx.plan_association()
     ctx.plan_parameters()
     ctx.plan_reboots()
+    plan.desired.append(ctx.half)
 
 
 class _Context:
@@ -124,6 +168,14 @@ class _Context:
         self.tags = {TAG_MANAGED_BY: MANAGED_BY, TAG_CLUSTER: str(cluster.arn), TAG_SERVICE: req.service.name}
         self.boundary = req.permissions_boundary or boundary_arn(cluster.partition, cluster.account)
         self.changes_need_reboot = False  # a step of this run changes what the members run with
+        self.half = AwsHalf(req.service.name, cluster.id, cluster.region, cluster.account, cluster.partition,
+                            dict(self.tags), f"Aurora ML {req.service.name} for {cluster.id} (auroraml)",
+                            self.policy_name, self.policy_arn, self.role_name, self.role_arn, self.boundary,
+                            members=[m.instance_id for m in cluster.ordered_members()], _complete=self._complete_half)
+
+    def _complete_half(self, half: "AwsHalf") -> None:
+        half.feature_name = self._feature_name()
+        half.family = half.family or self._family()
 
     def step(self, action: str, target: str, detail: str, run, **change: str | None) -> Step:
         """A planned step; `change` is its before/after/undo for the journal."""
@@ -146,7 +198,8 @@ class _Context:
     def plan_iam(self, policy_doc: dict) -> None:
         aws, c = self.aws, self.cluster
         policy = iam.read_policy(aws, self.policy_arn)
-        description = f"Aurora ML {self.req.service.name} for {c.id} (auroraml)"
+        description = self.half.description
+        self.half.policy_document, self.half.policy_exists = policy_doc, policy.exists
         if not policy.exists:
             self.step("create-policy", self.policy_name, "least-privilege policy for " + ", ".join(self.req.service.iam_actions),
                       lambda s: iam.create_policy(aws, self.policy_name, self.policy_arn, policy_doc, self.tags, description),
@@ -163,6 +216,8 @@ class _Context:
 
         trust = trust_policy(c.partition, c.account, c.region)
         role = iam.read_role(aws, self.role_name, self.role_arn)
+        self.half.trust, self.half.role_exists = trust, role.exists
+        self.half.attached = self.policy_arn in role.attached
         if not role.exists:
             self._require_boundary()
             self.step("create-role", self.role_name, "trusted by rds.amazonaws.com for this account, "
@@ -171,7 +226,7 @@ class _Context:
                                                 self.boundary),
                       after=self.role_arn, undo=self.teardown_command())
         else:
-            self.role_arn = role.arn  # a role given by name may live under a path
+            self.role_arn = self.half.role_arn = role.arn  # a role given by name may live under a path
             if role.boundary != self.boundary:
                 # Setting a boundary is what the operator policy must not allow: an administrator's job.
                 self.plan.notes.append(
@@ -215,7 +270,7 @@ class _Context:
     def plan_association(self) -> None:
         aws, c, req = self.aws, self.cluster, self.req
         current = c.roles.get(self.role_arn)
-        status = current.get("Status") if current else None
+        status = self.half.association = current.get("Status") if current else None
         wait_kw = {"timeout": req.timeout, "interval": req.poll_interval}
         if status == "ACTIVE":
             self.unchanged("associate-role", c.id, f"{self.role_name} ACTIVE")
@@ -263,17 +318,22 @@ class _Context:
         current = c.parameter_group
         target = req.parameter_group or (f"auroraml-{c.id}" if current.startswith("default.") else current)
         existing = group_info = None
+        half = self.half
+        half.parameter_group, half.current_group = target, current
+        half.group_description = f"Aurora ML settings for {c.id} (auroraml)"
         if target != current:
             group_info = rds.group_exists(aws, c.region, target)
             if group_info is None:
-                family = self._family()
+                family = half.family = self._family()
                 self.step("create-parameter-group", target, f"custom {family} group for {c.id}",
                           lambda s: rds.create_group(aws, c.region, target, family,
-                                                     f"Aurora ML settings for {c.id} (auroraml)", iam.tag_list(self.tags)),
+                                                     half.group_description, iam.tag_list(self.tags)),
                           after=target,
                           undo=self.aws_command("rds", "delete-db-cluster-parameter-group",
                                                 "--db-cluster-parameter-group-name", target))
-            elif group_info["DBParameterGroupFamily"] != self.version.family:
+            else:
+                half.family = group_info["DBParameterGroupFamily"]
+            if group_info is not None and group_info["DBParameterGroupFamily"] != self.version.family:
                 raise UsageError(f"parameter group {target} is for {group_info['DBParameterGroupFamily']}, "
                                  f"but {c.id} needs {self.version.family}", "pass another --parameter-group")
             self.step("attach-parameter-group", c.id, f"{current} → {target} (takes effect at reboot)",
@@ -283,11 +343,13 @@ class _Context:
                       undo=self.aws_command("rds", "modify-db-cluster", "--db-cluster-identifier", c.id,
                                             "--db-cluster-parameter-group-name", current, "--apply-immediately"))
             self.changes_need_reboot = True
-        if target == current or group_info is not None:
+        half.group_exists = target == current or group_info is not None
+        if half.group_exists:
             existing = rds.read_parameters(aws, c.region, target, req.service.parameters_for(self.version))
         changes = []
         for name in req.service.parameters_for(self.version):
             now = (existing or {}).get(name)
+            half.parameters[name] = (self.role_arn, rds.apply_method(now.apply_type if now else None))
             if existing is not None and now is None:
                 raise UsageError(f"parameter {name} is not defined for {c.engine_version} in group {target}",
                                  "this engine version does not support the service; upgrade it")
