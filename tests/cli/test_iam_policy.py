@@ -235,3 +235,27 @@ def test_a_policy_past_iams_size_limit_is_printed_with_a_warning(cli, sandbox_aw
     assert "characters" not in few.stderr
     many = cli("iam-policy", *(a for i in range(10) for a in ("--cluster", f"team-{i}")))
     assert many.json()["Statement"] and "IAM takes at most 6144" in many.stderr
+
+
+# --- status --watch --publish cloudwatch -----------------------------------------------------------
+
+def test_publish_cloudwatch_adds_put_metric_data_held_to_the_namespace(cli):
+    doc = cli("iam-policy", "--command", "status", "--publish", "cloudwatch", "--account", ACCOUNT).json()
+    (statement,) = [s for s in doc["Statement"] if s["Sid"] == "AuroraMLPublishMetrics"]
+    assert statement == {"Sid": "AuroraMLPublishMetrics", "Effect": "Allow", "Action": ["cloudwatch:PutMetricData"],
+                         "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": "AuroraML"}}}
+    two = cli("iam-policy", "--publish", "cloudwatch", "--namespace", "A", "--namespace", "B").json()
+    (statement,) = [s for s in two["Statement"] if s["Sid"] == "AuroraMLPublishMetrics"]
+    assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": ["A", "B"]}}
+
+
+def test_without_publish_no_policy_has_any_cloudwatch_action(cli):
+    for args in ((), ("--command", "status"), ("--bootstrap",)):
+        assert "cloudwatch:" not in cli("iam-policy", *args).stdout
+
+
+@pytest.mark.parametrize("args", [("--publish", "datadog"), ("--namespace", "AuroraML"),
+                                  ("--command", "setup", "--publish", "cloudwatch"),
+                                  ("--publish", "cloudwatch", "--namespace", "AWS/RDS")])
+def test_publish_bad_input_is_refused(cli, args):
+    cli("iam-policy", *args, code=2).assert_refused()

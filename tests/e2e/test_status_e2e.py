@@ -49,7 +49,7 @@ def test_watch_json_lines_and_prometheus(sandbox):
     docs = [json.loads(line) for line in lines.splitlines()]
     assert [len(d["instances"]) for d in docs] == [2, 2]
     text = auroraml("-o", "prometheus", "status", "--cluster", "ml-demo").stdout
-    assert 'aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
+    assert 'mysql_global_status_aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
 
 
 class Watch:
