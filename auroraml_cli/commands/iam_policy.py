@@ -21,7 +21,7 @@ Examples:
 
   auroraml iam-policy --cluster ml-demo --command status --iam-auth --db-user iamuser   # rds-db:connect
 
-  auroraml iam-policy --command status --publish cloudwatch --namespace AuroraML   # status --watch --publish
+  auroraml iam-policy --command status --publish cloudwatch --namespace AuroraML   # cloudwatch:PutMetricData
 
   aws iam create-policy --policy-name AuroraMLOperator --policy-document file://operator.json
 """
