@@ -201,7 +201,8 @@ class CloudWatchPublisher:
                 return True
             except Exception as exc:  # noqa: BLE001 - every AWS failure is retried or reported, never raised here
                 code = error_code(exc)
-                if code in FATAL_CODES:
+                status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+                if code in FATAL_CODES or status in (401, 403):
                     with self._cond:
                         self._stopped = True
                         self._queue.clear()
@@ -209,7 +210,7 @@ class CloudWatchPublisher:
                             f"CloudWatch refused PutMetricData ({code}): publishing stopped, the watch goes on"
                             + ("; the operator needs cloudwatch:PutMetricData on this namespace: "
                                f"auroraml iam-policy --command status --publish cloudwatch --namespace {self.namespace}"
-                               if (code and "Access" in code) or code == "UnauthorizedOperation" else ""))
+                               if (code and "Access" in code) or status == 403 else ""))
                     return False
                 if attempt == self._attempts or self._closing.is_set():
                     self.failed += 1

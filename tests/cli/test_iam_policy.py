@@ -259,3 +259,23 @@ def test_without_publish_no_policy_has_any_cloudwatch_action(cli):
                                   ("--publish", "cloudwatch", "--namespace", "AWS/RDS")])
 def test_publish_bad_input_is_refused(cli, args):
     cli("iam-policy", *args, code=2).assert_refused()
+
+
+def test_an_operator_holding_the_publish_policy_publishes_into_its_namespace_and_no_other(cli, sandbox_aws, monkeypatch,
+                                                                                       isolated):
+    """On the sandbox with IAM enforced: PutMetricData is authorised as cloudwatch:PutMetricData with
+    the request's cloudwatch:namespace, as AWS does."""
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    policy = cli("iam-policy", "--command", "status", "--publish", "cloudwatch", "--account", ACCOUNT).json()
+    become_operator(monkeypatch, policy)
+    cnf = isolated / "aurora.cnf"
+    cnf.write_text("[client]\nuser = admin\npassword = publish-Pa55word\n")
+    with start_endpoint(cluster_id="publish-v3", engine_version="8.0.mysql_aurora.3.10.1",
+                        master_password="publish-Pa55word") as endpoint:
+        args = ("status", "--host", endpoint.host, "--port", str(endpoint.port), "--defaults-file", str(cnf),
+                "--watch", "--interval", "0.1", "--count", "2", "--publish", "cloudwatch")
+        allowed = cli("-o", "json", *args)
+        refused = cli("-o", "json", *args, "--namespace", "Elsewhere")
+    assert "publishing stopped" not in allowed.stderr and "sent 7 data point(s)" in allowed.stderr
+    assert "refused PutMetricData (AccessDenied" in refused.stderr and "sent 0 data point(s)" in refused.stderr

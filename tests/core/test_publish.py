@@ -192,3 +192,20 @@ def test_access_denied_stops_publishing_and_names_the_policy_to_ask_for():
     assert client.calls == 1
     (note,) = publisher.notes()
     assert "publishing stopped" in note and "iam-policy --command status --publish cloudwatch --namespace AuroraML" in note
+
+
+def test_a_403_whose_error_code_cannot_be_read_stops_publishing_too():
+    from botocore.exceptions import ClientError
+
+    class Forbidden:
+        calls = 0
+
+        def put_metric_data(self, **_):
+            Forbidden.calls += 1
+            raise ClientError({"Error": {"Code": "403", "Message": "<xml/>"},
+                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "PutMetricData")
+
+    publisher = pb.CloudWatchPublisher(Forbidden, "AuroraML", "c", wait=lambda _e, _s: None)
+    publisher.submit(doc(1, a={"logical_requests": 1}))
+    publisher.close()
+    assert Forbidden.calls == 1 and "iam-policy" in publisher.notes()[0]
