@@ -8,6 +8,8 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 
 from auroraml_cli.core import publish as pb
 from auroraml_cli.core import status as st
@@ -209,3 +211,16 @@ def test_a_403_whose_error_code_cannot_be_read_stops_publishing_too():
     publisher.submit(doc(1, a={"logical_requests": 1}))
     publisher.close()
     assert Forbidden.calls == 1 and "iam-policy" in publisher.notes()[0]
+
+
+@given(hs.text(max_size=300))
+def test_any_namespace_is_taken_as_cloudwatch_would_or_refused_with_a_usage_error(namespace):
+    from auroraml_cli.core.errors import UsageError
+
+    try:
+        taken = pb.check_namespace(namespace)
+    except UsageError as exc:
+        assert "\n" not in exc.message
+        return
+    assert taken == namespace and 1 <= len(namespace) <= 255 and namespace.isascii()
+    assert not namespace.upper().startswith("AWS/") and not namespace.startswith(":")
