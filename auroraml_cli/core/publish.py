@@ -166,6 +166,7 @@ class CloudWatchPublisher:
 
     # --- the thread ---------------------------------------------------------------------------
     def _run(self) -> None:
+        _block_signals()
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._queue or self._closing.is_set())
@@ -220,3 +221,15 @@ class CloudWatchPublisher:
                 base, cap = self._backoff
                 self._wait(self._closing, random.uniform(0, min(cap, base * 2 ** (attempt - 1))))  # full jitter
         return True
+
+
+def _block_signals() -> None:
+    """Ctrl-C and SIGTERM go to the main thread only. The watch holds them back while it prints and
+    counts a sample (core/watch.py); delivered to this thread instead, Python would still raise
+    them in the main thread at once, in the middle of that sample."""
+    import signal
+
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    except (AttributeError, ValueError, OSError):
+        pass
