@@ -18,8 +18,8 @@ _auroraml_node() {
             valued='--cluster --role-name --policy-name --timeout' ;;
         'iam-policy')
             subs=''
-            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user -h --help'
-            valued='--command -c --account --partition --cluster --secret-arn --db-user' ;;
+            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user --publish --namespace -h --help'
+            valued='--command -c --account --partition --cluster --secret-arn --db-user --publish --namespace' ;;
         'grant')
             subs=''
             opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
@@ -54,8 +54,8 @@ _auroraml_node() {
             valued='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode' ;;
         'status')
             subs=''
-            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace -h --help'
+            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace' ;;
         'check')
             subs=''
             opts='--service -s --user --model-id --endpoint --function --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'

@@ -25,7 +25,7 @@ function __auroraml_valued
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
         case 'iam-policy'
-            printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user
+            printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user --publish --namespace
         case 'grant'
             printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'revoke'
@@ -41,7 +41,7 @@ function __auroraml_valued
         case 'sql'
             printf '%s\n' -e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode
         case 'status'
-            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace
         case 'check'
             printf '%s\n' --service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'history'
@@ -175,6 +175,8 @@ complete -c auroraml -n '__auroraml_at "iam-policy"' -l bootstrap -d 'Print what
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l boundary -d 'Print only the permissions boundary every role auroraml creates carries'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l iam-auth -d 'The operator logs in with RDS IAM database authentication: add rds-db:connect for each --db-user'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l db-user -x -d 'With --iam-auth: a database user the operator connects as (repeatable)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l publish -x -d 'Also what `status --watch --publish cloudwatch` needs: cloudwatch:PutMetricData, held to --namespace'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l namespace -x -d 'With --publish: the CloudWatch namespace status publishes into (repeatable)'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -s h -l help -d 'Show the help and exit'
 
 # auroraml grant
@@ -335,6 +337,9 @@ complete -c auroraml -n '__auroraml_at "status"' -l iam-auth -d 'Authenticate wi
 complete -c auroraml -n '__auroraml_at "status"' -l secret-arn -x -d 'Secrets Manager secret with username and password'
 complete -c auroraml -n '__auroraml_at "status"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "status"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
+complete -c auroraml -n '__auroraml_at "status"' -l prometheus-textfile -x -d 'Also write the Prometheus text format to PATH (node_exporter\'s textfile collector reads *.prom), replaced atomically; with --watch, each sample'
+complete -c auroraml -n '__auroraml_at "status"' -l publish -x -d 'With --watch: send each interval\'s counter deltas and ratios to CloudWatch (PutMetricData, from a background thread)'
+complete -c auroraml -n '__auroraml_at "status"' -l namespace -x -d 'With --publish: the CloudWatch namespace'
 complete -c auroraml -n '__auroraml_at "status"' -s h -l help -d 'Show the help and exit'
 
 # auroraml check

@@ -21,6 +21,8 @@ Examples:
 
   auroraml iam-policy --cluster ml-demo --command status --iam-auth --db-user iamuser   # rds-db:connect
 
+  auroraml iam-policy --command status --publish cloudwatch --namespace AuroraML   # cloudwatch:PutMetricData
+
   aws iam create-policy --policy-name AuroraMLOperator --policy-document file://operator.json
 """
 
@@ -37,6 +39,8 @@ def iam_policy(
     boundary: bool = typer.Option(False, "--boundary", help="Print only the permissions boundary every role auroraml creates carries."),
     iam_auth: bool = typer.Option(False, "--iam-auth", help="The operator logs in with RDS IAM database authentication: add rds-db:connect for each --db-user."),
     db_users: Optional[List[str]] = typer.Option(None, "--db-user", metavar="USER", help="With --iam-auth: a database user the operator connects as (repeatable)."),
+    publish: Optional[str] = typer.Option(None, "--publish", metavar="cloudwatch", help="Also what `status --watch --publish cloudwatch` needs: cloudwatch:PutMetricData, held to --namespace."),
+    namespaces: Optional[List[str]] = typer.Option(None, "--namespace", metavar="NAME", help="With --publish: the CloudWatch namespace status publishes into (repeatable). [default: AuroraML]"),
 ) -> int:
     """Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)."""
     from ..core import names
@@ -67,6 +71,7 @@ def iam_policy(
             raise UsageError(f"database user {name!r} would be a pattern in the rds-db:connect ARN (* ? ${{...}})",
                              "name the user exactly; IAM has no way to quote those characters")
         users.append(name)
+    publish_namespaces = _publish(publish, list(namespaces or ()), wanted, commands)
     for arn in secret_arns or ():
         parsed = names.Arn.parse(arn)
         if parsed.service != "secretsmanager" or not parsed.resource.startswith("secret:"):
@@ -78,6 +83,7 @@ def iam_policy(
         return 0
     scope, found_account = _scope(ctx, list(clusters or ()), list(secret_arns or ()), partition)
     scope.db_users = list(dict.fromkeys(users))
+    scope.publish_namespaces = publish_namespaces
     account = account or found_account or "*"
     if found_account and account != found_account:
         raise UsageError(f"the clusters are in account {found_account}, not {account}", "drop --account, or fix it")
@@ -91,6 +97,24 @@ def iam_policy(
     else:
         typer.echo(json.dumps(policy, indent=2))
     return 0
+
+
+def _publish(publish: Optional[str], namespaces: list[str], wanted: tuple[str, ...], asked) -> list[str]:
+    """--publish cloudwatch [--namespace NAME...]: the namespaces PutMetricData is held to."""
+    from ..core.errors import UsageError
+    from ..core.operator_policy import PUBLISH_ACTIONS
+    from ..core.publish import DEFAULT_NAMESPACE, check_namespace
+
+    if publish is None:
+        if namespaces:
+            raise UsageError("--namespace is for --publish cloudwatch", "add --publish cloudwatch, or drop --namespace")
+        return []
+    if publish not in PUBLISH_ACTIONS:
+        raise UsageError(f"cannot publish to {publish!r}", f"choose from: {', '.join(PUBLISH_ACTIONS)}")
+    if "status" not in wanted:
+        raise UsageError(f"--publish is for the status command, and --command names only {', '.join(asked)}",
+                         "add --command status")
+    return [check_namespace(n) for n in dict.fromkeys(namespaces or [DEFAULT_NAMESPACE])]
 
 
 MANAGED_POLICY_MAX = 6144  # IAM's limit on a managed policy document, whitespace not counted

@@ -16,7 +16,11 @@ Examples:
 
   auroraml -o json status --cluster ml-demo --watch --count 12 > ml-counters.jsonl
 
-  auroraml -o prometheus status --cluster ml-demo > /var/lib/node_exporter/aurora_ml.prom
+  auroraml status --cluster ml-demo --prometheus-textfile /var/lib/node_exporter/textfile/aurora_ml.prom
+
+  auroraml status --cluster ml-demo --watch --interval 60 --prometheus-textfile /var/lib/node_exporter/textfile/aurora_ml.prom
+
+  auroraml status --cluster ml-demo --watch --interval 60 --publish cloudwatch --namespace AuroraML
 """
 MAX_INTERVAL, MAX_TIMEOUT, MAX_COUNT = 86400.0, 3600.0, 10**9
 
@@ -49,6 +53,9 @@ def status(
     user: Optional[str] = o.USER, defaults_file: Optional[str] = o.DEFAULTS_FILE,
     iam_auth: bool = o.IAM_AUTH, secret_arn: Optional[str] = o.SECRET_ARN, ssl_ca: Optional[str] = o.SSL_CA,
     ssl_mode: Optional[o.SslMode] = o.SSL_MODE,
+    prometheus_textfile: Optional[str] = typer.Option(None, "--prometheus-textfile", metavar="PATH", help="Also write the Prometheus text format to PATH (node_exporter's textfile collector reads *.prom), replaced atomically; with --watch, each sample. The directory must exist."),
+    publish: Optional[str] = typer.Option(None, "--publish", metavar="cloudwatch", help="With --watch: send each interval's counter deltas and ratios to CloudWatch (PutMetricData, from a background thread)."),
+    namespace: Optional[str] = typer.Option(None, "--namespace", metavar="NAME", help="With --publish: the CloudWatch namespace. [default: AuroraML]"),
 ) -> int:
     """Read the Aurora_ml_* counters on every instance: batching factor, single calls, cache hits, retries."""
     from ..core.errors import EXIT_DATABASE, EXIT_OK, UsageError
@@ -57,7 +64,10 @@ def status(
     app = ctx.obj
     fmt = app.out.format
     if watch and fmt == "prometheus":
-        raise UsageError("--watch with -o prometheus is not a thing", "run `auroraml -o prometheus status` from cron instead")
+        raise UsageError("--watch with -o prometheus is not a thing",
+                         "run `auroraml -o prometheus status` from cron, or `status --watch --prometheus-textfile PATH`")
+    textfile = _textfile(prometheus_textfile)
+    namespace = _publishing(publish, namespace, watch)
     base = o.connection_request(app, o.ConnectionOptions(
         cluster=cluster, host=host, port=port, user=user, defaults_file=defaults_file, iam_auth=iam_auth,
         secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode))
@@ -65,14 +75,93 @@ def status(
     if reset:
         _reset(app, targets, yes, base.cluster)
     watcher = Watcher(targets)
+    publisher = _publisher(app, namespace, base.cluster) if namespace else None
     try:
         if not watch:
             doc = watcher.tick()
+            if textfile is not None:
+                _write_textfile(app, textfile, doc, base.cluster, strict=True)
             _one_shot(app, doc, base.cluster, watcher)
             return EXIT_OK if all(r["reachable"] for r in doc["instances"]) else EXIT_DATABASE
-        return _watch(app, watcher, interval, count)
+        hooks = []
+        if textfile is not None:
+            said: dict = {}
+            hooks.append(lambda doc: _write_textfile(app, textfile, doc, base.cluster, said=said))
+        if publisher is not None:
+            hooks.append(lambda doc: _submit(app, publisher, doc))
+        return _watch(app, watcher, interval, count, hooks)
     finally:
         watcher.close_all()
+        if publisher is not None:
+            _close_publisher(app, publisher)
+
+
+def _textfile(path: Optional[str]):
+    from ..core.prometheus import check_textfile
+
+    if path is None:
+        return None
+    return check_textfile(path)
+
+
+def _write_textfile(app, target, doc: dict, cluster: Optional[str], strict: bool = False,
+                    said: Optional[dict] = None) -> None:
+    """The sample into the textfile, atomically. Once: a failure is the command's error; with
+    --watch: a warning (when it changes), and the watch goes on."""
+    from ..core.errors import UsageError
+    from ..core.prometheus import exposition, write_textfile
+
+    try:
+        write_textfile(target, exposition(doc["instances"], cluster))
+    except OSError as exc:
+        message = f"could not write {target}: {exc.strerror or exc}"
+        if strict:
+            raise UsageError(message, "check the directory's permissions and free space") from exc
+        if said is not None and said.get("last") != message:
+            app.out.warn(message)
+        if said is not None:
+            said["last"] = message
+    else:
+        if said is not None:
+            said["last"] = None
+
+
+def _publishing(publish: Optional[str], namespace: Optional[str], watch: bool) -> Optional[str]:
+    """The CloudWatch namespace to publish into, or None; every refusal before anything is read."""
+    from ..core.errors import UsageError
+    from ..core.publish import DEFAULT_NAMESPACE, check_namespace
+
+    if publish is None:
+        if namespace is not None:
+            raise UsageError("--namespace is for --publish cloudwatch", "add --watch --publish cloudwatch, or drop --namespace")
+        return None
+    if publish != "cloudwatch":
+        raise UsageError(f"cannot publish to {publish!r}", "choose from: cloudwatch")
+    if not watch:
+        raise UsageError("--publish sends the counters' deltas over each interval, and one sample has none",
+                         "add --watch --interval 60 (and --count N to stop after N samples)")
+    return check_namespace(namespace if namespace is not None else DEFAULT_NAMESPACE)
+
+
+def _publisher(app, namespace: str, cluster: Optional[str]):
+    from ..core.publish import CloudWatchPublisher
+
+    app.aws.client("cloudwatch")  # the region and the AWS configuration checked before the first sample
+    return CloudWatchPublisher(lambda: app.aws.client("cloudwatch"), namespace, cluster)
+
+
+def _submit(app, publisher, doc: dict) -> None:
+    publisher.submit(doc)  # never waits on AWS
+    for note in publisher.notes():
+        app.out.warn(note)
+
+
+def _close_publisher(app, publisher) -> None:
+    publisher.close()
+    for note in publisher.notes():
+        app.out.warn(note)
+    app.out.progress(f"sent {publisher.sent} data point(s) to CloudWatch namespace {publisher.namespace} "
+                     f"in {publisher.calls} PutMetricData call(s)")
 
 
 def _targets(app, base, only: Optional[str], timeout: float):
@@ -152,7 +241,9 @@ def _one_shot(app, doc: dict, cluster: Optional[str], watcher) -> None:
     total = st.total([r["counters"] for r in reached])
     doc = {"command": "status", "cluster": cluster, **doc, "total": {"counters": total, "derived": st.derived(total)}}
     if app.out.format == "prometheus":
-        sys.stdout.write(st.prometheus([t.last for t in watcher.targets if t.last], cluster))
+        from ..core.prometheus import exposition
+
+        sys.stdout.write(exposition(doc["instances"], cluster))
         return
     rows = [_row(r) for r in doc["instances"]] + [_row({"instance": "total", "uptime": None, **doc["total"]})]
     app.out.document(doc, title=f"Aurora ML counters{' on ' + cluster if cluster else ''}", rows=rows, columns=COLUMNS)
@@ -175,7 +266,7 @@ def _row(r: dict) -> dict:
     return row
 
 
-def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
+def _watch(app, watcher, interval: float, count: Optional[int], hooks=()) -> int:
     import json
 
     if app.out.format == "table" and sys.stdout.isatty():
@@ -193,6 +284,8 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
                 said[r["instance"]] = r["note"]
     else:
         emit = _plain
+    if hooks:  # the textfile and CloudWatch: after the sample is shown
+        emit = _then(emit, hooks)
     from ..core.errors import EXIT_OK, DatabaseError, exit_code_for
 
     interrupted = None
@@ -213,6 +306,16 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
                             "check --host/--port (or the cluster's instances), the credentials, and that the "
                             "database accepts connections from here")
     return EXIT_OK
+
+
+def _then(emit, hooks):
+    def both(doc: dict) -> None:
+        emit(doc)
+        for hook in hooks:
+            hook(doc)
+
+    both.stop = getattr(emit, "stop", lambda: None)  # type: ignore[attr-defined]
+    return both
 
 
 def _plain(doc: dict) -> None:

@@ -22,6 +22,11 @@ With `--iam-auth --db-user USER` the commands that connect to the database get `
 on `arn:PARTITION:rds-db:REGION:ACCOUNT:dbuser:CLUSTER_RESOURCE_ID/USER` (RDS IAM database
 authentication: the token is checked against it at login), for the clusters given (their
 DbClusterResourceId) or any cluster.
+
+With `--publish cloudwatch [--namespace NAME]`, `status` also gets `cloudwatch:PutMetricData`
+(for `status --watch --publish cloudwatch`), on the condition `cloudwatch:namespace` equals NAME
+(default AuroraML): the operator can publish into that namespace and no other. Without it, the
+policy has no CloudWatch action at all.
 """
 
 from __future__ import annotations
@@ -65,6 +70,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "status": ("rds:DescribeDBClusters", "rds:DescribeDBInstances", *_CONNECT),
 }
 COMMANDS = tuple(ACTIONS)
+# What `status --watch --publish TARGET` adds, granted only when asked for (`iam-policy --publish`):
+# PutMetricData has no resource type; the statement is held to the namespaces named
+# (the cloudwatch:namespace condition key).
+PUBLISH_ACTIONS: dict[str, tuple[str, ...]] = {"cloudwatch": ("cloudwatch:PutMetricData",)}
 # The commands that log in to the database (with --iam-auth: rds-db:connect).
 CONNECTING = ("check", "grant", "revoke", "ddl", "export", "explain", "status")
 
@@ -88,6 +97,7 @@ class Scope:
     secret_arns: list[str] = field(default_factory=list)
     db_users: list[str] = field(default_factory=list)  # --iam-auth: the database users to connect as
     db_clusters: list[tuple[str, str]] | None = None  # (region, DbClusterResourceId); None: any cluster
+    publish_namespaces: list[str] = field(default_factory=list)  # --publish cloudwatch: its namespaces
 
 
 def actions_for(commands: tuple[str, ...] = COMMANDS) -> list[str]:
@@ -197,6 +207,10 @@ def document(commands: tuple[str, ...] = COMMANDS, partition: str = "aws", accou
         allow("AuroraMLConnectWithIAM", ["rds-db:connect"],
               [f"arn:{p}:rds-db:{region}:{acct}:dbuser:{resource}/{user}" for region, resource in targets
                for user in scope.db_users])
+    if scope.publish_namespaces and "status" in commands:
+        names = list(dict.fromkeys(scope.publish_namespaces))
+        allow("AuroraMLPublishMetrics", list(PUBLISH_ACTIONS["cloudwatch"]), ["*"],
+              {"StringEquals": {"cloudwatch:namespace": names[0] if len(names) == 1 else names}})
     if any(_KIND.get(a, "").endswith("write") or _KIND.get(a) in ("create-role", "attach", "pass-role")
            for a in wanted):
         statements += _denies(p, acct, role, boundary)

@@ -132,27 +132,3 @@ def total(samples: list[Counters]) -> Counters:
         present = [s[k] for s in samples if s.get(k) is not None]
         out[k] = sum(present) if present else None
     return out
-
-
-def prometheus(samples: list[Sample], cluster: str | None) -> str:
-    """Text exposition format, for node_exporter's textfile collector or a scrape."""
-    lines = []
-    for name, short in COUNTERS.items():
-        metric = name.lower()
-        lines.append(f"# HELP {metric} {name} (SHOW GLOBAL STATUS), per DB instance")
-        lines.append(f"# TYPE {metric} counter")
-        for s in samples:
-            if s.counters.get(short) is not None:
-                lines.append(f"{metric}{{{_labels(cluster, s.instance)}}} {s.counters[short]}")
-    lines.append("# HELP aurora_uptime_seconds Uptime (SHOW GLOBAL STATUS), per DB instance")
-    lines.append("# TYPE aurora_uptime_seconds gauge")
-    for s in samples:
-        if s.uptime is not None:
-            lines.append(f"aurora_uptime_seconds{{{_labels(cluster, s.instance)}}} {s.uptime}")
-    return "\n".join(lines) + "\n"
-
-
-def _labels(cluster: str | None, instance: str) -> str:
-    esc = lambda v: v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")  # noqa: E731
-    parts = ([f'cluster="{esc(cluster)}"'] if cluster else []) + [f'instance="{esc(instance)}"']
-    return ",".join(parts)

@@ -8,7 +8,8 @@ moto's own enforcement (`INITIAL_NO_AUTH_ACTION_COUNT`) is all or nothing for ev
 every call against Resource "*", and fails any statement with a condition it has no value for.
 This evaluates with auroraml's own IAM evaluator (core/checks/iam_eval.py) on the resource ARNs
 the request names and the context keys the operator policy relies on: iam:PermissionsBoundary,
-iam:PolicyARN, iam:PassedToService (AddRoleToDBCluster passes the role to RDS), aws:PrincipalAccount.
+iam:PolicyARN, iam:PassedToService (AddRoleToDBCluster passes the role to RDS), aws:PrincipalAccount,
+cloudwatch:namespace (PutMetricData: CloudWatch signs as `monitoring`, IAM's actions are `cloudwatch:`).
 The calls a request implies are checked too: TagRole / TagPolicy / AddTagsToResource when it
 carries tags, PassRole for AddRoleToDBCluster, the parameter group a ModifyDBCluster names.
 Not covered: S3 (its own authorisation path in moto), resource-based policies, SCPs.
@@ -56,7 +57,8 @@ def _authorize(original: Any, response: BaseResponse, resource: str = "*") -> No
     base = {"aws:PrincipalAccount": account, "aws:PrincipalArn": user.arn, "aws:username": user.arn.rsplit("/", 1)[-1]}
     for action, arn, context in requests(service, operation, _Params(response), account, region, partition):
         if iam_eval.decide(documents, action, arn, {**base, **context})[0] != "allowed":
-            if _protocol(service) not in ("query", "ec2", "rest-xml"):
+            sent_json = "json" in (response.headers.get("Content-Type") or "")  # CloudWatch: JSON or query
+            if sent_json or _protocol(service) not in ("query", "ec2", "rest-xml"):
                 error = JsonRESTError("AccessDeniedException", f"User: {user.arn} is not authorized to perform: "
                                       f"{action} on resource: {arn}")
                 error.code = 403
@@ -121,6 +123,9 @@ def requests(service: str, operation: str, p: _Params, account: str, region: str
         if operation == "AddRoleToDBCluster":
             out.append(("iam:PassRole", p.get("RoleArn") or "", {"iam:PassedToService": "rds.amazonaws.com"}))
         return out or [(action, "*", {})]
+    if service == "monitoring":  # CloudWatch signs as `monitoring`; IAM names its actions `cloudwatch:`
+        namespace = p.get("Namespace")
+        return [(f"cloudwatch:{operation}", "*", {"cloudwatch:namespace": namespace} if namespace else {})]
     if service == "secretsmanager" and p.get("SecretId"):
         secret = p.get("SecretId") or ""
         return [(action, secret if secret.startswith("arn:") else

@@ -235,3 +235,47 @@ def test_a_policy_past_iams_size_limit_is_printed_with_a_warning(cli, sandbox_aw
     assert "characters" not in few.stderr
     many = cli("iam-policy", *(a for i in range(10) for a in ("--cluster", f"team-{i}")))
     assert many.json()["Statement"] and "IAM takes at most 6144" in many.stderr
+
+
+# --- status --watch --publish cloudwatch -----------------------------------------------------------
+
+def test_publish_cloudwatch_adds_put_metric_data_held_to_the_namespace(cli):
+    doc = cli("iam-policy", "--command", "status", "--publish", "cloudwatch", "--account", ACCOUNT).json()
+    (statement,) = [s for s in doc["Statement"] if s["Sid"] == "AuroraMLPublishMetrics"]
+    assert statement == {"Sid": "AuroraMLPublishMetrics", "Effect": "Allow", "Action": ["cloudwatch:PutMetricData"],
+                         "Resource": "*", "Condition": {"StringEquals": {"cloudwatch:namespace": "AuroraML"}}}
+    two = cli("iam-policy", "--publish", "cloudwatch", "--namespace", "A", "--namespace", "B").json()
+    (statement,) = [s for s in two["Statement"] if s["Sid"] == "AuroraMLPublishMetrics"]
+    assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": ["A", "B"]}}
+
+
+def test_without_publish_no_policy_has_any_cloudwatch_action(cli):
+    for args in ((), ("--command", "status"), ("--bootstrap",)):
+        assert "cloudwatch:" not in cli("iam-policy", *args).stdout
+
+
+@pytest.mark.parametrize("args", [("--publish", "datadog"), ("--namespace", "AuroraML"),
+                                  ("--command", "setup", "--publish", "cloudwatch"),
+                                  ("--publish", "cloudwatch", "--namespace", "AWS/RDS")])
+def test_publish_bad_input_is_refused(cli, args):
+    cli("iam-policy", *args, code=2).assert_refused()
+
+
+def test_an_operator_holding_the_publish_policy_publishes_into_its_namespace_and_no_other(cli, sandbox_aws, monkeypatch,
+                                                                                       isolated):
+    """On the sandbox with IAM enforced: PutMetricData is authorised as cloudwatch:PutMetricData with
+    the request's cloudwatch:namespace, as AWS does."""
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    policy = cli("iam-policy", "--command", "status", "--publish", "cloudwatch", "--account", ACCOUNT).json()
+    become_operator(monkeypatch, policy)
+    cnf = isolated / "aurora.cnf"
+    cnf.write_text("[client]\nuser = admin\npassword = publish-Pa55word\n")
+    with start_endpoint(cluster_id="publish-v3", engine_version="8.0.mysql_aurora.3.10.1",
+                        master_password="publish-Pa55word") as endpoint:
+        args = ("status", "--host", endpoint.host, "--port", str(endpoint.port), "--defaults-file", str(cnf),
+                "--watch", "--interval", "0.1", "--count", "2", "--publish", "cloudwatch")
+        allowed = cli("-o", "json", *args)
+        refused = cli("-o", "json", *args, "--namespace", "Elsewhere")
+    assert "publishing stopped" not in allowed.stderr and "sent 7 data point(s)" in allowed.stderr
+    assert "refused PutMetricData (AccessDenied" in refused.stderr and "sent 0 data point(s)" in refused.stderr

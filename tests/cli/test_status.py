@@ -135,7 +135,7 @@ def test_watch_plain_lines_off_a_terminal(cli, aurora):
 
 def test_prometheus_output_and_its_refusals(cli, aurora):
     r = cli("-o", "prometheus", "status", *aurora)
-    assert "aurora_uptime_seconds{instance=" in r.stdout and "aurora_ml_actual_request_cnt{" in r.stdout
+    assert "mysql_global_status_uptime{instance=" in r.stdout and "mysql_global_status_aurora_ml_actual_request_cnt{" in r.stdout
     assert "status" in cli("-o", "prometheus", "setup", "comprehend", "--cluster", "x", code=2).stderr
     assert "cron" in cli("-o", "prometheus", "status", *aurora, "--watch", code=2).stderr
 

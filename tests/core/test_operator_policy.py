@@ -162,3 +162,13 @@ def test_bootstrap_names_the_boundary_and_the_operator_policy_outside_the_operat
     assert out["operator"]["PolicyDocument"] == document(account=ACCT)
     for name in (out["boundary"]["PolicyName"], out["operator"]["PolicyName"]):
         assert not name.lower().startswith("auroraml-")
+
+
+def test_publishing_is_allowed_into_the_namespace_named_and_no_other():
+    from auroraml_cli.core.operator_policy import Scope
+
+    publishing = [document(("status",), account=ACCT, scope=Scope(publish_namespaces=["AuroraML"]))]
+    assert verdict(publishing, "cloudwatch:PutMetricData", "*", **{"cloudwatch:namespace": "AuroraML"}) == "allowed"
+    assert verdict(publishing, "cloudwatch:PutMetricData", "*", **{"cloudwatch:namespace": "AWS/RDS"}) == "implicitDeny"
+    assert verdict([document(("status",), account=ACCT)], "cloudwatch:PutMetricData", "*",
+                   **{"cloudwatch:namespace": "AuroraML"}) == "implicitDeny"

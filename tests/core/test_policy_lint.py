@@ -65,6 +65,7 @@ OPERATOR_POLICIES = [
         parameter_groups=[f"{RDS}:cluster-pg:auroraml-*"],
         secret_arns=[f"arn:aws:secretsmanager:us-east-1:{ACCT}:secret:app/db-AbCdEf"]))),
     *((f"only-{c}", document((c,), account=ACCT)) for c in COMMANDS),
+    ("status-publishing", document(("status",), account=ACCT, scope=Scope(publish_namespaces=["AuroraML"]))),
 ]
 
 

@@ -63,14 +63,6 @@ def test_total_sums_present_counters_and_keeps_absent_ones_absent():
     assert t["actual_requests"] == 4 and t["logical_requests"] == 30 and t["retries"] is None
 
 
-def test_prometheus_exposition():
-    text = st.prometheus([sample(7, logical_requests=5), st.Sample('we"ird\\', {k: None for k in st.SHORT}, None)], "ml-demo")
-    assert "# TYPE aurora_ml_logical_request_cnt counter" in text
-    assert 'aurora_ml_logical_request_cnt{cluster="ml-demo",instance="i1"} 5' in text
-    assert 'aurora_uptime_seconds{cluster="ml-demo",instance="i1"} 7' in text
-    assert text.endswith("\n")
-
-
 def test_after_a_slow_tick_the_watch_keeps_its_interval_instead_of_bursting(monkeypatch):
     """A tick that took three intervals (an instance given up after its --timeout) is followed by
     the next tick at once, then one a full interval later. Was: two more ticks at the same instant,

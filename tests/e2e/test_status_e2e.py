@@ -49,7 +49,7 @@ def test_watch_json_lines_and_prometheus(sandbox):
     docs = [json.loads(line) for line in lines.splitlines()]
     assert [len(d["instances"]) for d in docs] == [2, 2]
     text = auroraml("-o", "prometheus", "status", "--cluster", "ml-demo").stdout
-    assert 'aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
+    assert 'mysql_global_status_aurora_ml_actual_request_cnt{cluster="ml-demo",instance="ml-demo-1"}' in text
 
 
 class Watch:
@@ -184,3 +184,42 @@ def test_a_watch_that_never_reaches_an_instance_exits_5(sandbox):
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     assert [[i["reachable"] for i in d["instances"]] for d in docs] == [[False, False], [False, False]]
     assert "error: no instance could be read in 2 sample(s): ml-demo-1: unreachable" in r.stderr
+
+
+def test_a_watch_publishes_the_deltas_of_real_ml_calls_to_cloudwatch_and_the_textfile(sandbox, isolated):
+    """`status --watch --publish cloudwatch --prometheus-textfile` on the sandbox: the deltas of a
+    batched query, read back from the sandbox's CloudWatch with GetMetricData, add up to what the
+    watch printed; the textfile holds the last sample under mysqld_exporter's names."""
+    from datetime import datetime, timedelta, timezone
+
+    auroraml("setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    textfile = isolated / "aurora_ml.prom"
+    watch = Watch("--cluster", "ml-demo", "--publish", "cloudwatch", "--namespace", "AuroraML-e2e",
+                  "--prometheus-textfile", str(textfile))
+    try:
+        watch.next()
+        _guide_query(sandbox)
+        watch.until(lambda w: (w["delta"] or {}).get("logical_requests"))
+        err = watch.interrupt()
+    finally:
+        watch.close()
+    writer = [d["instances"][0] for d in watch.docs]
+    logical = sum(w["delta"]["logical_requests"] for w in writer if w["delta"])
+    assert logical >= 10 and "to CloudWatch namespace AuroraML-e2e" in err
+    start = datetime.fromisoformat(watch.docs[0]["time"]) - timedelta(minutes=2)
+
+    def read(metric: str, stat: str) -> list[float]:
+        got = sandbox.client("cloudwatch").get_metric_data(
+            MetricDataQueries=[{"Id": "m", "ReturnData": True, "MetricStat": {
+                "Metric": {"Namespace": "AuroraML-e2e", "MetricName": metric,
+                           "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "ml-demo"},
+                                          {"Name": "DBInstanceIdentifier", "Value": "ml-demo-1"}]},
+                "Period": 60, "Stat": stat}}],
+            StartTime=start, EndTime=datetime.now(timezone.utc) + timedelta(minutes=2))
+        return got["MetricDataResults"][0]["Values"]
+
+    assert sum(read("LogicalRequests", "Sum")) == logical
+    assert max(read("BatchingFactor", "Maximum")) > 1
+    last = writer[-1]["counters"]["logical_requests"]
+    assert f'mysql_global_status_aurora_ml_logical_request_cnt{{cluster="ml-demo",instance="ml-demo-1"}} {last}' \
+        in textfile.read_text()
