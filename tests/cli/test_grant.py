@@ -103,5 +103,11 @@ def test_revoke_takes_a_held_grant_back_and_refuses_a_typo(cli, aurora_sql):
     held = grants_of_app()
     r = cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", "--function", "mldb.churn_scor", *options, code=2)
     assert "--function mldb.churn_scor: no such function" in r.stderr and grants_of_app() == held
-    cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options)
+    # Not at a terminal (the test's stdin) and no --yes: refused, one line and the next step, nothing revoked.
+    r = cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options, code=2)
+    assert r.stdout == "" and grants_of_app() == held
+    assert r.stderr.splitlines()[-2:] == [
+        "error: revoke would make 3 changes and there is no terminal to ask for consent: nothing was changed",
+        "  next: review the plan with --dry-run, then add --yes to make the changes"], r.stderr
+    cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options, "--yes")
     assert not any("churn_score" in line for line in grants_of_app())
