@@ -96,8 +96,11 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
             recorder.step_finished(intent, step)  # done: on disk before the step is reported done
         _progress(app, step)
 
+    from ..core import progress
+
     try:
-        plan.apply(on_step=on_step, on_start=on_start)
+        with progress.reporting(progress.for_output(out)):  # a reboot's or association's wait is shown
+            plan.apply(on_step=on_step, on_start=on_start)
     except BaseException:
         _render(app, plan, dry_run=False)
         raise
