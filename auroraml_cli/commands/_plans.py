@@ -162,10 +162,8 @@ def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
     if not sys.stdin.isatty():
         raise UsageError(f"this plan reboots {', '.join(reboots)} and stdin is not a terminal",
                          "review it with --dry-run, then pass --yes to consent to the reboot")
-    import typer
-
     _render_to_stderr(app, plan)
-    if not typer.confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?", default=False, err=True):
+    if not _confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?"):
         raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
 
 
@@ -178,14 +176,20 @@ def _ask_consent(app: App, plan: Plan, doomed: list[Step], reboots: list[str]) -
     if not at_terminal():
         raise UsageError(f"{what} and there is no terminal to ask for consent: nothing was changed",
                          "review the plan with --dry-run, then add --yes to make the changes")
-    import typer
-
     _render_to_stderr(app, plan)
     question = f"Make {'these' if n != 1 else 'this'} {n} change{'s' if n != 1 else ''}"
     question += f", rebooting {', '.join(reboots)} (a short outage for each)?" if reboots else "?"
-    if not typer.confirm(question, default=False, err=True):
+    if not _confirm(question):
         raise UsageError(f"{plan.command} declined: nothing was changed",
                          "review the plan with --dry-run; run again and answer y, or add --yes")
+
+
+def _confirm(question: str) -> bool:
+    """y/N on stderr, the answer from stdin; anything but y or yes (or end of input) is no. Not
+    click.confirm: it writes the prompt's last space through input(), onto stdout, the payload's."""
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _progress(app: App, step: Step) -> None:
