@@ -158,15 +158,17 @@ class _LiveWatch(Watch):
         self.live.start()
 
     def __rich__(self):
-        from rich.table import Table
         from rich.text import Text
 
         from .output import printable
 
-        line = Table.grid(padding=(0, 1))  # Text, not markup: an id or a state is shown as it is
-        line.add_row(self.spinner, Text(printable(f"{self.subject}: {self.current}", one_line=True), style="bold"),
-                     Text(elapsed(self.clock() - self.start)),
-                     Text(printable(f"(waiting for {self.what})", one_line=True), style="dim"))
+        # One line at any width, cut at its end ("waiting for ...") first, with an ellipsis.
+        line = Text(no_wrap=True, overflow="ellipsis")  # Text, not markup: an id or a state is shown as it is
+        line.append_text(self.spinner.render(self.clock()))
+        line.append(" ")
+        line.append(printable(f"{self.subject}: {self.current}", one_line=True), style="bold")
+        line.append(f" {elapsed(self.clock() - self.start)} ")
+        line.append(printable(f"(waiting for {self.what})", one_line=True), style="dim")
         return line
 
     def state(self, state: str | None, now: float) -> None:

@@ -184,3 +184,25 @@ def test_elapsed_reads_like_a_clock():
     from auroraml_cli.core.progress import elapsed
 
     assert [elapsed(s) for s in (0, 7.9, 65, 3599, 3723)] == ["0:00", "0:07", "1:05", "59:59", "1:02:03"]
+
+
+def test_the_live_line_is_one_line_at_80_columns_and_goes_when_the_wait_ends(clock):
+    """At a terminal: the id, its state and the time waited on one line, cut at its end with an
+    ellipsis rather than wrapped; removed at the end (the step's own line says how it ended)."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from auroraml_cli.core import progress
+
+    screen = io.StringIO()
+    console = Console(file=screen, width=80, force_terminal=True, color_system=None)
+    states = iter([progress.Pending("rebooting, parameters pending-reboot")] * 3 + ["in-sync"])
+    with progress.reporting(progress.LiveReporter(lambda: console)):
+        wait_for(lambda: next(states), what="db-1 to reboot and reach in-sync", subject="db-1", timeout=600, interval=21)
+    frames = [f for f in re.split(r"\r|\n", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())) if f.strip()]
+    assert frames and all(len(f) <= 80 for f in frames), frames
+    line = r"\S db-1: rebooting, parameters pending-reboot (\d:\d\d) \(waiting for db-1 to reboot a…"
+    assert [m.group(1) for m in map(lambda f: re.fullmatch(line, f), frames) if m][-1] == "1:03", frames
+    assert screen.getvalue().endswith("\r\x1b[1A\x1b[2K")  # erased at the end: up one line, clear it
