@@ -66,7 +66,7 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
         return dry_run_exit(would_change=bool(plan.changes), detailed=detailed)
     doomed = plan.changes if destructive is True else [s for s in plan.changes if destructive and destructive(s)]
     if doomed and not yes:
-        _ask_consent(app, plan, doomed, reboots)
+        _ask_consent(app, plan, reboots)
     elif reboots and not yes:
         _consent(app, plan, reboots)
     recorder = None
@@ -167,7 +167,7 @@ def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
         raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
 
 
-def _ask_consent(app: App, plan: Plan, doomed: list[Step], reboots: list[str]) -> None:
+def _ask_consent(app: App, plan: Plan, reboots: list[str]) -> None:
     """Consent to a destructive plan: the plan and one question at a terminal; refused otherwise."""
     n = len(plan.changes)
     what = f"{plan.command} would make {n} change{'s' if n != 1 else ''}"
