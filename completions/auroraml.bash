@@ -10,11 +10,11 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit -h --help'
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit --detailed-exitcode -h --help'
             valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit' ;;
         'teardown')
             subs=''
-            opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y -h --help'
+            opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y --detailed-exitcode -h --help'
             valued='--cluster --role-name --policy-name --timeout' ;;
         'iam-policy')
             subs=''
@@ -22,11 +22,11 @@ _auroraml_node() {
             valued='--command -c --account --partition --cluster --secret-arn --db-user --publish --namespace' ;;
         'grant')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            opts='--function --default-role --no-default-role --dry-run --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
             valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'revoke')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            opts='--function --default-role --no-default-role --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
             valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'ddl')
             subs='sagemaker bedrock'
@@ -34,11 +34,11 @@ _auroraml_node() {
             valued='' ;;
         'ddl sagemaker')
             subs=''
-            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
             valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'ddl bedrock')
             subs=''
-            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
             valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'export')
             subs=''

@@ -150,6 +150,7 @@ complete -c auroraml -n '__auroraml_at "setup"' -l permissions-boundary -x -d 'T
 complete -c auroraml -n '__auroraml_at "setup"' -l dry-run -d 'Show the plan; change nothing'
 complete -c auroraml -n '__auroraml_at "setup"' -l yes -s y -d 'Consent to the reboot without asking'
 complete -c auroraml -n '__auroraml_at "setup"' -l emit -x -a 'cloudformation terraform' -d 'Apply nothing: write the AWS half of the plan (policy, role, association, parameter group) to stdout as a CloudFormation template or Terraform configuration, and on stderr the auroraml commands that finish the job (the group switch, reboots, grants)'
+complete -c auroraml -n '__auroraml_at "setup"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "setup"' -s h -l help -d 'Show the help and exit'
 
 # auroraml teardown
@@ -162,7 +163,8 @@ complete -c auroraml -n '__auroraml_at "teardown"' -l reboot -l no-reboot -d 'Re
 complete -c auroraml -n '__auroraml_at "teardown"' -l wait -l no-wait -d 'Wait for the last reboot to reach in-sync'
 complete -c auroraml -n '__auroraml_at "teardown"' -l timeout -x -d 'Seconds to wait for another auroraml run on the cluster to finish, and for each association and each reboot, before giving up (exit 6; run again to resume)'
 complete -c auroraml -n '__auroraml_at "teardown"' -l dry-run -d 'Show the plan; change nothing'
-complete -c auroraml -n '__auroraml_at "teardown"' -l yes -s y -d 'Consent to the reboot without asking'
+complete -c auroraml -n '__auroraml_at "teardown"' -l yes -s y -d 'Make the changes (and the reboot) without asking; needed when not at a terminal'
+complete -c auroraml -n '__auroraml_at "teardown"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "teardown"' -s h -l help -d 'Show the help and exit'
 
 # auroraml iam-policy
@@ -184,6 +186,7 @@ complete -c auroraml -n '__auroraml_at "grant" 0' -a 'bedrock comprehend sagemak
 complete -c auroraml -n '__auroraml_at "grant"' -l function -x -d 'Also GRANT EXECUTE on this ML function (repeatable)'
 complete -c auroraml -n '__auroraml_at "grant"' -l default-role -l no-default-role -d 'v3: make the role active at login (SET DEFAULT ROLE), keeping the account\'s other default roles'
 complete -c auroraml -n '__auroraml_at "grant"' -l dry-run -d 'Show the statements; execute nothing'
+complete -c auroraml -n '__auroraml_at "grant"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "grant"' -l aurora-version -x -d 'Print the SQL for this Aurora version (e.g. 3.06.0 or 2.11.2) without connecting (with --dry-run or no host)'
 complete -c auroraml -n '__auroraml_at "grant"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
 complete -c auroraml -n '__auroraml_at "grant"' -l host -x -d 'Database host'
@@ -202,6 +205,8 @@ complete -c auroraml -n '__auroraml_at "revoke" 0' -a 'bedrock comprehend sagema
 complete -c auroraml -n '__auroraml_at "revoke"' -l function -x -d 'Also REVOKE EXECUTE on this ML function (repeatable)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l default-role -l no-default-role -d 'v3: also drop the role from the account\'s default roles'
 complete -c auroraml -n '__auroraml_at "revoke"' -l dry-run -d 'Show the statements; execute nothing'
+complete -c auroraml -n '__auroraml_at "revoke"' -l yes -s y -d 'Revoke without asking; needed when not at a terminal'
+complete -c auroraml -n '__auroraml_at "revoke"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l aurora-version -x -d 'Print the SQL for this Aurora version without connecting (with --dry-run or no host)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l host -x -d 'Database host'
@@ -229,6 +234,8 @@ complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l sql-security -x -a 'D
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l replace -d 'With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l dry-run -d 'Connect and show what --apply would do; change nothing'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l yes -s y -d 'With --replace: re-create without asking; needed when not at a terminal'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l host -x -d 'Database host'
@@ -254,6 +261,8 @@ complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l sql-security -x -a 'DEF
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l apply -d 'Create it on the server (an identical function is left unchanged)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l replace -d 'With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l dry-run -d 'Connect and show what --apply would do; change nothing'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l yes -s y -d 'With --replace: re-create without asking; needed when not at a terminal'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l aurora-version -x -d 'Check the DDL against this version without connecting'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l host -x -d 'Database host'

@@ -1,11 +1,17 @@
-"""Show a plan, ask for consent to reboot, apply it, report it: shared by setup and teardown."""
+"""Show a plan, ask for consent, apply it, report it: shared by every command that changes something.
+
+Consent: a reboot (setup, teardown) is an outage; teardown, revoke and `ddl --apply --replace`
+take away what something else may use. Either is made only with --yes, or a 'y' typed at a
+terminal after the plan was shown; without a terminal and without --yes, the command refuses
+(exit 2) before anything changes. A plan that changes nothing asks nothing (as terraform apply).
+"""
 
 import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, Union
 
 from ..app import App
-from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError
+from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING, UsageError, dry_run_exit
 from ..core.plan import DONE, FAILED, PLANNED, SKIPPED, UNCHANGED, Plan, Step
 
 COLUMNS = ("action", "target", "status", "detail")
@@ -32,14 +38,36 @@ def cluster_lock(app: App, cluster: str, *, timeout: float, dry_run: bool) -> It
         yield
 
 
-def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | None = None) -> int:
-    """`cluster`: the cluster a SQL plan's server was found through, for the journal."""
+DETAILED_EXITCODE_HELP = ("With --dry-run: exit 0 when nothing would change, 2 when something would "
+                          "(as terraform plan -detailed-exitcode).")
+
+
+def check_detailed_exitcode(detailed: bool, dry_run: bool) -> None:
+    """--detailed-exitcode describes a dry run's plan: without --dry-run it is a usage error,
+    refused before anything is read or changed."""
+    if detailed and not dry_run:
+        raise UsageError("--detailed-exitcode only applies to a dry run", "add --dry-run, or drop --detailed-exitcode")
+
+
+def at_terminal() -> bool:
+    """Someone to ask: stdin to read the answer from and stderr to show the plan and question on."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | None = None,
+             destructive: Union[bool, Callable[[Step], bool]] = False, detailed: bool = False) -> int:
+    """`cluster`: the cluster a SQL plan's server was found through, for the journal.
+    `destructive`: the plan's changes (True: all of them; else those the predicate picks) need
+    consent (--yes, or a terminal's 'y'). `detailed`: --detailed-exitcode, for a dry run."""
     out = app.out
     reboots = [s.target for s in plan.steps if s.action == "reboot-instance" and s.status == PLANNED]
     if dry_run:
         _render(app, plan, dry_run=True)
-        return EXIT_OK
-    if reboots and not yes:
+        return dry_run_exit(would_change=bool(plan.changes), detailed=detailed)
+    doomed = plan.changes if destructive is True else [s for s in plan.changes if destructive and destructive(s)]
+    if doomed and not yes:
+        _ask_consent(app, plan, reboots)
+    elif reboots and not yes:
         _consent(app, plan, reboots)
     recorder = None
     if plan.changes:
@@ -68,8 +96,11 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
             recorder.step_finished(intent, step)  # done: on disk before the step is reported done
         _progress(app, step)
 
+    from ..core import progress
+
     try:
-        plan.apply(on_step=on_step, on_start=on_start)
+        with progress.reporting(progress.for_output(out)):  # a reboot's or association's wait is shown
+            plan.apply(on_step=on_step, on_start=on_start)
     except BaseException:
         _render(app, plan, dry_run=False)
         raise
@@ -131,11 +162,34 @@ def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
     if not sys.stdin.isatty():
         raise UsageError(f"this plan reboots {', '.join(reboots)} and stdin is not a terminal",
                          "review it with --dry-run, then pass --yes to consent to the reboot")
-    import typer
-
     _render_to_stderr(app, plan)
-    if not typer.confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?", default=False, err=True):
+    if not _confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?"):
         raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
+
+
+def _ask_consent(app: App, plan: Plan, reboots: list[str]) -> None:
+    """Consent to a destructive plan: the plan and one question at a terminal; refused otherwise."""
+    n = len(plan.changes)
+    what = f"{plan.command} would make {n} change{'s' if n != 1 else ''}"
+    if reboots:
+        what += f" (rebooting {', '.join(reboots)})"
+    if not at_terminal():
+        raise UsageError(f"{what} and there is no terminal to ask for consent: nothing was changed",
+                         "review the plan with --dry-run, then add --yes to make the changes")
+    _render_to_stderr(app, plan)
+    question = f"Make {'these' if n != 1 else 'this'} {n} change{'s' if n != 1 else ''}"
+    question += f", rebooting {', '.join(reboots)} (a short outage for each)?" if reboots else "?"
+    if not _confirm(question):
+        raise UsageError(f"{plan.command} declined: nothing was changed",
+                         "review the plan with --dry-run; run again and answer y, or add --yes")
+
+
+def _confirm(question: str) -> bool:
+    """y/N on stderr, the answer from stdin; anything but y or yes (or end of input) is no. Not
+    click.confirm: it writes the prompt's last space through input(), onto stdout, the payload's."""
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def _progress(app: App, step: Step) -> None:

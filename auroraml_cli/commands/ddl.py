@@ -6,6 +6,7 @@ from typing import List, Optional
 import typer
 
 from . import options as o
+from ._plans import DETAILED_EXITCODE_HELP
 
 app = typer.Typer(help="Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it.",
                   no_args_is_help=True, rich_markup_mode=None, epilog="""
@@ -31,9 +32,11 @@ Examples:
 
 
 def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Optional[str], apply: bool, replace: bool,
-          dry_run: bool, given: o.ConnectionOptions, checks) -> int:
+          dry_run: bool, given: o.ConnectionOptions, checks, yes: bool = False, detailed: bool = False) -> int:
     from ..core.versions import AuroraVersion
+    from ._plans import check_detailed_exitcode
 
+    check_detailed_exitcode(detailed, dry_run)
     app_obj = ctx.obj
     if version:
         checks(AuroraVersion.parse(version))
@@ -50,7 +53,10 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
     with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)
         plan = ddl.plan_apply(conn, statements, replace=replace, where=where)
-        return run_plan(app_obj, plan, dry_run=dry_run, yes=True, cluster=conn_req.cluster)
+        # Replacing drops a function callers use (for a moment, or for good if they relied on the
+        # old definition): consent, as teardown's. Creating a new one asks nothing.
+        return run_plan(app_obj, plan, dry_run=dry_run, yes=yes, cluster=conn_req.cluster,
+                        destructive=lambda step: step.action == "replace-function", detailed=detailed)
 
 
 @app.command("sagemaker", epilog=SAGEMAKER_EXAMPLE)
@@ -65,6 +71,8 @@ def sagemaker(
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
     replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --replace: re-create without asking; needed when not at a terminal."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -80,7 +88,7 @@ def sagemaker(
         cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
         iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode)
     return _emit(ctx, [(fn.qualified(), fn.statement())], aurora_version, apply, replace, dry_run, given,
-                 lambda v: ddl.require_version(fn, v))
+                 lambda v: ddl.require_version(fn, v), yes=yes, detailed=detailed_exitcode)
 
 
 @app.command("bedrock", epilog=BEDROCK_EXAMPLE)
@@ -98,6 +106,8 @@ def bedrock(
     apply: bool = typer.Option(False, "--apply", help="Create it on the server (an identical function is left unchanged)."),
     replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --replace: re-create without asking; needed when not at a terminal."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -120,4 +130,4 @@ def bedrock(
     given = o.ConnectionOptions(
         cluster=cluster, host=host, port=port, user=user, database=database, defaults_file=defaults_file,
         iam_auth=iam_auth, secret_arn=secret_arn, ssl_ca=ssl_ca, ssl_mode=ssl_mode)
-    return _emit(ctx, statements, aurora_version, apply, replace, dry_run, given, lambda v: ddl.require_version(fn, v))
+    return _emit(ctx, statements, aurora_version, apply, replace, dry_run, given, lambda v: ddl.require_version(fn, v), yes=yes, detailed=detailed_exitcode)

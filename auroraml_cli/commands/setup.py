@@ -7,6 +7,7 @@ import typer
 
 from . import examples
 
+from ._plans import DETAILED_EXITCODE_HELP
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 Emit = enum.Enum("Emit", {f: f for f in ("cloudformation", "terraform")}, type=str)  # type: ignore[misc]
@@ -50,13 +51,15 @@ def setup(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
     emit: Optional[Emit] = typer.Option(None, "--emit", case_sensitive=False, help="Apply nothing: write the AWS half of the plan (policy, role, association, parameter group) to stdout as a CloudFormation template or Terraform configuration, and on stderr the auroraml commands that finish the job (the group switch, reboots, grants). Reads AWS, never writes."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
 ) -> int:
     """Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done."""
     from ..core import names
     from ..core.catalogue import get_service
     from ..core.setup_plan import SetupRequest, plan_setup
-    from ._plans import cluster_lock, run_plan
+    from ._plans import check_detailed_exitcode, cluster_lock, run_plan
 
+    check_detailed_exitcode(detailed_exitcode, dry_run)
     app = ctx.obj
     if emit is not None:
         from ..core.emit import refuse_conflicts
@@ -87,7 +90,7 @@ def setup(
     with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_setup(app.aws, req)
-        return run_plan(app, plan, dry_run=dry_run, yes=yes)
+        return run_plan(app, plan, dry_run=dry_run, yes=yes, detailed=detailed_exitcode)
 
 
 def _boundary(text: str) -> str:

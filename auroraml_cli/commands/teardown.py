@@ -6,12 +6,15 @@ import typer
 
 from . import examples
 
+from ._plans import DETAILED_EXITCODE_HELP
 from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
 Examples:
 
   auroraml teardown comprehend --cluster ml-demo --dry-run
+
+  auroraml teardown comprehend --cluster ml-demo --dry-run --detailed-exitcode     (exit 2: something to undo)
 
   auroraml teardown comprehend --cluster ml-demo --reboot --yes --keep-iam
 """
@@ -29,14 +32,16 @@ def teardown(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the last reboot to reach in-sync."),
     timeout: float = typer.Option(1800.0, "--timeout", parser=seconds(1, MAX_WAIT), metavar="SECONDS", help=TIMEOUT_HELP),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan; change nothing."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboot without asking."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Make the changes (and the reboot) without asking; needed when not at a terminal."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
 ) -> int:
     """Reset the parameters, reboot if asked, remove the association, delete the role and policy."""
     from ..core import names
     from ..core.catalogue import get_service
     from ..core.teardown_plan import TeardownRequest, plan_teardown
-    from ._plans import cluster_lock, run_plan
+    from ._plans import check_detailed_exitcode, cluster_lock, run_plan
 
+    check_detailed_exitcode(detailed_exitcode, dry_run)
     app = ctx.obj
     req = TeardownRequest(
         service=get_service(service.value),
@@ -52,4 +57,5 @@ def teardown(
     with cluster_lock(app, req.cluster, timeout=timeout, dry_run=dry_run):  # a second run waits, then re-reads
         with app.out.spinner(f"reading {req.cluster} and its IAM role"):
             plan = plan_teardown(app.aws, req)
-        return run_plan(app, plan, dry_run=dry_run, yes=yes)
+        # Everything teardown does takes something away: each change needs consent.
+        return run_plan(app, plan, dry_run=dry_run, yes=yes, destructive=True, detailed=detailed_exitcode)

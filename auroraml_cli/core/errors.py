@@ -12,6 +12,7 @@ import sys
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+EXIT_CHANGES = 2  # --detailed-exitcode: the plan would change something
 EXIT_CONFIG = 3
 EXIT_AWS = 4
 EXIT_DATABASE = 5
@@ -24,7 +25,8 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTER
 EXIT_CODES: tuple[tuple[int, str], ...] = (
     (EXIT_OK, "success"),
     (EXIT_CHECK_FAILED, "a check or verification failed"),
-    (EXIT_USAGE, "usage error (bad option or argument); nothing was changed"),
+    (EXIT_USAGE, "usage error (bad option or argument); nothing was changed"
+                 " (with --dry-run --detailed-exitcode: the plan would change something)"),
     (EXIT_CONFIG, "configuration or credentials error"),
     (EXIT_AWS, "AWS refused or failed"),
     (EXIT_DATABASE, "database error"),
@@ -179,6 +181,12 @@ def _describe(exc: BaseException) -> tuple[int, str, str | None]:
         if isinstance(exc, pymysql.err.MySQLError):
             return EXIT_DATABASE, f"database error: {exc}", None
     return EXIT_INTERNAL, f"unexpected error: {name}: {exc}", "run again with -vv for the traceback and report it"
+
+
+def dry_run_exit(*, would_change: bool, detailed: bool) -> int:
+    """A dry run's exit code: 0, or with --detailed-exitcode (terraform plan's) EXIT_CHANGES when the
+    plan would change something, so a CI job detects drift without parsing the plan."""
+    return EXIT_CHANGES if detailed and would_change else EXIT_OK
 
 
 def exit_code_for(exc: BaseException) -> int:

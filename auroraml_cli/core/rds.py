@@ -8,7 +8,7 @@ from .aws import Aws, error_code
 from .cluster import IN_SYNC, Cluster
 from .errors import AwsError, UsageError
 from .reader import ParameterValue
-from .waiting import wait_for
+from .waiting import Pending, wait_for
 
 MAX_ROLES_PER_CLUSTER = 5
 # Terraform retries AddRoleToDBCluster this long after CreateRole (terraform-provider-aws).
@@ -96,7 +96,7 @@ def associate(aws: Aws, cluster: Cluster, role_arn: str, feature: str | None, *,
         kwargs["FeatureName"] = feature
     client = aws.client("rds", cluster.region)
 
-    def attempt() -> bool:
+    def attempt() -> bool | Pending:
         try:
             client.add_role_to_db_cluster(**kwargs)
         except Exception as exc:
@@ -107,11 +107,12 @@ def associate(aws: Aws, cluster: Cluster, role_arn: str, feature: str | None, *,
                 raise UsageError(f"cluster {cluster.id} already has {MAX_ROLES_PER_CLUSTER} roles associated",
                                  "remove one it no longer needs (aws rds remove-role-from-db-cluster), then run again") from None
             if code == "InvalidParameterValue" and "IAM role" in str(exc):
-                return False  # IAM eventual consistency: the new role is not visible to RDS yet
+                # IAM eventual consistency: the new role is not visible to RDS yet
+                return Pending("the new role is not yet visible to RDS")
             raise
         return True
 
-    wait_for(attempt, what=f"IAM to make {role_arn} usable by RDS",
+    wait_for(attempt, what=f"IAM to make {role_arn} usable by RDS", subject=cluster.id,
              timeout=min(timeout, IAM_PROPAGATION_SECONDS), interval=interval)
 
 
@@ -122,16 +123,17 @@ def association_status(aws: Aws, cluster: Cluster, role_arn: str) -> str | None:
 
 
 def wait_active(aws: Aws, cluster: Cluster, role_arn: str, *, timeout: float, interval: float) -> None:
-    def active() -> bool:
+    def active() -> bool | Pending:
         status = association_status(aws, cluster, role_arn)
         if status == "INVALID":
             raise AwsError(
                 f"the association of {role_arn} with {cluster.id} is INVALID: RDS cannot assume the role",
                 "check the role's trust policy allows rds.amazonaws.com for this account; then run the same command again",
             )
-        return status == "ACTIVE"
+        return status == "ACTIVE" or Pending(f"role association {status or 'not listed yet'}")
 
-    wait_for(active, what=f"role association on {cluster.id} to become ACTIVE", timeout=timeout, interval=interval)
+    wait_for(active, what=f"the role association on {cluster.id} to become ACTIVE", subject=cluster.id,
+             timeout=timeout, interval=interval)
 
 
 def disassociate(aws: Aws, cluster: Cluster, role_arn: str, feature: str | None) -> None:
@@ -175,9 +177,12 @@ def reboot_member(aws: Aws, cluster: Cluster, instance_id: str, *, wait: bool, t
     if not wait:
         return "reboot started (not waiting)"
 
-    def settled() -> bool:
+    def settled() -> bool | Pending:
         instance = aws.reader.instance(cluster.region, instance_id, fresh=True)
-        return instance.status == "available" and member_status(aws, cluster, instance_id) == IN_SYNC
+        parameters = member_status(aws, cluster, instance_id)
+        return (instance.status == "available" and parameters == IN_SYNC) or Pending(
+            f"{instance.status}, parameters {parameters}")
 
-    wait_for(settled, what=f"{instance_id} to reboot and reach in-sync", timeout=timeout, interval=interval)
+    wait_for(settled, what=f"{instance_id} to reboot and reach in-sync", subject=instance_id,
+             timeout=timeout, interval=interval)
     return "rebooted; in-sync"

@@ -103,5 +103,42 @@ def test_revoke_takes_a_held_grant_back_and_refuses_a_typo(cli, aurora_sql):
     held = grants_of_app()
     r = cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", "--function", "mldb.churn_scor", *options, code=2)
     assert "--function mldb.churn_scor: no such function" in r.stderr and grants_of_app() == held
-    cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options)
+    # Not at a terminal (the test's stdin) and no --yes: refused, one line and the next step, nothing revoked.
+    r = cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options, code=2)
+    assert r.stdout == "" and grants_of_app() == held
+    assert r.stderr.splitlines()[-2:] == [
+        "error: revoke would make 3 changes and there is no terminal to ask for consent: nothing was changed",
+        "  next: review the plan with --dry-run, then add --yes to make the changes"], r.stderr
+    cli("revoke", "sagemaker", "app", "--function", "mldb.churn_score", *options, "--yes")
     assert not any("churn_score" in line for line in grants_of_app())
+
+
+def test_detailed_exitcode_tells_a_pending_grant_from_one_in_place(cli, aurora_sql):
+    options, grants_of_app = aurora_sql
+    plan = ("grant", "comprehend", "app", "--dry-run", "--detailed-exitcode", *options)
+    assert "planned" in {s["status"] for s in cli("-o", "json", *plan, code=2).json()["steps"]}
+    cli("grant", "comprehend", "app", *options)
+    assert {s["status"] for s in cli("-o", "json", *plan).json()["steps"]} == {"unchanged"}
+    cli("revoke", "comprehend", "app", "--dry-run", "--detailed-exitcode", *options, code=2)  # revoke would change it
+    held = grants_of_app()
+    r = cli("grant", "comprehend", "app", "--detailed-exitcode", *options, code=2)  # no --dry-run: a usage error
+    assert r.stderr.startswith("error: --detailed-exitcode only applies to a dry run\n") and grants_of_app() == held
+    r = cli("grant", "comprehend", "app", "--dry-run", "--detailed-exitcode", "--aurora-version", "3.08.0", code=2)
+    r.assert_refused()  # nothing to compare with: refused, not a guess
+
+
+def test_ddl_replace_asks_and_a_new_function_does_not(cli, aurora_sql):
+    options, _ = aurora_sql
+    base = ("ddl", "sagemaker", "mldb.fresh", "--endpoint", "churn-predictor", "--arg", "x:INT", "--returns", "DOUBLE",
+            "--apply", *options)
+    created = cli("-o", "json", *base)  # a new function takes nothing away: no question, no --yes needed
+    assert [s["status"] for s in created.json()["steps"]] == ["done"]
+    changed = (*base, "--max-batch-size", "100", "--replace")
+    r = cli("-o", "json", *changed, code=2)
+    assert r.stdout == "" and r.stderr.splitlines()[-2:] == [
+        "error: ddl would make 2 changes and there is no terminal to ask for consent: nothing was changed",
+        "  next: review the plan with --dry-run, then add --yes to make the changes"]
+    assert cli("-o", "json", *changed, "--dry-run", "--detailed-exitcode", code=2).json()["dry_run"] is True
+    replaced = cli("-o", "json", *changed, "--yes")
+    assert [s["status"] for s in replaced.json()["steps"]] == ["done", "done"]
+    cli("-o", "json", *changed, "--dry-run", "--detailed-exitcode")  # in place now: exit 0

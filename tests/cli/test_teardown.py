@@ -41,7 +41,7 @@ def test_teardown_reverses_setup_and_a_second_run_changes_nothing(cli, boto):
 
 def test_keep_iam_and_no_reboot(cli, boto):
     cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
-    r = cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", "--keep-iam", code=7)
+    r = cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", "--keep-iam", "--yes", code=7)
     assert [s["status"] for s in r.json()["steps"] if s["action"] == "reboot-instance"] == ["skipped", "skipped"]
     roles, policies = _names(boto)
     assert ROLE in roles and ROLE in policies
@@ -69,3 +69,41 @@ def test_a_parameter_naming_another_role_and_foreign_iam_are_left_alone(cli, bot
     assert steps["delete-role"]["status"] == "unchanged"
     assert _value(boto, "hand-made", "aws_default_comprehend_role") == other
     assert ROLE in _names(boto)[0]
+
+
+def test_without_yes_and_without_a_terminal_it_refuses_before_any_change(cli, boto):
+    """The test's stdin is not a terminal: a script that forgot --yes is stopped, not obeyed."""
+    cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    r = cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", code=2)
+    assert r.stdout == "" and r.writes == []
+    assert r.stderr.splitlines()[-2:] == [
+        "error: teardown would make 4 changes and there is no terminal to ask for consent: nothing was changed",
+        "  next: review the plan with --dry-run, then add --yes to make the changes"]
+    assert ROLE in _names(boto)[0]
+    # With --reboot the refusal names the instances it would have rebooted.
+    r = cli("teardown", "comprehend", "--cluster", "ml-demo", "--reboot", code=2)
+    assert "(rebooting ml-demo-1, ml-demo-2)" in r.stderr and r.writes == []
+
+
+def test_a_teardown_with_nothing_to_undo_needs_no_consent(cli, sandbox_aws):
+    r = cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo")
+    assert {s["status"] for s in r.json()["steps"]} == {"unchanged"} and r.writes == []
+
+
+def test_detailed_exitcode_says_whether_the_dry_run_would_change_anything(cli, sandbox_aws):
+    plan = ("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", "--dry-run", "--detailed-exitcode")
+    assert cli(*plan).json()["dry_run"] is True  # nothing set up: nothing to undo, exit 0
+    assert cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run", "--detailed-exitcode",
+               code=2).json()["steps"]  # the plan is still printed, with exit 2
+    cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    cli("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run", "--detailed-exitcode")  # in place: 0
+    r = cli(*plan, code=2)
+    assert "planned" in {s["status"] for s in r.json()["steps"]} and r.writes == []
+    assert cli("-o", "json", "teardown", "comprehend", "--cluster", "ml-demo", "--dry-run").code == 0  # without it: 0
+
+
+def test_detailed_exitcode_without_dry_run_is_a_usage_error(cli):
+    for command in ("setup", "teardown"):
+        r = cli(command, "comprehend", "--cluster", "ml-demo", "--detailed-exitcode", "--yes", code=2)
+        r.assert_refused()
+        assert r.stderr.startswith("error: --detailed-exitcode only applies to a dry run\n")

@@ -51,7 +51,7 @@ def test_grant_makes_the_role_active_in_a_fresh_session_and_is_idempotent(analys
     assert _as_analyst(analyst, "SELECT CURRENT_ROLE()")[0][0] == "`AWS_COMPREHEND_ACCESS`@`%`"
     again = auroraml("-o", "json", "grant", "comprehend", "analyst", "--cluster", "ml-demo")
     assert {s["status"] for s in again.json()["steps"]} == {"unchanged"}
-    gone = auroraml("-o", "json", "revoke", "comprehend", "analyst", "--cluster", "ml-demo")
+    gone = auroraml("-o", "json", "revoke", "comprehend", "analyst", "--cluster", "ml-demo", "--yes")
     assert {s["status"] for s in gone.json()["steps"]} == {"done"}
     assert _as_analyst(analyst, "SELECT CURRENT_ROLE()")[0][0] == "NONE"
 
@@ -74,7 +74,11 @@ def test_ddl_apply_then_grant_execute(analyst):
     dry = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace", "--dry-run")
     assert [(s["action"], s["status"]) for s in dry.json()["steps"]] == [("probe-function", "planned"),
                                                                          ("replace-function", "planned")]
-    replaced = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace")
+    unasked = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace", code=2)  # no terminal, no --yes
+    assert unasked.stdout == "" and "add --yes" in unasked.stderr
+    assert [s["status"] for s in auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace", "--dry-run",
+                                          "--detailed-exitcode", code=2).json()["steps"]] == ["planned", "planned"]
+    replaced = auroraml("-o", "json", *base, "--max-batch-size", "100", "--replace", "--yes")
     assert [(s["action"], s["status"]) for s in replaced.json()["steps"]] == [("probe-function", "done"),
                                                                               ("replace-function", "done")]
     with _master(analyst).cursor() as cur:  # the probe was dropped; the function has its new definition
@@ -99,7 +103,7 @@ def test_ddl_replace_without_create_routine_drops_nothing(analyst, isolated):
     cnf = isolated / "analyst.cnf"
     cnf.write_text(f"[client]\nuser = analyst\npassword = {ANALYST_PASSWORD}\n")
     cnf.chmod(0o600)
-    r = auroraml(*base, "--max-batch-size", "100", "--replace", "--defaults-file", str(cnf), code=5)
+    r = auroraml(*base, "--max-batch-size", "100", "--replace", "--yes", "--defaults-file", str(cnf), code=5)
     assert "nothing was dropped: `mldb`.`churn_score` is unchanged" in r.stderr
     with _master(analyst).cursor() as cur:
         cur.execute("SHOW CREATE FUNCTION mldb.churn_score")

@@ -59,7 +59,7 @@ def test_grant_and_ddl_apply_record_the_statements_and_the_database_account(sand
     # a second run changes nothing and records nothing; revoke records the reverse
     auroraml("grant", "sagemaker", "analyst", "--function", "mldb.churn_score", "--cluster", "ml-demo")
     assert len(_records()) == 4
-    auroraml("revoke", "sagemaker", "analyst", "--cluster", "ml-demo")
+    auroraml("revoke", "sagemaker", "analyst", "--cluster", "ml-demo", "--yes")
     revoked = _records()[4:]
     assert [x["action"] for x in revoked] == ["revoke-role", "set-default-role"]
     assert revoked[0]["undo"] == "GRANT `AWS_SAGEMAKER_ACCESS` TO `analyst`@`%`"

@@ -63,7 +63,8 @@ def test_grant_revoke_and_status_with_a_canary_master_password_show_it_nowhere(s
     sources = {"managed master secret": [], "--secret-arn": ["--secret-arn", arn], "option file": ["--defaults-file", str(cnf)]}
     shown = []
     for (source, extra), (verb, status) in zip(sources.items(), (("grant", "done"), ("revoke", "done"), ("grant", "done"))):
-        r = auroraml("-vv", "-o", "json", verb, "comprehend", "analyst", "--cluster", "ml-demo", *extra)
+        consent = ["--yes"] if verb == "revoke" else []
+        r = auroraml("-vv", "-o", "json", verb, "comprehend", "analyst", "--cluster", "ml-demo", *extra, *consent)
         assert {s["status"] for s in r.json()["steps"]} == {status}, source
         assert "connecting to" in r.stderr and "aws call" in r.stderr  # -vv logged, and logged no secret
         shown += [r.stdout, r.stderr]
