@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
+            subs='setup teardown plan apply iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
             opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
@@ -16,6 +16,14 @@ _auroraml_node() {
             subs=''
             opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y -h --help'
             valued='--cluster --role-name --policy-name --timeout' ;;
+        'plan')
+            subs=''
+            opts='--file -f --detailed-exitcode --parallel -h --help'
+            valued='--file -f --parallel' ;;
+        'apply')
+            subs=''
+            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y -h --help'
+            valued='--file -f --parallel --timeout' ;;
         'iam-policy')
             subs=''
             opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user -h --help'

@@ -1,0 +1,142 @@
+"""The plan for a fleet file: per cluster, setup's own steps for each service the file lists
+(setup_plan.plan_service, read from the service specs), then one set of reboots for all of them.
+
+Three services on one cluster are three `setup` runs and three reboots; here the parameter
+changes of every service go in first and the members reboot once. Nothing is written while
+planning. A refusal of what the file asks (a service the cluster's version cannot have, a region
+without the service, a name that does not exist) names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import AuroraMLError, UsageError
+from ..plan import PLANNED, Plan
+from .file import ClusterWant, FleetFile, FleetFileError
+
+# A service table's key (file.OPTION_KEYS) -> the SetupRequest field it fills.
+REQUEST_FIELDS = {"models": "model_ids", "endpoints": "endpoints", "bucket": "bucket", "prefix": "prefix",
+                  "kms_key": "kms_key", "functions": "functions"}
+
+
+@dataclass
+class ClusterPlan:
+    want: ClusterWant
+    plan: Plan | None = None
+    error: AuroraMLError | None = None
+    failed: bool = False  # apply: a step failed or the plan could not be made
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def changes(self) -> int:
+        return len(self.plan.changes) if self.plan else 0
+
+    def to_dict(self, *, dry_run: bool) -> dict:
+        doc = {"cluster": self.want.id, "region": self.want.region, "profile": self.want.profile,
+               "line": self.want.line}
+        if self.plan is not None:
+            inner = self.plan.to_dict(dry_run=dry_run)
+            doc.update(region=inner.get("region"), account=inner.get("account"), changes=self.changes,
+                       changed=inner["changed"], steps=inner["steps"], notes=inner["notes"])
+        if self.error is not None:
+            doc["error"] = {"message": self.error.message, "hint": self.error.hint, "exit_code": self.error.exit_code}
+        doc["status"] = "failed" if self.failed or self.error is not None else ("changes" if self.changes else "ok")
+        return doc
+
+
+def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = True, wait: bool = True,
+                 timeout: float = 1800.0, poll_interval: float = 5.0) -> Plan:
+    """Every service of one cluster, then its reboots once. UsageError → FleetFileError at the line."""
+    from ..catalogue import get_service
+    from ..cluster import describe
+    from ..setup_plan import SetupRequest, add_reboot_steps, plan_service
+
+    at = ("cluster", want.index)
+    try:
+        cluster = describe(aws, want.id, want.region)
+    except UsageError as exc:
+        raise _placed(fleet, (*at, "id"), want, exc) from None
+    plan = Plan("apply", {"cluster": cluster.id, "region": cluster.region, "account": cluster.account,
+                          "partition": cluster.partition, "clusters": [cluster.id],
+                          "services": [s.name for s in want.services]})
+    need_reboot = False
+    for service in want.services:
+        fields = {REQUEST_FIELDS[k]: v for k, v in service.options.items()}
+        req = SetupRequest(service=get_service(service.name), cluster=str(cluster.arn), **fields,
+                           parameter_group=want.parameter_group, allow_shared=want.allow_shared,
+                           reboot=reboot, wait=wait, timeout=timeout, poll_interval=poll_interval)
+        try:
+            need_reboot |= plan_service(aws, req, cluster, plan)
+        except UsageError as exc:
+            raise _placed(fleet, (*at, service.name), want, exc) from None
+    _drop_repeats(plan)
+    add_reboot_steps(plan, aws, cluster, every_member=need_reboot, reboot=reboot, wait=wait, timeout=timeout,
+                     interval=poll_interval)
+    return plan
+
+
+def _placed(fleet: FleetFile, key_path: tuple, want: ClusterWant, exc: AuroraMLError) -> FleetFileError:
+    from .file import _dotted
+
+    return FleetFileError(f"{fleet.where(key_path)}: {_dotted(key_path)} ({want.id}): {exc.message}", exc.hint)
+
+
+def _drop_repeats(plan: Plan) -> None:
+    """Two services on a cluster with a default.* group both plan the cluster's own group and its
+    attachment: keep the first of each planned step that is the very same change (action, target,
+    detail and value after); two roles associated with one cluster are two changes."""
+    seen: set[tuple] = set()
+    kept = []
+    for step in plan.steps:
+        key = (step.action, step.target, step.detail, step.after)
+        if step.status == PLANNED and key in seen:
+            continue
+        if step.status == PLANNED:
+            seen.add(key)
+        kept.append(step)
+    plan.steps[:] = kept
+
+
+class ClusterFailed(AuroraMLError):
+    """A failure that stays on one cluster, with the exit code errors.describe gives it."""
+
+    def __init__(self, code: int, message: str, hint: str | None) -> None:
+        super().__init__(message, hint)
+        self.exit_code = code
+
+
+def as_error(exc: BaseException) -> AuroraMLError:
+    """An AWS, credentials or database failure as an AuroraMLError; a bug is raised again."""
+    from ..errors import EXIT_INTERNAL, describe
+
+    if isinstance(exc, AuroraMLError):
+        return exc
+    code, message, hint = describe(exc)
+    if code == EXIT_INTERNAL or not isinstance(exc, Exception):
+        raise exc
+    return ClusterFailed(code, message, hint)
+
+
+def plan_fleet(fleet: FleetFile, aws_for: Callable[[ClusterWant], object], *, parallel: int = 4,
+               **options) -> list[ClusterPlan]:
+    """Every cluster's plan, read `parallel` clusters at a time, in the file's order. A refusal
+    of the file (FleetFileError, or any usage error) is raised: nothing may change then. Other
+    failures (AWS, credentials) are kept on that cluster's ClusterPlan."""
+    results = [ClusterPlan(want) for want in fleet.clusters]
+
+    def one(result: ClusterPlan) -> None:
+        try:
+            result.plan = plan_cluster(aws_for(result.want), fleet, result.want, **options)
+        except UsageError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - AWS or credentials: this cluster's failure, not the run's
+            result.error = as_error(exc)
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        futures = [pool.submit(one, r) for r in results]
+        for future in futures:
+            future.result()  # the first refusal, in the file's order
+    return results
