@@ -31,6 +31,8 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
      "Read every cluster of the fleet file and show what apply would change: setup's steps, one reboot per cluster."),
     ("apply", "fleet:apply", "Desired state",
      "Make every cluster of the fleet file as it says: all of a cluster's changes, then one reboot; clusters in parallel."),
+    ("state", "fleet:state", "Desired state",
+     "Write what existing clusters have as a fleet file (TOML, on stdout): plan -f on it shows no changes."),
     ("iam-policy", "iam_policy:iam_policy", "Wire up",
      "Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)."),
     ("grant", "grant:grant", "Grant",

@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown plan apply iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
+            subs='setup teardown plan apply state iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
             opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
@@ -24,6 +24,10 @@ _auroraml_node() {
             subs=''
             opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y -h --help'
             valued='--file -f --parallel --timeout' ;;
+        'state')
+            subs=''
+            opts='--cluster -h --help'
+            valued='--cluster' ;;
         'iam-policy')
             subs=''
             opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user -h --help'
@@ -123,6 +127,7 @@ _auroraml_value() {
         ' --config') values='@file' ;;
         'setup --cluster') values='@cluster' ;;
         'teardown --cluster') values='@cluster' ;;
+        'state --cluster') values='@cluster' ;;
         'iam-policy --cluster') values='@cluster' ;;
         'grant --cluster') values='@cluster' ;;
         'grant --defaults-file') values='@file' ;;

@@ -2,6 +2,7 @@
 TOML file (core/fleet/file.py), planned per cluster with setup's own steps and one reboot each."""
 
 from pathlib import Path
+from typing import List
 
 import typer
 
@@ -187,3 +188,39 @@ def _render(app, fleet, results, *, dry_run: bool) -> None:
     for r in results:
         for note in (r.plan.notes if r.plan else ()):
             app.out.progress(f"note: {r.want.id}: {note}")
+
+
+STATE_EXAMPLE = """
+Examples:
+
+  auroraml state --cluster ml-demo > fleet.toml
+
+  auroraml state --cluster ml-demo --cluster arn:aws:rds:eu-west-1:123456789012:cluster:ml-eu > fleet.toml
+"""
+
+
+@examples(STATE_EXAMPLE)
+def state(
+    ctx: typer.Context,
+    cluster: List[str] = typer.Option(..., "--cluster", help="DB cluster id or ARN (repeatable; an ARN names its region)."),
+) -> int:
+    """Write what existing clusters have as a fleet file (TOML, on stdout): plan -f on it shows no changes."""
+    import sys
+
+    from ..core.errors import EXIT_OK
+    from ..core.fleet.state import cluster_state, render
+    from ..core.names import cluster_ref
+
+    app = ctx.obj
+    refs = [app.cluster(c) for c in cluster]
+    states = []
+    with app.out.spinner(f"reading {len(refs)} cluster(s)"):
+        for ref in refs:
+            _, region = cluster_ref(ref)
+            states.append(cluster_state(app.aws, ref, region))
+    if app.settings.output == "json":  # asked for; a pipe gets the TOML file, not JSON
+        app.out.document({"command": "state", "clusters": states})
+    else:
+        sys.stdout.write(render(states, app.aws.region))
+        sys.stdout.flush()
+    return EXIT_OK

@@ -141,3 +141,29 @@ def test_apply_without_consent_is_refused_before_any_write(cli, fleet):
 
 def test_json_is_one_document(cli, fleet):
     json.loads(cli("-o", "json", "plan", "-f", fleet).stdout)
+
+
+def test_state_writes_a_file_plan_finds_unchanged(cli, fleet, tmp_path):
+    cli("apply", "-f", fleet, "--yes", code=0)
+    r = cli("state", "--cluster", "ml-demo", "--cluster", "arn:aws:rds:eu-west-1:123456789012:cluster:ml-eu", code=0)
+    assert r.writes == []
+    written = tmp_path / "state.toml"
+    written.write_text(r.stdout)
+    from auroraml_cli.core.fleet import file as fleet_file
+
+    demo, eu = fleet_file.load(written).clusters
+    assert {s.name: s.options for s in demo.services} == {
+        "comprehend": {}, "sagemaker": {"endpoints": ["churn-predictor"]}, "s3": {"bucket": "ml-demo-exports", "prefix": "ml"}}
+    assert (eu.id, eu.region, [s.name for s in eu.services]) == ("ml-eu", "eu-west-1", ["comprehend"])
+    again = cli("-o", "json", "plan", "-f", str(written), "--detailed-exitcode", code=0)
+    assert again.json()["changes"] == 0 and again.writes == []
+
+
+def test_state_of_a_bedrock_cluster_round_trips(cli, sandbox_aws, tmp_path):
+    cli("setup", "bedrock", "--cluster", "bedrock-ready", "--model-id", "anthropic.claude-3-haiku-20240307-v1:0",
+        "--reboot", "--yes", code=0)
+    r = cli("state", "--cluster", "bedrock-ready", code=0)
+    assert 'models = ["anthropic.claude-3-haiku-20240307-v1:0"]' in r.stdout
+    path = tmp_path / "state.toml"
+    path.write_text(r.stdout)
+    cli("plan", "-f", str(path), "--detailed-exitcode", code=0)
