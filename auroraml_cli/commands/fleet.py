@@ -44,7 +44,10 @@ def plan(
     from ..core.errors import EXIT_CHANGES, EXIT_OK
 
     app = ctx.obj
+    from ..core.fleet.plan import close
+
     fleet, results = _plan(app, file, parallel=parallel, reboot=True, wait=True, timeout=1800.0)
+    close(results)
     _render(app, fleet, results, dry_run=True)
     failed = [r for r in results if r.error is not None]
     if failed:
@@ -69,20 +72,28 @@ def apply(
     from concurrent.futures import ThreadPoolExecutor
 
     from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING
+    from ..core.fleet.plan import close
 
     app = ctx.obj
     fleet, results = _plan(app, file, parallel=parallel, reboot=reboot, wait=wait, timeout=timeout)
     reboots = [s.target for r in results if r.plan for s in r.plan.changes if s.action == "reboot-instance"]
     if reboots and not yes:
-        _consent(app, reboots)
+        try:
+            _consent(app, reboots)
+        except BaseException:
+            close(results)
+            raise
     for r in results:
         if r.error is not None:
             r.failed = True
             app.out.progress(f"{r.want.id}: FAILED before any change: {r.error.message}")
     todo = [r for r in results if r.plan is not None and r.plan.changes]
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        for future in [pool.submit(_apply_one, app, r, timeout) for r in todo]:
-            future.result()
+    try:
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            for future in [pool.submit(_apply_one, app, r, timeout) for r in todo]:
+                future.result()
+    finally:
+        close(results)
     _render(app, fleet, results, dry_run=False)
     for r in results:
         made = sum(1 for s in r.plan.steps if s.status == "done") if r.plan else 0
@@ -115,8 +126,17 @@ def _plan(app, file: Path, *, parallel: int, **options):
             made[want.profile] = Aws(want.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)
         return made[want.profile]
 
+    def db_request(cluster_arn: str):
+        """The connection the database side uses: the settings' (AURORAML_*, the target), to the cluster."""
+        from dataclasses import replace
+
+        from .options import ConnectionOptions, connection_request
+
+        return replace(connection_request(app, ConnectionOptions()), cluster=cluster_arn)
+
     with app.out.spinner(f"reading {len(fleet.clusters)} cluster(s) of {file}"):
-        results = plan_fleet(fleet, aws_for, parallel=parallel, poll_interval=app.settings.poll_interval, **options)
+        results = plan_fleet(fleet, aws_for, parallel=parallel, poll_interval=app.settings.poll_interval,
+                             db_request=db_request, **options)
     return fleet, results
 
 

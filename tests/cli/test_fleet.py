@@ -167,3 +167,20 @@ def test_state_of_a_bedrock_cluster_round_trips(cli, sandbox_aws, tmp_path):
     path = tmp_path / "state.toml"
     path.write_text(r.stdout)
     cli("plan", "-f", str(path), "--detailed-exitcode", code=0)
+
+
+def test_grants_without_a_database_to_reach_leave_a_note_and_the_aws_side_planned(cli, sandbox_aws, tmp_path):
+    path = tmp_path / "fleet.toml"
+    path.write_text('[[cluster]]\nid = "ml-demo"\n[cluster.comprehend]\n[[cluster.grants]]\nservice = "comprehend"\nuser = "analyst@%"\n')
+    r = cli("-o", "json", "plan", "-f", str(path), "--detailed-exitcode", code=2)
+    demo = r.json()["clusters"][0]
+    assert any(n.startswith("database side not read (1 grant(s) in the file)") for n in demo["notes"])
+    assert {s["action"] for s in demo["steps"]} >= {"create-policy", "set-parameter", "reboot-instance"}
+
+
+def test_a_grant_to_an_impossible_account_is_refused_with_its_line(cli, sandbox_aws, tmp_path):
+    path = tmp_path / "fleet.toml"
+    path.write_text('[[cluster]]\nid = "ml-demo"\n[[cluster.grants]]\nservice = "comprehend"\nuser = "' + "x" * 40 + '@%"\n')
+    r = cli("plan", "-f", str(path), code=2)
+    r.assert_refused()
+    assert f"{path}:5: cluster[0].grants[0].user:" in r.stderr

@@ -223,6 +223,7 @@ def check(doc: dict[str, Any], name: str, lines: dict[tuple, int]) -> FleetFile:
 def _cluster(table, at, index, default_region, default_profile, refuse, lines) -> ClusterWant:
     from .. import names
     from ..catalogue import SERVICES
+    from ..sql import MYSQL_USER_MAX, Account
 
     allowed = (*CLUSTER_KEYS, *SERVICES)
     _unknown(table, at, allowed, refuse, "a [[cluster]] takes " + ", ".join(allowed))
@@ -248,6 +249,7 @@ def _cluster(table, at, index, default_region, default_profile, refuse, lines) -
         user = grant.get("user")
         if not isinstance(user, str) or not user:
             raise refuse((*gat, "user"), "missing or not a string", "user = \"NAME@HOST\"")
+        _named(lambda: Account.parse(user, MYSQL_USER_MAX).checked(), (*gat, "user"), refuse)
         want.grants.append(GrantWant(svc, user, line_of(lines, gat)))
     for j, function in enumerate(_array(table, (*at, "functions"), refuse)):
         fat = (*at, "functions", j)

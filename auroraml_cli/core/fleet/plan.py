@@ -22,6 +22,17 @@ REQUEST_FIELDS = {"models": "model_ids", "endpoints": "endpoints", "bucket": "bu
                   "kms_key": "kms_key", "functions": "functions"}
 
 
+def close(results: list["ClusterPlan"]) -> None:
+    """The database connections the plans opened."""
+    for result in results:
+        conn = result.extra.pop("conn", None)
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - closing a connection a reboot or a failure already dropped
+                pass
+
+
 @dataclass
 class ClusterPlan:
     want: ClusterWant
@@ -48,7 +59,7 @@ class ClusterPlan:
 
 
 def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = True, wait: bool = True,
-                 timeout: float = 1800.0, poll_interval: float = 5.0) -> Plan:
+                 timeout: float = 1800.0, poll_interval: float = 5.0, db_request=None, keep: dict | None = None) -> Plan:
     """Every service of one cluster, then its reboots once. UsageError → FleetFileError at the line."""
     from ..catalogue import get_service
     from ..cluster import describe
@@ -73,9 +84,46 @@ def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = Tru
         except UsageError as exc:
             raise _placed(fleet, (*at, service.name), want, exc) from None
     _drop_repeats(plan)
+    if want.grants and db_request is not None:  # before the reboot: the connection is made at plan time
+        conn = _database_side(plan, fleet, want, cluster, aws, db_request(str(cluster.arn)))
+        if conn is not None and keep is not None:
+            keep["conn"] = conn
     add_reboot_steps(plan, aws, cluster, every_member=need_reboot, reboot=reboot, wait=wait, timeout=timeout,
                      interval=poll_interval)
     return plan
+
+
+def _database_side(plan: Plan, fleet: FleetFile, want: ClusterWant, cluster, aws, request):
+    """The grants the file lists, planned on a connection to the cluster (`grant`'s own plan per
+    grant: only what is missing). No connection resolves (no secret, no route, no CA): a note,
+    and the AWS side is planned alone. Returns the open connection, for apply."""
+    from .. import db, grants
+    from ..catalogue import get_service
+    from ..sql import MYSQL_USER_MAX, Account
+
+    try:
+        target, creds = db.resolve(request, aws, interactive=False)
+        conn = db.connect(target, creds)
+    except AuroraMLError as exc:
+        plan.notes.append(f"database side not read ({len(want.grants)} grant(s) in the file): {exc.message}")
+        return None
+    try:
+        where = f"{target['host']}:{target['port']}"
+        version = db.detect(conn).require_aurora("GRANT", where)
+        for j, grant in enumerate(want.grants):
+            req = grants.GrantRequest(get_service(grant.service), Account.parse(grant.user, MYSQL_USER_MAX).checked())
+            try:
+                found = grants.plan(req, version, conn=conn, where=where)
+            except UsageError as exc:
+                raise _placed(fleet, ("cluster", want.index, "grants", j), want, exc) from None
+            for step in found.steps:
+                step.cluster = cluster.id
+                plan.add(step)
+            plan.notes += found.notes
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _placed(fleet: FleetFile, key_path: tuple, want: ClusterWant, exc: AuroraMLError) -> FleetFileError:
@@ -129,7 +177,7 @@ def plan_fleet(fleet: FleetFile, aws_for: Callable[[ClusterWant], object], *, pa
 
     def one(result: ClusterPlan) -> None:
         try:
-            result.plan = plan_cluster(aws_for(result.want), fleet, result.want, **options)
+            result.plan = plan_cluster(aws_for(result.want), fleet, result.want, keep=result.extra, **options)
         except UsageError:
             raise
         except Exception as exc:  # noqa: BLE001 - AWS or credentials: this cluster's failure, not the run's
