@@ -18,11 +18,11 @@ _auroraml_node() {
             valued='--cluster --role-name --policy-name --timeout' ;;
         'plan')
             subs=''
-            opts='--file -f --detailed-exitcode --parallel -h --help'
+            opts='--file -f --detailed-exitcode --parallel --prune -h --help'
             valued='--file -f --parallel' ;;
         'apply')
             subs=''
-            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y -h --help'
+            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y --prune -h --help'
             valued='--file -f --parallel --timeout' ;;
         'state')
             subs=''

@@ -177,6 +177,7 @@ complete -c auroraml -n '__auroraml_at "teardown"' -s h -l help -d 'Show the hel
 complete -c auroraml -n '__auroraml_at "plan"' -l file -s f -x -d 'The fleet file: [[cluster]] tables, each with the services it should have'
 complete -c auroraml -n '__auroraml_at "plan"' -l detailed-exitcode -d 'Exit 2 when the plan would change something, 0 when not (errors keep their own exit codes)'
 complete -c auroraml -n '__auroraml_at "plan"' -l parallel -x -d 'Clusters read (and changed) at the same time'
+complete -c auroraml -n '__auroraml_at "plan"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
 complete -c auroraml -n '__auroraml_at "plan"' -s h -l help -d 'Show the help and exit'
 
 # auroraml apply
@@ -186,6 +187,7 @@ complete -c auroraml -n '__auroraml_at "apply"' -l reboot -l no-reboot -d 'Reboo
 complete -c auroraml -n '__auroraml_at "apply"' -l wait -l no-wait -d 'Wait for associations to be ACTIVE and the last reboot to reach in-sync'
 complete -c auroraml -n '__auroraml_at "apply"' -l timeout -x -d 'Seconds to wait for another auroraml run on the cluster to finish, and for each association and each reboot, before giving up (exit 6; run again to resume)'
 complete -c auroraml -n '__auroraml_at "apply"' -l yes -s y -d 'Consent to the reboots without asking'
+complete -c auroraml -n '__auroraml_at "apply"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
 complete -c auroraml -n '__auroraml_at "apply"' -s h -l help -d 'Show the help and exit'
 
 # auroraml state

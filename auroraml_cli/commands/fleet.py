@@ -10,6 +10,8 @@ from . import examples
 from .options import MAX_WAIT, TIMEOUT_HELP, seconds
 
 FILE = typer.Option(..., "--file", "-f", metavar="FILE", help="The fleet file: [[cluster]] tables, each with the services it should have.")
+PRUNE_HELP = ("Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has "
+              "but the file does not list. Clusters not in the file are never touched.")
 PARALLEL = typer.Option(4, "--parallel", min=1, max=64, metavar="N", help="Clusters read (and changed) at the same time.")
 
 PLAN_EXAMPLE = """
@@ -39,6 +41,7 @@ def plan(
     file: Path = FILE,
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when the plan would change something, 0 when not (errors keep their own exit codes)."),
     parallel: int = PARALLEL,
+    prune: bool = typer.Option(False, "--prune", help=PRUNE_HELP),
 ) -> int:
     """Read every cluster of the fleet file and show what apply would change: setup's steps, one reboot per cluster."""
     from ..core.errors import EXIT_CHANGES, EXIT_OK
@@ -46,7 +49,7 @@ def plan(
     app = ctx.obj
     from ..core.fleet.plan import close
 
-    fleet, results = _plan(app, file, parallel=parallel, reboot=True, wait=True, timeout=1800.0)
+    fleet, results = _plan(app, file, parallel=parallel, reboot=True, wait=True, timeout=1800.0, prune=prune)
     close(results)
     _render(app, fleet, results, dry_run=True)
     failed = [r for r in results if r.error is not None]
@@ -67,6 +70,7 @@ def apply(
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for associations to be ACTIVE and the last reboot to reach in-sync."),
     timeout: float = typer.Option(1800.0, "--timeout", parser=seconds(1, MAX_WAIT), metavar="SECONDS", help=TIMEOUT_HELP),
     yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboots without asking."),
+    prune: bool = typer.Option(False, "--prune", help=PRUNE_HELP),
 ) -> int:
     """Make every cluster of the fleet file as it says: all of a cluster's changes, then one reboot; clusters in parallel."""
     from concurrent.futures import ThreadPoolExecutor
@@ -75,7 +79,7 @@ def apply(
     from ..core.fleet.plan import close
 
     app = ctx.obj
-    fleet, results = _plan(app, file, parallel=parallel, reboot=reboot, wait=wait, timeout=timeout)
+    fleet, results = _plan(app, file, parallel=parallel, reboot=reboot, wait=wait, timeout=timeout, prune=prune)
     reboots = [s.target for r in results if r.plan for s in r.plan.changes if s.action == "reboot-instance"]
     if reboots and not yes:
         try:

@@ -184,3 +184,22 @@ def test_a_grant_to_an_impossible_account_is_refused_with_its_line(cli, sandbox_
     r = cli("plan", "-f", str(path), code=2)
     r.assert_refused()
     assert f"{path}:5: cluster[0].grants[0].user:" in r.stderr
+
+
+def test_removing_a_service_changes_nothing_unless_prune(cli, fleet, aws_calls):  # noqa: F811
+    cli("apply", "-f", fleet, "--yes", code=0)
+    text = open(fleet).read().replace('[cluster.s3]\nbucket = "ml-demo-exports"\nprefix = "ml/"\n', "")
+    open(fleet, "w").write(text)
+    cli("plan", "-f", fleet, "--detailed-exitcode", code=0)
+    pruned = cli("-o", "json", "plan", "-f", fleet, "--detailed-exitcode", "--prune", code=2).json()
+    demo, eu = pruned["clusters"]
+    planned = [(s["action"], s["target"]) for s in demo["steps"] if s["status"] == "planned"]
+    assert planned == [("reset-parameter", "auroraml-ml-demo:aws_default_s3_role"),
+                       ("reboot-instance", "ml-demo-1"), ("reboot-instance", "ml-demo-2"),
+                       ("remove-role", "ml-demo"), ("delete-role", "auroraml-s3-ml-demo"),
+                       ("delete-policy", "auroraml-s3-ml-demo")]
+    assert eu["changes"] == 0
+    aws_calls.clear()
+    cli("apply", "-f", fleet, "--yes", "--prune", code=0)
+    assert [p["DBInstanceIdentifier"] for op, p in aws_calls if op == "rds.RebootDBInstance"] == ["ml-demo-1", "ml-demo-2"]
+    cli("plan", "-f", fleet, "--detailed-exitcode", "--prune", code=0)

@@ -59,7 +59,8 @@ class ClusterPlan:
 
 
 def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = True, wait: bool = True,
-                 timeout: float = 1800.0, poll_interval: float = 5.0, db_request=None, keep: dict | None = None) -> Plan:
+                 timeout: float = 1800.0, poll_interval: float = 5.0, db_request=None, keep: dict | None = None,
+                 prune: bool = False) -> Plan:
     """Every service of one cluster, then its reboots once. UsageError → FleetFileError at the line."""
     from ..catalogue import get_service
     from ..cluster import describe
@@ -83,6 +84,9 @@ def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = Tru
             need_reboot |= plan_service(aws, req, cluster, plan)
         except UsageError as exc:
             raise _placed(fleet, (*at, service.name), want, exc) from None
+    after_reboot: list = []
+    if prune:
+        need_reboot |= _prune(aws, want, cluster, plan, after_reboot, wait=wait, timeout=timeout, poll_interval=poll_interval)
     _drop_repeats(plan)
     if want.grants and db_request is not None:  # before the reboot: the connection is made at plan time
         conn = _database_side(plan, fleet, want, cluster, aws, db_request(str(cluster.arn)))
@@ -90,7 +94,38 @@ def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = Tru
             keep["conn"] = conn
     add_reboot_steps(plan, aws, cluster, every_member=need_reboot, reboot=reboot, wait=wait, timeout=timeout,
                      interval=poll_interval)
+    for step in after_reboot:
+        plan.add(step)
     return plan
+
+
+def _prune(aws, want: ClusterWant, cluster, plan: Plan, after_reboot: list, **options) -> bool:
+    """--prune: `teardown` of each service the file does not list but auroraml set up on the
+    cluster (its role associated, or a parameter naming it; teardown itself leaves alone what is
+    not tagged as auroraml's). Its parameter resets go before the cluster's one reboot, the
+    association and IAM removal after it. True when the resets need that reboot."""
+    from ..catalogue import SERVICES
+    from ..teardown_plan import TeardownRequest, plan_teardown
+
+    listed = {s.name for s in want.services}
+    need_reboot = False
+    for service in SERVICES.values():
+        if service.name in listed:
+            continue
+        found = plan_teardown(aws, TeardownRequest(service, str(cluster.arn), reboot=True, wait=options["wait"],
+                                                   timeout=options["timeout"], poll_interval=options["poll_interval"]))
+        if not any(s.status == PLANNED and s.action != "reboot-instance" for s in found.steps):
+            continue
+        plan.notes.append(f"--prune: {service.name} is not in the file: torn down")
+        reboots = [i for i, s in enumerate(found.steps) if s.action == "reboot-instance"]
+        first = reboots[0] if reboots else next((i for i, s in enumerate(found.steps) if s.action == "remove-role"),
+                                                len(found.steps))
+        last = reboots[-1] + 1 if reboots else first
+        for step in found.steps[:first]:
+            plan.add(step)
+        after_reboot += [s for s in found.steps[last:] if s.status == PLANNED]
+        need_reboot |= any(s.status == PLANNED for s in found.steps[first:last])
+    return need_reboot
 
 
 def _database_side(plan: Plan, fleet: FleetFile, want: ClusterWant, cluster, aws, request):
