@@ -174,7 +174,7 @@ def test_grants_without_a_database_to_reach_leave_a_note_and_the_aws_side_planne
     path.write_text('[[cluster]]\nid = "ml-demo"\n[cluster.comprehend]\n[[cluster.grants]]\nservice = "comprehend"\nuser = "analyst@%"\n')
     r = cli("-o", "json", "plan", "-f", str(path), "--detailed-exitcode", code=2)
     demo = r.json()["clusters"][0]
-    assert any(n.startswith("database side not read (1 grant(s) in the file)") for n in demo["notes"])
+    assert any(n.startswith("database side not read (1 grant(s), 0 function(s) in the file)") for n in demo["notes"])
     assert {s["action"] for s in demo["steps"]} >= {"create-policy", "set-parameter", "reboot-instance"}
 
 

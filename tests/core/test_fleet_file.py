@@ -102,6 +102,16 @@ def test_key_lines_follow_tables_arrays_of_tables_dotted_and_quoted_keys():
     ('clusters = []\n', "FILE:1: clusters: unknown key"),
     ('', "FILE:1: cluster: no [[cluster]] table"),
     ('[[cluster]]\nid = \n', "FILE: not valid TOML"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nsagemaker = { endpoint = "e", arg = ["x:INT"] }\n',
+     "FILE:5: cluster[0].functions[0].sagemaker.arg: unknown key"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nsagemaker = { endpoint = "e", args = "x:INT", returns = "INT" }\n',
+     "FILE:5: cluster[0].functions[0].sagemaker.args: wrong type"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nsagemaker = { endpoint = "e", args = ["x:INT"], returns = "BIT" }\n',
+     "FILE:5: cluster[0].functions[0].sagemaker: a SageMaker function cannot return BIT"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\ncomprehend = {}\n',
+     "FILE:5: cluster[0].functions[0].comprehend: unknown key"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nbedrock = { model_id = "m1", timeout_ms = true }\n',
+     "FILE:5: cluster[0].functions[0].bedrock.timeout_ms: wrong type"),
 ])
 def test_refusals_name_the_file_the_line_and_the_key(tmp_path, text, expected):
     assert _refused(tmp_path, text).startswith(expected)

@@ -64,18 +64,21 @@ def test_a_refused_file_names_file_line_and_key(sandbox, tmp_path):
     assert r.stdout == "" and f"error: {path}:5: cluster[0].comprehend.models: unknown key" in r.stderr
 
 
-def test_grants_in_the_file_are_planned_and_applied_on_the_cluster_s_database(sandbox, tmp_path):
+def test_functions_and_grants_in_the_file_are_planned_and_applied_on_the_cluster_s_database(sandbox, tmp_path):
     from .test_database_e2e import _master
 
     with _master(sandbox).cursor() as cur:
         cur.execute("CREATE USER 'analyst'@'%' IDENTIFIED BY 'analyst-password-1'")
+        cur.execute("CREATE DATABASE mldb")
     path = tmp_path / "fleet.toml"
     path.write_text('[[cluster]]\nid = "ml-demo"\n[cluster.comprehend]\n\n'
-                    '[[cluster.grants]]\nservice = "comprehend"\nuser = "analyst@%"\n')
+                    '[[cluster.grants]]\nservice = "comprehend"\nuser = "analyst@%"\n'
+                    '[[cluster.functions]]\nname = "mldb.churn"\n'
+                    'sagemaker = { endpoint = "churn-predictor", args = ["age:INT", "tenure:INT"], returns = "DOUBLE" }\n')
     first = auroraml("-o", "json", "plan", "-f", str(path), "--detailed-exitcode", code=2).json()
     steps = first["clusters"][0]["steps"]
-    db_steps = [(s["action"], s["status"]) for s in steps if s["action"] in ("grant-role", "set-default-role")]
-    assert db_steps == [("grant-role", "planned"), ("set-default-role", "planned")]
+    db_steps = [(s["action"], s["status"]) for s in steps if s["action"] in ("create-function", "grant-role", "set-default-role")]
+    assert db_steps == [("create-function", "planned"), ("grant-role", "planned"), ("set-default-role", "planned")]
     # the grants come before the reboots, which close the plan
     assert [s["action"] for s in steps][-2:] == ["reboot-instance", "reboot-instance"]
     auroraml("apply", "-f", str(path), "--yes", timeout=300)
@@ -84,3 +87,5 @@ def test_grants_in_the_file_are_planned_and_applied_on_the_cluster_s_database(sa
     with _master(sandbox).cursor() as cur:
         cur.execute("SHOW GRANTS FOR 'analyst'@'%'")
         assert any("AWS_COMPREHEND_ACCESS" in row[0] for row in cur.fetchall())
+        cur.execute("SHOW CREATE FUNCTION mldb.churn")
+        assert "AWS_SAGEMAKER_INVOKE_ENDPOINT" in cur.fetchone()[2]

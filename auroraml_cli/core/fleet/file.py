@@ -34,7 +34,6 @@ DEFAULT_KEYS = ("region", "profile")
 CLUSTER_KEYS = ("id", "region", "profile", "parameter_group", "allow_shared_parameter_group", "grants", "functions")
 GRANT_KEYS = ("service", "user")
 FUNCTION_KEYS = ("name",)  # and one service key naming what the function calls
-FUNCTION_TARGET_KEYS = ("endpoint", "args", "returns", "model")
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _PROFILE = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
@@ -69,6 +68,7 @@ class FunctionWant:
     service: str
     target: dict[str, Any]
     line: int
+    built: Any = None  # core.ddl.Function
 
 
 @dataclass
@@ -252,20 +252,48 @@ def _cluster(table, at, index, default_region, default_profile, refuse, lines) -
         _named(lambda: Account.parse(user, MYSQL_USER_MAX).checked(), (*gat, "user"), refuse)
         want.grants.append(GrantWant(svc, user, line_of(lines, gat)))
     for j, function in enumerate(_array(table, (*at, "functions"), refuse)):
-        fat = (*at, "functions", j)
-        _unknown(function, fat, (*FUNCTION_KEYS, *SERVICES), refuse, "a [[cluster.functions]] takes name and one service")
-        fname = function.get("name")
-        if not isinstance(fname, str) or not fname:
-            raise refuse((*fat, "name"), "missing or not a string", "name = \"DATABASE.FUNCTION\"")
-        targets = [s for s in SERVICES if s in function]
-        if len(targets) != 1:
-            raise refuse(fat, "needs exactly one service key", "e.g. sagemaker = { endpoint = \"...\", args = [...], returns = \"...\" }")
-        target = function[targets[0]]
-        if not isinstance(target, dict):
-            raise refuse((*fat, targets[0]), "must be a table", "e.g. { endpoint = \"...\", returns = \"...\" }")
-        _unknown(target, (*fat, targets[0]), FUNCTION_TARGET_KEYS, refuse, "takes " + ", ".join(FUNCTION_TARGET_KEYS))
-        want.functions.append(FunctionWant(fname, targets[0], target, line_of(lines, fat)))
+        want.functions.append(_function(function, (*at, "functions", j), refuse, lines))
     return want
+
+
+def _builders() -> dict:
+    """Each service that has ML functions (a spec's ddl_alias) → core/ddl.py's builder of the same name."""
+    from .. import ddl
+    from ..catalogue import SERVICES
+
+    return {name: getattr(ddl, name) for name, service in SERVICES.items() if service.ddl_alias}
+
+
+def _function(function, at, refuse, lines) -> FunctionWant:
+    """A [[cluster.functions]]: `name` and one service table whose keys are `auroraml ddl SERVICE`'s
+    options (the builder's keyword arguments: endpoint, args, returns, model_id, ...)."""
+    import inspect
+
+    builders = _builders()
+    _unknown(function, at, (*FUNCTION_KEYS, *builders), refuse, "a [[cluster.functions]] takes name and one of: "
+             + ", ".join(builders))
+    fname = function.get("name")
+    if not isinstance(fname, str) or not fname:
+        raise refuse((*at, "name"), "missing or not a string", "name = \"DATABASE.FUNCTION\"")
+    targets = [s for s in builders if s in function]
+    if len(targets) != 1:
+        raise refuse(at, "needs exactly one service key", "e.g. sagemaker = { endpoint = \"...\", args = [...], returns = \"...\" }")
+    service = targets[0]
+    target = function[service]
+    if not isinstance(target, dict):
+        raise refuse((*at, service), "must be a table", "e.g. { endpoint = \"...\", returns = \"...\" }")
+    params = {n: str(p.annotation) for n, p in inspect.signature(builders[service]).parameters.items()
+              if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    _unknown(target, (*at, service), tuple(params), refuse, "takes " + ", ".join(params))
+    for key, value in target.items():
+        kind = params[key]
+        ok = (isinstance(value, list) and all(isinstance(v, str) for v in value) if "list" in kind
+              else isinstance(value, int) and not isinstance(value, bool) if "int" in kind else isinstance(value, str))
+        if not ok:
+            raise refuse((*at, service, key), "wrong type", "a list of strings" if "list" in kind
+                         else "a whole number" if "int" in kind else "a string")
+    built = _named(lambda: builders[service](fname, **target), (*at, service), refuse)
+    return FunctionWant(fname, service, target, line_of(lines, at), built)
 
 
 def _service(service, table, at, refuse, lines) -> ServiceWant:

@@ -88,7 +88,7 @@ def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = Tru
     if prune:
         need_reboot |= _prune(aws, want, cluster, plan, after_reboot, wait=wait, timeout=timeout, poll_interval=poll_interval)
     _drop_repeats(plan)
-    if want.grants and db_request is not None:  # before the reboot: the connection is made at plan time
+    if (want.grants or want.functions) and db_request is not None:  # before the reboot: the connection is made at plan time
         conn = _database_side(plan, fleet, want, cluster, aws, db_request(str(cluster.arn)))
         if conn is not None and keep is not None:
             keep["conn"] = conn
@@ -129,10 +129,10 @@ def _prune(aws, want: ClusterWant, cluster, plan: Plan, after_reboot: list, **op
 
 
 def _database_side(plan: Plan, fleet: FleetFile, want: ClusterWant, cluster, aws, request):
-    """The grants the file lists, planned on a connection to the cluster (`grant`'s own plan per
+    """The functions and grants the file lists, planned on a connection to the cluster (`grant`'s own plan per
     grant: only what is missing). No connection resolves (no secret, no route, no CA): a note,
     and the AWS side is planned alone. Returns the open connection, for apply."""
-    from .. import db, grants
+    from .. import db, ddl, grants
     from ..catalogue import get_service
     from ..sql import MYSQL_USER_MAX, Account
 
@@ -140,11 +140,22 @@ def _database_side(plan: Plan, fleet: FleetFile, want: ClusterWant, cluster, aws
         target, creds = db.resolve(request, aws, interactive=False)
         conn = db.connect(target, creds)
     except AuroraMLError as exc:
-        plan.notes.append(f"database side not read ({len(want.grants)} grant(s) in the file): {exc.message}")
+        plan.notes.append(f"database side not read ({len(want.grants)} grant(s), {len(want.functions)} function(s) "
+                          f"in the file): {exc.message}")
         return None
     try:
         where = f"{target['host']}:{target['port']}"
         version = db.detect(conn).require_aurora("GRANT", where)
+        for j, function in enumerate(want.functions):  # `ddl --apply`'s plan: an identical function is unchanged
+            try:
+                ddl.require_version(function.built, version)
+                found = ddl.plan_apply(conn, [(function.built.qualified(), function.built.statement())], replace=False,
+                                       where=where)
+            except UsageError as exc:
+                raise _placed(fleet, ("cluster", want.index, "functions", j), want, exc) from None
+            for step in found.steps:
+                step.cluster = cluster.id
+                plan.add(step)
         for j, grant in enumerate(want.grants):
             req = grants.GrantRequest(get_service(grant.service), Account.parse(grant.user, MYSQL_USER_MAX).checked())
             try:
