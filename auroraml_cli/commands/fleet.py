@@ -73,7 +73,8 @@ def apply(
     prune: bool = typer.Option(False, "--prune", help=PRUNE_HELP),
 ) -> int:
     """Make every cluster of the fleet file as it says: all of a cluster's changes, then one reboot; clusters in parallel."""
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING
     from ..core.fleet.plan import close
@@ -92,10 +93,22 @@ def apply(
             r.failed = True
             app.out.progress(f"{r.want.id}: FAILED before any change: {r.error.message}")
     todo = [r for r in results if r.plan is not None and r.plan.changes]
+    stop = threading.Event()
     try:
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            for future in [pool.submit(_apply_one, app, r, timeout) for r in todo]:
-                future.result()
+            futures = [pool.submit(_apply_one, app, r, timeout, stop) for r in todo]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                # Ctrl-C or SIGTERM: no cluster starts, and each running one stops before its next
+                # step (the step under way finishes); the same apply resumes from what is left.
+                stop.set()
+                for future in futures:
+                    future.cancel()
+                wait(futures)
+                _render(app, fleet, results, dry_run=False)
+                raise
     finally:
         close(results)
     _render(app, fleet, results, dry_run=False)
@@ -144,7 +157,7 @@ def _plan(app, file: Path, *, parallel: int, **options):
     return fleet, results
 
 
-def _apply_one(app, result, timeout: float) -> None:
+def _apply_one(app, result, timeout: float, stop) -> None:
     """One cluster's plan, in order, under its lock and journaled; a failure stays on this cluster."""
     from ..core import lock
     from ..core.fleet.plan import as_error
@@ -159,6 +172,8 @@ def _apply_one(app, result, timeout: float) -> None:
             intents: dict[int, dict] = {}
 
             def on_start(step) -> None:
+                if stop.is_set():  # the run was interrupted: this step stays planned
+                    raise KeyboardInterrupt
                 if step.writes:
                     intents[id(step)] = recorder.step_started(step)
 

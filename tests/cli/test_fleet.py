@@ -203,3 +203,28 @@ def test_removing_a_service_changes_nothing_unless_prune(cli, fleet, aws_calls):
     cli("apply", "-f", fleet, "--yes", "--prune", code=0)
     assert [p["DBInstanceIdentifier"] for op, p in aws_calls if op == "rds.RebootDBInstance"] == ["ml-demo-1", "ml-demo-2"]
     cli("plan", "-f", fleet, "--detailed-exitcode", "--prune", code=0)
+
+
+def test_an_interrupted_apply_starts_no_further_step_and_the_next_apply_resumes(cli, fleet, boto):
+    """The stop flag Ctrl-C sets: a cluster's worker runs no step after it (all stay planned), so the
+    same apply afterwards makes every change, once."""
+    import threading
+
+    from auroraml_cli.app import App
+    from auroraml_cli.commands.fleet import _apply_one
+    from auroraml_cli.core.fleet import file as fleet_file
+    from auroraml_cli.core.fleet.plan import ClusterPlan, plan_cluster
+    from auroraml_cli.core.settings import Settings
+
+    app = App(Settings())
+    loaded = fleet_file.load(fleet)
+    result = ClusterPlan(loaded.clusters[0])
+    result.plan = plan_cluster(app.aws, loaded, result.want, poll_interval=0.02)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(KeyboardInterrupt):
+        _apply_one(app, result, 60.0, stop)
+    assert {s.status for s in result.plan.steps if s.status != "unchanged"} == {"planned"}
+    assert "auroraml-comprehend-ml-demo" not in [p["PolicyName"] for p in boto("iam").list_policies(Scope="Local")["Policies"]]
+    done = cli("-o", "json", "apply", "-f", fleet, "--yes", code=0).json()
+    assert done["failed"] == []
