@@ -260,6 +260,6 @@ def state(
     if app.settings.output == "json":  # asked for; a pipe gets the TOML file, not JSON
         app.out.document({"command": "state", "clusters": states})
     else:
-        sys.stdout.write(render(states, app.aws.region))
+        sys.stdout.write(render(states))
         sys.stdout.flush()
     return EXIT_OK

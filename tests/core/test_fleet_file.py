@@ -156,3 +156,29 @@ def test_hostile_toml_is_refused_with_exit_2_or_accepted(tmp_path_factory, lines
         assert exit_code_for(exc) == EXIT_USAGE and exc.hint and "\n" not in exc.message.split(": not valid TOML")[0]
         return
     assert fleet.clusters and all(c.id for c in fleet.clusters)
+
+
+def test_state_reads_setup_options_back_from_policy_resources():
+    from auroraml_cli.core.fleet.state import FROM_RESOURCES, render
+
+    resources = ["arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
+                 "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+                 "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-3-haiku-20240307-v1:0",
+                 "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-text-express-v1",
+                 "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-predictor",
+                 "arn:aws:s3:::ml-exports", "arn:aws:s3:::ml-exports/ml/*",
+                 "arn:aws:kms:us-east-1:123456789012:key/abcd",
+                 "arn:aws:lambda:us-east-1:123456789012:function:notify"]
+    assert FROM_RESOURCES["--model-id"](resources) == ["us.anthropic.claude-3-haiku-20240307-v1:0",
+                                                       "amazon.titan-text-express-v1"]
+    assert FROM_RESOURCES["--endpoint"](resources) == ["churn-predictor"]
+    assert (FROM_RESOURCES["--bucket"](resources), FROM_RESOURCES["--prefix"](resources)) == ("ml-exports", "ml")
+    assert FROM_RESOURCES["--prefix"](["arn:aws:s3:::b", "arn:aws:s3:::b/*"]) is None
+    assert FROM_RESOURCES["--kms-key"](resources) == "arn:aws:kms:us-east-1:123456789012:key/abcd"
+    assert FROM_RESOURCES["--function"](resources) == ["arn:aws:lambda:us-east-1:123456789012:function:notify"]
+    text = render([{"id": "ml-demo", "region": "us-east-1", "skipped": [],
+                    "services": {"s3": {"bucket": "ml-exports", "prefix": "ml"}, "comprehend": {}}}])
+    import tomli
+
+    assert tomli.loads(text) == {"cluster": [{"id": "ml-demo", "region": "us-east-1", "s3": {"bucket": "ml-exports", "prefix": "ml"},
+                                              "comprehend": {}}]}

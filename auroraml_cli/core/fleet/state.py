@@ -105,14 +105,13 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)  # a TOML basic string: JSON's escapes are TOML's
 
 
-def render(states: list[dict[str, Any]], default_region: str | None = None) -> str:
+def render(states: list[dict[str, Any]]) -> str:
     """The fleet file for `states`, in the order given."""
     lines = ["# Written by `auroraml state`: what these clusters have now. `auroraml plan -f` on it shows no changes.", ""]
     for state in states:
         lines.append("[[cluster]]")
         lines.append(f"id = {_toml(state['id'])}")
-        if state["region"] != default_region:
-            lines.append(f"region = {_toml(state['region'])}")
+        lines.append(f"region = {_toml(state['region'])}")  # always: the file must not depend on where it is run
         for note in state.get("skipped", ()):
             lines.append(f"# not listed: {note}")
         for name, options in state["services"].items():
