@@ -228,3 +228,12 @@ def test_an_interrupted_apply_starts_no_further_step_and_the_next_apply_resumes(
     assert "auroraml-comprehend-ml-demo" not in [p["PolicyName"] for p in boto("iam").list_policies(Scope="Local")["Policies"]]
     done = cli("-o", "json", "apply", "-f", fleet, "--yes", code=0).json()
     assert done["failed"] == []
+
+
+def test_parallel_1_runs_the_clusters_one_after_the_other_in_file_order(cli, fleet, aws_calls):  # noqa: F811
+    cli("apply", "-f", fleet, "--yes", "--parallel", "1", code=0)
+    from auroraml_cli.core.aws import is_write
+
+    regions = [p["@region"] for op, p in aws_calls if is_write(op.split(".", 1)[1]) and not op.startswith("iam.")]
+    assert regions and regions == sorted(regions, key=lambda r: r != "us-east-1")  # all of ml-demo's, then ml-eu's
+    assert "eu-west-1" in regions
