@@ -5,7 +5,7 @@
 _auroraml_node() {
     case $1 in
         '')
-            subs='setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
+            subs='setup teardown plan apply state iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
             opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
             valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
@@ -16,6 +16,18 @@ _auroraml_node() {
             subs=''
             opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y --detailed-exitcode -h --help'
             valued='--cluster --role-name --policy-name --timeout' ;;
+        'plan')
+            subs=''
+            opts='--file -f --detailed-exitcode --parallel --prune -h --help'
+            valued='--file -f --parallel' ;;
+        'apply')
+            subs=''
+            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y --prune -h --help'
+            valued='--file -f --parallel --timeout' ;;
+        'state')
+            subs=''
+            opts='--cluster -h --help'
+            valued='--cluster' ;;
         'iam-policy')
             subs=''
             opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user --publish --namespace -h --help'
@@ -116,6 +128,7 @@ _auroraml_value() {
         'setup --cluster') values='@cluster' ;;
         'setup --emit') values='cloudformation terraform' ;;
         'teardown --cluster') values='@cluster' ;;
+        'state --cluster') values='@cluster' ;;
         'iam-policy --cluster') values='@cluster' ;;
         'grant --cluster') values='@cluster' ;;
         'grant --defaults-file') values='@file' ;;

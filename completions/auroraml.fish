@@ -5,7 +5,7 @@
 function __auroraml_subs
     switch "$argv"
         case ''
-            printf '%s\n' setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man
+            printf '%s\n' setup teardown plan apply state iam-policy grant revoke ddl export explain sql status check history sandbox completion man
         case 'ddl'
             printf '%s\n' sagemaker bedrock
         case 'sandbox'
@@ -24,6 +24,12 @@ function __auroraml_valued
             printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit
         case 'teardown'
             printf '%s\n' --cluster --role-name --policy-name --timeout
+        case 'plan'
+            printf '%s\n' --file -f --parallel
+        case 'apply'
+            printf '%s\n' --file -f --parallel --timeout
+        case 'state'
+            printf '%s\n' --cluster
         case 'iam-policy'
             printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user --publish --namespace
         case 'grant'
@@ -102,6 +108,9 @@ complete -c auroraml -f
 # auroraml
 complete -c auroraml -n '__auroraml_at ""' -a setup -d 'Create the IAM policy and role, associate it, set aws_default_*_role, reboot — or find it done'
 complete -c auroraml -n '__auroraml_at ""' -a teardown -d 'Reset the parameters, reboot if asked, remove the association, delete the role and policy'
+complete -c auroraml -n '__auroraml_at ""' -a plan -d 'Read every cluster of the fleet file and show what apply would change: setup\'s steps, one reboot per cluster'
+complete -c auroraml -n '__auroraml_at ""' -a apply -d 'Make every cluster of the fleet file as it says: all of a cluster\'s changes, then one reboot; clusters in parallel'
+complete -c auroraml -n '__auroraml_at ""' -a state -d 'Write what existing clusters have as a fleet file (TOML, on stdout): plan -f on it shows no changes'
 complete -c auroraml -n '__auroraml_at ""' -a iam-policy -d 'Print the IAM policy document the operator needs to run auroraml (JSON, on stdout)'
 complete -c auroraml -n '__auroraml_at ""' -a grant -d 'Grant the service\'s role (v3) or privilege (v2), EXECUTE on functions, and activate the role at login'
 complete -c auroraml -n '__auroraml_at ""' -a revoke -d 'Revoke what grant gave: the role or privilege, EXECUTE on functions, the default role'
@@ -166,6 +175,27 @@ complete -c auroraml -n '__auroraml_at "teardown"' -l dry-run -d 'Show the plan;
 complete -c auroraml -n '__auroraml_at "teardown"' -l yes -s y -d 'Make the changes (and the reboot) without asking; needed when not at a terminal'
 complete -c auroraml -n '__auroraml_at "teardown"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "teardown"' -s h -l help -d 'Show the help and exit'
+
+# auroraml plan
+complete -c auroraml -n '__auroraml_at "plan"' -l file -s f -x -d 'The fleet file: [[cluster]] tables, each with the services it should have'
+complete -c auroraml -n '__auroraml_at "plan"' -l detailed-exitcode -d 'Exit 2 when the plan would change something, 0 when not (errors keep their own exit codes)'
+complete -c auroraml -n '__auroraml_at "plan"' -l parallel -x -d 'Clusters read (and changed) at the same time'
+complete -c auroraml -n '__auroraml_at "plan"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
+complete -c auroraml -n '__auroraml_at "plan"' -s h -l help -d 'Show the help and exit'
+
+# auroraml apply
+complete -c auroraml -n '__auroraml_at "apply"' -l file -s f -x -d 'The fleet file: [[cluster]] tables, each with the services it should have'
+complete -c auroraml -n '__auroraml_at "apply"' -l parallel -x -d 'Clusters read (and changed) at the same time'
+complete -c auroraml -n '__auroraml_at "apply"' -l reboot -l no-reboot -d 'Reboot each changed cluster once, after all its parameter changes (asks first; --yes to consent). --no-reboot: exit 7 while a reboot is pending'
+complete -c auroraml -n '__auroraml_at "apply"' -l wait -l no-wait -d 'Wait for associations to be ACTIVE and the last reboot to reach in-sync'
+complete -c auroraml -n '__auroraml_at "apply"' -l timeout -x -d 'Seconds to wait for another auroraml run on the cluster to finish, and for each association and each reboot, before giving up (exit 6; run again to resume)'
+complete -c auroraml -n '__auroraml_at "apply"' -l yes -s y -d 'Consent to the reboots without asking'
+complete -c auroraml -n '__auroraml_at "apply"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
+complete -c auroraml -n '__auroraml_at "apply"' -s h -l help -d 'Show the help and exit'
+
+# auroraml state
+complete -c auroraml -n '__auroraml_at "state"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (repeatable; an ARN names its region)'
+complete -c auroraml -n '__auroraml_at "state"' -s h -l help -d 'Show the help and exit'
 
 # auroraml iam-policy
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l command -s c -x -d 'Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status'

@@ -18,6 +18,7 @@ EXIT_AWS = 4
 EXIT_DATABASE = 5
 EXIT_TIMEOUT = 6
 EXIT_REBOOT_PENDING = 7
+EXIT_CHANGES = 2  # --detailed-exitcode: the plan would change something
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: never 1, which a runbook reads as "a check failed"
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process that SIGTERM ended

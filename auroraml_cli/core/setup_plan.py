@@ -144,6 +144,15 @@ def check_supported(service: Service, cluster: Cluster, version: AuroraVersion, 
 
 
 def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> None:
+    need_reboot = plan_service(aws, req, cluster, plan)
+    add_reboot_steps(plan, aws, cluster, every_member=need_reboot, reboot=req.reboot, wait=req.wait,
+                     timeout=req.timeout, interval=req.poll_interval)
+
+
+def plan_service(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> bool:
+    """Every step setup plans for one service on one cluster but the reboots; True when the steps
+    change what the members run with. The fleet plan (core/fleet/plan.py) adds one set of reboots
+    after all of a cluster's services."""
     service = req.service
     version = require_aurora_mysql(cluster)
     check_supported(service, cluster, version, aws)
@@ -154,8 +163,8 @@ def _plan_cluster(aws: Aws, req: SetupRequest, cluster: Cluster, plan: Plan) -> 
     ctx.plan_iam(policy_doc)
     ctx.plan_association()
     ctx.plan_parameters()
-    ctx.plan_reboots()
     plan.desired.append(ctx.half)
+    return ctx.changes_need_reboot
 
 
 class _Context:
@@ -391,12 +400,6 @@ class _Context:
                              "pass --parameter-group NEW to give this cluster its own, or --allow-shared-parameter-group")
         if others:
             self.plan.notes.append(f"{group} is shared with {', '.join(others)}; they will need a reboot too")
-
-    # Reboots --------------------------------------------------------------------------------
-    def plan_reboots(self) -> None:
-        req = self.req
-        add_reboot_steps(self.plan, self.aws, self.cluster, every_member=self.changes_need_reboot, reboot=req.reboot,
-                         wait=req.wait, timeout=req.timeout, interval=req.poll_interval)
 
 
 def compact_json(document) -> str | None:
