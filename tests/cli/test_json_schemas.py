@@ -78,6 +78,23 @@ def test_every_schema_file_is_a_2020_12_schema_with_the_version():
                 assert "schema_version" in shape["required"] and "command" in shape["required"]
 
 
+def test_the_schemas_refuse_what_they_do_not_describe():
+    from jsonschema import Draft202012Validator
+
+    step = {"action": "create-role", "target": "r", "status": "done", "detail": "", "cluster": "ml-demo"}
+    doc = {"schema_version": SCHEMA_VERSION, "command": "setup", "service": "comprehend", "cluster": "ml-demo",
+           "region": "us-east-1", "account": "123456789012", "partition": "aws", "clusters": ["ml-demo"],
+           "dry_run": False, "changed": True, "steps": [step], "notes": [], "a_key_added_later": 1}
+    setup = Draft202012Validator(schema("setup"))
+    assert setup.is_valid(doc)  # a key added keeps the version: consumers' validation still passes
+    assert not setup.is_valid({**doc, "schema_version": SCHEMA_VERSION + 1})
+    assert not setup.is_valid({k: v for k, v in doc.items() if k != "schema_version"})
+    assert not setup.is_valid({**doc, "steps": [{**step, "status": "half-done"}]})
+    assert not setup.is_valid({**doc, "command": "teardown"})
+    iam = Draft202012Validator(schema("iam-policy"))
+    assert not iam.is_valid({"schema_version": 1, "Version": "2012-10-17", "Statement": []})  # IAM would refuse it
+
+
 # --- the documents, produced --------------------------------------------------------------------
 
 @pytest.fixture
