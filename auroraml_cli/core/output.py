@@ -152,11 +152,19 @@ class Output:
         if stamp and isinstance(doc, dict):
             doc = versioned(doc)
         if self.query is not None:
+            from .errors import UsageError
             from .query import apply
 
-            # The filter sees what -o json would print, secrets already scrubbed: no expression can
-            # turn one into a form the scrubbing would not recognise.
-            doc = apply(self.query, json.loads(redact(json.dumps(doc, default=str, ensure_ascii=False))))
+            failing = sys.exc_info()[1]  # printed on the way out of a failure (a plan's steps so far)
+            try:
+                # The filter sees what -o json would print, secrets already scrubbed: no expression
+                # can turn one into a form the scrubbing would not recognise.
+                doc = apply(self.query, json.loads(redact(json.dumps(doc, default=str, ensure_ascii=False))))
+            except UsageError as exc:
+                if failing is None:
+                    raise
+                self.warn(exc.message)  # the failure under way keeps its own message and exit code
+                return
         text = json.dumps(doc, indent=None if line else 2, default=str, ensure_ascii=False)
         sys.stdout.write(_json_safe(redact(text)) + "\n")
         sys.stdout.flush()

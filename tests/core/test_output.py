@@ -202,3 +202,19 @@ def test_a_query_the_data_makes_fail_is_a_usage_error_and_prints_nothing(capsys)
     assert raised.value.exit_code == errors.EXIT_USAGE and "abs() takes number, and was given string" in raised.value.message
     assert "\n" not in raised.value.message
     assert capsys.readouterr().out == ""
+
+
+def test_a_query_failing_on_the_way_out_of_a_failure_leaves_that_failure_its_exit_code(capsys):
+    import pytest
+
+    from auroraml_cli.core import query
+
+    out = Output("json", query=query.compile("abs(command)"))
+    with pytest.raises(TimeoutError):
+        try:
+            raise TimeoutError("the reboot did not finish")
+        except TimeoutError:
+            out.document(DOC)  # as _plans renders the steps so far, then re-raises
+            raise
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and "warning: --query could not filter the output" in stderr
