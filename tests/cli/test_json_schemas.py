@@ -209,3 +209,9 @@ def test_the_output_validates_against_its_schema(cli, request, name):
     assert docs
     for doc in docs:
         validate(name, doc)
+
+
+def test_the_query_filters_each_watch_line(cli, endpoint):
+    out = cli("--query", "[schema_version, instances[0].reachable]", "status", *endpoint, "--watch", "--count", "2",
+              "--interval", "0.05").stdout
+    assert out == "[1, true]\n[1, true]\n"  # one line per sample
