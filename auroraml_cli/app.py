@@ -12,9 +12,11 @@ from .core.settings import Settings
 
 
 class App:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, query=None) -> None:
+        """`query`: --query's compiled JMESPath expression, applied to every JSON payload."""
         self.settings = settings
-        self.out = Output(settings.output, quiet=settings.quiet, verbose=settings.verbose, color=settings.color)
+        self.out = Output(settings.output, quiet=settings.quiet, verbose=settings.verbose, color=settings.color,
+                          query=query)
 
     @cached_property
     def aws(self):

@@ -228,6 +228,21 @@ def _seconds(ctx, param, value: Optional[str]) -> Optional[float]:
         raise typer.BadParameter("must be " + exc.message.split(" must be ", 1)[-1]) from None
 
 
+def _query(value: Optional[str]) -> Optional[str]:
+    """--query: compiled as it is read (core/query.py), so a bad expression is exit 2 before the
+    command runs; jmespath is imported only then."""
+    if value is not None:
+        from .core import query
+
+        query.compile(value)
+    return value
+
+
+# Commands whose output is no JSON document (a script, a page, `export` lines, another command's
+# output): --query given to them is refused rather than silently ignored.
+NO_JSON = ("sandbox", "completion", "man")
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"auroraml {__version__}")
@@ -247,8 +262,12 @@ def main_options(
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False, help="More detail on stderr (-vv: every AWS API call)."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the payload and errors."),
     no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR works too)."),
+    query: Optional[str] = typer.Option(None, "--query", metavar="JMESPATH", callback=_query, help="Print only what this JMESPath expression selects from the JSON output, as the AWS CLI's --query does (implies -o json)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
+    if query is not None:
+        _query_applies(ctx, output)
+        output = "json"
     flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
              "connect_timeout": connect_timeout, "read_timeout": read_timeout,
              "verbose": verbose, "quiet": quiet, "color": not no_color}
@@ -257,7 +276,24 @@ def main_options(
         # Refused before the command runs: a mutating command must not act and then fail to print.
         raise typer.BadParameter("prometheus output is for `auroraml status` only", param_hint="'-o'")
     _configure_logging(settings.verbose)
-    ctx.obj = App(settings)
+    ctx.obj = App(settings, query=query and _compiled(query))
+
+
+def _query_applies(ctx, output: Optional[str]) -> None:
+    """--query filters JSON: with -o table or prometheus on the command line, or a command that
+    prints no JSON, it is refused (exit 2) before the command runs, never silently dropped."""
+    if output in ("table", "prometheus"):
+        raise errors.UsageError(f"--query filters JSON output; -o {output} prints none",
+                                f"drop -o {output}: --query implies -o json")
+    if ctx.invoked_subcommand in NO_JSON:
+        raise errors.UsageError(f"--query filters JSON output; `auroraml {ctx.invoked_subcommand}` prints none",
+                                "drop --query")
+
+
+def _compiled(text: str):
+    from .core import query
+
+    return query.compile(text)  # jmespath keeps what it compiled: _query's work is not repeated
 
 
 def _configure_logging(verbose: int) -> None:

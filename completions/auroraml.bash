@@ -6,8 +6,8 @@ _auroraml_node() {
     case $1 in
         '')
             subs='setup teardown plan apply state iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
-            opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
-            valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
+            opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query --version -h --help'
+            valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout --query' ;;
         'setup')
             subs=''
             opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit --detailed-exitcode -h --help'

@@ -19,7 +19,7 @@ end
 function __auroraml_valued
     switch "$argv"
         case ''
-            printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout
+            printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout --query
         case 'setup'
             printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit
         case 'teardown'
@@ -134,6 +134,7 @@ complete -c auroraml -n '__auroraml_at ""' -l cli-read-timeout -x -d 'Seconds ea
 complete -c auroraml -n '__auroraml_at ""' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
 complete -c auroraml -n '__auroraml_at ""' -s q -l quiet -d 'Only the payload and errors'
 complete -c auroraml -n '__auroraml_at ""' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at ""' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 complete -c auroraml -n '__auroraml_at ""' -l version -d 'Print the version and exit'
 complete -c auroraml -n '__auroraml_at ""' -s h -l help -d 'Show the help and exit'
 

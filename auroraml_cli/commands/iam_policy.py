@@ -77,9 +77,12 @@ def iam_policy(
         if parsed.service != "secretsmanager" or not parsed.resource.startswith("secret:"):
             raise UsageError(f"{arn} is not a Secrets Manager secret ARN",
                              "pass arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX")
+    out = ctx.obj.out
     if boundary:
-        # A policy document is the payload in every output format: it goes straight to `aws iam`.
-        typer.echo(json.dumps(boundary_document(partition), indent=2))
+        # A policy document is the payload in every output format: it goes straight to `aws iam`,
+        # as IAM's own format (no schema_version: IAM refuses a key it does not know). --query
+        # filters it as it filters every JSON payload.
+        out.json(boundary_document(partition), stamp=False)
         return 0
     scope, found_account = _scope(ctx, list(clusters or ()), list(secret_arns or ()), partition)
     scope.db_users = list(dict.fromkeys(users))
@@ -92,10 +95,10 @@ def iam_policy(
     if size > MANAGED_POLICY_MAX:
         ctx.obj.out.warn(f"this policy is {size} characters; IAM takes at most {MANAGED_POLICY_MAX} in a managed "
                          "policy: split it by --command, or name fewer clusters")
-    if bootstrap:
-        typer.echo(json.dumps(bootstrap_doc(partition, account, wanted, scope), indent=2))
+    if bootstrap:  # auroraml's own document (docs/schemas/iam-policy-bootstrap.schema.json) around two IAM policies
+        out.json({"command": "iam-policy", "bootstrap": True, **bootstrap_doc(partition, account, wanted, scope)})
     else:
-        typer.echo(json.dumps(policy, indent=2))
+        out.json(policy, stamp=False)
     return 0
 
 

@@ -267,17 +267,13 @@ def _row(r: dict) -> dict:
 
 
 def _watch(app, watcher, interval: float, count: Optional[int], hooks=()) -> int:
-    import json
-
     if app.out.format == "table" and sys.stdout.isatty():
         emit = _live(app)
     elif app.out.format == "json":
-        from ..core.errors import redact
-
         said: dict[str, str] = {}
 
         def emit(doc: dict) -> None:
-            print(redact(json.dumps(doc, default=str)), flush=True)
+            app.out.json({"command": "status", "watch": True, **doc}, line=True)  # one NDJSON line per sample
             for r in doc["instances"]:  # the payload has the notes; stderr says when one changes
                 if r["note"] and r["note"] != said.get(r["instance"]):
                     app.out.warn(f"{r['instance']}: {r['note']}")

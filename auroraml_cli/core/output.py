@@ -41,6 +41,19 @@ def printable(text: str, *, one_line: bool = False) -> str:
                        (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"), text)
 
 
+# Every JSON document auroraml prints (`Output.document`, each `status --watch` line, the
+# `iam-policy --bootstrap` wrapper) carries this as its top-level "schema_version"; the shapes are
+# written down in docs/schemas/. Raised when a key is removed or renamed, or its type or meaning
+# changes; a key added keeps it. The IAM policy documents `iam-policy` prints are IAM's own format
+# and carry nothing of ours.
+SCHEMA_VERSION = 1
+
+
+def versioned(doc: dict[str, Any]) -> dict[str, Any]:
+    """`doc` with "schema_version" first (the one place it is set)."""
+    return {"schema_version": SCHEMA_VERSION, **{k: v for k, v in doc.items() if k != "schema_version"}}
+
+
 def _json_safe(text: str) -> str:
     """JSON text whose strings hold no raw control: json.dumps escapes C0 itself; the rest becomes
     the \\uXXXX escape, which reads back as the same value."""
@@ -48,8 +61,10 @@ def _json_safe(text: str) -> str:
 
 
 class Output:
-    def __init__(self, fmt: str | None = None, *, quiet: bool = False, verbose: int = 0, color: bool = True) -> None:
+    def __init__(self, fmt: str | None = None, *, quiet: bool = False, verbose: int = 0, color: bool = True,
+                 query=None) -> None:
         self.format = fmt or ("table" if sys.stdout.isatty() else "json")
+        self.query = query  # --query: a compiled JMESPath expression (core/query.py) over every JSON payload
         self.quiet = quiet
         self.verbose = verbose
         self.color = color
@@ -110,10 +125,7 @@ class Output:
 
             raise UsageError("-o prometheus is for `auroraml status` only", "use -o json or -o table")
         if self.format == "json":
-            import json  # here, not at start-up: a command that prints SQL or nothing never needs it
-
-            sys.stdout.write(_json_safe(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False))) + "\n")
-            sys.stdout.flush()
+            self.json(doc)
             return
         from rich.console import Console
         from rich.table import Table
@@ -130,6 +142,32 @@ class Output:
                 cells.append(f"[{style}]{_escape(value)}[/]" if style else _escape(value))
             table.add_row(*cells)
         out.print(table)
+
+    # JSON on stdout --------------------------------------------------------------------------
+    def json(self, doc: Any, *, stamp: bool = True, line: bool = False) -> None:
+        """`doc` as JSON on stdout whatever the format: with "schema_version" (`stamp`), filtered by
+        --query, scrubbed of secrets and terminal controls. `line`: one compact line (NDJSON)."""
+        import json  # here, not at start-up: a command that prints SQL or nothing never needs it
+
+        if stamp and isinstance(doc, dict):
+            doc = versioned(doc)
+        if self.query is not None:
+            from .errors import UsageError
+            from .query import apply
+
+            failing = sys.exc_info()[1]  # printed on the way out of a failure (a plan's steps so far)
+            try:
+                # The filter sees what -o json would print, secrets already scrubbed: no expression
+                # can turn one into a form the scrubbing would not recognise.
+                doc = apply(self.query, json.loads(redact(json.dumps(doc, default=str, ensure_ascii=False))))
+            except UsageError as exc:
+                if failing is None:
+                    raise
+                self.warn(exc.message)  # the failure under way keeps its own message and exit code
+                return
+        text = json.dumps(doc, indent=None if line else 2, default=str, ensure_ascii=False)
+        sys.stdout.write(_json_safe(redact(text)) + "\n")
+        sys.stdout.flush()
 
 
 def _escape(text: str) -> str:

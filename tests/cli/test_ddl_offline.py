@@ -41,7 +41,7 @@ def test_sql_is_the_payload_whatever_the_default_output(cli):
 def test_sagemaker_json_document(cli):
     r = cli("-o", "json", *SAGEMAKER)
     doc = r.json()
-    assert doc == {"command": "ddl", "statements": [
+    assert doc == {"schema_version": 1, "command": "ddl", "statements": [
         "CREATE FUNCTION `mldb`.`anomaly_score` (`distance` DOUBLE, `fare` DOUBLE) RETURNS DOUBLE\n"
         "  ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'rcf-taxi'"]}
     assert r.calls == []

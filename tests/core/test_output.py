@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from auroraml_cli.core.output import Output
+from auroraml_cli.core.output import SCHEMA_VERSION, Output
 
 DOC = {"command": "setup", "steps": [{"action": "create", "target": "role/auroraml-bedrock-orders",
                                       "status": "done", "detail": "created"}]}
@@ -21,7 +21,7 @@ def test_json_writes_exactly_one_document(capsys):
     out.warn("reboot pending")
     out.document(DOC, title="Plan", rows=ROWS, columns=COLUMNS)
     stdout, stderr = capsys.readouterr()
-    assert json.loads(stdout) == DOC
+    assert json.loads(stdout) == {"schema_version": SCHEMA_VERSION, **DOC}
     assert stdout.endswith("}\n") and stdout.count("\n}\n") == 1
     assert "planning" in stderr and "reboot pending" in stderr and "waiting for the role" in stderr
     assert "planning" not in stdout
@@ -30,7 +30,7 @@ def test_json_writes_exactly_one_document(capsys):
 def test_json_is_not_rich_markup(capsys):
     doc = {"detail": "[bold]not markup[/bold]", "target": "[/]"}
     Output("json").document(doc)
-    assert json.loads(capsys.readouterr().out) == doc
+    assert json.loads(capsys.readouterr().out) == {"schema_version": SCHEMA_VERSION, **doc}
 
 
 def test_default_format_off_a_terminal_is_json(capsys):
@@ -139,4 +139,82 @@ def test_json_escapes_what_a_terminal_would_act_on_and_reads_back_the_same(capsy
     Output("json").document(doc)
     stdout = capsys.readouterr().out
     assert not RAW.search(stdout), repr(stdout)
-    assert json.loads(stdout) == doc
+    assert json.loads(stdout) == {"schema_version": SCHEMA_VERSION, **doc}
+
+
+# --- schema_version and --query (core/query.py) ------------------------------------------------
+
+def test_every_document_starts_with_the_schema_version_which_no_command_can_override(capsys):
+    Output("json").document({"command": "setup", "schema_version": 99})
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["schema_version", "command"] and doc["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_json_line_is_one_compact_versioned_line_with_controls_escaped(capsys):
+    out = Output("json")
+    out.json({"time": "t", "note": f"x\n{HOSTILE}"}, line=True)
+    out.json({"time": "u"}, line=True)
+    stdout = capsys.readouterr().out
+    lines = stdout.splitlines()
+    assert len(lines) == 2 and not RAW.search(stdout)
+    assert [json.loads(line) for line in lines] == [{"schema_version": SCHEMA_VERSION, "time": "t", "note": f"x\n{HOSTILE}"},
+                                                    {"schema_version": SCHEMA_VERSION, "time": "u"}]
+
+
+def test_a_foreign_format_is_printed_as_it_is(capsys):
+    policy = {"Version": "2012-10-17", "Statement": []}
+    Output("table").json(policy, stamp=False)  # JSON whatever the format: an IAM policy document
+    assert json.loads(capsys.readouterr().out) == policy
+
+
+def test_the_query_filters_every_json_payload(capsys):
+    from auroraml_cli.core import query
+
+    out = Output("json", query=query.compile("steps[?status=='done'].target"))
+    out.document(DOC, title="Plan", rows=ROWS, columns=COLUMNS)
+    out.json({"steps": []}, line=True)
+    stdout = capsys.readouterr().out
+    assert stdout == '[\n  "role/auroraml-bedrock-orders"\n]\n[]\n'
+    Output("json", query=query.compile("schema_version")).document(DOC)
+    assert capsys.readouterr().out == f"{SCHEMA_VERSION}\n"
+
+
+def test_the_query_sees_secrets_already_scrubbed(capsys):
+    from auroraml_cli.core import errors, query
+
+    errors.remember_secret("hunter2-Secret")
+    try:
+        Output("json", query=query.compile("[reverse(p), p]")).document({"p": "pw hunter2-Secret"})
+    finally:
+        errors.forget_secrets()
+    stdout = capsys.readouterr().out
+    assert "terceS-2retnuh" not in stdout and "hunter2-Secret" not in stdout
+    assert json.loads(stdout) == ["]detcader[ wp", "pw [redacted]"]
+
+
+def test_a_query_the_data_makes_fail_is_a_usage_error_and_prints_nothing(capsys):
+    import pytest
+
+    from auroraml_cli.core import errors, query
+
+    with pytest.raises(errors.UsageError) as raised:
+        Output("json", query=query.compile("abs(command)")).document(DOC)
+    assert raised.value.exit_code == errors.EXIT_USAGE and "abs() takes number, and was given string" in raised.value.message
+    assert "\n" not in raised.value.message
+    assert capsys.readouterr().out == ""
+
+
+def test_a_query_failing_on_the_way_out_of_a_failure_leaves_that_failure_its_exit_code(capsys):
+    import pytest
+
+    from auroraml_cli.core import query
+
+    out = Output("json", query=query.compile("abs(command)"))
+    with pytest.raises(TimeoutError):
+        try:
+            raise TimeoutError("the reboot did not finish")
+        except TimeoutError:
+            out.document(DOC)  # as _plans renders the steps so far, then re-raises
+            raise
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and "warning: --query could not filter the output" in stderr
