@@ -215,17 +215,35 @@ def _watch(app, watcher, interval: float, count: Optional[int]) -> int:
     return EXIT_OK
 
 
+RATES = ("logical_requests", "actual_requests", "retries")  # per second over the interval, in plain lines
+
+
 def _plain(doc: dict) -> None:
+    """`--watch -o table` off a terminal: one line per instance per sample, `key=value` pairs
+    (logfmt) always in the same order: time, instance, reachable, uptime, each counter (`absent`
+    when the engine lacks it), the derived figures, the rates per second over the interval (`-`
+    on the first sample), and the note in double quotes. An instance not read this sample:
+    `reachable=no` and its note. `grep`, `awk` and log shippers take it as it is."""
+    import json
+
+    from ..core import status as st
+    from ..core.output import printable
+
+    def number(v) -> str:
+        return "-" if v is None else (str(v) if isinstance(v, int) else f"{v:.3f}".rstrip("0").rstrip("."))
+
     for r in doc["instances"]:
+        words = [f"time={doc['time']}", f"instance={printable(r['instance'], one_line=True)}"]
+        note = printable(json.dumps(r["note"] or "", ensure_ascii=False), one_line=True)  # quoted, escaped
         if not r["reachable"]:
-            print(f"{doc['time']} {r['instance']} {r['note']}", flush=True)
+            print(" ".join([*words, "reachable=no", f"note={note}"]), flush=True)
             continue
-        rates = r["rates"] or {}
-        fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
-        print(f"{doc['time']} {r['instance']} uptime={r['uptime']} "
-              + " ".join(f"{k}={v}" for k, v in r["counters"].items() if v is not None)
-              + " " + " ".join(f"{k}/s={fmt(rates.get(k))}" for k in ("logical_requests", "actual_requests"))
-              + (f" ({r['note']})" if r["note"] else ""), flush=True)
+        counters, derived, rates = r["counters"] or {}, r["derived"] or {}, r["rates"] or {}
+        words += ["reachable=yes", f"uptime={number(r['uptime'])}"]
+        words += [f"{k}={'absent' if counters.get(k) is None else counters[k]}" for k in st.SHORT]
+        words += [f"{k}={number(v)}" for k, v in derived.items()]
+        words += [f"{k}_per_s={number(rates.get(k))}" for k in RATES]
+        print(" ".join([*words, f"note={note}"]), flush=True)
 
 
 def _live(app):

@@ -67,7 +67,8 @@ class Output:
             from rich.console import Console
 
             # soft_wrap: a long progress line stays one line in logs instead of being re-flowed.
-            self._err_console = Console(stderr=True, no_color=not self.color, highlight=False, soft_wrap=True)
+            self._err_console = Console(stderr=True, color_system="auto" if self.color else None, highlight=False,
+                                        soft_wrap=True)
         return self._err_console
 
     def _line(self, message: str, style: str | None = None, *, one_line: bool = False) -> None:
@@ -130,7 +131,8 @@ class Output:
         columns that hold commands to copy (VERBATIM)."""
         from rich.console import Console
 
-        out = Console(no_color=not self.color, highlight=False, soft_wrap=False)
+        # No colour (NO_COLOR, --no-color): no escape at all, bold and italic included.
+        out = Console(color_system="auto" if self.color else None, highlight=False, soft_wrap=False)
         cells = [[_cell(col, row.get(col)) for col in columns] for row in rows]
         widths = _fit(columns, cells, out.width)
         if widths is not None:

@@ -123,3 +123,14 @@ def test_an_arn_is_shortened_to_its_resource_and_json_keeps_it_whole(cli, sandbo
     assert "arn:aws:iam::123456789012:role/auroraml-comprehend-ml-demo" in doc.stdout
     table = cli("-o", "table", "check", "--cluster", "ml-demo", "--no-database", code=1)
     assert "arn:…:role/auroraml-comprehend-ml-demo" in table.stdout and "arn:aws:iam::" not in table.stdout
+
+
+def test_the_global_header_names_every_cluster_and_region_it_touches(cli, sandbox_aws, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    args = ("setup", "comprehend", "--cluster", "ml-global-use1", "--global", "--dry-run")
+    doc = cli("-o", "json", *args).json()
+    assert doc["clusters"] == ["ml-global-use1", "ml-global-usw2"] and doc["regions"] == ["us-east-1", "us-west-2"]
+    title = cli("-o", "table", *args).stdout.splitlines()[0].strip()
+    assert title == "setup comprehend on ml-global-use1, ml-global-usw2 in us-east-1, us-west-2 (dry run)"
+    one = cli("-o", "table", "setup", "comprehend", "--cluster", "ml-demo", "--dry-run").stdout.splitlines()[0]
+    assert one.strip() == "setup comprehend on ml-demo in us-east-1 (dry run)"
