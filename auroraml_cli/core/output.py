@@ -108,8 +108,10 @@ class Output:
 
     # stdout -------------------------------------------------------------------------------
     def document(self, doc: dict[str, Any], *, title: str | None = None,
-                 rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = ()) -> None:
-        """Print the command's one result: the whole doc as JSON, or `rows` as a table."""
+                 rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = (),
+                 verbatim: Sequence[str] = ()) -> None:
+        """Print the command's one result: the whole doc as JSON, or `rows` as a table (`verbatim`:
+        columns shown as they are, ARNs whole, beside VERBATIM's)."""
         if self.format == "prometheus":
             from .errors import UsageError
 
@@ -120,9 +122,10 @@ class Output:
             sys.stdout.write(_json_safe(redact(json.dumps(doc, indent=2, default=str, ensure_ascii=False))) + "\n")
             sys.stdout.flush()
             return
-        self.table(rows or (), columns, title=title)
+        self.table(rows or (), columns, title=title, verbatim=verbatim)
 
-    def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None) -> None:
+    def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None,
+              verbatim: Sequence[str] = ()) -> None:
         """`rows` for a person, at the terminal's width (COLUMNS off a terminal, else 80), nothing cut:
         a table with long values wrapped at spaces (a word wider than its column folds onto the next
         line) when every column gets room for its words; otherwise one block per row, a `column
@@ -133,7 +136,8 @@ class Output:
 
         # No colour (NO_COLOR, --no-color): no escape at all, bold and italic included.
         out = Console(color_system="auto" if self.color else None, highlight=False, soft_wrap=False)
-        cells = [[_cell(col, row.get(col)) for col in columns] for row in rows]
+        whole = VERBATIM.union(verbatim)
+        cells = [[_cell(row.get(col), col in whole) for col in columns] for row in rows]
         widths = _fit(columns, cells, out.width)
         if widths is not None:
             out.print(self._grid(columns, cells, widths, title))
@@ -185,9 +189,9 @@ def shorten_arns(text: str) -> str:
     return _ARN.sub("arn:…:", text)
 
 
-def _cell(col: str, value: Any) -> str:
+def _cell(value: Any, whole: bool) -> str:
     text = "" if value is None else printable(redact(str(value)))
-    return text if col in VERBATIM else shorten_arns(text)
+    return text if whole else shorten_arns(text)
 
 
 def _fit(columns: Sequence[str], cells: list[list[str]], width: int) -> list[int] | None:
