@@ -246,30 +246,29 @@ def _plain(doc: dict) -> None:
         print(" ".join([*words, f"note={note}"]), flush=True)
 
 
+LIVE_COLUMNS = ("instance", "uptime", "logical/s", "actual/s", "batching", "single", "cache hits", "retries/s", "note")
+
+
 def _live(app):
+    """The live table on a terminal, redrawn each sample at the terminal's width as `-o table`
+    prints a table (core/output.py): nothing cut; one block per instance when it is too narrow."""
+    from rich.console import Console
     from rich.live import Live
-    from rich.markup import escape
-    from rich.table import Table
 
-    from ..core.output import printable as plain
-
-    def printable(text: str) -> str:  # shown as written: no terminal control, no rich markup
-        return escape(plain(text))
-
-    live = Live(console=None, auto_refresh=False)
+    live = Live(console=Console(color_system="auto" if app.out.color else None), auto_refresh=False)
     live.start()
 
     def emit(doc: dict) -> None:
-        table = Table(title=f"Aurora ML counters — {doc['time']}", title_justify="left")
-        for col in ("instance", "uptime", "logical/s", "actual/s", "batching", "single", "cache hits", "retries/s", "note"):
-            table.add_column(col)
+        rows = []
         for r in doc["instances"]:
             rates, derived = r.get("rates") or {}, r.get("derived") or {}
             f = lambda v, spec="{:.1f}": "-" if v is None else spec.format(v)  # noqa: E731
-            table.add_row(printable(r["instance"]), str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
-                          f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
-                          f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), printable(r.get("note") or ""))
-        live.update(table, refresh=True)
+            rows.append(dict(zip(LIVE_COLUMNS, (
+                r["instance"], str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
+                f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
+                f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), r.get("note") or ""))))
+        live.update(app.out.renderable(rows, LIVE_COLUMNS, title=f"Aurora ML counters — {doc['time']}",
+                                       width=live.console.width), refresh=True)
 
     emit.stop = live.stop  # type: ignore[attr-defined]
     return emit

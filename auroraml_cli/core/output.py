@@ -136,13 +136,15 @@ class Output:
 
         # No colour (NO_COLOR, --no-color): no escape at all, bold and italic included.
         out = Console(color_system="auto" if self.color else None, highlight=False, soft_wrap=False)
+        out.print(self.renderable(rows, columns, title=title, width=out.width, verbatim=verbatim))
+
+    def renderable(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None, width: int,
+                   verbatim: Sequence[str] = ()):
+        """What `table` prints, for a console `width` wide (status --watch's live table redraws it)."""
         whole = VERBATIM.union(verbatim)
         cells = [[_cell(row.get(col), col in whole) for col in columns] for row in rows]
-        widths = _fit(columns, cells, out.width)
-        if widths is not None:
-            out.print(self._grid(columns, cells, widths, title))
-        else:
-            self._records(out, columns, cells, title)
+        widths = _fit(columns, cells, width)
+        return self._grid(columns, cells, widths, title) if widths is not None else self._records(columns, cells, title)
 
     def _styled(self, col: str, value: str) -> str:
         style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
@@ -158,21 +160,23 @@ class Output:
             table.add_row(*(self._styled(col, value) for col, value in zip(columns, row)))
         return table
 
-    def _records(self, out, columns: Sequence[str], cells: list[list[str]], title: str | None) -> None:
+    def _records(self, columns: Sequence[str], cells: list[list[str]], title: str | None):
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
-        if title:
-            out.print(_escape(printable(title)), overflow="fold")
+        parts: list[Any] = [Text(printable(title), overflow="fold")] if title else []
         key_width = max((len(c) for c in columns), default=0)
         for row in cells:
-            out.print()
+            parts.append(Text(""))
             block = Table.grid(padding=(0, 2))
             block.add_column(width=key_width, no_wrap=True)
             block.add_column(overflow="fold")
             for col, value in zip(columns, row):
                 if value:  # an empty cell says nothing: left out of its block
                     block.add_row(_escape(col), self._styled(col, value))
-            out.print(block)
+            parts.append(block)
+        return Group(*parts)
 
 
 # Columns whose values are commands to copy and run (a check's fix, a change's undo): never shortened.

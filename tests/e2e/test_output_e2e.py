@@ -111,3 +111,12 @@ def test_ddl_apply_names_the_cluster_server_and_functions(analyst, monkeypatch):
                        "--secret-arn", c["MasterUserSecret"]["SecretArn"]).json()
     assert by_host["cluster"] is None and by_host["server"] == doc["server"]
     assert {s["cluster"] for s in by_host["steps"]} == {None}
+
+
+@pytest.mark.parametrize("columns", (80, 200))
+def test_status_watch_on_a_terminal_redraws_a_table_that_fits(sandbox, columns):
+    code, shown = on_a_terminal("status", "--cluster", "ml-demo", "--watch", "--interval", "0.05", "--count", "2",
+                                columns=columns)
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    assert code == 0 and "Aurora ML counters —" in plain and "ml-demo-1" in plain and "ml-demo-2" in plain, plain
+    assert "…" not in plain and max(len(line) for line in plain.splitlines()) <= columns, plain
