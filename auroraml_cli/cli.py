@@ -68,10 +68,32 @@ class _Interrupted(Exception):
         self.interrupt = interrupt
 
 
+class _HelpFormatter(typer.core.TyperGroup.context_class.formatter_class):  # type: ignore[misc,name-defined]
+    """click's help formatter, with each paragraph whose lines are all indented (an example
+    command, a list of commands) kept as written: click would re-flow it, breaking a command
+    over lines at a narrow terminal and joining two commands into one line at a wide one."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text(keep_indented_lines(text))
+
+
+def keep_indented_lines(text: str) -> str:
+    """`text` with click's no-rewrap mark (a `\\b` line) before each paragraph of indented lines."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join("\b\n" + p if p.strip() and all(line[:1].isspace() for line in p.strip("\n").splitlines())
+                       else p for p in paragraphs)
+
+
 class _CheckedContext(typer.core.TyperGroup.context_class):  # type: ignore[misc,name-defined]
     """Refuses, before a command (or the global options' callback) runs, any value that is not
     UTF-8: Python hands such bytes over as lone surrogates (os.fsdecode), which would otherwise
-    reach a file name, SQL, an AWS call or the journal and fail there, after a change perhaps."""
+    reach a file name, SQL, an AWS call or the journal and fail there, after a change perhaps.
+
+    Help is written at the terminal's width (COLUMNS, else the terminal's, else 80), not at
+    click's 80-column cap (`max_content_width`), with examples kept one command a line."""
+
+    def make_formatter(self):
+        return _HelpFormatter(width=self.terminal_width, max_width=self.max_content_width or HELP_MAX_WIDTH)
 
     def invoke(self, callback, *args, **kwargs):
         for param in getattr(self.command, "params", ()):
@@ -82,6 +104,8 @@ class _CheckedContext(typer.core.TyperGroup.context_class):  # type: ignore[misc
                                         "retype it as UTF-8 text (check the terminal's or the script's encoding)")
         return super().invoke(callback, *args, **kwargs)
 
+
+HELP_MAX_WIDTH = 10_000  # no cap of our own: help wraps where the terminal does
 
 _PASSED_ON = {("run", "command")}  # `sandbox run -- COMMAND`: handed to the command, which checks its own
 

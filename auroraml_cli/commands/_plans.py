@@ -204,12 +204,27 @@ def _rows(plan: Plan) -> list[dict]:
 def _render(app: App, plan: Plan, *, dry_run: bool) -> None:
     doc = plan.to_dict(dry_run=dry_run)
     columns = COLUMNS if len(plan.subject.get("clusters", ())) <= 1 else ("cluster", *COLUMNS)
-    s = plan.subject
-    title = f"{plan.command} {s.get('service', '')} {'on ' + s['cluster'] if 'cluster' in s else 'for ' + s.get('account', '')}"
-    title += " (dry run)" if dry_run else ""
-    app.out.document(doc, title=title, rows=_rows(plan), columns=columns)
+    app.out.document(doc, title=plan_title(plan, dry_run=dry_run), rows=_rows(plan), columns=columns)
     for note in plan.notes:
         app.out.progress(f"note: {note}")
+
+
+def plan_title(plan: Plan, *, dry_run: bool) -> str:
+    """The table's title: the command, the service or the functions, for whom, and where: every
+    cluster with the regions they are in (setup --global), or the server a SQL plan ran on."""
+    s = plan.subject
+    words = [plan.command, s.get("service") or ", ".join(s.get("functions") or ())]
+    if s.get("account") and "region" not in s:  # a database account (grant, revoke), not the AWS one
+        words.append(f"for {s['account']}")
+    clusters = s.get("clusters") or ([s["cluster"]] if s.get("cluster") else [])
+    regions = s.get("regions") or ([s["region"]] if s.get("region") else [])
+    if clusters:
+        words.append("on " + ", ".join(clusters))
+    if regions:
+        words.append("in " + ", ".join(regions))
+    if s.get("server") and "region" not in s:
+        words.append(("at " if clusters else "on ") + str(s["server"]))
+    return " ".join(w for w in words if w) + (" (dry run)" if dry_run else "")
 
 
 def _render_to_stderr(app: App, plan: Plan) -> None:

@@ -53,10 +53,19 @@ def _emit(ctx: typer.Context, statements: list[tuple[str, str]], version: Option
     with app_obj.aurora(conn_req, "CREATE FUNCTION ... ALIAS") as (conn, server_version, where):
         checks(server_version)
         plan = ddl.plan_apply(conn, statements, replace=replace, where=where)
+        _name_cluster(plan, conn_req.cluster)
         # Replacing drops a function callers use (for a moment, or for good if they relied on the
         # old definition): consent, as teardown's. Creating a new one asks nothing.
         return run_plan(app_obj, plan, dry_run=dry_run, yes=yes, cluster=conn_req.cluster,
                         destructive=lambda step: step.action == "replace-function", detailed=detailed)
+
+
+def _name_cluster(plan, cluster: Optional[str]) -> None:
+    """The plan says which cluster its server belongs to when it is known (--cluster, or the
+    settings' cluster), and null when only a host was given: never an empty string."""
+    plan.subject["cluster"] = cluster or None
+    for step in plan.steps:
+        step.cluster = cluster or None
 
 
 @app.command("sagemaker", epilog=SAGEMAKER_EXAMPLE)

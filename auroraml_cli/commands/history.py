@@ -15,8 +15,8 @@ Examples:
 
   auroraml history --since 2025-06-01T00:00:00Z --limit 20
 """
-COLUMNS = ("time", "who", "command", "action", "target", "change", "status")  # undo: in --json (too wide for a table)
-SHORT = 60  # characters of a before/after value the table shows; --json has them whole
+COLUMNS = ("time", "who", "command", "action", "target", "change", "status", "undo")
+SHORT = 120  # characters of a before/after value the table shows, then how many more: --json has them whole
 
 
 @examples(EXAMPLE)
@@ -53,8 +53,8 @@ def history(
     app.out.document(doc, title=f"changes recorded in {path}", rows=[_row(r) for r in records], columns=COLUMNS)
     if not records:
         app.out.progress(f"no changes recorded in {path}" + (" that match" if cluster or since else ""))
-    elif app.out.format != "json":
-        app.out.progress("each change's before, after and undo (the command that reverses it), whole: --json")
+    elif app.out.format != "json" and any(len(_flat(r.get(k))) > SHORT for r in records for k in ("before", "after")):
+        app.out.progress(f"a before or after value longer than {SHORT} characters is shown cut, saying so: --json has it whole")
     unknown = sum(r.get("status") == journal.STARTED for r in records)
     if unknown:
         app.out.warn(f"{unknown} change(s) started with no recorded outcome (the run was killed or crashed, or is "
@@ -63,15 +63,22 @@ def history(
 
 
 def _row(record: dict) -> dict:
+    """A record as the table shows it: every field whole but a before/after value longer than
+    SHORT, which ends with how many characters were left out."""
     before, after = _short(record.get("before")), _short(record.get("after"))
     change = f"{before or '-'} → {after or '-'}" if before or after else ""
-    status = _short(record.get("status"))
-    return {"time": _short(record.get("time")), "who": _short(record.get("who")) or "unknown",
-            "command": _short(record.get("command")), "action": _short(record.get("action")),
-            "target": _short(record.get("target")), "change": change,
-            "status": "started, outcome unknown" if status == "started" else status}
+    status = _flat(record.get("status"))
+    return {"time": _flat(record.get("time")), "who": _flat(record.get("who")) or "unknown",
+            "command": _flat(record.get("command")), "action": _flat(record.get("action")),
+            "target": _flat(record.get("target")), "change": change,
+            "status": "started, outcome unknown" if status == "started" else status,
+            "undo": record.get("undo") or "-"}  # whole and as written: a command to copy
+
+
+def _flat(value) -> str:
+    return "" if value is None else " ".join(str(value).split())
 
 
 def _short(value) -> str:
-    text = "" if value is None else " ".join(str(value).split())
-    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
+    text = _flat(value)
+    return text if len(text) <= SHORT else f"{text[:SHORT]}… ({len(text) - SHORT} more characters: --json)"

@@ -64,7 +64,8 @@ def sql(
     doc = {"command": "sql", "host": target["host"], "port": target["port"], "statement": execute, "columns": columns,
            "rows": [[_text(v) for v in r] for r in rows], "rows_affected": None if columns else affected}
     if columns:
-        app.out.document(doc, rows=[dict(zip(names, (_text(v) for v in r))) for r in rows], columns=names)
+        app.out.document(doc, rows=[dict(zip(names, (_text(v) for v in r))) for r in rows], columns=names,
+                         verbatim=names)  # the rows asked for, as the server sent them: ARNs not shortened
         app.out.progress(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
     else:
         app.out.document(doc, rows=[], columns=())

@@ -314,43 +314,60 @@ def _then(emit, hooks):
     return both
 
 
+RATES = ("logical_requests", "actual_requests", "retries")  # per second over the interval, in plain lines
+
+
 def _plain(doc: dict) -> None:
+    """`--watch -o table` off a terminal: one line per instance per sample, `key=value` pairs
+    (logfmt) always in the same order: time, instance, reachable, uptime, each counter (`absent`
+    when the engine lacks it), the derived figures, the rates per second over the interval (`-`
+    on the first sample), and the note in double quotes. An instance not read this sample:
+    `reachable=no` and its note. `grep`, `awk` and log shippers take it as it is."""
+    import json
+
+    from ..core import status as st
+    from ..core.output import printable
+
+    def number(v) -> str:
+        return "-" if v is None else (str(v) if isinstance(v, int) else f"{v:.3f}".rstrip("0").rstrip("."))
+
     for r in doc["instances"]:
+        words = [f"time={doc['time']}", f"instance={printable(r['instance'], one_line=True)}"]
+        note = printable(json.dumps(r["note"] or "", ensure_ascii=False), one_line=True)  # quoted, escaped
         if not r["reachable"]:
-            print(f"{doc['time']} {r['instance']} {r['note']}", flush=True)
+            print(" ".join([*words, "reachable=no", f"note={note}"]), flush=True)
             continue
-        rates = r["rates"] or {}
-        fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
-        print(f"{doc['time']} {r['instance']} uptime={r['uptime']} "
-              + " ".join(f"{k}={v}" for k, v in r["counters"].items() if v is not None)
-              + " " + " ".join(f"{k}/s={fmt(rates.get(k))}" for k in ("logical_requests", "actual_requests"))
-              + (f" ({r['note']})" if r["note"] else ""), flush=True)
+        counters, derived, rates = r["counters"] or {}, r["derived"] or {}, r["rates"] or {}
+        words += ["reachable=yes", f"uptime={number(r['uptime'])}"]
+        words += [f"{k}={'absent' if counters.get(k) is None else counters[k]}" for k in st.SHORT]
+        words += [f"{k}={number(v)}" for k, v in derived.items()]
+        words += [f"{k}_per_s={number(rates.get(k))}" for k in RATES]
+        print(" ".join([*words, f"note={note}"]), flush=True)
+
+
+LIVE_COLUMNS = ("instance", "uptime", "logical/s", "actual/s", "batching", "single", "cache hits", "retries/s", "note")
 
 
 def _live(app):
+    """The live table on a terminal, redrawn each sample at the terminal's width as `-o table`
+    prints a table (core/output.py): nothing cut; one block per instance when it is too narrow."""
+    from rich.console import Console
     from rich.live import Live
-    from rich.markup import escape
-    from rich.table import Table
 
-    from ..core.output import printable as plain
-
-    def printable(text: str) -> str:  # shown as written: no terminal control, no rich markup
-        return escape(plain(text))
-
-    live = Live(console=None, auto_refresh=False)
+    live = Live(console=Console(color_system="auto" if app.out.color else None), auto_refresh=False)
     live.start()
 
     def emit(doc: dict) -> None:
-        table = Table(title=f"Aurora ML counters — {doc['time']}", title_justify="left")
-        for col in ("instance", "uptime", "logical/s", "actual/s", "batching", "single", "cache hits", "retries/s", "note"):
-            table.add_column(col)
+        rows = []
         for r in doc["instances"]:
             rates, derived = r.get("rates") or {}, r.get("derived") or {}
             f = lambda v, spec="{:.1f}": "-" if v is None else spec.format(v)  # noqa: E731
-            table.add_row(printable(r["instance"]), str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
-                          f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
-                          f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), printable(r.get("note") or ""))
-        live.update(table, refresh=True)
+            rows.append(dict(zip(LIVE_COLUMNS, (
+                r["instance"], str(r.get("uptime", "-")), f(rates.get("logical_requests")), f(rates.get("actual_requests")),
+                f(derived.get("batching_factor"), "{:.1f}x"), f(derived.get("single_share"), "{:.0%}"),
+                f(derived.get("cache_hit_ratio"), "{:.0%}"), f(rates.get("retries")), r.get("note") or ""))))
+        live.update(app.out.renderable(rows, LIVE_COLUMNS, title=f"Aurora ML counters — {doc['time']}",
+                                       width=live.console.width), refresh=True)
 
     emit.stop = live.stop  # type: ignore[attr-defined]
     return emit

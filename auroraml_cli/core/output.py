@@ -14,6 +14,10 @@ from .errors import redact  # no password or IAM token in anything shown (errors
 from .patterns import lazy
 
 _STATUS_STYLE = {
+    "pass": "green",
+    "fail": "bold red",
+    "warn": "yellow",
+    "skip": "dim",
     "done": "green",
     "unchanged": "dim",
     "planned": "cyan",
@@ -78,7 +82,8 @@ class Output:
             from rich.console import Console
 
             # soft_wrap: a long progress line stays one line in logs instead of being re-flowed.
-            self._err_console = Console(stderr=True, no_color=not self.color, highlight=False, soft_wrap=True)
+            self._err_console = Console(stderr=True, color_system="auto" if self.color else None, highlight=False,
+                                        soft_wrap=True)
         return self._err_console
 
     def _line(self, message: str, style: str | None = None, *, one_line: bool = False) -> None:
@@ -118,8 +123,10 @@ class Output:
 
     # stdout -------------------------------------------------------------------------------
     def document(self, doc: dict[str, Any], *, title: str | None = None,
-                 rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = ()) -> None:
-        """Print the command's one result: the whole doc as JSON, or `rows` as a table."""
+                 rows: Sequence[dict[str, Any]] | None = None, columns: Sequence[str] = (),
+                 verbatim: Sequence[str] = ()) -> None:
+        """Print the command's one result: the whole doc as JSON, or `rows` as a table (`verbatim`:
+        columns shown as they are, ARNs whole, beside VERBATIM's)."""
         if self.format == "prometheus":
             from .errors import UsageError
 
@@ -127,21 +134,112 @@ class Output:
         if self.format == "json":
             self.json(doc)
             return
+        self.table(rows or (), columns, title=title, verbatim=verbatim)
+
+    def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None,
+              verbatim: Sequence[str] = ()) -> None:
+        """`rows` for a person, at the terminal's width (COLUMNS off a terminal, else 80), nothing cut:
+        a table with long values wrapped at spaces (a word wider than its column folds onto the next
+        line) when every column gets room for its words; otherwise one block per row, a `column
+        value` line each (as mysql's \\G), so that no row breaks into fragments of a few letters.
+        ARNs show as `arn:…:RESOURCE` (`shorten_arns`; -o json has them whole), except in the
+        columns that hold commands to copy (VERBATIM)."""
         from rich.console import Console
+
+        # No colour (NO_COLOR, --no-color): no escape at all, bold and italic included.
+        out = Console(color_system="auto" if self.color else None, highlight=False, soft_wrap=False)
+        out.print(self.renderable(rows, columns, title=title, width=out.width, verbatim=verbatim))
+
+    def renderable(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None, width: int,
+                   verbatim: Sequence[str] = ()):
+        """What `table` prints, for a console `width` wide (status --watch's live table redraws it)."""
+        whole = VERBATIM.union(verbatim)
+        cells = [[_cell(row.get(col), col in whole) for col in columns] for row in rows]
+        widths = _fit(columns, cells, width)
+        return self._grid(columns, cells, widths, title) if widths is not None else self._records(columns, cells, title)
+
+    def _styled(self, col: str, value: str) -> str:
+        style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
+        return f"[{style}]{_escape(value)}[/]" if style else _escape(value)
+
+    def _grid(self, columns: Sequence[str], cells: list[list[str]], widths: list[int], title: str | None):
         from rich.table import Table
 
-        out = Console(no_color=not self.color, highlight=False, soft_wrap=False)
         table = Table(title=_escape(printable(title)) if title else title, title_justify="left", show_lines=False)
-        for col in columns:
-            table.add_column(col)
-        for row in rows or ():
-            cells = []
-            for col in columns:
-                value = "" if row.get(col) is None else printable(redact(str(row.get(col))))
-                style = _STATUS_STYLE.get(value) if col == "status" and self.color else None
-                cells.append(f"[{style}]{_escape(value)}[/]" if style else _escape(value))
-            table.add_row(*cells)
-        out.print(table)
+        for col, width in zip(columns, widths):
+            table.add_column(_escape(col), width=width, overflow="fold")
+        for row in cells:
+            table.add_row(*(self._styled(col, value) for col, value in zip(columns, row)))
+        return table
+
+    def _records(self, columns: Sequence[str], cells: list[list[str]], title: str | None):
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        parts: list[Any] = [Text(printable(title), overflow="fold")] if title else []
+        key_width = max((len(c) for c in columns), default=0)
+        for row in cells:
+            parts.append(Text(""))
+            block = Table.grid(padding=(0, 2))
+            block.add_column(width=key_width, no_wrap=True)
+            block.add_column(overflow="fold")
+            for col, value in zip(columns, row):
+                if value:  # an empty cell says nothing: left out of its block
+                    block.add_row(_escape(col), self._styled(col, value))
+            parts.append(block)
+        return Group(*parts)
+
+
+# Columns whose values are commands to copy and run (a check's fix, a change's undo): never shortened.
+VERBATIM = frozenset({"fix", "undo"})
+_ARN = lazy(r"\barn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:")
+# The narrowest a column may be made before a table turns into one block per row: room for its
+# header and its longest word (up to WORD_ROOM characters; a longer one folds).
+WORD_ROOM = 20
+
+
+def shorten_arns(text: str) -> str:
+    """Each ARN in `text` as `arn:…:RESOURCE`: partition, service, region and account left out
+    (`arn:aws:iam::123456789012:role/x` → `arn:…:role/x`); the resource, which names the thing, kept."""
+    return _ARN.sub("arn:…:", text)
+
+
+def _cell(value: Any, whole: bool) -> str:
+    text = "" if value is None else printable(redact(str(value)))
+    return text if whole else shorten_arns(text)
+
+
+def _fit(columns: Sequence[str], cells: list[list[str]], width: int) -> list[int] | None:
+    """Each column's width in a table `width` characters wide (borders and padding take 3 a
+    column, plus 1), or None when the columns do not all get their room (WORD_ROOM)."""
+    from rich.cells import cell_len
+
+    if not columns:
+        return []
+    natural, room = [], []
+    for i, col in enumerate(columns):
+        texts = [col] + [row[i] for row in cells]
+        widest = max(cell_len(line) for text in texts for line in (text.splitlines() or [""]))
+        word = max((cell_len(w) for text in texts[1:] for w in text.split()), default=0)
+        natural.append(max(widest, 1))
+        room.append(min(widest, max(cell_len(col), min(word, WORD_ROOM))))
+    free = width - (3 * len(columns) + 1) - sum(room)
+    if free < 0:
+        return None
+    widths = list(room)
+    while free > 0:  # the rest shared out evenly among the columns that would use it
+        wanting = [i for i in range(len(widths)) if widths[i] < natural[i]]
+        if not wanting:
+            break
+        share = max(free // len(wanting), 1)
+        for i in wanting:
+            give = min(share, natural[i] - widths[i], free)
+            widths[i] += give
+            free -= give
+            if free == 0:
+                break
+    return widths
 
     # JSON on stdout --------------------------------------------------------------------------
     def json(self, doc: Any, *, stamp: bool = True, line: bool = False) -> None:

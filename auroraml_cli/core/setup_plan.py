@@ -107,7 +107,8 @@ def plan_setup(aws: Aws, req: SetupRequest) -> Plan:
     clusters = global_members(aws, first) if req.global_ else [first]
     plan = Plan("setup", {"service": req.service.name, "cluster": first.id, "region": first.region,
                           "account": first.account, "partition": first.partition,
-                          "clusters": [c.id for c in clusters]})
+                          "clusters": [c.id for c in clusters],
+                          "regions": list(dict.fromkeys(c.region for c in clusters))})  # --global: each it touches
     for cluster in clusters:
         _plan_cluster(aws, req, cluster, plan)
     return plan

@@ -308,3 +308,16 @@ def test_with_iam_auth_each_reconnect_makes_a_new_token(cli, monkeypatch):
     cli("-o", "json", "status", *host, "--user", "iam_user", "--iam-auth", "--ssl-ca", certifi.where(),
         "--watch", "--interval", "0.05", "--count", "3", code=5)
     assert made == ["iam"] * 3
+
+
+@pytest.mark.parametrize("width", ("80", "200"))
+def test_the_counters_table_shows_every_cell_whole_at_80_and_200_columns(cli, aurora, monkeypatch, width):
+    from auroraml_cli.commands.status import COLUMNS, _row
+
+    from support.tables import assert_whole
+
+    monkeypatch.setenv("COLUMNS", width)
+    doc = cli("-o", "json", "status", *aurora).json()
+    rows = [_row(r) for r in doc["instances"]] + [_row({"instance": "total", "uptime": None, **doc["total"]})]
+    table = cli("-o", "table", "status", *aurora).stdout
+    assert_whole(table, rows, COLUMNS, width, ignore=("uptime",))  # uptime moves between the two runs

@@ -218,3 +218,34 @@ def test_a_query_failing_on_the_way_out_of_a_failure_leaves_that_failure_its_exi
             raise
     stdout, stderr = capsys.readouterr()
     assert stdout == "" and "warning: --query could not filter the output" in stderr
+
+
+
+ARN = "arn:aws:iam::123456789012:role/auroraml-comprehend-ml-demo"
+WIDE = [{"action": "set-parameter", "target": "auroraml-ml-demo:aws_default_comprehend_role", "status": "planned",
+         "detail": f"= {ARN} (pending-reboot) " + "word " * 30, "fix": f"aws iam get-role --role-arn {ARN}"}]
+
+
+def test_a_table_that_fits_keeps_its_columns_and_folds_long_words(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    Output("table", color=False).document({}, rows=WIDE, columns=("action", "target", "status", "detail"))
+    stdout = capsys.readouterr().out
+    assert stdout.splitlines()[0].startswith("┏") and max(map(len, stdout.splitlines())) <= 100
+    assert "…" not in stdout.replace("arn:…:", "") and "arn:…:role/auroraml-comprehend-ml-demo" in re.sub(r"\s*│\s*", "", stdout)
+
+
+def test_too_many_columns_become_one_block_per_row_with_commands_whole(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    Output("table", color=False).document({}, title="t", rows=[{**WIDE[0], "empty": ""}],
+                                          columns=("action", "target", "status", "detail", "empty", "fix"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["t", ""] and lines[2].split() == ["action", "set-parameter"]
+    assert not any(line.startswith("empty") for line in lines)  # an empty cell is left out of its block
+    assert ARN in " ".join(lines) or ARN in "".join(line.strip() for line in lines)  # the fix: a command, whole
+    assert max(map(len, lines)) <= 60
+
+
+def test_verbatim_columns_keep_their_arns(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    Output("table", color=False).document({}, rows=[{"v": ARN}], columns=("v",), verbatim=("v",))
+    assert ARN in capsys.readouterr().out
