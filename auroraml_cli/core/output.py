@@ -136,6 +136,32 @@ class Output:
             return
         self.table(rows or (), columns, title=title, verbatim=verbatim)
 
+    # JSON on stdout --------------------------------------------------------------------------
+    def json(self, doc: Any, *, stamp: bool = True, line: bool = False) -> None:
+        """`doc` as JSON on stdout whatever the format: with "schema_version" (`stamp`), filtered by
+        --query, scrubbed of secrets and terminal controls. `line`: one compact line (NDJSON)."""
+        import json  # here, not at start-up: a command that prints SQL or nothing never needs it
+
+        if stamp and isinstance(doc, dict):
+            doc = versioned(doc)
+        if self.query is not None:
+            from .errors import UsageError
+            from .query import apply
+
+            failing = sys.exc_info()[1]  # printed on the way out of a failure (a plan's steps so far)
+            try:
+                # The filter sees what -o json would print, secrets already scrubbed: no expression
+                # can turn one into a form the scrubbing would not recognise.
+                doc = apply(self.query, json.loads(redact(json.dumps(doc, default=str, ensure_ascii=False))))
+            except UsageError as exc:
+                if failing is None:
+                    raise
+                self.warn(exc.message)  # the failure under way keeps its own message and exit code
+                return
+        text = json.dumps(doc, indent=None if line else 2, default=str, ensure_ascii=False)
+        sys.stdout.write(_json_safe(redact(text)) + "\n")
+        sys.stdout.flush()
+
     def table(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title: str | None = None,
               verbatim: Sequence[str] = ()) -> None:
         """`rows` for a person, at the terminal's width (COLUMNS off a terminal, else 80), nothing cut:
@@ -240,32 +266,6 @@ def _fit(columns: Sequence[str], cells: list[list[str]], width: int) -> list[int
             if free == 0:
                 break
     return widths
-
-    # JSON on stdout --------------------------------------------------------------------------
-    def json(self, doc: Any, *, stamp: bool = True, line: bool = False) -> None:
-        """`doc` as JSON on stdout whatever the format: with "schema_version" (`stamp`), filtered by
-        --query, scrubbed of secrets and terminal controls. `line`: one compact line (NDJSON)."""
-        import json  # here, not at start-up: a command that prints SQL or nothing never needs it
-
-        if stamp and isinstance(doc, dict):
-            doc = versioned(doc)
-        if self.query is not None:
-            from .errors import UsageError
-            from .query import apply
-
-            failing = sys.exc_info()[1]  # printed on the way out of a failure (a plan's steps so far)
-            try:
-                # The filter sees what -o json would print, secrets already scrubbed: no expression
-                # can turn one into a form the scrubbing would not recognise.
-                doc = apply(self.query, json.loads(redact(json.dumps(doc, default=str, ensure_ascii=False))))
-            except UsageError as exc:
-                if failing is None:
-                    raise
-                self.warn(exc.message)  # the failure under way keeps its own message and exit code
-                return
-        text = json.dumps(doc, indent=None if line else 2, default=str, ensure_ascii=False)
-        sys.stdout.write(_json_safe(redact(text)) + "\n")
-        sys.stdout.flush()
 
 
 def _escape(text: str) -> str:
