@@ -308,6 +308,87 @@ def root_command():
     return typer.main.get_command(app)
 
 
+def global_options_first(root, args: list[str]) -> list[str]:
+    """`args` with the global options typed after the command moved before it, where click looks
+    for them: `auroraml setup bedrock --cluster X -o json --region us-east-1` as AWS CLI users type
+    it runs as `auroraml -o json --region us-east-1 setup bedrock --cluster X`.
+
+    The rule, token by token after the command's name (and a group's subcommand's name), as
+    click itself reads them: an option the command defines is the command's and stays, with its
+    value even when that value looks like an option (`export --query` is export's; `check
+    --region` is check's); a global option the command does not define moves, with its value,
+    in the order typed, to just before the command (so one given before and after is still
+    "given more than once"); anything else stays where it is. Nothing is moved from `--` on,
+    nor past the first argument of a command that takes its options before its arguments only
+    (`sandbox run COMMAND...`): what follows is another command's. Eager options (--version,
+    --help) are never moved."""
+    globals_ = _arities(p for p in root.params if not p.is_eager)
+    start = 0
+    while start < len(args) and args[start].startswith("-") and args[start] != "-":
+        if args[start] == "--":
+            return args
+        start += 1 + (_arity(args[start], globals_) or 0)
+    if start >= len(args):
+        return args
+    ctx = typer.Context(root, info_name="auroraml")  # get_command reads no more than its table
+    command = root.get_command(ctx, args[start])
+    if command is None:
+        return args
+    own = _arities(command.params)
+    moved: list[str] = []
+    kept: list[str] = []
+    tail = args[start + 1:]
+    i = 0
+    while i < len(tail):
+        token = tail[i]
+        if token == "--":
+            kept += tail[i:]
+            break
+        if token.startswith("-") and token != "-":
+            mine, theirs = _arity(token, own), _arity(token, globals_)
+            if mine is None and theirs is not None:
+                moved += tail[i:i + 1 + theirs]
+                i += 1 + theirs
+            else:  # the command's, or unknown to both (click will say so)
+                kept += tail[i:i + 1 + (mine or 0)]
+                i += 1 + (mine or 0)
+            continue
+        kept.append(token)
+        i += 1
+        if hasattr(command, "commands"):  # a group: the token names its subcommand
+            command = command.get_command(ctx, token)
+            if command is None:
+                kept += tail[i:]
+                break
+            own.update(_arities(command.params))
+        elif not command.context_settings.get("allow_interspersed_args", command.allow_interspersed_args):
+            kept += tail[i:]
+            break
+    return args[:start] + moved + [args[start]] + kept
+
+
+def _arities(params) -> dict[str, int]:
+    """Each option name of `params` → how many values follow it (0 for a flag)."""
+    table = {}
+    for param in params:
+        if param.param_type_name == "option":
+            count = 0 if (param.is_flag or param.count) else param.nargs
+            table.update({name: count for name in (*param.opts, *param.secondary_opts)})
+    return table
+
+
+def _arity(token: str, table: dict[str, int]) -> int | None:
+    """How many further arguments `token` takes as an option of `table`, or None if not one of its
+    options: `--name=value` and `-xVALUE` carry their value, `-vv` is -v twice."""
+    if token in table:
+        return table[token]
+    if token.startswith("--"):
+        return 0 if token.split("=", 1)[0] in table else None
+    if len(token) > 2 and token[:2] in table:
+        return 0  # a short option with its value attached, or short flags together
+    return None
+
+
 def _click_exception(exc: BaseException) -> bool:
     return any(k.__name__ in ("ClickException", "Abort", "Exit") for k in type(exc).__mro__)
 
@@ -345,7 +426,8 @@ def run(argv: list[str] | None = None) -> int:
     command = root_command()
     errors.forget_secrets()
     try:
-        result = command.main(args=argv, prog_name="auroraml", standalone_mode=False)
+        args = global_options_first(command, list(sys.argv[1:] if argv is None else argv))
+        result = command.main(args=args, prog_name="auroraml", standalone_mode=False)
     except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
         return _failure(exc)
     return result if isinstance(result, int) else errors.EXIT_OK
