@@ -222,6 +222,24 @@ def _seconds(ctx, param, value: Optional[str]) -> Optional[float]:
         raise typer.BadParameter("must be " + exc.message.split(" must be ", 1)[-1]) from None
 
 
+def _endpoint_url(value: Optional[str]) -> Optional[str]:
+    """--endpoint-url: an http(s) URL with a host, refused (exit 2, one line) before any call."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+        good = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+    except ValueError:
+        good = False
+    if not good or not value.isprintable() or " " in value:
+        raise errors.UsageError(f"--endpoint-url {value!r} is not an http:// or https:// URL with a host (and no user or password)",
+                                "give it as https://HOST[:PORT], e.g. --endpoint-url http://127.0.0.1:5000 for a sandbox")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"auroraml {__version__}")
@@ -236,6 +254,7 @@ def main_options(
     output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. [env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
     config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. [env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
     target: Optional[str] = typer.Option(None, "-t", "--target", help="Named [targets.NAME] section of the settings file. [env: AURORAML_TARGET]"),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", metavar="URL", callback=_endpoint_url, help="Send every AWS call to URL, such as a sandbox's http://127.0.0.1:5000. [env: AWS_ENDPOINT_URL, as boto3 reads it]"),
     connect_timeout: Optional[str] = typer.Option(None, "--cli-connect-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits to connect, per attempt (default 10). [env: AURORAML_CONNECT_TIMEOUT]"),
     read_timeout: Optional[str] = typer.Option(None, "--cli-read-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits for an answer, per attempt (default 15). [env: AURORAML_READ_TIMEOUT]"),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False, help="More detail on stderr (-vv: every AWS API call)."),
@@ -247,6 +266,7 @@ def main_options(
              "connect_timeout": connect_timeout, "read_timeout": read_timeout,
              "verbose": verbose, "quiet": quiet, "color": not no_color}
     settings = settings_mod.resolve(flags)
+    settings.endpoint_url = endpoint_url  # a flag only: AWS_ENDPOINT_URL is botocore's own variable
     if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):
         # Refused before the command runs: a mutating command must not act and then fail to print.
         raise typer.BadParameter("prometheus output is for `auroraml status` only", param_hint="'-o'")
