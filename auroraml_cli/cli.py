@@ -111,14 +111,61 @@ def _once_parser(parser, ctx):
     return parser
 
 
+def did_you_mean(typed: str, known, prefix: str = "") -> str | None:
+    """"did you mean PREFIXNAME?" for the names of `known` closest to `typed` (difflib), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(typed, list(known), n=3) or difflib.get_close_matches(typed.lower(), list(known), n=3)
+    return f"did you mean {' or '.join(prefix + name for name in close)}?" if close else None
+
+
+def _resolve_command(group, resolve, ctx, args):
+    """A group's subcommand; a name it does not have is a one-line usage error whose next step
+    names the closest commands (`auroraml stauts` → did you mean `auroraml status`?)."""
+    name = args[0] if args else ""
+    if name and not name.startswith("-") and group.get_command(ctx, name) is None and not ctx.resilient_parsing:
+        names = group.list_commands(ctx)
+        hint = did_you_mean(name, names, f"{ctx.command_path} ") or f"`{ctx.command_path} -h` lists its commands"
+        raise errors.UsageError(f"{ctx.command_path}: no command {name!r}", hint)
+    return resolve(ctx, args)
+
+
+def _choice(param):
+    """`param`'s type, if it is a choice (a service, --ssl-mode, --format), made to refuse a value
+    not in it with a one-line usage error naming the closest choices."""
+    kind = param.type
+    choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices", None) or ()]
+    if not choices or getattr(kind, "_did_you_mean", False):
+        return
+    convert = kind.convert
+
+    def checked(value, param_, ctx):
+        try:
+            return convert(value, param_, ctx)
+        except typer.BadParameter:
+            name = next((o for o in param.opts if o.startswith("--")), None) if param.param_type_name == "option" else param.name
+            raise errors.UsageError(f"{name} {value!r} is not one of {', '.join(choices)}",
+                                    did_you_mean(str(value), choices, f"{name} " if name.startswith("-") else
+                                                 f"{ctx.command_path} " if ctx is not None else "")
+                                    or f"give one of {', '.join(choices)}") from None
+
+    kind.convert, kind._did_you_mean = checked, True
+
+
 def _guarded(command):
     """`command` and every command below it refuse, before anything runs, what click would let
     through: a value that is not UTF-8 (`_CheckedContext`) and a one-value option given twice
-    (`_once_parser`). The root has both through LazyGroup; load_command applies this to the rest."""
+    (`_once_parser`); a mistyped subcommand or choice names the closest ones. The root has these
+    through LazyGroup; load_command applies this to the rest."""
     command.context_class = _CheckedContext
     if "make_parser" not in vars(command):
         make = command.make_parser
         command.make_parser = lambda ctx: _once_parser(make(ctx), ctx)
+    if hasattr(command, "commands") and "resolve_command" not in vars(command):
+        resolve = command.resolve_command
+        command.resolve_command = lambda ctx, args: _resolve_command(command, resolve, ctx, args)
+    for param in command.params:
+        _choice(param)
     for sub in getattr(command, "commands", {}).values():
         _guarded(sub)
     return command
@@ -139,6 +186,9 @@ class LazyGroup(typer.core.TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             raise _Interrupted(exc) from exc
+
+    def resolve_command(self, ctx, args):
+        return _resolve_command(self, super().resolve_command, ctx, args)
 
     def list_commands(self, ctx) -> list[str]:
         listed = [name for name, *_ in COMMANDS]

@@ -6,8 +6,8 @@ _auroraml_node() {
     case $1 in
         '')
             subs='setup teardown iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
-            opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
-            valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout' ;;
+            opts='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --version -h --help'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout' ;;
         'setup')
             subs=''
             opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y -h --help'
@@ -42,8 +42,8 @@ _auroraml_node() {
             valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'export')
             subs=''
-            opts='--to --query --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--to --sql --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'explain')
             subs=''
             opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'

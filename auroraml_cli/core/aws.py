@@ -52,6 +52,11 @@ class Aws:
         self._lock = threading.RLock()
 
     @property
+    def profile(self) -> str | None:
+        """--profile (or the target's); None: AWS_PROFILE, else the default profile, as botocore decides."""
+        return self._profile
+
+    @property
     def session(self):
         with self._lock:
             return self._make_session()
