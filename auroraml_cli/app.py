@@ -23,7 +23,8 @@ class App:
         from .core.aws import Aws  # boto3 is loaded on the first AWS call, not at start-up
 
         s = self.settings
-        return Aws(s.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout)
+        return Aws(s.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout,
+                   endpoint_url=s.endpoint_url)
 
     @property
     def reader(self):

@@ -141,14 +141,61 @@ def _once_parser(parser, ctx):
     return parser
 
 
+def did_you_mean(typed: str, known, prefix: str = "") -> str | None:
+    """"did you mean PREFIXNAME?" for the names of `known` closest to `typed` (difflib), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(typed, list(known), n=3) or difflib.get_close_matches(typed.lower(), list(known), n=3)
+    return f"did you mean {' or '.join(prefix + name for name in close)}?" if close else None
+
+
+def _resolve_command(group, resolve, ctx, args):
+    """A group's subcommand; a name it does not have is a one-line usage error whose next step
+    names the closest commands (`auroraml stauts` → did you mean `auroraml status`?)."""
+    name = args[0] if args else ""
+    if name and not name.startswith("-") and group.get_command(ctx, name) is None and not ctx.resilient_parsing:
+        names = group.list_commands(ctx)
+        hint = did_you_mean(name, names, f"{ctx.command_path} ") or f"`{ctx.command_path} -h` lists its commands"
+        raise errors.UsageError(f"{ctx.command_path}: no command {name!r}", hint)
+    return resolve(ctx, args)
+
+
+def _choice(param):
+    """`param`'s type, if it is a choice (a service, --ssl-mode, --format), made to refuse a value
+    not in it with a one-line usage error naming the closest choices."""
+    kind = param.type
+    choices = [str(getattr(c, "value", c)) for c in getattr(kind, "choices", None) or ()]
+    if not choices or getattr(kind, "_did_you_mean", False):
+        return
+    convert = kind.convert
+
+    def checked(value, param_, ctx):
+        try:
+            return convert(value, param_, ctx)
+        except typer.BadParameter:
+            name = next((o for o in param.opts if o.startswith("--")), None) if param.param_type_name == "option" else param.name
+            raise errors.UsageError(f"{name} {value!r} is not one of {', '.join(choices)}",
+                                    did_you_mean(str(value), choices, f"{name} " if name.startswith("-") else
+                                                 f"{ctx.command_path} " if ctx is not None else "")
+                                    or f"give one of {', '.join(choices)}") from None
+
+    kind.convert, kind._did_you_mean = checked, True
+
+
 def _guarded(command):
     """`command` and every command below it refuse, before anything runs, what click would let
     through: a value that is not UTF-8 (`_CheckedContext`) and a one-value option given twice
-    (`_once_parser`). The root has both through LazyGroup; load_command applies this to the rest."""
+    (`_once_parser`); a mistyped subcommand or choice names the closest ones. The root has these
+    through LazyGroup; load_command applies this to the rest."""
     command.context_class = _CheckedContext
     if "make_parser" not in vars(command):
         make = command.make_parser
         command.make_parser = lambda ctx: _once_parser(make(ctx), ctx)
+    if hasattr(command, "commands") and "resolve_command" not in vars(command):
+        resolve = command.resolve_command
+        command.resolve_command = lambda ctx, args: _resolve_command(command, resolve, ctx, args)
+    for param in command.params:
+        _choice(param)
     for sub in getattr(command, "commands", {}).values():
         _guarded(sub)
     return command
@@ -169,6 +216,9 @@ class LazyGroup(typer.core.TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             raise _Interrupted(exc) from exc
+
+    def resolve_command(self, ctx, args):
+        return _resolve_command(self, super().resolve_command, ctx, args)
 
     def list_commands(self, ctx) -> list[str]:
         listed = [name for name, *_ in COMMANDS]
@@ -267,6 +317,24 @@ def _query(value: Optional[str]) -> Optional[str]:
 NO_JSON = ("sandbox", "completion", "man")
 
 
+def _endpoint_url(value: Optional[str]) -> Optional[str]:
+    """--endpoint-url: an http(s) URL with a host, refused (exit 2, one line) before any call."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+        good = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+    except ValueError:
+        good = False
+    if not good or not value.isprintable() or " " in value:
+        raise errors.UsageError(f"--endpoint-url {value!r} is not an http:// or https:// URL with a host (and no user or password)",
+                                "give it as https://HOST[:PORT], e.g. --endpoint-url http://127.0.0.1:5000 for a sandbox")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"auroraml {__version__}")
@@ -281,6 +349,7 @@ def main_options(
     output: Optional[str] = typer.Option(None, "-o", "--output", help="table (default on a terminal) or json (default otherwise): one JSON document on stdout. [env: AURORAML_OUTPUT]", metavar="table|json|prometheus", callback=_output_format),
     config: Optional[str] = typer.Option(None, "--config", help="TOML settings file. [env: AURORAML_CONFIG; default ./auroraml.toml, then ~/.config/auroraml/config.toml]"),
     target: Optional[str] = typer.Option(None, "-t", "--target", help="Named [targets.NAME] section of the settings file. [env: AURORAML_TARGET]"),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", metavar="URL", callback=_endpoint_url, help="Send every AWS call to URL, such as a sandbox's http://127.0.0.1:5000. [env: AWS_ENDPOINT_URL, as boto3 reads it]"),
     connect_timeout: Optional[str] = typer.Option(None, "--cli-connect-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits to connect, per attempt (default 10). [env: AURORAML_CONNECT_TIMEOUT]"),
     read_timeout: Optional[str] = typer.Option(None, "--cli-read-timeout", metavar="SECONDS", callback=_seconds, help="Seconds each AWS call waits for an answer, per attempt (default 15). [env: AURORAML_READ_TIMEOUT]"),
     verbose: int = typer.Option(0, "-v", "--verbose", count=True, show_default=False, help="More detail on stderr (-vv: every AWS API call)."),
@@ -296,6 +365,7 @@ def main_options(
              "connect_timeout": connect_timeout, "read_timeout": read_timeout,
              "verbose": verbose, "quiet": quiet, "color": not no_color}
     settings = settings_mod.resolve(flags)
+    settings.endpoint_url = endpoint_url  # a flag only: AWS_ENDPOINT_URL is botocore's own variable
     if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):
         # Refused before the command runs: a mutating command must not act and then fail to print.
         raise typer.BadParameter("prometheus output is for `auroraml status` only", param_hint="'-o'")
@@ -374,6 +444,87 @@ def root_command():
     return typer.main.get_command(app)
 
 
+def global_options_first(root, args: list[str]) -> list[str]:
+    """`args` with the global options typed after the command moved before it, where click looks
+    for them: `auroraml setup bedrock --cluster X -o json --region us-east-1` as AWS CLI users type
+    it runs as `auroraml -o json --region us-east-1 setup bedrock --cluster X`.
+
+    The rule, token by token after the command's name (and a group's subcommand's name), as
+    click itself reads them: an option the command defines is the command's and stays, with its
+    value even when that value looks like an option (`export --query` is export's; `check
+    --region` is check's); a global option the command does not define moves, with its value,
+    in the order typed, to just before the command (so one given before and after is still
+    "given more than once"); anything else stays where it is. Nothing is moved from `--` on,
+    nor past the first argument of a command that takes its options before its arguments only
+    (`sandbox run COMMAND...`): what follows is another command's. Eager options (--version,
+    --help) are never moved."""
+    globals_ = _arities(p for p in root.params if not p.is_eager)
+    start = 0
+    while start < len(args) and args[start].startswith("-") and args[start] != "-":
+        if args[start] == "--":
+            return args
+        start += 1 + (_arity(args[start], globals_) or 0)
+    if start >= len(args):
+        return args
+    ctx = typer.Context(root, info_name="auroraml")  # get_command reads no more than its table
+    command = root.get_command(ctx, args[start])
+    if command is None:
+        return args
+    own = _arities(command.params)
+    moved: list[str] = []
+    kept: list[str] = []
+    tail = args[start + 1:]
+    i = 0
+    while i < len(tail):
+        token = tail[i]
+        if token == "--":
+            kept += tail[i:]
+            break
+        if token.startswith("-") and token != "-":
+            mine, theirs = _arity(token, own), _arity(token, globals_)
+            if mine is None and theirs is not None:
+                moved += tail[i:i + 1 + theirs]
+                i += 1 + theirs
+            else:  # the command's, or unknown to both (click will say so)
+                kept += tail[i:i + 1 + (mine or 0)]
+                i += 1 + (mine or 0)
+            continue
+        kept.append(token)
+        i += 1
+        if hasattr(command, "commands"):  # a group: the token names its subcommand
+            command = command.get_command(ctx, token)
+            if command is None:
+                kept += tail[i:]
+                break
+            own.update(_arities(command.params))
+        elif not command.context_settings.get("allow_interspersed_args", command.allow_interspersed_args):
+            kept += tail[i:]
+            break
+    return args[:start] + moved + [args[start]] + kept
+
+
+def _arities(params) -> dict[str, int]:
+    """Each option name of `params` → how many values follow it (0 for a flag)."""
+    table = {}
+    for param in params:
+        if param.param_type_name == "option":
+            count = 0 if (param.is_flag or param.count) else param.nargs
+            table.update({name: count for name in (*param.opts, *param.secondary_opts)})
+    return table
+
+
+def _arity(token: str, table: dict[str, int]) -> int | None:
+    """How many further arguments `token` takes as an option of `table`, or None if not one of its
+    options: `--name=value` and `-xVALUE` carry their value, `-vv` is -v twice."""
+    if token in table:
+        return table[token]
+    if token.startswith("--"):
+        return 0 if token.split("=", 1)[0] in table else None
+    if len(token) > 2 and token[:2] in table:
+        return 0  # a short option with its value attached, or short flags together
+    return None
+
+
 def _click_exception(exc: BaseException) -> bool:
     return any(k.__name__ in ("ClickException", "Abort", "Exit") for k in type(exc).__mro__)
 
@@ -411,7 +562,8 @@ def run(argv: list[str] | None = None) -> int:
     command = root_command()
     errors.forget_secrets()
     try:
-        result = command.main(args=argv, prog_name="auroraml", standalone_mode=False)
+        args = global_options_first(command, list(sys.argv[1:] if argv is None else argv))
+        result = command.main(args=args, prog_name="auroraml", standalone_mode=False)
     except BaseException as exc:  # noqa: BLE001 - this is the one place failures become exit codes
         return _failure(exc)
     return result if isinstance(result, int) else errors.EXIT_OK

@@ -6,8 +6,8 @@ _auroraml_node() {
     case $1 in
         '')
             subs='setup teardown plan apply state iam-policy grant revoke ddl export explain sql status check history sandbox completion man'
-            opts='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query --version -h --help'
-            valued='--profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout --query' ;;
+            opts='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query --version -h --help'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'setup')
             subs=''
             opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit --detailed-exitcode -h --help'
@@ -54,8 +54,8 @@ _auroraml_node() {
             valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'export')
             subs=''
-            opts='--to --query --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--to --sql --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
+            valued='--to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
         'explain')
             subs=''
             opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'

@@ -19,7 +19,7 @@ end
 function __auroraml_valued
     switch "$argv"
         case ''
-            printf '%s\n' --profile --region -o --output --config -t --target --cli-connect-timeout --cli-read-timeout --query
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'setup'
             printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit
         case 'teardown'
@@ -41,7 +41,7 @@ function __auroraml_valued
         case 'ddl bedrock'
             printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'export'
-            printf '%s\n' --to --query --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'explain'
             printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
         case 'sql'
@@ -129,6 +129,7 @@ complete -c auroraml -n '__auroraml_at ""' -l region -x -d 'AWS region (AURORAML
 complete -c auroraml -n '__auroraml_at ""' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
 complete -c auroraml -n '__auroraml_at ""' -l config -r -F -d 'TOML settings file'
 complete -c auroraml -n '__auroraml_at ""' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at ""' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
 complete -c auroraml -n '__auroraml_at ""' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
 complete -c auroraml -n '__auroraml_at ""' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
 complete -c auroraml -n '__auroraml_at ""' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
@@ -309,7 +310,7 @@ complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s h -l help -d 'Show the 
 
 # auroraml export
 complete -c auroraml -n '__auroraml_at "export"' -l to -x -d 's3://bucket/prefix (the cluster\'s region) or s3-REGION://bucket/prefix'
-complete -c auroraml -n '__auroraml_at "export"' -l query -x -d 'One SELECT to export'
+complete -c auroraml -n '__auroraml_at "export"' -l sql -x -d 'One SELECT to export'
 complete -c auroraml -n '__auroraml_at "export"' -l table -x -d 'A whole table to export'
 complete -c auroraml -n '__auroraml_at "export"' -l format -x -a 'csv text' -d 'CSV (RFC 4180) or Aurora\'s TEXT format'
 complete -c auroraml -n '__auroraml_at "export"' -l header -d 'CSV: a header row'

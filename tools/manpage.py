@@ -76,9 +76,13 @@ OTHER_ENV = [
                                          "shared files, SSO, instance roles); auroraml never stores keys."),
     ("AWS_REGION, AWS_DEFAULT_REGION", "The region when no option, AURORAML_REGION or target sets one "
                                        "(AWS_REGION first), before the AWS profile's region."),
+    ("AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "The AWS config and credentials files boto3 reads "
+                                                     "(default ~/.aws/config, ~/.aws/credentials); a missing "
+                                                     "credential or profile error names them."),
     ("AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_RDS", "Send every AWS call (the second: RDS calls) to this endpoint "
                                                "instead, such as an **auroraml sandbox** (**sandbox run** sets "
-                                               "AWS_ENDPOINT_URL for its COMMAND; **sandbox start** prints it)."),
+                                               "AWS_ENDPOINT_URL for its COMMAND; **sandbox start** prints it); "
+                                               "**--endpoint-url** overrides both."),
     ("AWS_RETRY_MODE", "botocore's retry mode (default standard)."),
     ("AWS_MAX_ATTEMPTS", "Attempts per AWS call (default: the retry mode's)."),
     ("NO_COLOR", "When set and not empty, no colour, as **--no-color**."),
@@ -92,7 +96,9 @@ OTHER_ENV = [
                                                 "~/.local/share/bash-completion)."),
     ("AURORAML_JOURNAL", "The change journal to append to and **history** to read, instead of "
                          "$XDG_STATE_HOME/auroraml/journal.jsonl (see FILES)."),
-    ("XDG_STATE_HOME", "Where the change journal is kept (default ~/.local/state)."),
+    ("XDG_STATE_HOME", "Where the change journal is kept (default ~/.local/state). **sandbox run** and "
+                       "**sandbox start** point it, XDG_CACHE_HOME, AURORAML_JOURNAL and AURORAML_CONFIG at "
+                       "the sandbox's own directory."),
     ("SHELL", "The shell **completion install** writes for when none is named."),
     ("HOME", "Where ~/.my.cnf, ~/.config, ~/.cache and ~/.local/state are."),
     ("AURORAML_SANDBOX_ENGINE", "The SQL engine of **sandbox start** and **sandbox run** when no **--engine** "

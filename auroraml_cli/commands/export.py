@@ -12,7 +12,7 @@ Examples:
 
   auroraml export --table mldb.support --to s3://ml-demo-exports/support/all --header --overwrite --cluster ml-demo
 
-  auroraml export --query "SELECT id, comment FROM mldb.support" --to s3://ml-demo-exports/x --dry-run
+  auroraml export --sql "SELECT id, comment FROM mldb.support" --to s3://ml-demo-exports/x --dry-run
 """
 
 
@@ -20,7 +20,8 @@ Examples:
 def export(
     ctx: typer.Context,
     to: str = typer.Option(..., "--to", metavar="S3-URI", help="s3://bucket/prefix (the cluster's region) or s3-REGION://bucket/prefix."),
-    query: Optional[str] = typer.Option(None, "--query", help="One SELECT to export."),
+    sql: Optional[str] = typer.Option(None, "--sql", metavar="SELECT", help="One SELECT to export."),
+    query: Optional[str] = typer.Option(None, "--query", hidden=True, help="Deprecated name of --sql."),
     table: Optional[str] = typer.Option(None, "--table", metavar="[DB.]TABLE", help="A whole table to export."),
     fmt: str = typer.Option("csv", "--format", metavar="csv|text", help="CSV (RFC 4180) or Aurora's TEXT format."),
     header: bool = typer.Option(False, "--header", help="CSV: a header row."),
@@ -39,7 +40,8 @@ def export(
     from ..core.export import Export
 
     app = ctx.obj
-    spec = Export(to, query, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key)
+    sql = _sql(app, sql, query)
+    spec = Export(to, sql, table, fmt.lower(), header, overwrite, manifest, encryption, kms_key)
     statement = spec.statement()
     if dry_run:  # the key as typed: a dry run reads nothing
         if app.settings.output == "json":
@@ -64,6 +66,20 @@ def export(
     app.out.document({"command": "export", "dry_run": False, "statement": statement, "to": to, "rows": rows},
                      title=f"export to {to}", rows=[{"to": to, "rows": rows}], columns=("to", "rows"))
     return 0
+
+
+def _sql(app, sql: Optional[str], query: Optional[str]) -> Optional[str]:
+    """--sql, or --query: its former name, deprecated now that `--query` is the AWS CLI's JMESPATH
+    filter of the output. Still taken, with one warning line on stderr (even with -q: it asks the
+    user, or the script's author, to change something)."""
+    if query is None:
+        return sql
+    if sql is not None:
+        from ..core.errors import UsageError
+
+        raise UsageError("--query and --sql given: --query is the deprecated name of --sql", "give --sql only")
+    sys.stderr.write("warning: export --query is deprecated: use --sql (the same SELECT)\n")
+    return query
 
 
 def _kms_key(app, spec, cluster: Optional[str]):

@@ -29,7 +29,8 @@ SANDBOX_ENV = {
 }
 # A real database password in the caller's environment (mysql(1) reads MYSQL_PWD) is not the
 # sandbox's business: the command run against it does not inherit it, as it inherits no real AWS keys.
-WITHHELD_ENV = ("MYSQL_PWD",)
+# AURORAML_TARGET names a target of the user's real settings file, which the sandbox does not read.
+WITHHELD_ENV = ("MYSQL_PWD", "AURORAML_TARGET")
 
 EXAMPLE_RUN = """
 Example (rehearse the main job, reboot included, with no AWS account):
@@ -74,7 +75,23 @@ def _environment(sandbox) -> dict[str, str]:
     env = {"AWS_ENDPOINT_URL": sandbox.endpoint_url, **SANDBOX_ENV}
     if getattr(sandbox, "ssl_ca", None):
         env["AURORAML_SSL_CA"] = sandbox.ssl_ca
+    if getattr(sandbox, "state_dir", None):
+        env.update(own_state(sandbox.state_dir))
     return env
+
+
+def own_state(state_dir) -> dict[str, str]:
+    """A rehearsal leaves no trace in the user's real history: the change journal, the settings
+    file, the locks (XDG_STATE_HOME) and the cluster-id cache of TAB completion (XDG_CACHE_HOME)
+    of what runs against the sandbox all live in its own state directory, which goes with it."""
+    from pathlib import Path
+
+    state = Path(state_dir)
+    config = state / "config.toml"
+    if not config.exists():
+        config.write_text("# The sandbox's settings file (auroraml's real one is not read): add [targets.NAME] here.\n")
+    return {"AURORAML_JOURNAL": str(state / "journal.jsonl"), "AURORAML_CONFIG": str(config),
+            "XDG_STATE_HOME": str(state / "state"), "XDG_CACHE_HOME": str(state / "cache")}
 
 
 EXAMPLE_START = """

@@ -10,8 +10,8 @@ unless AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (or the profile's retry_mode / max_atte
 otherwise (a bad value is a configuration error). Every attempt waits at most CONNECT_TIMEOUT to
 connect and READ_TIMEOUT for an answer (or the settings' connect_timeout / read_timeout), so that
 an endpoint which accepts and never answers fails the command (exit 4, naming it) within about a
-minute; AWS_ENDPOINT_URL (boto3's own variable)
-points every call at a local stand-in such as `auroraml sandbox`. Every API call is logged at
+minute; --endpoint-url (`endpoint_url`), else AWS_ENDPOINT_URL (boto3's own variable), points
+every call at a local stand-in such as `auroraml sandbox`. Every API call is logged at
 debug level on the `auroraml.aws` logger, which is what `-vv` shows and what tests read to prove
 that a dry run makes no write call.
 """
@@ -38,8 +38,10 @@ READ_TIMEOUT = 15
 
 class Aws:
     def __init__(self, profile: str | None = None, region: str | None = None, *,
-                 connect_timeout: float | None = None, read_timeout: float | None = None) -> None:
+                 connect_timeout: float | None = None, read_timeout: float | None = None,
+                 endpoint_url: str | None = None) -> None:
         self._profile = profile
+        self.endpoint_url = endpoint_url  # --endpoint-url; None: botocore's AWS_ENDPOINT_URL(_SERVICE), else AWS
         self._region = region
         self._connect_timeout = connect_timeout or CONNECT_TIMEOUT
         self._read_timeout = read_timeout or READ_TIMEOUT
@@ -48,6 +50,11 @@ class Aws:
         self._clients: dict[tuple[str, str | None], Any] = {}
         # botocore clients are thread-safe once built; building them (and the session) is not.
         self._lock = threading.RLock()
+
+    @property
+    def profile(self) -> str | None:
+        """--profile (or the target's); None: AWS_PROFILE, else the default profile, as botocore decides."""
+        return self._profile
 
     @property
     def session(self):
@@ -114,7 +121,12 @@ class Aws:
             # Fleet checks call one client from up to 16 threads: keep a connection for each.
             config = Config(retries=retries, connect_timeout=self._connect_timeout, read_timeout=self._read_timeout,
                             max_pool_connections=32)
-            self._clients[key] = self.session.create_client(key[0], region_name=key[1], config=config)
+            if self.session.get_credentials() is None:  # what botocore's "Unable to locate credentials" leaves out
+                from .errors import missing_credentials
+
+                raise missing_credentials(self._profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE"))
+            self._clients[key] = self.session.create_client(key[0], region_name=key[1], config=config,
+                                                            endpoint_url=self.endpoint_url)
         return self._clients[key]
 
     def available_regions(self, service: str, partition: str = "aws") -> list[str]:
@@ -174,7 +186,7 @@ def _timed_out(exception: BaseException | None = None, context: dict | None = No
     tries = f", {attempts} attempt{'s' if attempts != 1 else ''}" if attempts else ""
     what = "could not connect to" if connect else "no answer from"
     raise AwsError(f"AWS call {call}: {what} {endpoint} within {waited}{tries}",
-                   f"check the network, and AWS_ENDPOINT_URL if set, then run the same command again; "
+                   f"check the network, and --endpoint-url or AWS_ENDPOINT_URL if set, then run the same command again; "
                    f"on a slow link raise {option} (AURORAML_{kind.upper()}_TIMEOUT)") from exception
 
 

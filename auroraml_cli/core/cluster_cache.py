@@ -27,17 +27,18 @@ ENGINES = ("aurora-mysql", "aurora")  # Aurora MySQL (v1 was "aurora"): the clus
 _CLUSTER_ID = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
 
-def clusters(profile: str | None, region: str | None) -> list[str]:
-    """The cluster ids of the profile and region: cached if fresh, else from RDS; [] on any failure."""
+def clusters(profile: str | None, region: str | None, *, endpoint_url: str | None = None) -> list[str]:
+    """The cluster ids of the profile and region: cached if fresh, else from RDS; [] on any failure.
+    `endpoint_url`: --endpoint-url, which beats AWS_ENDPOINT_URL(_RDS) as it does for every client."""
     try:
         region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or _configured_region(profile)
         path = cache_file(profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default", region)
-        endpoint = os.environ.get("AWS_ENDPOINT_URL_RDS") or os.environ.get("AWS_ENDPOINT_URL") or ""
+        endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL_RDS") or os.environ.get("AWS_ENDPOINT_URL") or ""
         ids = _read(path, endpoint)
         if ids is None:
             failed = False
             try:
-                ids = _describe(profile, region)
+                ids = _describe(profile, region, endpoint_url)
             except Exception:  # noqa: BLE001 - remembered briefly, then [] like any failure
                 ids, failed = [], True
             with contextlib.suppress(OSError):  # a read-only cache still completes, just slower
@@ -79,7 +80,7 @@ def _write(path: Path, doc: dict) -> None:
         raise
 
 
-def _client(profile: str | None, region: str):
+def _client(profile: str | None, region: str, endpoint_url: str | None = None):
     from botocore.config import Config
 
     from .aws import Aws
@@ -87,12 +88,12 @@ def _client(profile: str | None, region: str):
     # Through Aws's session, so -vv and the tests see the call; a client of its own for the short
     # timeouts: a TAB waits for this, and Aws's clients wait up to 15 s per attempt and retry.
     config = Config(connect_timeout=TIMEOUT, read_timeout=TIMEOUT, retries={"mode": "standard", "max_attempts": 1})
-    return Aws(profile, region).session.create_client("rds", region_name=region, config=config)
+    return Aws(profile, region).session.create_client("rds", region_name=region, config=config, endpoint_url=endpoint_url)
 
 
-def _describe(profile: str | None, region: str) -> list[str]:
+def _describe(profile: str | None, region: str, endpoint_url: str | None = None) -> list[str]:
     # One page (up to 100 clusters): a second call would double what the TAB waits for.
-    page = _client(profile, region).describe_db_clusters(MaxRecords=100)
+    page = _client(profile, region, endpoint_url).describe_db_clusters(MaxRecords=100)
     return sorted(c["DBClusterIdentifier"] for c in page["DBClusters"] if c.get("Engine") in ENGINES)
 
 

@@ -6,6 +6,7 @@ exits. `exit_code_for` is the only place that decides a process exit code (cli.m
 
 from __future__ import annotations
 
+import os
 import sys
 
 # The contract from docs/reference/cli-surface.md. Runbooks branch on these numbers: never renumber.
@@ -172,6 +173,10 @@ def _describe(exc: BaseException) -> tuple[int, str, str | None]:
             if code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}:
                 return EXIT_AWS, msg, "the operator needs this permission; see `auroraml setup --help`"
             return EXIT_AWS, msg, "fix the cause above and run the same command again"
+        if isinstance(exc, bx.NoCredentialsError):
+            return _as_tuple(missing_credentials(os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")))
+        if isinstance(exc, bx.ProfileNotFound):
+            return _as_tuple(profile_not_found(str(exc.kwargs.get("profile", ""))))
         if name in _CREDENTIAL_ERRORS:
             return EXIT_CONFIG, f"AWS configuration: {exc}", "set --profile/--region or AWS_PROFILE/AWS_REGION"
         if isinstance(exc, (bx.BotoCoreError,)) or name == "ResponseParserError":
@@ -188,6 +193,73 @@ def dry_run_exit(*, would_change: bool, detailed: bool) -> int:
     """A dry run's exit code: 0, or with --detailed-exitcode (terraform plan's) EXIT_CHANGES when the
     plan would change something, so a CI job detects drift without parsing the plan."""
     return EXIT_CHANGES if detailed and would_change else EXIT_OK
+
+
+# --- AWS credentials ------------------------------------------------------------------------------
+# Where botocore's default chain looks, in its order (botocore.credentials.create_credential_resolver).
+_CHAIN = ("the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)", "the profile's SSO, assume-role, "
+          "web identity or credential_process settings", "the shared credentials file ({credentials})",
+          "the config file ({config})", "container credentials (ECS, EKS Pod Identity)", "EC2 instance metadata")
+SANDBOX_HINT = "to try auroraml with no AWS account, run the same command on the local sandbox: auroraml sandbox run -- auroraml ..."
+
+
+def _aws_files(env=None) -> tuple[str, str]:
+    env = os.environ if env is None else env
+    return (env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", env.get("AWS_CONFIG_FILE") or "~/.aws/config")
+
+
+def aws_configured(env=None) -> bool:
+    """Whether anything on this machine says "use AWS": a credential or profile variable, an AWS
+    config or credentials file, or a container's or web identity's credentials. False: a newcomer
+    with no AWS set up, whom the sandbox lets try everything."""
+    env = os.environ if env is None else env
+    if any(env.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")):
+        return True
+    return any(os.path.exists(os.path.expanduser(path)) for path in _aws_files(env))
+
+
+def missing_credentials(profile: str | None, env=None) -> ConfigError:
+    """botocore found no credentials: what it looked for, in order, and the next step: the AWS
+    set-up when there is one, the sandbox when no AWS is configured at all."""
+    credentials, config = _aws_files(env)
+    whose = f" for profile {profile!r}" if profile else " (no --profile or AWS_PROFILE: the default profile)"
+    chain = ", ".join(step.format(credentials=credentials, config=config) for step in _CHAIN)
+    message = f"no AWS credentials found{whose}; boto3 looked in {chain}"
+    if aws_configured(env):
+        return ConfigError(message, "sign in (aws sso login, aws configure) or pass --profile NAME of a profile with credentials")
+    return ConfigError(message, f"set up AWS credentials (aws configure), or {SANDBOX_HINT}")
+
+
+def profile_not_found(profile: str, env=None) -> ConfigError:
+    """--profile or AWS_PROFILE names a profile neither AWS file has: the closest ones it has."""
+    import difflib
+
+    credentials, config = _aws_files(env)
+    known = _profiles()
+    close = difflib.get_close_matches(profile, known, n=3)
+    message = f"AWS profile {profile!r} not found in {config} or {credentials}"
+    if close:
+        return ConfigError(message, f"did you mean {' or '.join(f'--profile {name}' for name in close)}?")
+    if known:
+        return ConfigError(message, f"pass --profile with one of: {', '.join(known[:10])}")
+    if aws_configured({k: v for k, v in (os.environ if env is None else env).items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")}):
+        return ConfigError(message, "create it (aws configure --profile NAME) or drop --profile / AWS_PROFILE")
+    return ConfigError(message, f"create it (aws configure --profile NAME), or {SANDBOX_HINT}")
+
+
+def _profiles() -> list[str]:
+    """The profiles the AWS config and credentials files define (botocore reads them)."""
+    try:
+        import botocore.session
+
+        return sorted(botocore.session.Session(session_vars={"profile": (None, None, None, None)}).available_profiles)
+    except Exception:  # noqa: BLE001 - a broken file says nothing about the names
+        return []
+
+
+def _as_tuple(error: AuroraMLError) -> tuple[int, str, str | None]:
+    return error.exit_code, error.message, error.hint
 
 
 def exit_code_for(exc: BaseException) -> int:

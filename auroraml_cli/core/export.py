@@ -37,13 +37,13 @@ class Export:
         check_bucket(match["bucket"])
         literal(self.uri, "S3 URI")
         if bool(self.query) == bool(self.table):
-            raise UsageError("give exactly one of --query and --table")
+            raise UsageError("give exactly one of --sql and --table")
         if self.query:
             q = self.query.strip().rstrip(";").strip()
             if not re.match(r"^(SELECT|WITH)\b", q, re.I) or ";" in q:
-                raise UsageError("--query must be one SELECT statement", "no trailing INTO, no second statement")
+                raise UsageError("--sql must be one SELECT statement", "no trailing INTO, no second statement")
             if re.search(r"\bINTO\s+(OUTFILE|DUMPFILE|@)", q, re.I):
-                raise UsageError("--query already has an INTO clause", "auroraml adds INTO OUTFILE S3 itself")
+                raise UsageError("--sql already has an INTO clause", "auroraml adds INTO OUTFILE S3 itself")
             self.query = q
         if self.format not in FORMATS:
             raise UsageError(f"--format must be csv or text, got {self.format!r}")

@@ -229,10 +229,7 @@ class Reader:
                 data = self.aws.client("rds", region).describe_db_clusters(DBClusterIdentifier=ident)["DBClusters"]
             except Exception as exc:
                 if _missing(exc, "DBClusterNotFoundFault"):
-                    raise UsageError(
-                        f"no DB cluster {ident!r} in {region}",
-                        "check --cluster, --region and --profile; `aws rds describe-db-clusters` lists what exists",
-                    ) from None
+                    raise UsageError(f"no DB cluster {ident!r} in {region}", self._closest_clusters(ident, region)) from None
                 raise
             if not data:
                 raise UsageError(f"no DB cluster {ident!r} in {region}", "check --cluster and --region")
@@ -247,6 +244,19 @@ class Reader:
                 raise UsageError(f"{ref} is in account {given.account} ({given.partition}), but these credentials "
                                  f"reach {found.arn}", "use credentials for that account (--profile), or pass the cluster id")
         return found
+
+    def _closest_clusters(self, ident: str, region: str) -> str:
+        """The next step after a cluster id not found: the closest ids of the account's list in the
+        region (the one `--cluster` TAB completion caches), else where to look."""
+        import difflib
+
+        from . import cluster_cache
+
+        known = cluster_cache.clusters(self.aws.profile, region, endpoint_url=self.aws.endpoint_url)
+        close = difflib.get_close_matches(ident, known, n=3) or difflib.get_close_matches(ident.lower(), known, n=3)
+        if close:
+            return f"did you mean {' or '.join(f'--cluster {c}' for c in close)}? (in {region})"
+        return "check --cluster, --region and --profile; `aws rds describe-db-clusters` lists what exists"
 
     def clusters(self, region: str) -> list["Cluster"]:
         """Every DB cluster of the region (one paginated read); each is then known by id too."""

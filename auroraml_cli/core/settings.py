@@ -51,6 +51,8 @@ class Settings:
     # None: the AWS seam's defaults (core/aws.py), which bound a call to under a minute.
     connect_timeout: float | None = None
     read_timeout: float | None = None
+    # --endpoint-url: every AWS call goes there. None: botocore's AWS_ENDPOINT_URL(_SERVICE), else AWS.
+    endpoint_url: str | None = None
     verbose: int = 0
     quiet: bool = False
     color: bool = True

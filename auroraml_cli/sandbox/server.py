@@ -60,6 +60,12 @@ class Sandbox:
         self.tls = tls.write(self._state / "tls", (self.host,))
 
     @property
+    def state_dir(self) -> str:
+        """This start's own directory (TLS files; the journal, settings and caches of the commands
+        `sandbox run` and `sandbox start` point at it): removed when the sandbox stops."""
+        return str(self._state)
+
+    @property
     def ssl_ca(self) -> str:
         """The CA bundle that verifies the SQL endpoints (as the RDS global bundle verifies Aurora)."""
         return str(self.tls.ca_path)

@@ -19,7 +19,7 @@ def test_help_lists_the_commands_and_the_exit_codes(cli):
 
 
 def test_unknown_command_and_bad_output_are_usage_errors(cli):
-    assert "No such command" in cli("frobnicate", code=2).stderr
+    assert "auroraml: no command 'frobnicate'" in cli("frobnicate", code=2).stderr
     assert "table, json" in cli("-o", "xml", "setup", "comprehend", code=2).stderr
 
 

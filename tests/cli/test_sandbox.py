@@ -140,3 +140,34 @@ def test_run_on_the_mariadb_engine_serves_sql_from_a_real_server(isolated):
                           capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["3.08.0", "10", "11.00"]
+
+
+def test_run_keeps_the_journal_settings_and_caches_in_the_sandboxs_own_directory(isolated):
+    """Nothing a rehearsal does lands in the user's real history: not even with AURORAML_JOURNAL
+    pointing at a shared, audited file, or AURORAML_TARGET naming a real target."""
+    real_journal = isolated / "real-journal.jsonl"
+    real_journal.write_text("")
+    (isolated / "auroraml.toml").write_text('[targets.prod]\ncluster = "orders-prod"\n')  # the user's real settings
+    env = {**os.environ, "AURORAML_JOURNAL": str(real_journal), "AURORAML_TARGET": "prod"}
+    keys = ("AURORAML_JOURNAL", "AURORAML_CONFIG", "XDG_STATE_HOME", "XDG_CACHE_HOME", "AURORAML_SSL_CA")
+    probe = f"import os; print(os.environ.get('AURORAML_TARGET')); [print(os.environ[k]) for k in {keys!r}]"
+    done = subprocess.run([AURORAML, "sandbox", "run", "--no-seed", "--", sys.executable, "-c", probe],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    target, journal, config, state, cache, ca = done.stdout.split()
+    own = Path(ca).parent.parent  # the sandbox's state directory: tls/ca.pem is in it
+    assert target == "None"
+    assert {Path(journal).parent, Path(config).parent, Path(state).parent, Path(cache).parent} == {own}
+    assert not own.exists()  # it goes with the sandbox
+
+
+def test_a_change_rehearsed_in_the_sandbox_is_journalled_there_and_not_in_the_users_history(isolated):
+    home_state = Path(os.environ["HOME"]) / ".local" / "state"
+    script = "auroraml setup comprehend --cluster ml-demo --reboot --yes -q && auroraml -o json history"
+    done = subprocess.run([AURORAML, "sandbox", "run", "--", "bash", "-c", script], capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PATH": f"{Path(AURORAML).parent}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    assert '"cluster": "ml-demo"' in done.stdout  # history inside the sandbox sees the rehearsal
+    assert not home_state.exists()  # the user's own journal and locks were never touched
+    real = subprocess.run([AURORAML, "-o", "json", "history"], capture_output=True, text=True, timeout=60)
+    assert real.returncode == 0 and "ml-demo" not in real.stdout, real.stderr

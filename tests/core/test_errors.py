@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import botocore.exceptions as bx
 import pymysql
 import pytest
@@ -101,15 +103,37 @@ def test_client_error_access_denied_is_aws(code):
 
 @pytest.mark.parametrize("exc", [
     bx.NoRegionError(),
-    bx.NoCredentialsError(),
     bx.PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"),
-    bx.ProfileNotFound(profile="nope"),
 ])
 def test_botocore_configuration_errors_are_config(exc):
     code, message, hint = describe(exc)
     assert code == 3
     assert "AWS configuration" in message
     assert "--profile" in hint or "--region" in hint
+
+
+def test_no_credentials_says_where_boto3_looked_and_offers_the_sandbox_when_no_aws_is_set_up(monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    code, message, hint = describe(bx.NoCredentialsError())
+    assert code == 3
+    for place in ("AWS_ACCESS_KEY_ID", "shared credentials file", "config file", "container", "instance metadata"):
+        assert place in message
+    assert "auroraml sandbox run -- auroraml" in hint
+    monkeypatch.setenv("AWS_PROFILE", "dba")  # AWS is set up here: the sandbox is not the answer
+    code, message, hint = describe(bx.NoCredentialsError())
+    assert code == 3 and "profile 'dba'" in message and "sandbox" not in hint and "aws sso login" in hint
+
+
+def test_a_profile_not_found_suggests_the_closest_profiles(monkeypatch, tmp_path):
+    config = tmp_path / "config"
+    config.write_text("[profile dba]\nregion = eu-west-1\n[profile dba-prod]\nregion = eu-west-1\n[default]\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    code, message, hint = describe(bx.ProfileNotFound(profile="dbaa"))
+    assert code == 3 and message == f"AWS profile 'dbaa' not found in {config} or {os.environ['AWS_SHARED_CREDENTIALS_FILE']}"
+    assert hint == "did you mean --profile dba?"
+    code, _, hint = describe(bx.ProfileNotFound(profile="zzz"))
+    assert code == 3 and hint == "pass --profile with one of: dba, dba-prod, default"
 
 
 def test_endpoint_connection_error_is_aws():

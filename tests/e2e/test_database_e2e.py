@@ -160,7 +160,7 @@ def test_export_resolves_the_kms_key_and_refuses_a_customer_key_below_3_05(analy
     customer managed key, which Aurora MySQL supports for SELECT INTO OUTFILE S3 only from 3.05."""
     alias = "alias/ml-demo-exports"
     arn = analyst.client("kms").describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
-    export = ("export", "--query", "SELECT 1 AS x", "--encryption", "sse_kms", "--kms-key", alias, "--overwrite")
+    export = ("export", "--sql", "SELECT 1 AS x", "--encryption", "sse_kms", "--kms-key", alias, "--overwrite")
     auroraml("setup", "s3", "--cluster", "ml-demo", "--bucket", "ml-demo-exports", "--prefix", "e2e",
              "--kms-key", alias, "--reboot", "--yes")
     r = auroraml("-o", "json", *export, "--to", "s3://ml-demo-exports/e2e/k", "--cluster", "ml-demo")
@@ -175,7 +175,7 @@ def test_export_resolves_the_kms_key_and_refuses_a_customer_key_below_3_05(analy
 
 
 def test_export_without_setup_s3_is_a_database_error(analyst):
-    r = auroraml("export", "--query", "SELECT 1", "--to", "s3://ml-demo-exports/e2e/x", "--cluster", "ml-demo", code=5)
+    r = auroraml("export", "--sql", "SELECT 1", "--to", "s3://ml-demo-exports/e2e/x", "--cluster", "ml-demo", code=5)
     assert "1871" in r.stderr or "Credentials" in r.stderr
 
 

@@ -35,11 +35,9 @@ def test_the_readme_shows_commands_of_every_kind():
 
 
 def test_every_readme_command_runs_as_written(sandbox, isolated):
-    # The accounts the examples grant to exist on the cluster, as they would on a real one.
+    # The accounts the examples grant to come with the sandbox (seeded, as on a fresh `sandbox start`).
     conn = _master(sandbox)
     with conn.cursor() as cur:
-        cur.execute("CREATE USER 'analyst'@'10.0.%' IDENTIFIED BY 'analyst-password-1'")
-        cur.execute("CREATE USER 'app'@'%' IDENTIFIED BY 'app-password-1'")
         # What the README's Connecting section does with the aws and mariadb clients first.
         for sql in ("CREATE USER iamuser IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS'",
                     "GRANT rds_superuser_role TO iamuser", "SET DEFAULT ROLE rds_superuser_role TO iamuser"):

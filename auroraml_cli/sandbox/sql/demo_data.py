@@ -3,7 +3,8 @@
 - `support (id, feedback)`: the guide's ten customer comments, in several sentiments;
 - `nyc_taxi (timestamp, value)`: one day of NYC taxi rides per half hour (48 rows), with two
   anomalies (a spike at 10:00, a collapse at 20:30) for the `anomaly_score` example over the
-  seeded SageMaker endpoint `rcf-taxi`.
+  seeded SageMaker endpoint `rcf-taxi`;
+- and, on ml-demo, the accounts the README grants to: `'analyst'@'10.0.%'` and `'app'@'%'` (ACCOUNTS).
 """
 
 from __future__ import annotations
@@ -55,8 +56,28 @@ def statements() -> list[str]:
     ]
 
 
+# The accounts the README's `grant` and `revoke` examples name, on the cluster they use, as a DBA
+# would have created them (with a random password: nobody logs in as them in the examples).
+ACCOUNTS = (("analyst", "10.0.%"), ("app", "%"))
+ACCOUNTS_CLUSTER = "ml-demo"
+
+
+def create_accounts(cluster: ClusterState) -> None:
+    """CREATE USER each of ACCOUNTS that is not there yet, on ACCOUNTS_CLUSTER."""
+    import secrets
+
+    from .accounts import Account, AccountName, auth_string
+
+    if cluster.cluster_id != ACCOUNTS_CLUSTER:
+        return
+    for user, host in ACCOUNTS:
+        if AccountName(user, host) not in cluster.accounts:
+            cluster.accounts.add(Account(AccountName(user, host), auth_string=auth_string(secrets.token_urlsafe(18))))
+
+
 def load(cluster: ClusterState) -> None:
-    """Create `demo` and its tables, unless the database is already there."""
+    """Create the example accounts, and `demo` and its tables unless the database is already there."""
+    create_accounts(cluster)
     tables = cluster.tables
     if DATABASE in tables.databases:
         return
