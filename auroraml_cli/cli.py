@@ -300,9 +300,9 @@ def main_options(
     no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR works too)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
-    flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
-             "connect_timeout": connect_timeout, "read_timeout": read_timeout,
-             "verbose": verbose, "quiet": quiet, "color": not no_color}
+    flags = settings_mod.Flags(profile=profile, region=region, output=output, config_path=config, target=target,
+                               connect_timeout=connect_timeout, read_timeout=read_timeout,
+                               verbose=verbose, quiet=quiet, color=not no_color)
     settings = settings_mod.resolve(flags)
     if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):
         # Refused before the command runs: a mutating command must not act and then fail to print.
