@@ -17,6 +17,7 @@ class Record:
     """A mutable record: compared and shown by its fields (`__slots__`); unhashable, like a dataclass."""
 
     __slots__: tuple[str, ...] = ()
+    _unshown: tuple[str, ...] = ()  # fields left out of repr (a dataclass's `field(repr=False)`): callables
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
@@ -29,7 +30,7 @@ class Record:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__ if name not in self._unshown)
         return f"{self.__class__.__qualname__}({fields})"
 
 
