@@ -156,6 +156,9 @@ class _LazyCommands(MutableMapping):
         del self._infos[name]
         self._built.pop(name, None)
 
+    def __contains__(self, name: object) -> bool:  # Mapping's would build the command to find it
+        return name in self._infos
+
     def __iter__(self):
         return iter(self._infos)
 
