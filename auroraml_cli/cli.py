@@ -4,11 +4,14 @@ Importing this module must stay cheap (it runs on every TAB press): no boto3, no
 at import time. Commands import what they need when they run.
 """
 
+import copy
 import sys
+from collections.abc import MutableMapping
 from typing import Optional
 
 import typer
 import typer.core
+from typer.models import DefaultPlaceholder  # a sub-app naming no group class of its own
 
 from . import __version__
 from .app import App
@@ -196,9 +199,55 @@ def _guarded(command):
         command.resolve_command = lambda ctx, args: _resolve_command(command, resolve, ctx, args)
     for param in command.params:
         _choice(param)
-    for sub in getattr(command, "commands", {}).values():
-        _guarded(sub)
+    commands = getattr(command, "commands", {})
+    if not isinstance(commands, _LazyCommands):  # those guard each command as they build it
+        for sub in commands.values():
+            _guarded(sub)
     return command
+
+
+class _LazyCommands(MutableMapping):
+    """The sub-commands of a typer sub-app (`ddl`, `sandbox`, `completion`), by name, each built
+    by typer from its function's signature when first asked for: `auroraml ddl sagemaker ...`
+    converts one signature, not every one of the group's. Names are listed without building
+    anything; `.values()`, `.items()` and `.get()` build (the group's `--help` lists them all,
+    from the built commands, so it reads exactly as typer's own group would)."""
+
+    def __init__(self, sub_app: typer.Typer, *, pretty_exceptions_short: bool, rich_markup_mode) -> None:
+        self._infos = {info.name or typer.main.get_command_name(info.callback.__name__): info
+                       for info in sub_app.registered_commands}
+        self._built: dict = {}
+        self._settings = {"pretty_exceptions_short": pretty_exceptions_short, "rich_markup_mode": rich_markup_mode}
+
+    def __getitem__(self, name: str):
+        if name not in self._built:
+            info = self._infos[name]  # KeyError: no such command
+            self._built[name] = _guarded(typer.main.get_command_from_info(info, **self._settings))
+        return self._built[name]
+
+    def __setitem__(self, name: str, command) -> None:
+        self._infos.setdefault(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._infos[name]
+        self._built.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:  # Mapping's would build the command to find it
+        return name in self._infos
+
+    def __iter__(self):
+        return iter(self._infos)
+
+    def __len__(self) -> int:
+        return len(self._infos)
+
+
+class _LazySubGroup(typer.core.TyperGroup):
+    """A typer sub-app's group whose commands are a _LazyCommands: listed by name, built when used."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)  # typer's reads .items(), which would build every command
 
 
 class LazyGroup(typer.core.TyperGroup):
@@ -268,11 +317,22 @@ def load_command(name: str):
     found = getattr(importlib.import_module(f"{__package__}.commands.{module}"), attribute)
     container = typer.Typer(**_TYPER_SETTINGS)
     container.callback()(lambda: None)  # a group, so that the command keeps its name
+    if isinstance(found, typer.Typer) and not found.registered_groups and isinstance(found.info.cls, DefaultPlaceholder):
+        # typer builds the group itself (its help, callback and options) without its commands,
+        # which _LazyCommands builds one at a time, as typer would have (get_command_from_info).
+        shell = copy.copy(found)
+        shell.registered_commands = []
+        container.add_typer(shell, name=name, rich_help_panel=panel, cls=_LazySubGroup)
+        group = typer.main.get_command(container).commands[name]
+        group.commands = _LazyCommands(found, pretty_exceptions_short=container.pretty_exceptions_short,
+                                       rich_markup_mode=container.rich_markup_mode)
+        return _guarded(group)
     if isinstance(found, typer.Typer):
         container.add_typer(found, name=name, rich_help_panel=panel)
     else:
         container.command(name, epilog=getattr(found, "examples", None), rich_help_panel=panel)(found)
     return _guarded(typer.main.get_command(container).commands[name])
+
 
 
 app = typer.Typer(
@@ -361,9 +421,9 @@ def main_options(
     if query is not None:
         _query_applies(ctx, output)
         output = "json"
-    flags = {"profile": profile, "region": region, "output": output, "config_path": config, "target": target,
-             "connect_timeout": connect_timeout, "read_timeout": read_timeout,
-             "verbose": verbose, "quiet": quiet, "color": not no_color}
+    flags = settings_mod.Flags(profile=profile, region=region, output=output, config_path=config, target=target,
+                               connect_timeout=connect_timeout, read_timeout=read_timeout,
+                               verbose=verbose, quiet=quiet, color=not no_color)
     settings = settings_mod.resolve(flags)
     settings.endpoint_url = endpoint_url  # a flag only: AWS_ENDPOINT_URL is botocore's own variable
     if settings.output == "prometheus" and ctx.invoked_subcommand not in (None, "status"):

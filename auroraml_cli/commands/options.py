@@ -1,12 +1,12 @@
 """Option types shared by several commands, so their names and help read the same everywhere."""
 
 import enum
-from dataclasses import dataclass
 from typing import Optional
 
 import typer
 
 from ..core.patterns import lazy
+from ..core.records import Record
 
 
 # Only plain ASCII decimals: float() would also take "nan", "inf", "1e309" (inf) and "１" (a
@@ -56,23 +56,34 @@ LOGIN_PATH = typer.Option(None, "--login-path", help="Also read the [NAME] group
 CLUSTER = typer.Option(None, "--cluster", help="DB cluster id or ARN (its writer endpoint is the default host). [env: AURORAML_CLUSTER]")
 
 
-@dataclass
-class ConnectionOptions:
+class ConnectionOptions(Record):
     """The database connection options a command was given, by name (None: not given)."""
 
-    cluster: Optional[str] = None
-    host: Optional[str] = None
-    port: Optional[int] = None
-    user: Optional[str] = None
-    database: Optional[str] = None
-    defaults_file: Optional[str] = None
-    iam_auth: bool = False
-    secret_arn: Optional[str] = None
-    ssl_ca: Optional[str] = None
-    ssl_mode: Optional[str] = None  # an SslMode (a str) or its name
-    defaults_extra_file: Optional[str] = None
-    defaults_group_suffix: Optional[str] = None
-    login_path: Optional[str] = None
+    __slots__ = ("cluster", "host", "port", "user", "database", "defaults_file", "iam_auth", "secret_arn", "ssl_ca",
+                 "ssl_mode", "defaults_extra_file", "defaults_group_suffix", "login_path")
+    cluster: Optional[str]
+    host: Optional[str]
+    port: Optional[int]
+    user: Optional[str]
+    database: Optional[str]
+    defaults_file: Optional[str]
+    iam_auth: bool
+    secret_arn: Optional[str]
+    ssl_ca: Optional[str]
+    ssl_mode: Optional[str]  # an SslMode (a str) or its name
+    defaults_extra_file: Optional[str]
+    defaults_group_suffix: Optional[str]
+    login_path: Optional[str]
+
+    def __init__(self, cluster: Optional[str] = None, host: Optional[str] = None, port: Optional[int] = None,
+                 user: Optional[str] = None, database: Optional[str] = None, defaults_file: Optional[str] = None,
+                 iam_auth: bool = False, secret_arn: Optional[str] = None, ssl_ca: Optional[str] = None,
+                 ssl_mode: Optional[str] = None, defaults_extra_file: Optional[str] = None,
+                 defaults_group_suffix: Optional[str] = None, login_path: Optional[str] = None) -> None:
+        self.cluster, self.host, self.port, self.user, self.database = cluster, host, port, user, database
+        self.defaults_file, self.iam_auth, self.secret_arn, self.ssl_ca = defaults_file, iam_auth, secret_arn, ssl_ca
+        self.ssl_mode, self.defaults_extra_file = ssl_mode, defaults_extra_file
+        self.defaults_group_suffix, self.login_path = defaults_group_suffix, login_path
 
     @property
     def names_a_login(self) -> bool:

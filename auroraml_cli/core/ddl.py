@@ -11,12 +11,12 @@ reserved words. Bedrock wrappers turn a model's JSON request/response into a pla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .catalogue import SERVICES
 from .errors import UsageError
 from .patterns import lazy
+from .records import Frozen, Record
 from .services.bedrock import INFERENCE_PROFILE_PREFIXES
 from .sql import FunctionRef, ident, literal
 from .versions import AuroraVersion
@@ -84,12 +84,15 @@ def _check_size(base: str, numbers: list[int], written: str) -> None:
         refuse(f"fractional seconds precision {m} exceeds MySQL's maximum 6", f"{base}(fsp) takes fsp from 0 to 6")
 
 
-@dataclass(frozen=True)
-class SqlType:
+class SqlType(Frozen):
+    __slots__ = ("base", "size", "unsigned", "charset")
     base: str
-    size: str = ""
-    unsigned: bool = False
-    charset: str | None = None
+    size: str
+    unsigned: bool
+    charset: str | None
+
+    def __init__(self, base: str, size: str = "", unsigned: bool = False, charset: str | None = None) -> None:
+        self._init(base, size, unsigned, charset)
 
     @classmethod
     def parse(cls, text: str) -> "SqlType":
@@ -129,10 +132,13 @@ class SqlType:
         return text + (f" CHARSET {self.charset}" if self.charset else "")
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(Frozen):
+    __slots__ = ("name", "type")
     name: str
     type: SqlType
+
+    def __init__(self, name: str, type: SqlType) -> None:  # noqa: A002 - the field's name
+        self._init(name, type)
 
     @classmethod
     def parse(cls, text: str) -> "Arg":
@@ -147,23 +153,33 @@ class Arg:
         return f"{ident(self.name)} {kind.sql()}"
 
 
-@dataclass
-class Function:
+class Function(Record):
     """One ML function; `statement()` is what `--apply` runs and what is printed."""
 
+    __slots__ = ("ref", "name", "kind", "args", "returns", "endpoint", "model_id", "max_batch_size", "content_type",
+                 "accept", "timeout_ms", "definer", "sql_security")
     ref: FunctionRef | None
     name: str
     kind: str  # the service whose ALIAS it is: "sagemaker" | "bedrock" (its spec says how it is written)
     args: list[Arg]
     returns: SqlType
-    endpoint: str | None = None
-    model_id: str | None = None
-    max_batch_size: int | None = None
-    content_type: str | None = None
-    accept: str | None = None
-    timeout_ms: int | None = None
-    definer: str | None = None
-    sql_security: str | None = None
+    endpoint: str | None
+    model_id: str | None
+    max_batch_size: int | None
+    content_type: str | None
+    accept: str | None
+    timeout_ms: int | None
+    definer: str | None
+    sql_security: str | None
+
+    def __init__(self, ref: FunctionRef | None, name: str, kind: str, args: list[Arg], returns: SqlType,
+                 endpoint: str | None = None, model_id: str | None = None, max_batch_size: int | None = None,
+                 content_type: str | None = None, accept: str | None = None, timeout_ms: int | None = None,
+                 definer: str | None = None, sql_security: str | None = None) -> None:
+        self.ref, self.name, self.kind, self.args, self.returns = ref, name, kind, args, returns
+        self.endpoint, self.model_id, self.max_batch_size = endpoint, model_id, max_batch_size
+        self.content_type, self.accept, self.timeout_ms = content_type, accept, timeout_ms
+        self.definer, self.sql_security = definer, sql_security
 
     def qualified(self) -> str:
         return self.ref.sql() if self.ref else ident(self.name)
@@ -278,15 +294,18 @@ def _identifier(name: str, what: str) -> str:
 
 # --- Bedrock wrappers: plain text in, the model's answer out -----------------------------------
 
-@dataclass(frozen=True)
-class Family:
+class Family(Frozen):
     """How one model family wants its request body and where its answer is."""
 
+    __slots__ = ("name", "request", "answer", "returns", "examples")
     name: str
     request: str  # a SQL expression over `prompt`
     answer: str  # JSON path of the answer in the response
-    returns: str = "TEXT"
-    examples: tuple[str, ...] = field(default=())
+    returns: str
+    examples: tuple[str, ...]
+
+    def __init__(self, name: str, request: str, answer: str, returns: str = "TEXT", examples: tuple[str, ...] = ()) -> None:
+        self._init(name, request, answer, returns, examples)
 
 
 FAMILIES: dict[str, Family] = {f.name: f for f in (

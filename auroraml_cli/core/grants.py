@@ -9,35 +9,44 @@ roles it already has are read and kept. Everything read first: a second run repo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from . import db
 from .catalogue import SERVICES, Service
 from .errors import DatabaseError, UsageError
 from .plan import Plan, Step
+from .records import Record
 from .sql import Account, FunctionRef, Grants, ident, text
 from .versions import AuroraVersion
 
 MYSQL, MARIADB = "mysql", "mariadb"  # SQL dialects; Aurora MySQL speaks MYSQL
 
 
-@dataclass
-class GrantRequest:
+class GrantRequest(Record):
+    __slots__ = ("service", "account", "functions", "default_role", "revoke")
     service: Service
     account: Account
-    functions: list[FunctionRef] = field(default_factory=list)
-    default_role: bool = True
-    revoke: bool = False
+    functions: list[FunctionRef]
+    default_role: bool
+    revoke: bool
+
+    def __init__(self, service: Service, account: Account, functions: list[FunctionRef] | None = None,
+                 default_role: bool = True, revoke: bool = False) -> None:
+        self.service, self.account, self.functions = service, account, [] if functions is None else functions
+        self.default_role, self.revoke = default_role, revoke
 
 
-@dataclass
-class _Current:
+class _Current(Record):
     """What the server says now; None when planning offline (everything is then `planned`)."""
 
+    __slots__ = ("grants", "default_roles", "activate_all_on_login", "lines")
     grants: Grants
     default_roles: set[str]
     activate_all_on_login: bool
-    lines: list[str] = field(default_factory=list)  # SHOW GRANTS as read: the journal's `before`
+    lines: list[str]  # SHOW GRANTS as read: the journal's `before`
+
+    def __init__(self, grants: Grants, default_roles: set[str], activate_all_on_login: bool,
+                 lines: list[str] | None = None) -> None:
+        self.grants, self.default_roles, self.activate_all_on_login = grants, default_roles, activate_all_on_login
+        self.lines = [] if lines is None else lines
 
 
 def _check_service(req: GrantRequest, version: AuroraVersion) -> None:
@@ -60,6 +69,8 @@ def plan(req: GrantRequest, version: AuroraVersion, *, conn=None, dialect: str =
               "aurora_version": str(version), "offline": conn is None})
     acct = req.account.sql()
     if conn is not None:
+        from . import db  # connected only: an offline plan (`--dry-run --aurora-version`) never loads it
+
         p.who = lambda: db.scalar(conn, "SELECT CURRENT_USER()")
     add = _adder(p, conn, "; ".join(map(without_credentials, current.lines)) if current is not None else None)
     has = (lambda present: present) if not req.revoke else (lambda present: not present)
@@ -98,11 +109,16 @@ def without_credentials(grant_line: str) -> str:
 
 def _adder(p: Plan, conn, before: str | None):
     """add(action, target, sql, already, undo, before=): `before` defaults to the SHOW GRANTS read."""
+    def run(sql: str):
+        from . import db
+
+        return lambda step: db.execute(conn, sql)
+
     def add(action: str, target: str, sql: str, already: bool, undo: str | None = None, *, was: str | None = None) -> None:
         if already:
             p.unchanged(action, target, sql)
         else:
-            p.add(Step(action, target, sql, run=(lambda step, s=sql: db.execute(conn, s)) if conn is not None else None,
+            p.add(Step(action, target, sql, run=run(sql) if conn is not None else None,
                        before=was if was is not None else before, after=sql, undo=undo))
     return add
 
@@ -136,6 +152,8 @@ def _set_default(roles: set[str], acct: str, dialect: str) -> str:
 
 
 def _read(conn, account: Account, dialect: str, version: AuroraVersion) -> _Current:
+    from . import db
+
     try:
         lines = [r[0] for r in db.rows(conn, f"SHOW GRANTS FOR {account.sql()}")]
     except Exception as exc:
@@ -198,6 +216,8 @@ def _check_functions(conn, req: GrantRequest, current: _Current, dialect: str) -
 def _definition(conn, schema: str, name: str) -> str | None:
     """SHOW CREATE FUNCTION's text; None when there is no such function (or database); "" when the
     server hides it from this account (MySQL shows NULL then)."""
+    from . import db
+
     try:
         found = db.rows(conn, f"SHOW CREATE FUNCTION {ident(schema)}.{ident(name)}")
     except Exception as exc:
@@ -236,6 +256,8 @@ def _unquote(name: str) -> str:
 
 def _check_can_grant(conn, req: GrantRequest, version: AuroraVersion) -> None:
     """Before changing anything: may the connected account grant these at all?"""
+    from . import db
+
     mine = Grants.parse([r[0] for r in db.rows(conn, "SHOW GRANTS")])
     privileged = bool({"SUPER", "ALL PRIVILEGES"} & mine.global_privileges and mine.grant_option_global) \
         or "rds_superuser_role" in mine.roles

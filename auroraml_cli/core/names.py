@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from .errors import UsageError
 from .patterns import lazy
+from .records import Frozen
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 _CLUSTER_ID = lazy(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$")
@@ -23,13 +22,16 @@ ROLE_NAME_MAX = 64
 POLICY_NAME_MAX = 128
 
 
-@dataclass(frozen=True)
-class Arn:
+class Arn(Frozen):
+    __slots__ = ("partition", "service", "region", "account", "resource")
     partition: str
     service: str
     region: str
     account: str
     resource: str
+
+    def __init__(self, partition: str, service: str, region: str, account: str, resource: str) -> None:
+        self._init(partition, service, region, account, resource)
 
     @classmethod
     def parse(cls, text: str) -> "Arn":
@@ -155,8 +157,8 @@ def model_id(text: str) -> str:
     return text
 
 
-_LAMBDA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$", re.ASCII)
-_LAMBDA_ARN = re.compile(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$",
+_LAMBDA_NAME = lazy(r"^[A-Za-z0-9_-]{1,64}$", re.ASCII)
+_LAMBDA_ARN = lazy(r"^arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$",
                          re.ASCII)
 LAMBDA_HINT = "a function name (1-64 letters, digits, - and _) or its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)"
 

@@ -9,36 +9,45 @@ cannot be done now (`skipped`). If a step fails or the run is interrupted, the s
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from .records import Record
 
 PLANNED, UNCHANGED, DONE, FAILED, SKIPPED = "planned", "unchanged", "done", "failed", "skipped"
 
 
 def command_line(*words: str | None) -> str:
     """A command an operator can paste (a Step's `undo`): each word shell-quoted, None words dropped."""
+    import shlex
+
     return shlex.join(w for w in words if w is not None)
 
 
-@dataclass
-class Step:
+class Step(Record):
+    __slots__ = ("action", "target", "detail", "status", "cluster", "run", "before", "after", "undo", "writes")
+    _unshown = ("run",)
     action: str
     target: str
-    detail: str = ""
-    status: str = PLANNED
-    cluster: str = ""
+    detail: str
+    status: str
+    cluster: str
     # Does the step; may set status to UNCHANGED or SKIPPED itself, and may return a new detail
     # (anything but a string, such as an API response, is ignored).
-    run: Callable[["Step"], str | None] | None = field(default=None, repr=False)
+    run: Callable[[Step], str | None] | None
     # For the change journal (core/journal.py), where the planner knows them: the value before
     # and after the change, and a command (auroraml, aws or SQL) that reverses it.
-    before: str | None = None
-    after: str | None = None
-    undo: str | None = None
+    before: str | None
+    after: str | None
+    undo: str | None
     # False for a step that only waits for a change an earlier run sent (an association still
     # PENDING): it makes no change of its own, so it is never journaled and ends `unchanged`.
-    writes: bool = True
+    writes: bool
+
+    def __init__(self, action: str, target: str, detail: str = "", status: str = PLANNED, cluster: str = "",
+                 run: Callable[[Step], str | None] | None = None, before: str | None = None, after: str | None = None,
+                 undo: str | None = None, writes: bool = True) -> None:
+        self.action, self.target, self.detail, self.status, self.cluster = action, target, detail, status, cluster
+        self.run, self.before, self.after, self.undo, self.writes = run, before, after, undo, writes
 
     def to_dict(self) -> dict[str, Any]:
         doc = {"action": self.action, "target": self.target, "status": self.status,
@@ -49,18 +58,28 @@ class Step:
         return doc
 
 
-@dataclass
-class Plan:
+class Plan(Record):
+    __slots__ = ("command", "subject", "steps", "notes", "who", "desired")
+    _unshown = ("who", "desired")
     command: str
     subject: dict[str, Any]  # what the plan is about: service, cluster, region, ...
-    steps: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    steps: list[Step]
+    notes: list[str]
     # Who makes the changes, when the planner can tell better than the AWS caller: SQL plans
     # return the connection's CURRENT_USER(). Asked once, before the first change (journal).
-    who: Callable[[], str | None] | None = field(default=None, repr=False)
+    who: Callable[[], str | None] | None
     # What the plan leads to on AWS, whole (not only what is missing): setup's AwsHalf per cluster,
     # which `setup --emit` writes as CloudFormation or Terraform (core/emit/).
-    desired: list[Any] = field(default_factory=list, repr=False)
+    desired: list[Any]
+
+    def __init__(self, command: str, subject: dict[str, Any], steps: list[Step] | None = None,
+                 notes: list[str] | None = None, who: Callable[[], str | None] | None = None,
+                 desired: list[Any] | None = None) -> None:
+        self.command, self.subject = command, subject
+        self.steps = [] if steps is None else steps
+        self.notes = [] if notes is None else notes
+        self.who = who
+        self.desired = [] if desired is None else desired
 
     def add(self, step: Step) -> Step:
         self.steps.append(step)

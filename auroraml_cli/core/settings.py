@@ -17,47 +17,92 @@ AWS credentials stay boto3's business: a target may name a profile and region, n
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
 from .patterns import lazy
+from .records import Frozen, Record
 
 ENV_PREFIX = "AURORAML_"
 
 
-@dataclass
-class Settings:
+_SETTINGS = ("profile", "region", "output", "cluster", "host", "port", "user", "database", "defaults_file", "ssl_ca",
+             "defaults_extra_file", "defaults_group_suffix", "login_path", "poll_interval", "connect_timeout",
+             "read_timeout", "endpoint_url", "verbose", "quiet", "color", "config_path", "target")
+
+
+class Settings(Record):
     """Every layered setting. None means "not set by anyone": boto3 or the command decides."""
 
-    profile: str | None = None
-    region: str | None = None
-    output: str | None = None  # table | json; None: table on a terminal, json otherwise
-    cluster: str | None = None
-    host: str | None = None
-    port: int | None = None
-    user: str | None = None
-    database: str | None = None
-    defaults_file: str | None = None
-    ssl_ca: str | None = None
-    defaults_extra_file: str | None = None
-    defaults_group_suffix: str | None = None
-    login_path: str | None = None
+    __slots__ = _SETTINGS
+    profile: str | None
+    region: str | None
+    output: str | None  # table | json; None: table on a terminal, json otherwise
+    cluster: str | None
+    host: str | None
+    port: int | None
+    user: str | None
+    database: str | None
+    defaults_file: str | None
+    ssl_ca: str | None
+    defaults_extra_file: str | None
+    defaults_group_suffix: str | None
+    login_path: str | None
     # Seconds between polls while waiting on AWS. Real AWS changes state in tens of seconds; the
     # sandbox in a fraction of one, so it sets this low for the commands it runs.
-    poll_interval: float = 5.0
+    poll_interval: float
     # Seconds each AWS call may wait to connect, and for an answer once connected, per attempt.
     # None: the AWS seam's defaults (core/aws.py), which bound a call to under a minute.
-    connect_timeout: float | None = None
-    read_timeout: float | None = None
+    connect_timeout: float | None
+    read_timeout: float | None
     # --endpoint-url: every AWS call goes there. None: botocore's AWS_ENDPOINT_URL(_SERVICE), else AWS.
-    endpoint_url: str | None = None
-    verbose: int = 0
-    quiet: bool = False
-    color: bool = True
-    config_path: str | None = None
-    target: str | None = None
+    endpoint_url: str | None
+    verbose: int
+    quiet: bool
+    color: bool
+    config_path: str | None
+    target: str | None
+
+    def __init__(self, *, profile: str | None = None, region: str | None = None, output: str | None = None,
+                 cluster: str | None = None, host: str | None = None, port: int | None = None, user: str | None = None,
+                 database: str | None = None, defaults_file: str | None = None, ssl_ca: str | None = None,
+                 defaults_extra_file: str | None = None, defaults_group_suffix: str | None = None,
+                 login_path: str | None = None, poll_interval: float = 5.0, connect_timeout: float | None = None,
+                 read_timeout: float | None = None, endpoint_url: str | None = None, verbose: int = 0,
+                 quiet: bool = False, color: bool = True,
+                 config_path: str | None = None, target: str | None = None) -> None:
+        self.profile, self.region, self.output, self.cluster = profile, region, output, cluster
+        self.host, self.port, self.user, self.database = host, port, user, database
+        self.defaults_file, self.ssl_ca, self.defaults_extra_file = defaults_file, ssl_ca, defaults_extra_file
+        self.defaults_group_suffix, self.login_path, self.poll_interval = defaults_group_suffix, login_path, poll_interval
+        self.connect_timeout, self.read_timeout, self.endpoint_url = connect_timeout, read_timeout, endpoint_url
+        self.verbose, self.quiet, self.color = verbose, quiet, color
+        self.config_path, self.target = config_path, target
+
+
+class Flags(Frozen):
+    """The global options as given on the command line (`auroraml --region ... COMMAND`); None:
+    not given, so the environment, the settings file or the default decides."""
+
+    __slots__ = ("profile", "region", "output", "config_path", "target", "connect_timeout", "read_timeout",
+                 "verbose", "quiet", "color")
+    profile: str | None
+    region: str | None
+    output: str | None
+    config_path: str | None
+    target: str | None
+    connect_timeout: float | None
+    read_timeout: float | None
+    verbose: int | None
+    quiet: bool | None
+    color: bool | None
+
+    def __init__(self, *, profile: str | None = None, region: str | None = None, output: str | None = None,
+                 config_path: str | None = None, target: str | None = None, connect_timeout: float | None = None,
+                 read_timeout: float | None = None, verbose: int | None = None, quiet: bool | None = None,
+                 color: bool | None = None) -> None:
+        self._init(profile, region, output, config_path, target, connect_timeout, read_timeout, verbose, quiet, color)
 
 
 # Keys a [targets.NAME] table may hold, with their types.
@@ -180,15 +225,15 @@ def _target_table(doc: dict[str, Any], name: str | None, path: Path) -> dict[str
     return {k: _coerce(k, v, _TARGET_KEYS[k], f"{path} [targets.{name}]") for k, v in table.items()}
 
 
-def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+def resolve(flags: Flags, env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from the flags given (None = not given), the environment and the file."""
     env = os.environ if env is None else env
     for key in ENV_KEYS:  # bytes that were not UTF-8 arrive as lone surrogates (os.environ decodes so)
         value = env.get(ENV_PREFIX + key.upper()) or ""
         if any("\udc80" <= c <= "\udcff" for c in value):
             raise ConfigError(f"${ENV_PREFIX}{key.upper()} is not valid UTF-8: {value!r}", "set it to UTF-8 text, or unset it")
-    explicit_config = flags.get("config_path") or None
-    target = flags.get("target") or env.get(ENV_PREFIX + "TARGET") or None
+    explicit_config = flags.config_path or None
+    target = flags.target or env.get(ENV_PREFIX + "TARGET") or None
     file_values: dict[str, Any] = {}
     used_path = None
     for path in candidate_paths(explicit_config, env):
@@ -208,7 +253,7 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
 
     settings = Settings(config_path=str(used_path) if used_path else None, target=target)
     for name in _TARGET_KEYS:
-        value = flags.get(name)
+        value = getattr(flags, name, None)  # a setting with no command-line flag is never given one
         if value is None and env.get(ENV_PREFIX + name.upper()):
             value = _coerce(name, env[ENV_PREFIX + name.upper()], _TARGET_KEYS[name], f"${ENV_PREFIX}{name.upper()}")
         if value is None:
@@ -216,8 +261,8 @@ def resolve(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> S
         if value is not None:
             setattr(settings, name, value)
     for name in ("verbose", "quiet", "color"):
-        if flags.get(name) is not None:
-            setattr(settings, name, flags[name])
+        if getattr(flags, name) is not None:
+            setattr(settings, name, getattr(flags, name))
     if env.get("NO_COLOR"):
         settings.color = False
     if settings.output not in (None, "table", "json", "prometheus"):

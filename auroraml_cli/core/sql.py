@@ -9,10 +9,9 @@ checked against a plain character set, so no escaping is needed at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from .errors import UsageError
 from .patterns import lazy
+from .records import Frozen, Record
 
 MYSQL_USER_MAX = 32  # MySQL 5.7.8+ / 8.0 (Aurora)
 MARIADB_USER_MAX = 128  # MariaDB 10.11 (measured: 128 works, 129 is refused with 1470); servers enforce their own
@@ -43,10 +42,13 @@ def text(value: str) -> str:
 _ACCOUNT_HINT = "write USER@HOST, quoting either part like 'it''s'@'10.0.%'"
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(Frozen):
+    __slots__ = ("user", "host")
     user: str
-    host: str = "%"
+    host: str
+
+    def __init__(self, user: str, host: str = "%") -> None:
+        self._init(user, host)
 
     @classmethod
     def parse(cls, text: str, user_max: int = MARIADB_USER_MAX) -> "Account":
@@ -122,10 +124,13 @@ def ident_any(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-@dataclass(frozen=True)
-class FunctionRef:
+class FunctionRef(Frozen):
+    __slots__ = ("schema", "name")
     schema: str
     name: str
+
+    def __init__(self, schema: str, name: str) -> None:
+        self._init(schema, name)
 
     @classmethod
     def parse(cls, text: str) -> "FunctionRef":
@@ -162,15 +167,20 @@ def unquote(token: str) -> str:
     return token
 
 
-@dataclass
-class Grants:
+class Grants(Record):
     """What SHOW GRANTS FOR an account says, reduced to what auroraml manages."""
 
+    __slots__ = ("roles", "global_privileges", "functions", "grant_option_global", "admin_roles")
     roles: set[str]
     global_privileges: set[str]  # upper case, from `ON *.*`
     functions: set[tuple[str, str]]  # (schema, name) with EXECUTE
-    grant_option_global: bool = False
-    admin_roles: set[str] | None = None  # roles held WITH ADMIN OPTION
+    grant_option_global: bool
+    admin_roles: set[str] | None  # roles held WITH ADMIN OPTION
+
+    def __init__(self, roles: set[str], global_privileges: set[str], functions: set[tuple[str, str]],
+                 grant_option_global: bool = False, admin_roles: set[str] | None = None) -> None:
+        self.roles, self.global_privileges, self.functions = roles, global_privileges, functions
+        self.grant_option_global, self.admin_roles = grant_option_global, admin_roles
 
     @classmethod
     def parse(cls, lines: list[str]) -> "Grants":

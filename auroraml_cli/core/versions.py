@@ -7,10 +7,10 @@ RDS `EngineVersion`: `5.7.mysql_aurora.2.11.2` (v2), `8.0.mysql_aurora.3.06.0` (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .errors import UsageError
 from .patterns import lazy
+from .records import Frozen
 
 _RDS_FORM = lazy(r"^(?P<mysql>\d+\.\d+)\.mysql_aurora\.(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)  # \d: ASCII digits only, not any script's
 _BARE_FORM = lazy(r"^(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)
@@ -19,12 +19,34 @@ _BARE_FORM = lazy(r"^(?P<aurora>\d+(?:\.\d+){1,3})$", re.ASCII)
 _MYSQL_LINE = {2: "5.7", 3: "8.0"}
 
 
-@dataclass(frozen=True, order=True)
-class AuroraVersion:
-    """A parsed Aurora MySQL version. Orders by its numbers, so `v >= AuroraVersion.parse("3.06")`."""
+class AuroraVersion(Frozen):
+    """A parsed Aurora MySQL version. Orders by its numbers, so `v >= AuroraVersion.parse("3.06")`;
+    equal (and hashed) by its numbers alone, whichever form `raw` was written in."""
 
+    __slots__ = ("numbers", "raw")
     numbers: tuple[int, ...]
-    raw: str = field(default="", compare=False)
+    raw: str
+
+    def __init__(self, numbers: tuple[int, ...], raw: str = "") -> None:
+        self._init(numbers, raw)
+
+    def __eq__(self, other: object) -> bool:
+        return self.numbers == other.numbers if other.__class__ is self.__class__ else NotImplemented  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.numbers,))
+
+    def __lt__(self, other: AuroraVersion) -> bool:
+        return self.numbers < other.numbers if other.__class__ is self.__class__ else NotImplemented
+
+    def __le__(self, other: AuroraVersion) -> bool:
+        return self.numbers <= other.numbers if other.__class__ is self.__class__ else NotImplemented
+
+    def __gt__(self, other: AuroraVersion) -> bool:
+        return self.numbers > other.numbers if other.__class__ is self.__class__ else NotImplemented
+
+    def __ge__(self, other: AuroraVersion) -> bool:
+        return self.numbers >= other.numbers if other.__class__ is self.__class__ else NotImplemented
 
     @classmethod
     def parse(cls, text: str) -> "AuroraVersion":

@@ -120,9 +120,9 @@ def test_an_endpoint_that_never_accepts_fails_within_the_connect_timeout(cli, mo
 
 def _client_config(flags: dict, env: dict | None = None):
     from auroraml_cli.core.aws import Aws
-    from auroraml_cli.core.settings import resolve
+    from auroraml_cli.core.settings import Flags, resolve
 
-    s = resolve(flags, env)
+    s = resolve(Flags(**flags), env)
     config = Aws(s.profile, s.region, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout).client("sts").meta.config
     return config.connect_timeout, config.read_timeout
 

@@ -12,9 +12,9 @@ called, so importing the catalogue stays cheap (the CLI imports it to list servi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..records import Frozen
 from ..versions import AuroraVersion
 
 # Regions where Aurora ML (Comprehend, SageMaker, Bedrock) is not offered at all (the Aurora ML
@@ -49,8 +49,14 @@ def regional_minimum(region: str, version: AuroraVersion) -> tuple[int, ...] | N
     return REGIONAL_MINIMUM.get(region, {}).get(version.generation, ())
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(Frozen):
+    """One service's spec (keyword arguments only; a field left out takes the default shown)."""
+
+    __slots__ = ("name", "title", "minimum", "parameters", "db_roles", "v2_privileges", "iam_actions",
+                 "endpoint_service", "feature_name", "vpc_endpoint", "vpc_endpoint_type", "extra_iam_actions",
+                 "aurora_ml", "options", "required", "required_hint", "placeholder", "checked_actions", "checks",
+                 "ddl_alias", "ddl_target_clause", "ddl_target_attr", "ddl_target_label", "ddl_refusal",
+                 "builtin_functions", "builtin_call", "probe_sql", "unbatched_reason", "sandbox")
     name: str
     title: str
     # Minimum Aurora version per generation; a generation missing here is not supported at all.
@@ -64,44 +70,57 @@ class Service:
     endpoint_service: str | None
     # The value AddRoleToDBCluster takes as FeatureName when the engine lists it in
     # SupportedFeatureNames; Aurora MySQL docs never pass one otherwise (terraform-provider-aws#44140).
-    feature_name: str | None = None
+    feature_name: str | None
     # The VPC endpoint service a cluster without a route out needs: com.amazonaws.REGION.<this>.
-    vpc_endpoint: str = ""
-    vpc_endpoint_type: str = "Interface"  # or "Gateway" (S3)
-    extra_iam_actions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vpc_endpoint: str
+    vpc_endpoint_type: str  # "Interface" or "Gateway" (S3)
+    extra_iam_actions: dict[str, tuple[str, ...]]
     # Aurora machine learning proper: AURORA_ML_UNAVAILABLE_REGIONS applies.
-    aurora_ml: bool = True
+    aurora_ml: bool
 
     # setup: the options it takes (of SETUP_OPTIONS), the one it needs, and how to ask for it.
-    options: tuple[str, ...] = ()
-    required: str | None = None
-    required_hint: str = ""
-    placeholder: str = ""  # the required option's value in a command written for the operator to fill in
+    options: tuple[str, ...]
+    required: str | None
+    required_hint: str
+    placeholder: str  # the required option's value in a command written for the operator to fill in
 
     # check: the actions asked of IAM for the role (default: iam_actions; the first also finds
     # the resources the role's policy names), and the checks of what the role reaches.
-    checked_actions: tuple[str, ...] = ()
-    checks: tuple[str, ...] = ()  # "model" | "endpoint" | "function": core/checks/aws_side.py
+    checked_actions: tuple[str, ...]
+    checks: tuple[str, ...]  # "model" | "endpoint" | "function": core/checks/aws_side.py
 
     # SQL: the ALIAS its own functions are made with (`auroraml ddl`), the clause naming the
     # target, the Function attribute holding it and how a literal of it is described.
-    ddl_alias: str | None = None
-    ddl_target_clause: str = ""
-    ddl_target_attr: str = ""
-    ddl_target_label: str = ""
-    ddl_refusal: tuple[str, str] = ("", "")  # (message, hint) when the engine is too old
+    ddl_alias: str | None
+    ddl_target_clause: str
+    ddl_target_attr: str
+    ddl_target_label: str
+    ddl_refusal: tuple[str, str]  # (message, hint) when the engine is too old
     # Built-in SQL functions that call the service, and a pattern finding a call to one.
-    builtin_functions: tuple[str, ...] = ()
-    builtin_call: str | None = None
-    probe_sql: str | None = None  # `check --probe`: a call that needs no function of one's own
-    unbatched_reason: str | None = None  # explain: why Aurora never batches its calls (None: it may)
+    builtin_functions: tuple[str, ...]
+    builtin_call: str | None
+    probe_sql: str | None  # `check --probe`: a call that needs no function of one's own
+    unbatched_reason: str | None  # explain: why Aurora never batches its calls (None: it may)
 
     # The sandbox's stand-in for the service (auroraml_cli/sandbox/...).
-    sandbox: str = ""
+    sandbox: str
 
-    def __post_init__(self) -> None:
-        if not self.checked_actions:
-            object.__setattr__(self, "checked_actions", self.iam_actions)
+    def __init__(
+        self, *, name: str, title: str, minimum: dict[str, tuple[int, ...]], parameters: dict[str, tuple[str, ...]],
+        db_roles: tuple[str, ...], v2_privileges: tuple[str, ...], iam_actions: tuple[str, ...],
+        endpoint_service: str | None, feature_name: str | None = None, vpc_endpoint: str = "",
+        vpc_endpoint_type: str = "Interface", extra_iam_actions: dict[str, tuple[str, ...]] | None = None,
+        aurora_ml: bool = True, options: tuple[str, ...] = (), required: str | None = None, required_hint: str = "",
+        placeholder: str = "", checked_actions: tuple[str, ...] = (), checks: tuple[str, ...] = (),
+        ddl_alias: str | None = None, ddl_target_clause: str = "", ddl_target_attr: str = "", ddl_target_label: str = "",
+        ddl_refusal: tuple[str, str] = ("", ""), builtin_functions: tuple[str, ...] = (), builtin_call: str | None = None,
+        probe_sql: str | None = None, unbatched_reason: str | None = None, sandbox: str = "",
+    ) -> None:
+        self._init(name, title, minimum, parameters, db_roles, v2_privileges, iam_actions, endpoint_service, feature_name,
+                   vpc_endpoint, vpc_endpoint_type, {} if extra_iam_actions is None else extra_iam_actions, aurora_ml,
+                   options, required, required_hint, placeholder, checked_actions or iam_actions, checks, ddl_alias,
+                   ddl_target_clause, ddl_target_attr, ddl_target_label, ddl_refusal, builtin_functions, builtin_call,
+                   probe_sql, unbatched_reason, sandbox)
 
     # --- versions and regions ------------------------------------------------------------------
     def supported_by(self, version: AuroraVersion) -> bool:
