@@ -25,6 +25,7 @@ COMMAND_SCHEMAS = {
     "setup": ["setup"], "teardown": ["teardown"], "grant": ["grant"], "revoke": ["revoke"], "ddl": ["ddl"],
     "export": ["export"], "explain": ["explain"], "sql": ["sql"], "status": ["status", "status-watch"],
     "check": ["check"], "history": ["history"], "iam-policy": ["iam-policy", "iam-policy-bootstrap"],
+    "plan": ["plan"], "apply": ["apply"], "state": ["state"],
 }
 
 
@@ -195,11 +196,60 @@ def _iam_policy_bootstrap(cli, request):
     return [cli("iam-policy", "--bootstrap", "--account", "123456789012").json()]
 
 
+# ml-demo with two services and a grant (no database connection resolves: a note), and a cluster
+# whose profile is not configured: that one fails (exit 3) with an "error" and no steps.
+FLEET = """\
+[defaults]
+region = "us-east-1"
+
+[[cluster]]
+id = "ml-demo"
+
+[cluster.comprehend]
+
+[cluster.sagemaker]
+endpoints = ["churn-predictor"]
+
+[[cluster.grants]]
+service = "comprehend"
+user = "analyst"
+
+[[cluster]]
+id = "legacy-v2"
+profile = "not-configured"
+[cluster.comprehend]
+"""
+
+
+def _fleet(request, *, failing: bool = True) -> str:
+    request.getfixturevalue("sandbox_aws")
+    path = request.getfixturevalue("tmp_path") / "fleet.toml"
+    path.write_text(FLEET if failing else FLEET.split("[[cluster]]\nid = \"legacy-v2\"")[0])
+    return str(path)
+
+
+def _plan(cli, request):
+    fleet = _fleet(request)
+    return [cli("-o", "json", "plan", "-f", fleet, code=3).json(),
+            cli("-o", "json", "plan", "-f", _fleet(request, failing=False), "--detailed-exitcode", code=2).json()]
+
+
+def _apply(cli, request):
+    fleet = _fleet(request)
+    done = cli("-o", "json", "apply", "-f", fleet, "--yes", code=3).json()  # ml-demo applied, legacy-v2 failed
+    return [done, cli("-o", "json", "apply", "-f", _fleet(request, failing=False), "--no-reboot", code=None).json()]
+
+
+def _state(cli, request):
+    cli("-o", "json", "apply", "-f", _fleet(request, failing=False), "--yes")
+    return [cli("-o", "json", "state", "--cluster", "ml-demo", "--cluster", "legacy-v2").json()]
+
+
 CASES = {
     "setup": _setup, "teardown": _teardown, "grant": _grant, "revoke": lambda cli, r: _grant(cli, r, "revoke"),
     "ddl": _ddl, "export": _export, "explain": _explain, "sql": _sql, "status": _status,
     "status-watch": _status_watch, "check": _check, "history": _history, "iam-policy": _iam_policy,
-    "iam-policy-bootstrap": _iam_policy_bootstrap,
+    "iam-policy-bootstrap": _iam_policy_bootstrap, "plan": _plan, "apply": _apply, "state": _state,
 }
 
 
