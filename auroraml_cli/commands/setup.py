@@ -63,7 +63,7 @@ def setup(
     app = ctx.obj
     if emit is not None:
         from ..core.emit import refuse_conflicts
-        refuse_conflicts(reboot=reboot, yes=yes, dry_run=dry_run, global_=global_)
+        refuse_conflicts(reboot=reboot, yes=yes, dry_run=dry_run, global_=global_, query=app.out.query is not None)
     req = SetupRequest(
         service=get_service(service.value),
         cluster=app.cluster(cluster),

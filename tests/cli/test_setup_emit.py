@@ -99,6 +99,15 @@ def test_emit_refuses_the_options_about_applying_before_any_call(cli, sandbox_aw
     assert "--emit" in r.stderr
 
 
+@pytest.mark.parametrize("fmt", ["cloudformation", "terraform"])
+def test_emit_refuses_query_which_filters_json_it_does_not_print(cli, sandbox_aws, fmt):
+    """--query filters auroraml's JSON document; --emit prints a template instead (even CloudFormation's
+    JSON is not one): refused before any call, not silently dropped."""
+    r = cli("--query", "Resources", "setup", *CASES["comprehend"], "--emit", fmt, code=2)
+    r.assert_refused()
+    assert "--query" in r.stderr and "--emit" in r.stderr
+
+
 def test_emit_takes_only_the_two_formats(cli, sandbox_aws):
     r = cli("setup", *CASES["comprehend"], "--emit", "pulumi", code=2)
     assert r.stdout == "" and r.calls == [] and "pulumi" in r.stderr

@@ -100,11 +100,15 @@ def render(fmt: str, req, half) -> str:
     return tf(half, steps)
 
 
-def refuse_conflicts(*, reboot: bool | None, yes: bool, dry_run: bool, global_: bool) -> None:
+def refuse_conflicts(*, reboot: bool | None, yes: bool, dry_run: bool, global_: bool, query: bool = False) -> None:
     """--emit changes nothing on AWS, so the options about applying have nothing to act on: said
-    before anything is read, rather than ignored."""
+    before anything is read, rather than ignored. --query filters auroraml's JSON document, and
+    --emit prints a template instead of one: refused too, never silently dropped."""
     from ..errors import UsageError
 
+    if query:
+        raise UsageError("--query filters auroraml's JSON output; --emit prints a template instead",
+                         "drop --query (or drop --emit: -o json setup --dry-run prints the plan as JSON)")
     if dry_run:
         raise UsageError("--emit already changes nothing; --dry-run has no meaning with it",
                          "drop --dry-run (or drop --emit to see the plan as a table)")
