@@ -265,3 +265,22 @@ def test_the_query_filters_each_watch_line(cli, endpoint):
     out = cli("--query", "[schema_version, instances[0].reachable]", "status", *endpoint, "--watch", "--count", "2",
               "--interval", "0.05").stdout
     assert out == "[1, true]\n[1, true]\n"  # one line per sample
+
+
+def test_query_on_state_selects_from_its_json_document(cli, sandbox_aws):
+    """`state` writes TOML unless JSON is asked for; --query implies -o json, so it filters state's document."""
+    assert cli("--query", "[schema_version, clusters[0].id]", "state", "--cluster", "ml-demo").json() == [1, "ml-demo"]
+    assert cli("state", "--cluster", "ml-demo").stdout.startswith("# Written by `auroraml state`")
+
+
+def test_the_fleet_schemas_refuse_a_cluster_planned_without_its_steps():
+    from jsonschema import Draft202012Validator
+
+    doc = {"schema_version": SCHEMA_VERSION, "command": "plan", "file": "fleet.toml", "dry_run": True, "changes": 0,
+           "failed": [], "clusters": [{"cluster": "ml-demo", "region": "us-east-1", "profile": None, "line": 4,
+                                       "status": "ok"}]}
+    plan = Draft202012Validator(schema("plan"))
+    assert not plan.is_valid(doc)  # "ok" says it was read: its steps must be there
+    failed = {**doc["clusters"][0], "status": "failed", "error": {"message": "m", "hint": None, "exit_code": 3}}
+    assert plan.is_valid({**doc, "failed": ["ml-demo"], "clusters": [failed]})
+    assert not Draft202012Validator(schema("apply")).is_valid({**doc, "command": "apply"})  # apply is no dry run
