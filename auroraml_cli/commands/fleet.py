@@ -59,8 +59,11 @@ def plan(
     blocked = [(r.want.id, s) for r in results for s in r.blocked]
     for cluster, step in blocked:
         app.out.progress(f"{cluster}: {step.target}: apply will not change it: {step.detail}")
-    app.out.progress(f"{changes} change(s) in {sum(1 for r in results if r.changes)} of {len(results)} cluster(s)"
-                     if changes else "no changes" if blocked else "no changes: every cluster is as the file says")
+    summary = (f"{changes} change(s) in {sum(1 for r in results if r.changes)} of {len(results)} cluster(s)"
+               if changes else "no changes apply can make" if blocked else "no changes: every cluster is as the file says")
+    if blocked:
+        summary += f"; {len(blocked)} function(s) differ from the file and will not be replaced (see above)"
+    app.out.progress(summary)
     # A function that differs and is not to be replaced is drift apply cannot remove: still "not as the file says".
     return EXIT_CHANGES if detailed_exitcode and (changes or blocked) else EXIT_OK
 

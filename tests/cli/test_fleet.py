@@ -296,6 +296,8 @@ def test_a_function_that_differs_is_blocked_not_planned_and_apply_leaves_it(cli,
     assert step["detail"].startswith("differs from the file: the cluster has `") and "returns double" in step["detail"]
     assert "set replace = true on this function (or run auroraml ddl sagemaker mldb.churn ... --apply --replace)" in step["detail"]
     assert "ml-demo: `mldb`.`churn`: apply will not change it: differs from the file" in r.stderr
+    assert r.stderr.splitlines()[-1] == ("no changes apply can make; 1 function(s) differ from the file and will not "
+                                         "be replaced (see above)")
     cli("plan", "-f", fleet, code=0)  # without --detailed-exitcode a plan is a plan
 
     applied = cli("-o", "json", "apply", "-f", fleet, "--yes", code=2)
@@ -328,3 +330,13 @@ def test_replace_true_without_yes_and_no_terminal_is_refused_before_any_change(c
     r = cli("apply", "-f", write("INT", "replace = true\n"), code=2)
     assert r.stdout == "" and definition() == before
     assert "drops and re-creates `mldb`.`churn` and stdin is not a terminal: nothing was changed" in r.stderr
+
+
+def test_replace_true_on_a_function_not_there_yet_is_a_create_that_needs_no_consent(cli, ml_sql):
+    write, definition = ml_sql
+    fleet = write("INT", "replace = true\n")
+    text = open(fleet).read().replace('"mldb.churn"', '"mldb.fresh"')
+    open(fleet, "w").write(text)
+    r = cli("-o", "json", "apply", "-f", fleet, code=0)  # nothing is taken away: no question, no --yes
+    assert [(s["action"], s["status"]) for s in r.json()["clusters"][0]["steps"]] == [("create-function", "done")]
+    assert "RETURNS DOUBLE" in definition().upper()  # the other function is untouched
