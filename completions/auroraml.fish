@@ -191,7 +191,7 @@ complete -c auroraml -n '__auroraml_at "apply"' -l parallel -x -d 'Clusters read
 complete -c auroraml -n '__auroraml_at "apply"' -l reboot -l no-reboot -d 'Reboot each changed cluster once, after all its parameter changes (asks first; --yes to consent). --no-reboot: exit 7 while a reboot is pending'
 complete -c auroraml -n '__auroraml_at "apply"' -l wait -l no-wait -d 'Wait for associations to be ACTIVE and the last reboot to reach in-sync'
 complete -c auroraml -n '__auroraml_at "apply"' -l timeout -x -d 'Seconds to wait for another auroraml run on the cluster to finish, and for each association and each reboot, before giving up (exit 6; run again to resume)'
-complete -c auroraml -n '__auroraml_at "apply"' -l yes -s y -d 'Consent to the reboots without asking'
+complete -c auroraml -n '__auroraml_at "apply"' -l yes -s y -d 'Consent to the reboots, and to re-creating the functions marked replace = true, without asking'
 complete -c auroraml -n '__auroraml_at "apply"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
 complete -c auroraml -n '__auroraml_at "apply"' -s h -l help -d 'Show the help and exit'
 

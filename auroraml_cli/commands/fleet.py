@@ -56,9 +56,16 @@ def plan(
     if failed:
         return failed[0].error.exit_code
     changes = sum(r.changes for r in results)
-    app.out.progress(f"{changes} change(s) in {sum(1 for r in results if r.changes)} of {len(results)} cluster(s)"
-                     if changes else "no changes: every cluster is as the file says")
-    return EXIT_CHANGES if detailed_exitcode and changes else EXIT_OK
+    blocked = [(r.want.id, s) for r in results for s in r.blocked]
+    for cluster, step in blocked:
+        app.out.progress(f"{cluster}: {step.target}: apply will not change it: {step.detail}")
+    summary = (f"{changes} change(s) in {sum(1 for r in results if r.changes)} of {len(results)} cluster(s)"
+               if changes else "no changes apply can make" if blocked else "no changes: every cluster is as the file says")
+    if blocked:
+        summary += f"; {len(blocked)} function(s) differ from the file and will not be replaced (see above)"
+    app.out.progress(summary)
+    # A function that differs and is not to be replaced is drift apply cannot remove: still "not as the file says".
+    return EXIT_CHANGES if detailed_exitcode and (changes or blocked) else EXIT_OK
 
 
 @examples(APPLY_EXAMPLE)
@@ -69,7 +76,7 @@ def apply(
     reboot: bool = typer.Option(True, "--reboot/--no-reboot", help="Reboot each changed cluster once, after all its parameter changes (asks first; --yes to consent). --no-reboot: exit 7 while a reboot is pending."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for associations to be ACTIVE and the last reboot to reach in-sync."),
     timeout: float = typer.Option(1800.0, "--timeout", parser=seconds(1, MAX_WAIT), metavar="SECONDS", help=TIMEOUT_HELP),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboots without asking."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Consent to the reboots, and to re-creating the functions marked replace = true, without asking."),
     prune: bool = typer.Option(False, "--prune", help=PRUNE_HELP),
 ) -> int:
     """Make every cluster of the fleet file as it says: all of a cluster's changes, then one reboot; clusters in parallel."""
@@ -77,14 +84,15 @@ def apply(
     from concurrent.futures import ThreadPoolExecutor, wait
 
     from ..core.errors import EXIT_OK, EXIT_REBOOT_PENDING
-    from ..core.fleet.plan import close
+    from ..core.fleet.plan import blocked_error, close
 
     app = ctx.obj
     fleet, results = _plan(app, file, parallel=parallel, reboot=reboot, wait=wait, timeout=timeout, prune=prune)
     reboots = [s.target for r in results if r.plan for s in r.plan.changes if s.action == "reboot-instance"]
-    if reboots and not yes:
+    replaced = [f for r in results for f in r.replaced]
+    if (reboots or replaced) and not yes:
         try:
-            _consent(app, reboots)
+            _consent(app, reboots, replaced)
         except BaseException:
             close(results)
             raise
@@ -111,8 +119,14 @@ def apply(
                 raise
     finally:
         close(results)
+    for r in results:
+        if r.blocked and not r.failed:  # the rest of the cluster was applied; it is still not as the file says
+            r.failed, r.error = True, blocked_error(r)
     _render(app, fleet, results, dry_run=False)
     for r in results:
+        if r.blocked:
+            for step in r.blocked:
+                app.out.progress(f"{r.want.id}: {step.target}: not changed: {step.detail}")
         made = sum(1 for s in r.plan.steps if s.status == "done") if r.plan else 0
         outcome = (f"FAILED: {r.error.message if r.error else 'a step failed'}" if r.failed
                    else f"{made} change(s) made" if made else "unchanged")
@@ -197,16 +211,25 @@ def _apply_one(app, result, timeout: float, stop) -> None:
         result.failed, result.error = True, as_error(exc)
 
 
-def _consent(app, reboots: list[str]) -> None:
+def _consent(app, reboots: list[str], replaced: list[str]) -> None:
+    """Consent to what takes something away for a moment: reboots (an outage) and functions
+    dropped and re-created (`replace = true`; callers lose them for a moment, as ddl --replace asks)."""
     import sys
 
     from ..core.errors import UsageError
 
+    what = [f"reboots {', '.join(reboots)}"] if reboots else []
+    what += [f"drops and re-creates {', '.join(replaced)}"] if replaced else []
     if not sys.stdin.isatty():
-        raise UsageError(f"this apply reboots {', '.join(reboots)} and stdin is not a terminal",
-                         "review it with auroraml plan -f FILE, then pass --yes to consent to the reboots")
-    if not typer.confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?", default=False, err=True):
-        raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
+        raise UsageError(f"this apply {' and '.join(what)} and stdin is not a terminal: nothing was changed",
+                         "review it with auroraml plan -f FILE, then pass --yes to consent")
+    question = [f"Reboot {', '.join(reboots)} (a short outage for each)"] if reboots else []
+    question += [f"drop and re-create {', '.join(replaced)} (callers lose each for a moment)"] if replaced else []
+    if not typer.confirm("; ".join(question) + "?", default=False, err=True):
+        if not replaced:
+            raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
+        raise UsageError("apply declined: nothing was changed",
+                         "review it with auroraml plan -f FILE; run again and answer y, or pass --yes")
 
 
 def _render(app, fleet, results, *, dry_run: bool) -> None:

@@ -385,6 +385,15 @@ def same_function(existing: str, statement: str) -> bool:
     return j == len(want)
 
 
+def difference(existing: str, statement: str) -> str:
+    """Where the server's definition and the statement first part, a few words of each."""
+    have, want = normalise(existing).split(" "), normalise(statement).split(" ")
+    i = next((k for k, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+    start = max(0, i - 2)
+    return (f"the cluster has `{' '.join(have[start:i + 4]) or '(end)'}` where the file has "
+            f"`{' '.join(want[start:i + 4]) or '(end)'}`")
+
+
 def show_create(conn, qualified: str) -> str | None:
     """The server's CREATE FUNCTION text, or None when there is no such function."""
     from . import db
@@ -443,8 +452,13 @@ def probe_name() -> str:
     return f"auroraml_probe_{uuid.uuid4().hex}"
 
 
-def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str) -> Plan:
+def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where: str,
+               keep_differing: str | None = None) -> Plan:
     """(qualified name, CREATE statement) pairs → create what is missing; identical is `unchanged`.
+
+    A function that differs, without `replace`, is refused (UsageError) — unless `keep_differing`
+    is given (the fleet's plan): then it is a `replace-function` step planned as `skipped`, its
+    detail "differs from the file: WHAT; " + keep_differing, which apply never runs.
 
     A function that differs is replaced only with `replace`, in two steps: `probe-function`
     creates the new definition under a temporary name in the same schema and drops it again (a
@@ -453,7 +467,7 @@ def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where:
     still fails, the old definition (read with SHOW CREATE FUNCTION, and journaled as `before`)
     is put back."""
     from . import db
-    from .plan import Plan, Step
+    from .plan import SKIPPED, Plan, Step
 
     current: list[str | None] = []
 
@@ -488,6 +502,9 @@ def plan_apply(conn, statements: list[tuple[str, str]], *, replace: bool, where:
             p.add(Step("replace-function", full, statement,
                        run=lambda s, q=full, st=statement, o=old: _replace(conn, s, q, st, o),
                        before=existing, after=statement, undo=f"DROP FUNCTION {full}; {old}"))
+        elif keep_differing is not None:
+            p.add(Step("replace-function", full, f"differs from the file: {difference(existing, statement)}; {keep_differing}",
+                       SKIPPED, before=existing, after=statement))
         else:
             raise UsageError(f"function {qualified} exists with a different definition: nothing was changed",
                              "pass --replace to drop and re-create it (callers lose it for a moment)")

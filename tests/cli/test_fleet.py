@@ -237,3 +237,106 @@ def test_parallel_1_runs_the_clusters_one_after_the_other_in_file_order(cli, fle
     regions = [p["@region"] for op, p in aws_calls if is_write(op.split(".", 1)[1]) and not op.startswith("iam.")]
     assert regions and regions == sorted(regions, key=lambda r: r != "us-east-1")  # all of ml-demo's, then ml-eu's
     assert "eu-west-1" in regions
+
+
+# --- [[cluster.functions]] that differ from the cluster's: never a create that apply cannot make ---
+
+SANDBOX_PASSWORD = "sandbox-pw-1"
+FUNCTION = ('[[cluster]]\nid = "ml-demo"\n\n[[cluster.functions]]\nname = "mldb.churn"\n{replace}'
+            'sagemaker = {{ endpoint = "churn-predictor", args = ["age:INT"], returns = "{returns}" }}\n')
+
+
+@pytest.fixture
+def ml_sql(sandbox_aws, isolated, monkeypatch, tmp_path):
+    """ml-demo's database: the sandbox's SQL endpoint, reached through AURORAML_HOST/PORT and an
+    option file; mldb.churn exists RETURNS DOUBLE. Yields (write the file, SHOW CREATE FUNCTION)."""
+    import pymysql
+
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    with start_endpoint(cluster_id="ml-demo", engine_version="8.0.mysql_aurora.3.08.0", master_password=SANDBOX_PASSWORD) as ep:
+        conn = pymysql.connect(host=ep.host, port=ep.port, user="admin", password=SANDBOX_PASSWORD, autocommit=True)
+        with conn.cursor() as cur:
+            cur.execute("CREATE DATABASE mldb")
+            cur.execute("CREATE FUNCTION mldb.churn (age INT) RETURNS DOUBLE "
+                        "ALIAS AWS_SAGEMAKER_INVOKE_ENDPOINT ENDPOINT NAME 'churn-predictor'")
+        cnf = isolated / "admin.cnf"
+        cnf.write_text(f"[client]\nuser = admin\npassword = {SANDBOX_PASSWORD}\n")
+        for key, value in (("HOST", ep.host), ("PORT", str(ep.port)), ("DEFAULTS_FILE", str(cnf))):
+            monkeypatch.setenv(f"AURORAML_{key}", value)
+        path = tmp_path / "fleet.toml"
+
+        def write(returns: str, replace: str = "") -> str:
+            path.write_text(FUNCTION.format(returns=returns, replace=replace))
+            return str(path)
+
+        def definition() -> str:
+            with conn.cursor() as cur:
+                cur.execute("SHOW CREATE FUNCTION mldb.churn")
+                return cur.fetchone()[2]
+
+        yield write, definition
+        conn.close()
+
+
+def test_an_identical_function_is_unchanged(cli, ml_sql):
+    write, _ = ml_sql
+    r = cli("-o", "json", "plan", "-f", write("DOUBLE"), "--detailed-exitcode", code=0)
+    assert [(s["action"], s["status"]) for s in r.json()["clusters"][0]["steps"]] == [("create-function", "unchanged")]
+
+
+def test_a_function_that_differs_is_blocked_not_planned_and_apply_leaves_it(cli, ml_sql):
+    write, definition = ml_sql
+    fleet, before = write("INT"), definition()
+    r = cli("-o", "json", "plan", "-f", fleet, "--detailed-exitcode", code=2)  # the cluster is not as the file says
+    demo = r.json()["clusters"][0]
+    assert r.json()["changes"] == 0 and demo["status"] == "blocked"
+    (step,) = demo["steps"]
+    assert (step["action"], step["target"], step["status"]) == ("replace-function", "`mldb`.`churn`", "skipped")
+    assert step["detail"].startswith("differs from the file: the cluster has `") and "returns double" in step["detail"]
+    assert "set replace = true on this function (or run auroraml ddl sagemaker mldb.churn ... --apply --replace)" in step["detail"]
+    assert "ml-demo: `mldb`.`churn`: apply will not change it: differs from the file" in r.stderr
+    assert r.stderr.splitlines()[-1] == ("no changes apply can make; 1 function(s) differ from the file and will not "
+                                         "be replaced (see above)")
+    cli("plan", "-f", fleet, code=0)  # without --detailed-exitcode a plan is a plan
+
+    applied = cli("-o", "json", "apply", "-f", fleet, "--yes", code=2)
+    doc = applied.json()
+    assert doc["failed"] == ["ml-demo"] and doc["clusters"][0]["status"] == "failed"
+    assert doc["clusters"][0]["error"]["message"] == "1 function(s) differ from the file and were not replaced: `mldb`.`churn`"
+    assert "set replace = true" in doc["clusters"][0]["error"]["hint"]
+    assert "ml-demo: FAILED: 1 function(s) differ from the file" in applied.stderr
+    assert "1 of 1 cluster(s) failed: ml-demo" in applied.stderr
+    assert definition() == before
+
+
+def test_replace_true_probes_and_replaces_then_the_plan_is_clean(cli, ml_sql):
+    write, definition = ml_sql
+    fleet = write("INT", "replace = true\n")
+    r = cli("-o", "json", "plan", "-f", fleet, "--detailed-exitcode", code=2)
+    demo = r.json()["clusters"][0]
+    assert [(s["action"], s["status"]) for s in demo["steps"]] == [("probe-function", "planned"), ("replace-function", "planned")]
+    assert demo["status"] == "changes"
+    applied = cli("-o", "json", "apply", "-f", fleet, "--yes", code=0)
+    assert [s["status"] for s in applied.json()["clusters"][0]["steps"]] == ["done", "done"]
+    assert "RETURNS int" in definition() or "RETURNS INT" in definition()
+    again = cli("-o", "json", "plan", "-f", fleet, "--detailed-exitcode", code=0)
+    assert [s["status"] for s in again.json()["clusters"][0]["steps"]] == ["unchanged"]
+
+
+def test_replace_true_without_yes_and_no_terminal_is_refused_before_any_change(cli, ml_sql):
+    write, definition = ml_sql
+    before = definition()
+    r = cli("apply", "-f", write("INT", "replace = true\n"), code=2)
+    assert r.stdout == "" and definition() == before
+    assert "drops and re-creates `mldb`.`churn` and stdin is not a terminal: nothing was changed" in r.stderr
+
+
+def test_replace_true_on_a_function_not_there_yet_is_a_create_that_needs_no_consent(cli, ml_sql):
+    write, definition = ml_sql
+    fleet = write("INT", "replace = true\n")
+    text = open(fleet).read().replace('"mldb.churn"', '"mldb.fresh"')
+    open(fleet, "w").write(text)
+    r = cli("-o", "json", "apply", "-f", fleet, code=0)  # nothing is taken away: no question, no --yes
+    assert [(s["action"], s["status"]) for s in r.json()["clusters"][0]["steps"]] == [("create-function", "done")]
+    assert "RETURNS DOUBLE" in definition().upper()  # the other function is untouched

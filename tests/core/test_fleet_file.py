@@ -69,8 +69,8 @@ def test_the_issue_s_example_is_read_whole(tmp_path):
         ("bedrock", {"models": ["amazon.titan-text-express-v1"]}, 7), ("comprehend", {}, 10),
         ("sagemaker", {"endpoints": ["churn-predictor"]}, 12), ("s3", {"bucket": "ml-exports", "prefix": "ml"}, 15)]
     assert [(g.service, g.user, g.line) for g in demo.grants] == [("comprehend", "analyst@%", 19)]
-    assert [(f.name, f.service, f.target["endpoint"], f.line) for f in demo.functions] == [
-        ("mldb.churn", "sagemaker", "churn-predictor", 23)]
+    assert [(f.name, f.service, f.target["endpoint"], f.line, f.replace) for f in demo.functions] == [
+        ("mldb.churn", "sagemaker", "churn-predictor", 23, False)]
     assert (eu.id, eu.region, eu.profile, eu.line, [s.name for s in eu.services]) == (
         "ml-eu", "eu-west-1", "eu-prod", 27, ["comprehend"])
 
@@ -112,6 +112,10 @@ def test_key_lines_follow_tables_arrays_of_tables_dotted_and_quoted_keys():
      "FILE:5: cluster[0].functions[0].comprehend: unknown key"),
     ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nbedrock = { model_id = "m1", timeout_ms = true }\n',
      "FILE:5: cluster[0].functions[0].bedrock.timeout_ms: wrong type"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nreplace = "yes"\nbedrock = { model_id = "m1" }\n',
+     "FILE:5: cluster[0].functions[0].replace: must be true or false"),
+    ('[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nreplace = 1\nbedrock = { model_id = "m1" }\n',
+     "FILE:5: cluster[0].functions[0].replace: must be true or false"),
 ])
 def test_refusals_name_the_file_the_line_and_the_key(tmp_path, text, expected):
     assert _refused(tmp_path, text).startswith(expected)
@@ -129,7 +133,7 @@ def test_an_unreadable_or_non_utf8_file_is_a_usage_error(tmp_path):
 # Hostile TOML: fragments a fleet file is made of, shuffled, with hostile names and values.
 _KEYS = st.sampled_from(["id", "region", "profile", "models", "endpoints", "bucket", "prefix", "kms_key", "functions",
                          "service", "user", "name", "parameter_group", "allow_shared_parameter_group", "x", "\"q.k\"",
-                         "a.b", "bedrock", "s3"])
+                         "a.b", "bedrock", "s3", "replace"])
 _VALUES = st.one_of(
     st.text(max_size=12).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'),
     st.integers().map(str), st.booleans().map(lambda b: str(b).lower()),
@@ -182,3 +186,11 @@ def test_state_reads_setup_options_back_from_policy_resources():
 
     assert tomli.loads(text) == {"cluster": [{"id": "ml-demo", "region": "us-east-1", "s3": {"bucket": "ml-exports", "prefix": "ml"},
                                               "comprehend": {}}]}
+
+
+def test_replace_true_on_a_function_is_read():
+    import tomllib
+
+    text = '[[cluster]]\nid = "a"\n[[cluster.functions]]\nname = "db.f"\nreplace = true\nbedrock = { model_id = "m1" }\n'
+    fleet = fleet_file.check(tomllib.loads(text), "f.toml", key_lines(text))
+    assert [(f.name, f.replace) for f in fleet.clusters[0].functions] == [("db.f", True)]

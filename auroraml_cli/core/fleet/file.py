@@ -33,7 +33,7 @@ DEFAULT_KEYS = ("region", "profile")
 # A cluster table's own keys; every service name is a key too (its table).
 CLUSTER_KEYS = ("id", "region", "profile", "parameter_group", "allow_shared_parameter_group", "grants", "functions")
 GRANT_KEYS = ("service", "user")
-FUNCTION_KEYS = ("name",)  # and one service key naming what the function calls
+FUNCTION_KEYS = ("name", "replace")  # and one service key naming what the function calls
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _PROFILE = re.compile(r"^[A-Za-z0-9_.@+-]{1,128}$")
@@ -69,6 +69,7 @@ class FunctionWant:
     target: dict[str, Any]
     line: int
     built: Any = None  # core.ddl.Function
+    replace: bool = False  # re-create it when the cluster's differs (ddl --apply --replace)
 
 
 @dataclass
@@ -270,8 +271,9 @@ def _function(function, at, refuse, lines) -> FunctionWant:
     import inspect
 
     builders = _builders()
-    _unknown(function, at, (*FUNCTION_KEYS, *builders), refuse, "a [[cluster.functions]] takes name and one of: "
+    _unknown(function, at, (*FUNCTION_KEYS, *builders), refuse, "a [[cluster.functions]] takes name, replace and one of: "
              + ", ".join(builders))
+    replace = _typed(function.get("replace", False), bool, (*at, "replace"), refuse)
     fname = function.get("name")
     if not isinstance(fname, str) or not fname:
         raise refuse((*at, "name"), "missing or not a string", "name = \"DATABASE.FUNCTION\"")
@@ -293,7 +295,7 @@ def _function(function, at, refuse, lines) -> FunctionWant:
             raise refuse((*at, service, key), "wrong type", "a list of strings" if "list" in kind
                          else "a whole number" if "int" in kind else "a string")
     built = _named(lambda: builders[service](fname, **target), (*at, service), refuse)
-    return FunctionWant(fname, service, target, line_of(lines, at), built)
+    return FunctionWant(fname, service, target, line_of(lines, at), built, replace)
 
 
 def _service(service, table, at, refuse, lines) -> ServiceWant:

@@ -45,6 +45,17 @@ class ClusterPlan:
     def changes(self) -> int:
         return len(self.plan.changes) if self.plan else 0
 
+    @property
+    def blocked(self) -> list:
+        """The steps the file asks for that apply will not make (a function that differs, without
+        `replace = true`): the cluster is not as the file says, and apply cannot make it so."""
+        return [s for s in self.plan.steps if blocked(s)] if self.plan else []
+
+    @property
+    def replaced(self) -> list[str]:
+        """The functions apply drops and re-creates: its consent covers them, as ddl --replace asks."""
+        return [s.target for s in self.plan.changes if s.action == "replace-function"] if self.plan else []
+
     def to_dict(self, *, dry_run: bool) -> dict:
         doc = {"cluster": self.want.id, "region": self.want.region, "profile": self.want.profile,
                "line": self.want.line}
@@ -54,8 +65,24 @@ class ClusterPlan:
                        changed=inner["changed"], steps=inner["steps"], notes=inner["notes"])
         if self.error is not None:
             doc["error"] = {"message": self.error.message, "hint": self.error.hint, "exit_code": self.error.exit_code}
-        doc["status"] = "failed" if self.failed or self.error is not None else ("changes" if self.changes else "ok")
+        doc["status"] = ("failed" if self.failed or self.error is not None else "blocked" if self.blocked
+                         else "changes" if self.changes else "ok")
         return doc
+
+
+def blocked(step) -> bool:
+    """A step planned as one apply will not make: a function that differs, without replace = true."""
+    from ..plan import SKIPPED
+
+    return step.action == "replace-function" and step.status == SKIPPED
+
+
+def blocked_error(result: "ClusterPlan") -> AuroraMLError:
+    """The cluster's failure after apply when the file asks for what apply did not make."""
+    names = ", ".join(s.target for s in result.blocked)
+    return UsageError(f"{len(result.blocked)} function(s) differ from the file and were not replaced: {names}",
+                      "set replace = true on each in the file and apply again (it asks before dropping them), "
+                      "or make the file match the cluster")
 
 
 def plan_cluster(aws, fleet: FleetFile, want: ClusterWant, *, reboot: bool = True, wait: bool = True,
@@ -146,11 +173,15 @@ def _database_side(plan: Plan, fleet: FleetFile, want: ClusterWant, cluster, aws
     try:
         where = f"{target['host']}:{target['port']}"
         version = db.detect(conn).require_aurora("GRANT", where)
-        for j, function in enumerate(want.functions):  # `ddl --apply`'s plan: an identical function is unchanged
+        # `ddl --apply`'s plan: an identical function is unchanged; one that differs is `ddl --apply
+        # --replace`'s probe and replace with `replace = true`, else a `skipped` step (BLOCKED).
+        for j, function in enumerate(want.functions):
             try:
                 ddl.require_version(function.built, version)
-                found = ddl.plan_apply(conn, [(function.built.qualified(), function.built.statement())], replace=False,
-                                       where=where)
+                found = ddl.plan_apply(conn, [(function.built.qualified(), function.built.statement())],
+                                       replace=function.replace, where=where, keep_differing=(
+                                           "set replace = true on this function (or run auroraml ddl "
+                                           f"{function.service} {function.name} ... --apply --replace)"))
             except UsageError as exc:
                 raise _placed(fleet, ("cluster", want.index, "functions", j), want, exc) from None
             for step in found.steps:
