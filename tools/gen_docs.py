@@ -1,4 +1,5 @@
-"""`python tools/gen_docs.py [--check]`: rewrite the man page and the completion scripts from the command tree.
+"""`python tools/gen_docs.py [--check]`: rewrite the man page, the completion scripts and the README's
+reference section from the command tree.
 
 They are committed under man/ and completions/ and shipped in the wheel as they are: `auroraml man`
 and `auroraml completion` print them, and packagers take them from there, without running anything.
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):  # run as a script: the repository's root is where `tools` is found
     sys.path.insert(0, str(ROOT))
 
-from tools import completions, manpage  # noqa: E402
+from tools import completions, manpage, readme_reference  # noqa: E402
 
 SHARE = ""  # man/ and completions/ at the top of the repository; the wheel ships them as auroraml_cli/share/
 # Each generated file, relative to the repository root, and the zero-argument function that renders it.
@@ -23,6 +24,7 @@ GENERATORS = {
     SHARE + "completions/_auroraml": completions.zsh,
     SHARE + "completions/auroraml.fish": completions.fish,
     SHARE + "man/auroraml.1": manpage.render,
+    "README.md": readme_reference.render,  # only its reference section is generated
 }
 
 
