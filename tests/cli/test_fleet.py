@@ -291,6 +291,9 @@ def test_a_function_that_differs_is_blocked_not_planned_and_apply_leaves_it(cli,
     r = cli("-o", "json", "plan", "-f", fleet, "--detailed-exitcode", code=2)  # the cluster is not as the file says
     demo = r.json()["clusters"][0]
     assert r.json()["changes"] == 0 and demo["status"] == "blocked"
+    from tests.cli.test_json_schemas import validate
+
+    validate("plan", r.json())  # the documented shape has the blocked status too
     (step,) = demo["steps"]
     assert (step["action"], step["target"], step["status"]) == ("replace-function", "`mldb`.`churn`", "skipped")
     assert step["detail"].startswith("differs from the file: the cluster has `") and "returns double" in step["detail"]
