@@ -16,7 +16,7 @@ def _error(r) -> list[str]:
 
 
 def test_a_mistyped_command_suggests_the_closest(cli):
-    assert _error(cli("stauts", code=2)) == ["error: auroraml: no command 'stauts'", "  next: did you mean auroraml status?"]
+    assert _error(cli("stauts", code=2)) == ["error: auroraml: no command 'stauts'", "  next: did you mean auroraml status or auroraml state?"]  # `state` is close too
     assert _error(cli("-o", "json", "histroy", code=2))[1] == "  next: did you mean auroraml history?"
     assert _error(cli("ddl", "sagemakr", code=2)) == ["error: auroraml ddl: no command 'sagemakr'",
                                                       "  next: did you mean auroraml ddl sagemaker?"]
@@ -48,4 +48,4 @@ def test_a_cluster_not_found_suggests_the_closest_of_the_accounts_clusters(cli, 
 def test_the_installed_command_suggests_too():
     done = subprocess.run([AURORAML, "stauts", "--cluster", "x"], capture_output=True, text=True)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "error: auroraml: no command 'stauts'\n  next: did you mean auroraml status?\n"
+    assert done.stderr == "error: auroraml: no command 'stauts'\n  next: did you mean auroraml status or auroraml state?\n"
