@@ -9,28 +9,8 @@ import json
 import pytest
 
 from support.aws_calls import aws_calls  # noqa: F401 - the fixture
+from support.fleet_files import FLEET
 
-FLEET = """\
-[defaults]
-region = "us-east-1"
-
-[[cluster]]
-id = "ml-demo"
-
-[cluster.comprehend]
-
-[cluster.sagemaker]
-endpoints = ["churn-predictor"]
-
-[cluster.s3]
-bucket = "ml-demo-exports"
-prefix = "ml/"
-
-[[cluster]]
-id = "ml-eu"
-region = "eu-west-1"
-[cluster.comprehend]
-"""
 
 
 @pytest.fixture

@@ -5,30 +5,10 @@ member once, then plan exits 0 with no AWS write; one parameter changed out of b
 from __future__ import annotations
 
 from auroraml_cli.sandbox import seed
+from support.fleet_files import FLEET
 
 from .conftest import auroraml
 
-FLEET = """\
-[defaults]
-region = "us-east-1"
-
-[[cluster]]
-id = "ml-demo"
-
-[cluster.comprehend]
-
-[cluster.sagemaker]
-endpoints = ["churn-predictor"]
-
-[cluster.s3]
-bucket = "ml-demo-exports"
-prefix = "ml/"
-
-[[cluster]]
-id = "ml-eu"
-region = "eu-west-1"
-[cluster.comprehend]
-"""
 
 
 def test_plan_apply_plan_on_two_regions(sandbox, tmp_path):
