@@ -163,7 +163,7 @@ def _consent(app: App, plan: Plan, reboots: list[str]) -> None:
         raise UsageError(f"this plan reboots {', '.join(reboots)} and stdin is not a terminal",
                          "review it with --dry-run, then pass --yes to consent to the reboot")
     _render_to_stderr(app, plan)
-    if not _confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?"):
+    if not confirm(f"Reboot {', '.join(reboots)} (a short outage for each)?"):
         raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
 
 
@@ -179,12 +179,12 @@ def _ask_consent(app: App, plan: Plan, reboots: list[str]) -> None:
     _render_to_stderr(app, plan)
     question = f"Make {'these' if n != 1 else 'this'} {n} change{'s' if n != 1 else ''}"
     question += f", rebooting {', '.join(reboots)} (a short outage for each)?" if reboots else "?"
-    if not _confirm(question):
+    if not confirm(question):
         raise UsageError(f"{plan.command} declined: nothing was changed",
                          "review the plan with --dry-run; run again and answer y, or add --yes")
 
 
-def _confirm(question: str) -> bool:
+def confirm(question: str) -> bool:
     """y/N on stderr, the answer from stdin; anything but y or yes (or end of input) is no. Not
     click.confirm: it writes the prompt's last space through input(), onto stdout, the payload's."""
     sys.stderr.write(f"{question} [y/N]: ")

@@ -225,7 +225,9 @@ def _consent(app, reboots: list[str], replaced: list[str]) -> None:
                          "review it with auroraml plan -f FILE, then pass --yes to consent")
     question = [f"Reboot {', '.join(reboots)} (a short outage for each)"] if reboots else []
     question += [f"drop and re-create {', '.join(replaced)} (callers lose each for a moment)"] if replaced else []
-    if not typer.confirm("; ".join(question) + "?", default=False, err=True):
+    from ._plans import confirm  # not click's: it writes its prompt's last space onto stdout
+
+    if not confirm("; ".join(question) + "?"):
         if not replaced:
             raise UsageError("reboot declined: nothing was changed", "run with --no-reboot to change settings without rebooting")
         raise UsageError("apply declined: nothing was changed",

@@ -206,7 +206,9 @@ def _reset(app, targets, yes: bool, cluster: Optional[str]) -> None:
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(f"--reset clears the counters on {names} and stdin is not a terminal", "pass --yes")
-        if not typer.confirm(f"FLUSH STATUS on {names}?", default=False, err=True):
+        from ._plans import confirm  # not click's: it writes its prompt's last space onto stdout
+
+        if not confirm(f"FLUSH STATUS on {names}?"):
             raise UsageError("reset declined: nothing was changed")
     with journal.Journal() as opened:  # opened before the first FLUSH: exit 3 and nothing flushed if it cannot be
         command = journal.command_summary("status", {}, cluster) + " --reset"

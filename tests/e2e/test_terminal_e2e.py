@@ -135,3 +135,14 @@ def test_setup_at_a_terminal_still_asks_only_for_the_reboot(sandbox):
     code, stdout = term.finish()
     assert (code, stdout) == (2, "") and "reboot declined: nothing was changed" in term.screen
     assert ROLE not in _roles(sandbox)
+
+
+def test_status_reset_asks_on_stderr_and_leaves_stdout_to_the_payload(sandbox, monkeypatch):
+    # click's confirm wrote its prompt's last space onto stdout; the question is now all on stderr.
+    monkeypatch.setenv("AURORAML_SSL_CA", sandbox.ssl_ca)
+    no = Terminal("-o", "json", "status", "--cluster", "ml-demo", "--reset")
+    no.expect("FLUSH STATUS on ml-demo-1, ml-demo-2? [y/N]:")
+    no.type("n\r")
+    code, stdout = no.finish()
+    assert (code, stdout) == (2, ""), no.screen
+    assert "error: reset declined: nothing was changed" in no.screen
