@@ -228,6 +228,6 @@ def plan_title(plan: Plan, *, dry_run: bool) -> str:
 
 
 def _render_to_stderr(app: App, plan: Plan) -> None:
-    app.out.progress("The plan:")
+    app.out.tell("The plan:")  # even with -q: the question that follows is about it
     for step in plan.steps:
-        app.out.progress(f"  {step.status:<9} {step.action} {step.target}: {step.detail}")
+        app.out.tell(f"  {step.status:<9} {step.action} {step.target}: {step.detail}")

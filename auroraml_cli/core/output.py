@@ -96,6 +96,11 @@ class Output:
             sys.stderr.write(message + "\n")
             sys.stderr.flush()
 
+    def tell(self, message: str) -> None:
+        """A line on stderr even with -q: what a question about to be asked is about (-q silences
+        progress, never what someone is asked to consent to)."""
+        self._line(message)
+
     def progress(self, message: str) -> None:
         if not self.quiet:
             self._line(message)

@@ -146,3 +146,12 @@ def test_status_reset_asks_on_stderr_and_leaves_stdout_to_the_payload(sandbox, m
     code, stdout = no.finish()
     assert (code, stdout) == (2, ""), no.screen
     assert "error: reset declined: nothing was changed" in no.screen
+
+
+def test_quiet_hides_progress_never_the_plan_it_asks_about(sandbox):
+    auroraml("-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
+    no = Terminal("-q", "teardown", "comprehend", "--cluster", "ml-demo")
+    no.expect("[y/N]:")
+    assert "The plan:" in no.screen and f"planned   delete-role {ROLE}" in no.screen
+    no.type("n\r")
+    assert no.finish()[0] == 2
