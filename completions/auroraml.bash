@@ -10,112 +10,112 @@ _auroraml_node() {
             valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'setup')
             subs=''
-            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit --detailed-exitcode -h --help'
-            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit' ;;
+            opts='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --allow-wildcards --role-name --policy-name --parameter-group --allow-shared-parameter-group --reboot --no-reboot --wait --no-wait --timeout --global --permissions-boundary --dry-run --yes -y --emit --detailed-exitcode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'teardown')
             subs=''
-            opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y --detailed-exitcode -h --help'
-            valued='--cluster --role-name --policy-name --timeout' ;;
+            opts='--cluster --role-name --policy-name --keep-iam --reboot --no-reboot --wait --no-wait --timeout --dry-run --yes -y --detailed-exitcode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--cluster --role-name --policy-name --timeout --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'plan')
             subs=''
-            opts='--file -f --detailed-exitcode --parallel --prune -h --help'
-            valued='--file -f --parallel' ;;
+            opts='--file -f --detailed-exitcode --parallel --prune -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--file -f --parallel --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'apply')
             subs=''
-            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y --prune -h --help'
-            valued='--file -f --parallel --timeout' ;;
+            opts='--file -f --parallel --reboot --no-reboot --wait --no-wait --timeout --yes -y --prune -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--file -f --parallel --timeout --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'state')
             subs=''
-            opts='--cluster -h --help'
-            valued='--cluster' ;;
+            opts='--cluster -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--cluster --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'iam-policy')
             subs=''
-            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user --publish --namespace -h --help'
-            valued='--command -c --account --partition --cluster --secret-arn --db-user --publish --namespace' ;;
+            opts='--command -c --account --partition --cluster --secret-arn --bootstrap --boundary --iam-auth --db-user --publish --namespace -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--command -c --account --partition --cluster --secret-arn --db-user --publish --namespace --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'grant')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--function --default-role --no-default-role --dry-run --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'revoke')
             subs=''
-            opts='--function --default-role --no-default-role --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--function --default-role --no-default-role --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'ddl')
             subs='sagemaker bedrock'
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'ddl sagemaker')
             subs=''
-            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--endpoint --arg --returns --max-batch-size --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'ddl bedrock')
             subs=''
-            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --apply --replace --dry-run --yes -y --detailed-exitcode --aurora-version --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'export')
             subs=''
-            opts='--to --sql --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--to --sql --table --format --header --overwrite --manifest --encryption --kms-key --dry-run --cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color'
+            valued='--to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout' ;;
         'explain')
             subs=''
-            opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--cluster --host --port --user --database --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'sql')
             subs=''
-            opts='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='-e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'status')
             subs=''
-            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace -h --help'
-            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace' ;;
+            opts='--instance --watch --interval --count --timeout --reset --yes -y --cluster --host --port --user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'check')
             subs=''
-            opts='--service -s --user --model-id --endpoint --function --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help'
-            valued='--service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode' ;;
+            opts='--service -s --user --model-id --endpoint --function --probe --no-database --all --region --cluster --host --port --db-user --defaults-file --iam-auth --secret-arn --ssl-ca --ssl-mode -h --help --profile -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode --profile -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'history')
             subs=''
-            opts='--cluster --since --limit --json -h --help'
-            valued='--cluster --since --limit' ;;
+            opts='--cluster --since --limit --json -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--cluster --since --limit --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'sandbox')
             subs='start run'
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'sandbox start')
             subs=''
-            opts='--port --seed --no-seed --engine -h --help'
-            valued='--port --engine' ;;
+            opts='--port --seed --no-seed --engine -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--port --engine --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'sandbox run')
             subs=''
-            opts='--port --seed --no-seed --engine -h --help'
-            valued='--port --engine' ;;
+            opts='--port --seed --no-seed --engine -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--port --engine --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion')
             subs='bash zsh fish install clusters'
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion bash')
             subs=''
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion zsh')
             subs=''
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion fish')
             subs=''
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion install')
             subs=''
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'completion clusters')
             subs=''
-            opts='-h --help'
-            valued='' ;;
+            opts='-h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         'man')
             subs=''
-            opts='--install -h --help'
-            valued='' ;;
+            opts='--install -h --help --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout -v --verbose -q --quiet --no-color --query'
+            valued='--profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query' ;;
         *) subs= opts= valued= ;;
     esac
 }
@@ -127,53 +127,107 @@ _auroraml_value() {
         ' --config') values='@file' ;;
         'setup --cluster') values='@cluster' ;;
         'setup --emit') values='cloudformation terraform' ;;
+        'setup -o'|'setup --output') values='table json prometheus' ;;
+        'setup --config') values='@file' ;;
         'teardown --cluster') values='@cluster' ;;
+        'teardown -o'|'teardown --output') values='table json prometheus' ;;
+        'teardown --config') values='@file' ;;
+        'plan -o'|'plan --output') values='table json prometheus' ;;
+        'plan --config') values='@file' ;;
+        'apply -o'|'apply --output') values='table json prometheus' ;;
+        'apply --config') values='@file' ;;
         'state --cluster') values='@cluster' ;;
+        'state -o'|'state --output') values='table json prometheus' ;;
+        'state --config') values='@file' ;;
         'iam-policy --cluster') values='@cluster' ;;
+        'iam-policy -o'|'iam-policy --output') values='table json prometheus' ;;
+        'iam-policy --config') values='@file' ;;
         'grant --cluster') values='@cluster' ;;
         'grant --defaults-file') values='@file' ;;
         'grant --ssl-ca') values='@file' ;;
         'grant --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'grant -o'|'grant --output') values='table json prometheus' ;;
+        'grant --config') values='@file' ;;
         'revoke --cluster') values='@cluster' ;;
         'revoke --defaults-file') values='@file' ;;
         'revoke --ssl-ca') values='@file' ;;
         'revoke --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'revoke -o'|'revoke --output') values='table json prometheus' ;;
+        'revoke --config') values='@file' ;;
+        'ddl -o'|'ddl --output') values='table json prometheus' ;;
+        'ddl --config') values='@file' ;;
         'ddl sagemaker --sql-security') values='DEFINER INVOKER' ;;
         'ddl sagemaker --cluster') values='@cluster' ;;
         'ddl sagemaker --defaults-file') values='@file' ;;
         'ddl sagemaker --ssl-ca') values='@file' ;;
         'ddl sagemaker --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'ddl sagemaker -o'|'ddl sagemaker --output') values='table json prometheus' ;;
+        'ddl sagemaker --config') values='@file' ;;
         'ddl bedrock --sql-security') values='DEFINER INVOKER' ;;
         'ddl bedrock --cluster') values='@cluster' ;;
         'ddl bedrock --defaults-file') values='@file' ;;
         'ddl bedrock --ssl-ca') values='@file' ;;
         'ddl bedrock --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'ddl bedrock -o'|'ddl bedrock --output') values='table json prometheus' ;;
+        'ddl bedrock --config') values='@file' ;;
         'export --format') values='csv text' ;;
         'export --encryption') values='on off sse_s3 sse_kms' ;;
         'export --cluster') values='@cluster' ;;
         'export --defaults-file') values='@file' ;;
         'export --ssl-ca') values='@file' ;;
         'export --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'export -o'|'export --output') values='table json prometheus' ;;
+        'export --config') values='@file' ;;
         'explain --cluster') values='@cluster' ;;
         'explain --defaults-file') values='@file' ;;
         'explain --ssl-ca') values='@file' ;;
         'explain --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'explain -o'|'explain --output') values='table json prometheus' ;;
+        'explain --config') values='@file' ;;
         'sql --cluster') values='@cluster' ;;
         'sql --defaults-file') values='@file' ;;
         'sql --ssl-ca') values='@file' ;;
         'sql --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'sql -o'|'sql --output') values='table json prometheus' ;;
+        'sql --config') values='@file' ;;
         'status --cluster') values='@cluster' ;;
         'status --defaults-file') values='@file' ;;
         'status --ssl-ca') values='@file' ;;
         'status --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'status -o'|'status --output') values='table json prometheus' ;;
+        'status --config') values='@file' ;;
         'check --service'|'check -s') values='bedrock comprehend sagemaker s3 lambda' ;;
         'check --cluster') values='@cluster' ;;
         'check --defaults-file') values='@file' ;;
         'check --ssl-ca') values='@file' ;;
         'check --ssl-mode') values='DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' ;;
+        'check -o'|'check --output') values='table json prometheus' ;;
+        'check --config') values='@file' ;;
         'history --cluster') values='@cluster' ;;
+        'history -o'|'history --output') values='table json prometheus' ;;
+        'history --config') values='@file' ;;
+        'sandbox -o'|'sandbox --output') values='table json prometheus' ;;
+        'sandbox --config') values='@file' ;;
         'sandbox start --engine') values='sqlite mariadb' ;;
+        'sandbox start -o'|'sandbox start --output') values='table json prometheus' ;;
+        'sandbox start --config') values='@file' ;;
         'sandbox run --engine') values='sqlite mariadb' ;;
+        'sandbox run -o'|'sandbox run --output') values='table json prometheus' ;;
+        'sandbox run --config') values='@file' ;;
+        'completion -o'|'completion --output') values='table json prometheus' ;;
+        'completion --config') values='@file' ;;
+        'completion bash -o'|'completion bash --output') values='table json prometheus' ;;
+        'completion bash --config') values='@file' ;;
+        'completion zsh -o'|'completion zsh --output') values='table json prometheus' ;;
+        'completion zsh --config') values='@file' ;;
+        'completion fish -o'|'completion fish --output') values='table json prometheus' ;;
+        'completion fish --config') values='@file' ;;
+        'completion install -o'|'completion install --output') values='table json prometheus' ;;
+        'completion install --config') values='@file' ;;
+        'completion clusters -o'|'completion clusters --output') values='table json prometheus' ;;
+        'completion clusters --config') values='@file' ;;
+        'man -o'|'man --output') values='table json prometheus' ;;
+        'man --config') values='@file' ;;
         *) values= ;;
     esac
 }

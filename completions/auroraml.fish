@@ -21,41 +21,59 @@ function __auroraml_valued
         case ''
             printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'setup'
-            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit
+            printf '%s\n' --cluster --model-id --endpoint --bucket --prefix --kms-key --function --role-name --policy-name --parameter-group --timeout --permissions-boundary --emit --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'teardown'
-            printf '%s\n' --cluster --role-name --policy-name --timeout
+            printf '%s\n' --cluster --role-name --policy-name --timeout --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'plan'
-            printf '%s\n' --file -f --parallel
+            printf '%s\n' --file -f --parallel --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'apply'
-            printf '%s\n' --file -f --parallel --timeout
+            printf '%s\n' --file -f --parallel --timeout --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'state'
-            printf '%s\n' --cluster
+            printf '%s\n' --cluster --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'iam-policy'
-            printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user --publish --namespace
+            printf '%s\n' --command -c --account --partition --cluster --secret-arn --db-user --publish --namespace --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'grant'
-            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'revoke'
-            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --function --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'ddl'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'ddl sagemaker'
-            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --endpoint --arg --returns --max-batch-size --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'ddl bedrock'
-            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --model-id --arg --returns --content-type --accept --timeout-ms --wrapper --sql-security --aurora-version --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'export'
-            printf '%s\n' --to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --to --sql --table --format --encryption --kms-key --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout
         case 'explain'
-            printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --cluster --host --port --user --database --defaults-file --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'sql'
-            printf '%s\n' -e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' -e --execute --cluster --host --port --user --database --defaults-file --defaults-extra-file --defaults-group-suffix --login-path --secret-arn --ssl-ca --ssl-mode --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'status'
-            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace
+            printf '%s\n' --instance --interval --count --timeout --cluster --host --port --user --defaults-file --secret-arn --ssl-ca --ssl-mode --prometheus-textfile --publish --namespace --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'check'
-            printf '%s\n' --service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode
+            printf '%s\n' --service -s --user --model-id --endpoint --function --region --cluster --host --port --db-user --defaults-file --secret-arn --ssl-ca --ssl-mode --profile -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'history'
-            printf '%s\n' --cluster --since --limit
+            printf '%s\n' --cluster --since --limit --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'sandbox'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'sandbox start'
-            printf '%s\n' --port --engine
+            printf '%s\n' --port --engine --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
         case 'sandbox run'
-            printf '%s\n' --port --engine
+            printf '%s\n' --port --engine --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion bash'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion zsh'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion fish'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion install'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'completion clusters'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
+        case 'man'
+            printf '%s\n' --profile --region -o --output --config -t --target --endpoint-url --cli-connect-timeout --cli-read-timeout --query
     end
 end
 
@@ -163,6 +181,18 @@ complete -c auroraml -n '__auroraml_at "setup"' -l yes -s y -d 'Consent to the r
 complete -c auroraml -n '__auroraml_at "setup"' -l emit -x -a 'cloudformation terraform' -d 'Apply nothing: write the AWS half of the plan (policy, role, association, parameter group) to stdout as a CloudFormation template or Terraform configuration, and on stderr the auroraml commands that finish the job (the group switch, reboots, grants)'
 complete -c auroraml -n '__auroraml_at "setup"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "setup"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "setup"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "setup"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "setup"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "setup"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "setup"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "setup"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "setup"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "setup"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "setup"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "setup"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "setup"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "setup"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml teardown
 complete -c auroraml -n '__auroraml_at "teardown" 0' -a 'bedrock comprehend sagemaker s3 lambda'
@@ -177,6 +207,18 @@ complete -c auroraml -n '__auroraml_at "teardown"' -l dry-run -d 'Show the plan;
 complete -c auroraml -n '__auroraml_at "teardown"' -l yes -s y -d 'Make the changes (and the reboot) without asking; needed when not at a terminal'
 complete -c auroraml -n '__auroraml_at "teardown"' -l detailed-exitcode -d 'With --dry-run: exit 0 when nothing would change, 2 when something would (as terraform plan -detailed-exitcode)'
 complete -c auroraml -n '__auroraml_at "teardown"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "teardown"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "teardown"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "teardown"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "teardown"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "teardown"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "teardown"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "teardown"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "teardown"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "teardown"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "teardown"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "teardown"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "teardown"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml plan
 complete -c auroraml -n '__auroraml_at "plan"' -l file -s f -x -d 'The fleet file: [[cluster]] tables, each with the services it should have'
@@ -184,6 +226,18 @@ complete -c auroraml -n '__auroraml_at "plan"' -l detailed-exitcode -d 'Exit 2 w
 complete -c auroraml -n '__auroraml_at "plan"' -l parallel -x -d 'Clusters read (and changed) at the same time'
 complete -c auroraml -n '__auroraml_at "plan"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
 complete -c auroraml -n '__auroraml_at "plan"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "plan"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "plan"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "plan"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "plan"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "plan"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "plan"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "plan"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "plan"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "plan"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "plan"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "plan"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "plan"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml apply
 complete -c auroraml -n '__auroraml_at "apply"' -l file -s f -x -d 'The fleet file: [[cluster]] tables, each with the services it should have'
@@ -194,10 +248,34 @@ complete -c auroraml -n '__auroraml_at "apply"' -l timeout -x -d 'Seconds to wai
 complete -c auroraml -n '__auroraml_at "apply"' -l yes -s y -d 'Consent to the reboots, and to re-creating the functions marked replace = true, without asking'
 complete -c auroraml -n '__auroraml_at "apply"' -l prune -d 'Also tear down (as `teardown` does, only what auroraml made) each service a listed cluster has but the file does not list'
 complete -c auroraml -n '__auroraml_at "apply"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "apply"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "apply"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "apply"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "apply"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "apply"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "apply"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "apply"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "apply"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "apply"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "apply"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "apply"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "apply"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml state
 complete -c auroraml -n '__auroraml_at "state"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (repeatable; an ARN names its region)'
 complete -c auroraml -n '__auroraml_at "state"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "state"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "state"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "state"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "state"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "state"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "state"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "state"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "state"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "state"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "state"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "state"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "state"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml iam-policy
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l command -s c -x -d 'Only what this command needs (repeatable): setup, teardown, check, grant, revoke, ddl, export, explain, status'
@@ -212,6 +290,18 @@ complete -c auroraml -n '__auroraml_at "iam-policy"' -l db-user -x -d 'With --ia
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l publish -x -d 'Also what `status --watch --publish cloudwatch` needs: cloudwatch:PutMetricData, held to --namespace'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -l namespace -x -d 'With --publish: the CloudWatch namespace status publishes into (repeatable)'
 complete -c auroraml -n '__auroraml_at "iam-policy"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "iam-policy"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml grant
 complete -c auroraml -n '__auroraml_at "grant" 0' -a 'bedrock comprehend sagemaker s3 lambda'
@@ -231,6 +321,18 @@ complete -c auroraml -n '__auroraml_at "grant"' -l secret-arn -x -d 'Secrets Man
 complete -c auroraml -n '__auroraml_at "grant"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "grant"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "grant"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "grant"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "grant"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "grant"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "grant"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "grant"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "grant"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "grant"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "grant"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "grant"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "grant"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "grant"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "grant"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml revoke
 complete -c auroraml -n '__auroraml_at "revoke" 0' -a 'bedrock comprehend sagemaker s3 lambda'
@@ -251,11 +353,35 @@ complete -c auroraml -n '__auroraml_at "revoke"' -l secret-arn -x -d 'Secrets Ma
 complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "revoke"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "revoke"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "revoke"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "revoke"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "revoke"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "revoke"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "revoke"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "revoke"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "revoke"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "revoke"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "revoke"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "revoke"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "revoke"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "revoke"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml ddl
 complete -c auroraml -n '__auroraml_at "ddl"' -a sagemaker -d 'A function that sends rows to a SageMaker endpoint, batched'
 complete -c auroraml -n '__auroraml_at "ddl"' -a bedrock -d 'A function that sends one request to a Bedrock model per row (Bedrock calls are not batched)'
 complete -c auroraml -n '__auroraml_at "ddl"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "ddl"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "ddl"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "ddl"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "ddl"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "ddl"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "ddl"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "ddl"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "ddl"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "ddl"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "ddl"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "ddl"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "ddl"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml ddl sagemaker
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l endpoint -x -d 'The SageMaker endpoint (text/csv) the function calls'
@@ -280,6 +406,18 @@ complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l secret-arn -x -d 'Sec
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "ddl sagemaker"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml ddl bedrock
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l model-id -x -d 'The Bedrock model or inference profile id'
@@ -307,6 +445,18 @@ complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l secret-arn -x -d 'Secre
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "ddl bedrock"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml export
 complete -c auroraml -n '__auroraml_at "export"' -l to -x -d 's3://bucket/prefix (the cluster\'s region) or s3-REGION://bucket/prefix'
@@ -330,6 +480,17 @@ complete -c auroraml -n '__auroraml_at "export"' -l secret-arn -x -d 'Secrets Ma
 complete -c auroraml -n '__auroraml_at "export"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "export"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "export"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "export"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "export"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "export"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "export"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "export"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "export"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "export"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "export"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "export"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "export"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "export"' -l no-color -d 'No colour (NO_COLOR works too)'
 
 # auroraml explain
 complete -c auroraml -n '__auroraml_at "explain"' -l cluster -x -a '(__auroraml_clusters)' -d 'DB cluster id or ARN (its writer endpoint is the default host)'
@@ -343,6 +504,18 @@ complete -c auroraml -n '__auroraml_at "explain"' -l secret-arn -x -d 'Secrets M
 complete -c auroraml -n '__auroraml_at "explain"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "explain"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "explain"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "explain"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "explain"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "explain"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "explain"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "explain"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "explain"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "explain"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "explain"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "explain"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "explain"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "explain"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "explain"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml sql
 complete -c auroraml -n '__auroraml_at "sql"' -s e -l execute -x -d 'Run this one statement and print its result (a table, or JSON with -o json) instead of opening a client'
@@ -360,6 +533,18 @@ complete -c auroraml -n '__auroraml_at "sql"' -l secret-arn -x -d 'Secrets Manag
 complete -c auroraml -n '__auroraml_at "sql"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "sql"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "sql"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "sql"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "sql"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "sql"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "sql"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "sql"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "sql"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "sql"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "sql"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "sql"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "sql"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "sql"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "sql"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml status
 complete -c auroraml -n '__auroraml_at "status"' -l instance -x -d 'Only this DB instance of the cluster'
@@ -382,6 +567,18 @@ complete -c auroraml -n '__auroraml_at "status"' -l prometheus-textfile -x -d 'A
 complete -c auroraml -n '__auroraml_at "status"' -l publish -x -d 'With --watch: send each interval\'s counter deltas and ratios to CloudWatch (PutMetricData, from a background thread)'
 complete -c auroraml -n '__auroraml_at "status"' -l namespace -x -d 'With --publish: the CloudWatch namespace'
 complete -c auroraml -n '__auroraml_at "status"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "status"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "status"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "status"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "status"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "status"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "status"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "status"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "status"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "status"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "status"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "status"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "status"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml check
 complete -c auroraml -n '__auroraml_at "check"' -l service -s s -x -a 'bedrock comprehend sagemaker s3 lambda' -d 'Check this service (repeatable)'
@@ -403,6 +600,17 @@ complete -c auroraml -n '__auroraml_at "check"' -l secret-arn -x -d 'Secrets Man
 complete -c auroraml -n '__auroraml_at "check"' -l ssl-ca -r -F -d 'CA bundle: connect with TLS and verify the server\'s certificate and name (--ssl-mode VERIFY_IDENTITY)'
 complete -c auroraml -n '__auroraml_at "check"' -l ssl-mode -x -a 'DISABLED PREFERRED REQUIRED VERIFY_CA VERIFY_IDENTITY' -d 'TLS as mysql\'s --ssl-mode: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY'
 complete -c auroraml -n '__auroraml_at "check"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "check"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "check"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "check"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "check"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "check"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "check"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "check"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "check"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "check"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "check"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "check"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml history
 complete -c auroraml -n '__auroraml_at "history"' -l cluster -x -a '(__auroraml_clusters)' -d 'Only the changes to this DB cluster (id, as recorded)'
@@ -410,23 +618,71 @@ complete -c auroraml -n '__auroraml_at "history"' -l since -x -d 'Only changes s
 complete -c auroraml -n '__auroraml_at "history"' -l limit -x -d 'Only the newest N changes'
 complete -c auroraml -n '__auroraml_at "history"' -l json -d 'Export the records as one JSON document (as -o json)'
 complete -c auroraml -n '__auroraml_at "history"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "history"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "history"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "history"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "history"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "history"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "history"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "history"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "history"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "history"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "history"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "history"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "history"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml sandbox
 complete -c auroraml -n '__auroraml_at "sandbox"' -a start -d 'Run the sandbox in the foreground until Ctrl-C; print the variables that point tools at it'
 complete -c auroraml -n '__auroraml_at "sandbox"' -a run -d 'Start a sandbox, run COMMAND with AWS_ENDPOINT_URL pointing at it, stop it; exit with COMMAND\'s code'
 complete -c auroraml -n '__auroraml_at "sandbox"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "sandbox"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "sandbox"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml sandbox start
 complete -c auroraml -n '__auroraml_at "sandbox start"' -l port -x -d 'Port on 127.0.0.1 (0: any free port)'
 complete -c auroraml -n '__auroraml_at "sandbox start"' -l seed -l no-seed -d 'Create the demo clusters, endpoint and bucket'
 complete -c auroraml -n '__auroraml_at "sandbox start"' -l engine -x -a 'sqlite mariadb' -d 'SQL engine of the Aurora SQL endpoints: sqlite (pip-only, in memory) or mariadb (a local MariaDB/MySQL server the sandbox starts and stops; needs mariadb-server installed)'
 complete -c auroraml -n '__auroraml_at "sandbox start"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "sandbox start"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml sandbox run
 complete -c auroraml -n '__auroraml_at "sandbox run"' -l port -x -d 'Port on 127.0.0.1 (0: any free port)'
 complete -c auroraml -n '__auroraml_at "sandbox run"' -l seed -l no-seed -d 'Create the demo clusters, endpoint and bucket'
 complete -c auroraml -n '__auroraml_at "sandbox run"' -l engine -x -a 'sqlite mariadb' -d 'SQL engine of the Aurora SQL endpoints: sqlite (pip-only, in memory) or mariadb (a local MariaDB/MySQL server the sandbox starts and stops; needs mariadb-server installed)'
 complete -c auroraml -n '__auroraml_at "sandbox run"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "sandbox run"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion
 complete -c auroraml -n '__auroraml_at "completion"' -a bash -d 'Print the bash completion script'
@@ -435,23 +691,107 @@ complete -c auroraml -n '__auroraml_at "completion"' -a fish -d 'Print the fish 
 complete -c auroraml -n '__auroraml_at "completion"' -a install -d 'Write the completion script where the shell looks for it (for this user: no sudo)'
 complete -c auroraml -n '__auroraml_at "completion"' -a clusters -d 'Print the cluster ids TAB offers for --cluster, from a one-minute cache'
 complete -c auroraml -n '__auroraml_at "completion"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion bash
 complete -c auroraml -n '__auroraml_at "completion bash"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion bash"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion bash"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion zsh
 complete -c auroraml -n '__auroraml_at "completion zsh"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion zsh"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion fish
 complete -c auroraml -n '__auroraml_at "completion fish"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion fish"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion fish"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion install
 complete -c auroraml -n '__auroraml_at "completion install" 0' -a 'bash zsh fish'
 complete -c auroraml -n '__auroraml_at "completion install"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion install"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion install"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion install"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion install"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion install"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion install"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion install"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion install"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion install"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion install"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion install"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion install"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml completion clusters
 complete -c auroraml -n '__auroraml_at "completion clusters"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "completion clusters"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'
 
 # auroraml man
 complete -c auroraml -n '__auroraml_at "man"' -l install -d 'Write it to ~/.local/share/man/man1 (XDG_DATA_HOME) so `man auroraml` finds it'
 complete -c auroraml -n '__auroraml_at "man"' -s h -l help -d 'Show the help and exit'
+complete -c auroraml -n '__auroraml_at "man"' -l profile -x -d 'AWS profile (AWS_PROFILE works; otherwise boto3\'s own credential chain)'
+complete -c auroraml -n '__auroraml_at "man"' -l region -x -d 'AWS region (AURORAML_REGION, the target\'s region, then AWS_REGION, AWS_DEFAULT_REGION, the AWS profile\'s)'
+complete -c auroraml -n '__auroraml_at "man"' -s o -l output -x -a 'table json prometheus' -d 'table (default on a terminal) or json (default otherwise): one JSON document on stdout'
+complete -c auroraml -n '__auroraml_at "man"' -l config -r -F -d 'TOML settings file'
+complete -c auroraml -n '__auroraml_at "man"' -s t -l target -x -d 'Named [targets.NAME] section of the settings file'
+complete -c auroraml -n '__auroraml_at "man"' -l endpoint-url -x -d 'Send every AWS call to URL, such as a sandbox\'s http://127.0.0.1:5000'
+complete -c auroraml -n '__auroraml_at "man"' -l cli-connect-timeout -x -d 'Seconds each AWS call waits to connect, per attempt (default 10)'
+complete -c auroraml -n '__auroraml_at "man"' -l cli-read-timeout -x -d 'Seconds each AWS call waits for an answer, per attempt (default 15)'
+complete -c auroraml -n '__auroraml_at "man"' -s v -l verbose -d 'More detail on stderr (-vv: every AWS API call)'
+complete -c auroraml -n '__auroraml_at "man"' -s q -l quiet -d 'Only the payload and errors'
+complete -c auroraml -n '__auroraml_at "man"' -l no-color -d 'No colour (NO_COLOR works too)'
+complete -c auroraml -n '__auroraml_at "man"' -l query -x -d 'Print only what this JMESPath expression selects from the JSON output, as the AWS CLI\'s --query does (implies -o json)'

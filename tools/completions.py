@@ -21,8 +21,16 @@ COUNTED = {"--verbose"}
 _NOTE = re.compile(r"\s*\[(?:env:|[^\]]*default)[^\]]*\]")
 
 
-def _nodes() -> list[tree.Command]:
-    return list(tree.walk(tree.build()))
+def command_nodes() -> list[tree.Command]:
+    """Every command, each also offering the global options it does not define itself: they work
+    after the command too (cli.global_options_first), so TAB offers them there."""
+    nodes = list(tree.walk(tree.build()))
+    root = nodes[0]
+    shared = [o for o in root.options if not {"--version", "--help"} & set(o.names)]
+    for node in nodes[1:]:
+        taken = {name for o in node.options for name in o.names} | set(node.hidden)
+        node.options = node.options + [o for o in shared if not taken & set(o.names)]
+    return nodes
 
 
 def key(node: tree.Command) -> str:
@@ -159,7 +167,7 @@ def _bash_node(node: tree.Command) -> str:
 
 
 def bash() -> str:
-    nodes = _nodes()
+    nodes = command_nodes()
     patterns = lambda n, o: "|".join(f"'{key(n)} {name}'" for name in o.names)
     value_cases = [f"        {patterns(n, o)}) values='{_bash_value(o)}' ;;"
                    for n in nodes for o in n.options if takes_value(o) and _bash_value(o)]
@@ -275,7 +283,7 @@ def _zsh_function(node: tree.Command, scope: list[str]) -> str:
 
 
 def zsh() -> str:
-    nodes = _nodes()
+    nodes = command_nodes()
     functions = "".join(_zsh_function(n, _scope(nodes[0])) for n in nodes)
     return ZSH.replace("@HEADER@", HEADER).replace("@FUNCTIONS@", functions)
 
@@ -374,7 +382,7 @@ def _fish_switch(nodes: list[tree.Command], words) -> str:
 
 
 def fish() -> str:
-    nodes = _nodes()
+    nodes = command_nodes()
     parts = {
         "@HEADER@": HEADER,
         "@SUBS@": _fish_switch(nodes, lambda n: [s.path[-1] for s in n.subcommands]),

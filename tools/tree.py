@@ -36,6 +36,7 @@ class Command:
     arguments: list[Argument]
     panel: str | None
     subcommands: list["Command"] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)  # names of its hidden options (a deprecated alias)
 
     @property
     def name(self) -> str:
@@ -70,10 +71,11 @@ def _option(param) -> Option:
 
 
 def _command(cmd, path: list[str]) -> Command:
-    options, arguments = [], []
+    options, arguments, hidden = [], [], []
     for param in cmd.params:
         if param.param_type_name == "option":
             if param.hidden:
+                hidden += [*param.opts, *param.secondary_opts]
                 continue
             options.append(_option(param))
         elif param.param_type_name == "argument":
@@ -83,7 +85,7 @@ def _command(cmd, path: list[str]) -> Command:
     help_text = clean(cmd.help)
     panel = getattr(cmd, "rich_help_panel", None)
     node = Command(path, help_text.split("\n")[0], help_text, _examples(cmd.epilog), options, arguments,
-                   panel if isinstance(panel, str) else None)
+                   panel if isinstance(panel, str) else None, hidden=hidden)
     if hasattr(cmd, "commands"):  # get_command: the root loads its commands as they are asked for
         subs = [(name, cmd.get_command(None, name)) for name in cmd.list_commands(None)]
         node.subcommands = [_command(sub, [*path, name]) for name, sub in subs if sub is not None and not sub.hidden]

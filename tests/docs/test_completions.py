@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = {"bash": SHARE + "completions/auroraml.bash", "zsh": SHARE + "completions/_auroraml",
            "fish": SHARE + "completions/auroraml.fish"}
 BASH = ROOT / SCRIPTS["bash"]
-NODES = list(tree.walk(tree.build()))
+NODES = completions.command_nodes()  # the tree the scripts are made from: each command with the global options too
 SERVICES = ["bedrock", "comprehend", "sagemaker", "s3", "lambda"]
 SYSTEM_PATH = "/usr/bin:/bin"
 
@@ -152,6 +152,10 @@ STATIC = [
     ("auroraml -v --region setup -o json teardown s", ["sagemaker", "s3"]),
     ("auroraml --profile p -vv --no-", ["--no-color"]),
     ("auroraml grant bedrock ", []),  # USER[@HOST]: nothing to offer
+    # global options work after the command too (cli.global_options_first): TAB offers them there
+    ("auroraml setup comprehend --cluster x --end", ["--endpoint", "--endpoint-url"]),
+    ("auroraml status -o ", ["table", "json", "prometheus"]),
+    ("auroraml export --que", []),  # after export, --query is export's own (deprecated) option: not offered
     ("auroraml setup --role-name ", []),  # free text
 ]
 
