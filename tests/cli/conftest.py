@@ -30,3 +30,25 @@ def boto(sandbox_aws):
     import boto3
 
     return lambda service, region="us-east-1": boto3.client(service, region_name=region)
+
+
+AURORA_PASSWORD = "status-Pa55word"
+
+
+@pytest.fixture(scope="module")
+def aurora_server():
+    """An Aurora MySQL 3 SQL endpoint of the sandbox, one per test module."""
+    from auroraml_cli.sandbox.sql import start_endpoint
+
+    with start_endpoint(cluster_id="status-v3", engine_version="8.0.mysql_aurora.3.10.1",
+                        master_password=AURORA_PASSWORD) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def aurora(aurora_server, isolated):
+    """--host/--port/--defaults-file for the Aurora MySQL 3 endpoint, reset for the test."""
+    aurora_server.reset()
+    cnf = isolated / "aurora.cnf"
+    cnf.write_text(f"[client]\nuser = admin\npassword = {AURORA_PASSWORD}\n")
+    return ("--host", aurora_server.host, "--port", str(aurora_server.port), "--defaults-file", str(cnf))

@@ -16,25 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-PASSWORD = "status-Pa55word"
-
-
-@pytest.fixture(scope="module")
-def aurora_server():
-    from auroraml_cli.sandbox.sql import start_endpoint
-
-    with start_endpoint(cluster_id="status-v3", engine_version="8.0.mysql_aurora.3.10.1",
-                        master_password=PASSWORD) as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def aurora(aurora_server, isolated):
-    """--host/--port/--defaults-file for the Aurora MySQL 3 endpoint, reset for the test."""
-    aurora_server.reset()
-    cnf = isolated / "aurora.cnf"
-    cnf.write_text(f"[client]\nuser = admin\npassword = {PASSWORD}\n")
-    return ("--host", aurora_server.host, "--port", str(aurora_server.port), "--defaults-file", str(cnf))
+PASSWORD = "status-v2-Pa55word"  # the v2 endpoint below; aurora_server / aurora (v3): tests/cli/conftest.py
 
 
 def _mariadb(mariadb):

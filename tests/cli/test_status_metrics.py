@@ -14,24 +14,7 @@ import pytest
 from auroraml_cli.core import prometheus as pm
 from auroraml_cli.core.operator_policy import ACTIONS, PUBLISH_ACTIONS
 
-PASSWORD = "metrics-Pa55word"
-
-
-@pytest.fixture(scope="module")
-def aurora_server():
-    from auroraml_cli.sandbox.sql import start_endpoint
-
-    with start_endpoint(cluster_id="metrics-v3", engine_version="8.0.mysql_aurora.3.10.1",
-                        master_password=PASSWORD) as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def aurora(aurora_server, isolated):
-    aurora_server.reset()
-    cnf = isolated / "aurora.cnf"
-    cnf.write_text(f"[client]\nuser = admin\npassword = {PASSWORD}\n")
-    return ("--host", aurora_server.host, "--port", str(aurora_server.port), "--defaults-file", str(cnf))
+# aurora_server / aurora: tests/cli/conftest.py
 
 
 def families(text: str) -> dict[str, str]:
