@@ -38,10 +38,6 @@ def cluster_lock(app: App, cluster: str, *, timeout: float, dry_run: bool) -> It
         yield
 
 
-DETAILED_EXITCODE_HELP = ("With --dry-run: exit 0 when nothing would change, 2 when something would "
-                          "(as terraform plan -detailed-exitcode).")
-
-
 def check_detailed_exitcode(detailed: bool, dry_run: bool) -> None:
     """--detailed-exitcode describes a dry run's plan: without --dry-run it is a usage error,
     refused before anything is read or changed."""
@@ -69,14 +65,34 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
         _ask_consent(app, plan, reboots)
     elif reboots and not yes:
         _consent(app, plan, reboots)
+    apply_journaled(app, plan, cluster, announce=f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make",
+                    on_failure=lambda: _render(app, plan, dry_run=False))  # the steps as far as they got
+    _render(app, plan, dry_run=False)
+    if all(s.status == UNCHANGED for s in plan.steps):
+        out.progress("nothing to do: already configured")
+    return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
+
+
+def apply_journaled(app: App, plan: Plan, cluster: str | None, *, announce: str,
+                    before_step: Callable[[Step], None] | None = None, live: bool = True,
+                    on_failure: Callable[[], None] | None = None) -> None:
+    """Apply `plan` as every command applies one: the journal's intent on disk before each write and
+    its outcome after, each step's line on stderr, and the waits (a reboot, an association) shown.
+    `before_step`: a hook that may stop the run before a step (apply -f's interrupt flag). `live`:
+    False where several plans run at once (apply -f's threads): one rich live line at a time.
+    `on_failure`: called when a step fails or the run is interrupted (not when the journal cannot
+    be opened: then nothing was tried), before the failure goes on."""
+    from ..core import progress
+
     recorder = None
     if plan.changes:
         recorder = _recorder(app, plan, cluster)  # before the first change: refuses if it cannot write
-        out.progress(f"{_where(plan.subject)}: {len(plan.changes)} change(s) to make")
-
+        app.out.progress(announce)
     intents: dict[int, dict] = {}
 
     def on_start(step: Step) -> None:
+        if before_step is not None:
+            before_step(step)
         # The intent, on disk before the write is sent: exit 3 and not sent if it cannot be. A step
         # that only waits for an earlier run's change (`writes` false) sends nothing: no record.
         if recorder is not None and step.writes:
@@ -96,21 +112,16 @@ def run_plan(app: App, plan: Plan, *, dry_run: bool, yes: bool, cluster: str | N
             recorder.step_finished(intent, step)  # done: on disk before the step is reported done
         _progress(app, step)
 
-    from ..core import progress
-
     try:
-        with progress.reporting(progress.for_output(out)):  # a reboot's or association's wait is shown
+        with progress.reporting(progress.for_output(app.out, live=live)):
             plan.apply(on_step=on_step, on_start=on_start)
     except BaseException:
-        _render(app, plan, dry_run=False)
+        if on_failure is not None:
+            on_failure()
         raise
     finally:
         if recorder is not None:
             recorder.journal.close()
-    _render(app, plan, dry_run=False)
-    if all(s.status == UNCHANGED for s in plan.steps):
-        out.progress("nothing to do: already configured")
-    return EXIT_REBOOT_PENDING if any(s.action == "reboot-instance" and s.status == SKIPPED for s in plan.steps) else EXIT_OK
 
 
 def _recorder(app: App, plan: Plan, cluster: str | None):

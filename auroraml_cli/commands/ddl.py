@@ -6,7 +6,6 @@ from typing import List, Optional
 import typer
 
 from . import options as o
-from ._plans import DETAILED_EXITCODE_HELP
 
 app = typer.Typer(help="Write Aurora's ML function DDL (CREATE FUNCTION ... ALIAS): print it, or --apply it.",
                   no_args_is_help=True, rich_markup_mode=None, epilog="""
@@ -81,7 +80,7 @@ def sagemaker(
     replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --replace: re-create without asking; needed when not at a terminal."),
-    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=o.DETAILED_EXITCODE_HELP),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,
@@ -116,7 +115,7 @@ def bedrock(
     replace: bool = typer.Option(False, "--replace", help="With --apply: re-create a function that differs (its new definition is tried under a temporary name first; the old one is put back if the CREATE fails)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Connect and show what --apply would do; change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --replace: re-create without asking; needed when not at a terminal."),
-    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=DETAILED_EXITCODE_HELP),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help=o.DETAILED_EXITCODE_HELP),
     aurora_version: Optional[str] = typer.Option(None, "--aurora-version", metavar="VERSION", help="Check the DDL against this version without connecting."),
     cluster: Optional[str] = o.CLUSTER, host: Optional[str] = o.HOST, port: Optional[int] = o.PORT,
     user: Optional[str] = o.USER, database: Optional[str] = o.DATABASE, defaults_file: Optional[str] = o.DEFAULTS_FILE,

@@ -175,38 +175,19 @@ def _apply_one(app, result, timeout: float, stop) -> None:
     """One cluster's plan, in order, under its lock and journaled; a failure stays on this cluster."""
     from ..core import lock
     from ..core.fleet.plan import as_error
-    from ..core.plan import FAILED
-    from ._plans import _progress, _recorder
+    from ._plans import apply_journaled
 
     plan, cluster = result.plan, result.want.id
     try:
         with lock.cluster_lock(plan.subject["region"], cluster, timeout=timeout,
                                on_wait=lambda pid: app.out.progress(f"{cluster}: waiting for auroraml run pid {pid} ...")):
-            recorder = _recorder(app, plan, cluster)
-            intents: dict[int, dict] = {}
-
-            def on_start(step) -> None:
+            def before_step(step) -> None:
                 if stop.is_set():  # the run was interrupted: this step stays planned
                     raise KeyboardInterrupt
-                if step.writes:
-                    intents[id(step)] = recorder.step_started(step)
 
-            def on_step(step) -> None:
-                intent = intents.pop(id(step), None)
-                if intent is not None:
-                    try:
-                        recorder.step_finished(intent, step)
-                    except Exception as exc:  # noqa: BLE001 - a failed step's own error is the one to report
-                        if step.status != FAILED:
-                            raise
-                        app.out.warn(f"could not record the failed step in the change journal: {exc}")
-                _progress(app, step)
-
-            app.out.progress(f"{cluster}: {len(plan.changes)} change(s) to make")
-            try:
-                plan.apply(on_step=on_step, on_start=on_start)
-            finally:
-                recorder.journal.close()
+            # Clusters run on threads at once: their waits are plain lines (one live line at a time).
+            apply_journaled(app, plan, cluster, announce=f"{cluster}: {len(plan.changes)} change(s) to make",
+                            before_step=before_step, live=False)
     except Exception as exc:  # noqa: BLE001 - one cluster's failure must not stop the others (a bug is raised)
         result.failed, result.error = True, as_error(exc)
 

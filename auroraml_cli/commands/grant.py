@@ -5,8 +5,7 @@ from typing import List, Optional
 import typer
 
 from . import examples, options as o
-from ._plans import DETAILED_EXITCODE_HELP
-from .options import ServiceName
+from .options import DETAILED_EXITCODE_HELP, ServiceName
 
 GRANT_EXAMPLE = """
 Examples:

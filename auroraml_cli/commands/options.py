@@ -117,3 +117,7 @@ def __getattr__(name: str):
         made = globals()["ServiceName"] = enum.Enum("ServiceName", {n: n for n in SERVICE_NAMES}, type=str)  # type: ignore[misc]
         return made
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+DETAILED_EXITCODE_HELP = ("With --dry-run: exit 0 when nothing would change, 2 when something would "
+                          "(as terraform plan -detailed-exitcode).")

@@ -6,8 +6,7 @@ import typer
 
 from . import examples
 
-from ._plans import DETAILED_EXITCODE_HELP
-from .options import MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
+from .options import DETAILED_EXITCODE_HELP, MAX_WAIT, TIMEOUT_HELP, ServiceName, seconds
 
 EXAMPLE = """
 Examples:

@@ -80,12 +80,13 @@ def reporting(reporter: Reporter) -> Iterator[Reporter]:
         _current.reset(token)
 
 
-def for_output(out) -> Reporter:
-    """The reporter for a run's Output: silent with -q, live lines when stderr is a terminal,
-    plain lines otherwise."""
+def for_output(out, *, live: bool = True) -> Reporter:
+    """The reporter for a run's Output: silent with -q, live lines when stderr is a terminal (and
+    `live`: rich shows one live display at a time, so plans run in parallel get plain lines), plain
+    lines otherwise."""
     if out.quiet:
         return Reporter()
-    if sys.stderr.isatty():
+    if live and sys.stderr.isatty():
         return LiveReporter(lambda: out.err)
     return LineReporter()
 

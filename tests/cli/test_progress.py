@@ -55,3 +55,14 @@ def test_a_reboot_off_a_terminal_says_each_state_and_beats_every_30_seconds(cli,
 def test_quiet_shows_no_wait(cli, slow_reboots):
     r = cli("-q", "-o", "json", "setup", "comprehend", "--cluster", "ml-demo", "--reboot", "--yes")
     assert r.stderr == "" and r.json()["changed"] is True
+
+
+def test_apply_f_shows_its_waits_as_plain_lines_per_cluster(cli, slow_reboots, tmp_path):
+    # apply -f runs clusters on threads: their waits are plain lines even at a terminal (one rich
+    # live line at a time), through the same journaled apply as setup's.
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text('[[cluster]]\nid = "ml-demo"\nregion = "us-east-1"\n\n[cluster.comprehend]\n')
+    r = cli("-o", "json", "apply", "-f", str(fleet), "--yes", "--parallel", "1")
+    assert r.json()["command"] == "apply"
+    lines = waiting_lines(r.stderr, "ml-demo-1")
+    assert lines and lines[-1].startswith("still rebooting, parameters pending-reboot after"), r.stderr
