@@ -57,12 +57,15 @@ def _check_functions(node: dict) -> None:
     from jmespath.functions import Functions
 
     table = Functions.FUNCTION_TABLE
-    stack = [node]
+    stack = [(node, None)]
     while stack:
-        current = stack.pop()
+        current, parent = stack.pop()
         if not isinstance(current, dict):
             continue
-        stack.extend(current.get("children") or ())
+        stack.extend((child, current.get("type")) for child in current.get("children") or ())
+        if current.get("type") == "expref" and parent != "function_expression":
+            raise UsageError("--query: an expression reference (&...) is only an argument of a function "
+                             "such as sort_by(@, &name): alone it has no JSON value", HINT)
         if current.get("type") == "literal" and not _finite(current.get("value")):
             raise UsageError("--query: a literal number JSON cannot hold (infinity or NaN)", HINT)
         if current.get("type") != "function_expression":
@@ -104,6 +107,8 @@ def apply(compiled, doc: Any) -> Any:
         json.dumps(result, allow_nan=False)  # a literal such as `1e999` is infinity: not JSON
     except ValueError:
         raise UsageError("--query gave a number JSON cannot hold (infinity or NaN)", RAN) from None
+    except TypeError:  # an expression reference a function handed back (to_array(&a)): no JSON value
+        raise UsageError("--query gave an expression reference (&...), which has no JSON value", RAN) from None
     return result
 
 

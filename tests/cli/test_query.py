@@ -84,6 +84,8 @@ EXPRESSIONS = st.one_of(st.lists(st.sampled_from(PIECES), max_size=12).map("".jo
 @example(expression="`" + "[" * 3000 + "`")  # a JSON literal nested past the decoder's recursion
 @example(expression="`" + "9" * 5000 + "`")  # past Python's int-from-text limit
 @example(expression="to_number('1.e400')")  # infinity, from the data
+@example(expression="&foo")  # an expression reference alone has no JSON value (was exit 70)
+@example(expression="to_array(&foo)")  # one handed back by a function: found only with the data
 @example(expression="sum(`[1e308, 1e308]`)")
 @example(expression="x" * 20000)
 @example(expression="[1:2:0]")  # a slice step of 0
