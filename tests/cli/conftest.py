@@ -8,11 +8,18 @@ FAST = {"association_delay": 0.02, "reboot_duration": 0.02, "iam_propagation_del
 
 
 @pytest.fixture
-def sandbox_aws(isolated):
-    """A fresh in-process sandbox (moto + layer + seed) per test, with fast state changes."""
+def sandbox_aws(isolated, monkeypatch):
+    """A fresh in-process sandbox (moto + layer + seed) per test, with fast state changes. Its
+    clusters report moto's own endpoints: the SQL endpoint addresses an end-to-end sandbox of this
+    process (the same pytest worker) advertised for clusters of the same names are set aside for
+    the test, and endpoints the test starts itself are advertised as usual."""
     from moto import mock_aws
 
     from auroraml_cli.sandbox import layer, seed
+    from auroraml_cli.sandbox.sql import rds_address
+
+    monkeypatch.setattr(rds_address, "_ADVERTISED", {})
+    monkeypatch.setattr(rds_address, "_INSTANCES", {})
 
     layer.install()
     layer.configure(**FAST)
